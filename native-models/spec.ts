@@ -1,0 +1,113 @@
+// The common description of a decoder-only transformer that every architecture maps to, and
+// the canonical weight names the graph builder reads. Readers (formats/) know files; mappers
+// (architectures/) know families; the graph builder (graph/) knows only this file.
+
+/** Index of a transformer block, 0-based. */
+export type LayerIndex = number & { readonly __brand?: 'LayerIndex' };
+/** Index of an FFN hidden unit within its layer, 0-based. */
+export type NeuronIndex = number & { readonly __brand?: 'NeuronIndex' };
+/** One FFN neuron of a model. */
+export interface NeuronId {
+  layer: LayerIndex;
+  neuron: NeuronIndex;
+}
+/** Token ids as the model's vocabulary numbers them. */
+export type Tokens = Int32Array | readonly number[];
+
+export type Family = 'gpt2' | 'llama' | 'neox' | 'opt';
+
+/**
+ * The FFN nonlinearity. gelu_new / gelu_pytorch_tanh: the tanh approximation; gelu: exact (erf).
+ */
+export type Activation = 'gelu_new' | 'gelu' | 'relu' | 'silu';
+
+export type Positional =
+  | { kind: 'learned'; /** OPT adds 2 to every position id */ offset: number }
+  | {
+      kind: 'rotary';
+      theta: number;
+      /** number of leading head dims rotated (NeoX rotary_pct < 1); = headDim for Llama */
+      rotaryDim: number;
+      /** true: pairs (2i, 2i+1) as llama2.c/Meta; false: halves (i, i + d/2) as HF rotate_half */
+      interleaved: boolean;
+      /** Llama 3.1 "llama3" rope scaling of the inverse frequencies; absent when none */
+      llama3Scaling?: { factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number };
+    };
+
+export interface ModelSpec {
+  family: Family;
+  /** the architecture name as the checkpoint states it, e.g. GPT2LMHeadModel, LlamaForCausalLM, llama2.c */
+  architecture: string;
+  vocabSize: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  nKvHeads: number;
+  headDim: number;
+  /** FFN hidden width: the number of neurons per layer */
+  dFf: number;
+  maxPositions: number;
+  norm: 'layernorm' | 'rmsnorm';
+  normEps: number;
+  activation: Activation;
+  /** true: neuron = act(gate(x)) * in(x) (SwiGLU); false: neuron = act(in(x)) */
+  gated: boolean;
+  positional: Positional;
+  /** NeoX: x + attn(ln1(x)) + mlp(ln2(x)); otherwise sequential */
+  parallelResidual: boolean;
+  /** which optional biases exist (each present tensor is listed in the weight names below) */
+  bias: { qkv: boolean; attnOut: boolean; mlp: boolean };
+  /** lm_head shares the token embedding matrix */
+  tiedEmbeddings: boolean;
+  /** number of parameters counted once (tied matrices once) */
+  params: number;
+}
+
+/**
+ * Canonical weight names. Every linear weight is stored [out, in] (torch.nn.Linear layout),
+ * whatever the file's layout (GPT-2's Conv1D is [in, out] and is transposed by its mapper;
+ * GPT-2's fused c_attn is split into q, k, v). Norm weights are [dModel].
+ */
+export const W = {
+  tokenEmbedding: 'embed.tokens', // [vocab, dModel]
+  positionEmbedding: 'embed.positions', // [maxPositions (+offset), dModel], learned only
+  finalNormWeight: 'final_norm.weight',
+  finalNormBias: 'final_norm.bias', // layernorm only
+  lmHead: 'lm_head.weight', // [vocab, dModel], absent when tied
+  layer: (i: LayerIndex) => ({
+    norm1Weight: `layers.${i}.norm1.weight`,
+    norm1Bias: `layers.${i}.norm1.bias`,
+    q: `layers.${i}.attn.q.weight`, // [nHeads*headDim, dModel]
+    k: `layers.${i}.attn.k.weight`, // [nKvHeads*headDim, dModel]
+    v: `layers.${i}.attn.v.weight`,
+    qBias: `layers.${i}.attn.q.bias`,
+    kBias: `layers.${i}.attn.k.bias`,
+    vBias: `layers.${i}.attn.v.bias`,
+    o: `layers.${i}.attn.o.weight`, // [dModel, nHeads*headDim]
+    oBias: `layers.${i}.attn.o.bias`,
+    norm2Weight: `layers.${i}.norm2.weight`, // the FFN's input norm
+    norm2Bias: `layers.${i}.norm2.bias`,
+    mlpIn: `layers.${i}.mlp.in.weight`, // [dFf, dModel]: fc1 / c_fc / up_proj / dense_h_to_4h
+    mlpInBias: `layers.${i}.mlp.in.bias`,
+    mlpGate: `layers.${i}.mlp.gate.weight`, // [dFf, dModel], gated only
+    mlpOut: `layers.${i}.mlp.out.weight`, // [dModel, dFf]: fc2 / c_proj / down_proj / dense_4h_to_h
+    mlpOutBias: `layers.${i}.mlp.out.bias`,
+  }),
+} as const;
+
+/** A weight in canonical layout, fp32. */
+export interface WeightTensor {
+  shape: readonly number[];
+  data: Float32Array;
+}
+
+/** A checkpoint mapped to the common spec; weights are converted to fp32 when first read. */
+export interface LoadedModel {
+  spec: ModelSpec;
+  /** the files it came from and a content hash (sha256 hex over the weight files) */
+  source: { paths: string[]; sha256: string; format: 'safetensors' | 'llama2c' };
+  /** canonical names present */
+  weightNames(): string[];
+  /** a canonical weight; throws if absent */
+  weight(name: string): WeightTensor;
+}
