@@ -8,8 +8,11 @@ import { z } from 'zod';
 export const JobKind = z.enum(['corpus-import']);
 export type JobKind = z.infer<typeof JobKind>;
 
-/** queued -> running -> done | failed | cancelled; running -> interrupted when its process died. */
-export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+/**
+ * queued -> running -> done | failed | cancelled; running -> interrupted when its process died;
+ * interrupted | failed -> running again (resume) or discarded (its partial output removed).
+ */
+export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted', 'discarded']);
 export type JobState = z.infer<typeof JobState>;
 
 export const Progress = z.object({
@@ -66,7 +69,7 @@ export type DocumentSummary = z.infer<typeof DocumentSummary>;
 export const AppInfo = z.object({
   name: z.string(),
   version: z.string(),
-  shell: z.enum(['electron', 'browser']),
+  shell: z.enum(['electron', 'browser', 'cli']),
   dataDir: z.string(),
   databasePath: z.string(),
   /** whether the shell can open a native file dialog (Electron) */

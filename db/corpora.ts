@@ -1,0 +1,161 @@
+// Typed queries for corpora and their documents. A corpus being imported has status
+// 'importing' and is invisible to readers until its last batch commits.
+import { createHash } from 'node:crypto';
+import { now, type Db } from './database.js';
+
+export type MetadataValue = string | number | boolean | null;
+
+export interface CorpusRecord {
+  id: number;
+  name: string;
+  source: string;
+  status: 'importing' | 'ready';
+  jobId: number | null;
+  documents: number;
+  bytes: number;
+  checksum: string;
+  metadataFields: string[];
+  createdAt: string;
+}
+
+export interface NewDocument {
+  name: string;
+  text: string;
+  metadata: Record<string, MetadataValue>;
+  annotations?: unknown;
+}
+
+export interface DocumentRecord {
+  id: number;
+  ordinal: number;
+  name: string;
+  bytes: number;
+  metadata: Record<string, MetadataValue>;
+  preview: string;
+}
+
+interface CorpusRow {
+  id: number;
+  name: string;
+  source: string;
+  status: 'importing' | 'ready';
+  job_id: number | null;
+  documents: number;
+  bytes: number;
+  checksum: string | null;
+  metadata_fields: string;
+  created_at: string;
+}
+
+function toRecord(r: CorpusRow): CorpusRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    source: r.source,
+    status: r.status,
+    jobId: r.job_id,
+    documents: r.documents,
+    bytes: r.bytes,
+    checksum: r.checksum ?? '',
+    metadataFields: JSON.parse(r.metadata_fields) as string[],
+    createdAt: r.created_at,
+  };
+}
+
+export function listCorpora(db: Db): CorpusRecord[] {
+  return (db.prepare("SELECT * FROM corpora WHERE status = 'ready' ORDER BY id").all() as CorpusRow[]).map(toRecord);
+}
+
+export function getCorpus(db: Db, id: number): CorpusRecord | undefined {
+  const row = db.prepare('SELECT * FROM corpora WHERE id = ?').get(id) as CorpusRow | undefined;
+  return row && toRecord(row);
+}
+
+export function corpusOfJob(db: Db, jobId: number): CorpusRecord | undefined {
+  const row = db.prepare('SELECT * FROM corpora WHERE job_id = ?').get(jobId) as CorpusRow | undefined;
+  return row && toRecord(row);
+}
+
+/** `name`, or `name (2)`, `name (3)`... whichever is free: names identify corpora in the CLI. */
+export function freeCorpusName(db: Db, name: string): string {
+  const taken = db.prepare('SELECT 1 FROM corpora WHERE name = ?');
+  if (!taken.get(name)) return name;
+  for (let i = 2; ; i++) {
+    const candidate = `${name} (${i})`;
+    if (!taken.get(candidate)) return candidate;
+  }
+}
+
+export function createImportingCorpus(db: Db, c: { name: string; source: string; jobId: number; metadataFields: string[] }): CorpusRecord {
+  const id = db.transaction(() => {
+    const name = freeCorpusName(db, c.name);
+    const info = db
+      .prepare("INSERT INTO corpora (name, source, status, job_id, metadata_fields, created_at) VALUES (?, ?, 'importing', ?, ?, ?)")
+      .run(name, c.source, c.jobId, JSON.stringify(c.metadataFields), now());
+    return Number(info.lastInsertRowid);
+  }).immediate();
+  return getCorpus(db, id)!;
+}
+
+/** Appends documents at ordinals [first, first + docs.length) in one transaction. */
+export function appendDocuments(db: Db, corpusId: number, first: number, docs: readonly NewDocument[]): void {
+  const insert = db.prepare(
+    'INSERT INTO documents (corpus_id, ordinal, name, text, bytes, metadata, annotations) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const bump = db.prepare('UPDATE corpora SET documents = documents + ?, bytes = bytes + ? WHERE id = ?');
+  db.transaction(() => {
+    let bytes = 0;
+    docs.forEach((d, i) => {
+      const size = Buffer.byteLength(d.text, 'utf8');
+      bytes += size;
+      insert.run(
+        corpusId,
+        first + i,
+        d.name,
+        d.text,
+        size,
+        JSON.stringify(d.metadata),
+        d.annotations === undefined ? null : JSON.stringify(d.annotations),
+      );
+    });
+    bump.run(docs.length, bytes, corpusId);
+  }).immediate();
+}
+
+/** sha256 over every document's UTF-8 text in ordinal order, each prefixed by its byte length. */
+export function corpusChecksum(db: Db, corpusId: number): string {
+  const hash = createHash('sha256');
+  const rows = db.prepare('SELECT text FROM documents WHERE corpus_id = ? ORDER BY ordinal').iterate(corpusId) as Iterable<{ text: string }>;
+  for (const { text } of rows) {
+    const bytes = Buffer.from(text, 'utf8');
+    hash.update(`${bytes.length}:`);
+    hash.update(bytes);
+  }
+  return hash.digest('hex');
+}
+
+export function markCorpusReady(db: Db, corpusId: number, checksum: string): void {
+  db.prepare("UPDATE corpora SET status = 'ready', checksum = ? WHERE id = ?").run(checksum, corpusId);
+}
+
+/** Removes a corpus that never finished importing, with its documents (cascade). */
+export function deleteUnfinishedCorpusOfJob(db: Db, jobId: number): boolean {
+  return db.prepare("DELETE FROM corpora WHERE job_id = ? AND status = 'importing'").run(jobId).changes > 0;
+}
+
+export function deleteCorpus(db: Db, id: number): boolean {
+  return db.prepare('DELETE FROM corpora WHERE id = ?').run(id).changes > 0;
+}
+
+export function listDocuments(db: Db, corpusId: number, offset: number, limit: number): { total: number; documents: DocumentRecord[] } {
+  const total = (db.prepare('SELECT COUNT(*) AS n FROM documents WHERE corpus_id = ?').get(corpusId) as { n: number }).n;
+  const rows = db
+    .prepare(
+      'SELECT id, ordinal, name, bytes, metadata, substr(text, 1, 240) AS preview FROM documents WHERE corpus_id = ? ORDER BY ordinal LIMIT ? OFFSET ?',
+    )
+    .all(corpusId, limit, offset) as Array<{ id: number; ordinal: number; name: string; bytes: number; metadata: string; preview: string }>;
+  return {
+    total,
+    documents: rows.map((r) => ({ ...r, metadata: JSON.parse(r.metadata) as Record<string, MetadataValue> })),
+  };
+}

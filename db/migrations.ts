@@ -1,0 +1,197 @@
+// Versioned schema migrations, applied in order at start-up inside one transaction each.
+// PRAGMA user_version records the last applied version. Never edit a released migration:
+// add a new one.
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'jobs, corpora, documents, models, datasets, statistics, samples, projections, neuron sets, ablations',
+    sql: `
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  title TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued','running','done','failed','cancelled','interrupted','discarded')),
+  params TEXT NOT NULL,
+  progress_done REAL NOT NULL DEFAULT 0,
+  progress_total REAL,
+  progress_unit TEXT NOT NULL DEFAULT '',
+  progress_message TEXT,
+  result TEXT,
+  error TEXT,
+  -- the process that owns the job (app or CLI); a running job whose owner is gone was interrupted
+  owner_pid INTEGER,
+  worker_pid INTEGER,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT
+);
+CREATE INDEX jobs_state ON jobs(state);
+
+CREATE TABLE corpora (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  -- 'importing' rows are invisible to users; a cancelled or discarded import deletes its row
+  status TEXT NOT NULL CHECK (status IN ('importing','ready')),
+  job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+  documents INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  checksum TEXT,
+  metadata_fields TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX corpora_name ON corpora(name);
+CREATE INDEX corpora_job ON corpora(job_id);
+
+CREATE TABLE documents (
+  id INTEGER PRIMARY KEY,
+  corpus_id INTEGER NOT NULL REFERENCES corpora(id) ON DELETE CASCADE,
+  ordinal INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  text TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  metadata TEXT NOT NULL DEFAULT '{}',
+  -- word-level annotations with character offsets, e.g. {"pos": [[start, end, tag], ...]}
+  annotations TEXT,
+  UNIQUE (corpus_id, ordinal)
+);
+
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  path TEXT NOT NULL,
+  format TEXT NOT NULL,
+  architecture TEXT NOT NULL,
+  family TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  params INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE weight_scans (
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  tensor TEXT NOT NULL,
+  shape TEXT NOT NULL,
+  nan_count INTEGER NOT NULL,
+  inf_count INTEGER NOT NULL,
+  subnormal_count INTEGER NOT NULL,
+  min REAL, max REAL, mean REAL, std REAL, kurtosis REAL,
+  max_abs REAL, max_abs_index TEXT,
+  PRIMARY KEY (model_id, tensor)
+) WITHOUT ROWID;
+
+CREATE TABLE datasets (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  corpus_id INTEGER NOT NULL REFERENCES corpora(id) ON DELETE CASCADE,
+  status TEXT NOT NULL CHECK (status IN ('capturing','ready')),
+  job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+  params TEXT NOT NULL,
+  tokens INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+
+-- mergeable per-neuron statistics: sums, not means, so shards add up
+CREATE TABLE neuron_stats (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  neuron INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  sum REAL NOT NULL,
+  sumsq REAL NOT NULL,
+  sum_abs REAL NOT NULL,
+  min REAL NOT NULL,
+  max REAL NOT NULL,
+  fire_count INTEGER NOT NULL,
+  PRIMARY KEY (dataset_id, layer, neuron)
+) WITHOUT ROWID;
+
+CREATE TABLE top_examples (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  neuron INTEGER NOT NULL,
+  rank INTEGER NOT NULL,
+  value REAL NOT NULL,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (dataset_id, layer, neuron, rank)
+) WITHOUT ROWID;
+
+CREATE TABLE verdicts (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  neuron INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, layer, neuron, kind)
+) WITHOUT ROWID;
+
+-- sampled hidden states: one row per sampled token, vectors as little-endian float16/32 blobs
+CREATE TABLE samples (
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  token_id INTEGER NOT NULL,
+  token TEXT,
+  metadata TEXT NOT NULL DEFAULT '{}',
+  loss REAL,
+  residual BLOB,
+  ffn BLOB
+);
+CREATE INDEX samples_dataset ON samples(dataset_id);
+
+CREATE TABLE projections (
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  method TEXT NOT NULL,
+  params TEXT NOT NULL,
+  coords BLOB NOT NULL,
+  explained_variance TEXT,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE neuron_sets (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  neurons TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (model_id, name)
+);
+
+CREATE TABLE ablations (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  neuron_set_id INTEGER REFERENCES neuron_sets(id) ON DELETE SET NULL,
+  corpus_id INTEGER REFERENCES corpora(id) ON DELETE SET NULL,
+  job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+  method TEXT NOT NULL,
+  params TEXT NOT NULL,
+  model_sha256 TEXT NOT NULL,
+  app_version TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE ablation_results (
+  ablation_id INTEGER NOT NULL REFERENCES ablations(id) ON DELETE CASCADE,
+  condition TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  value REAL NOT NULL,
+  ci_low REAL,
+  ci_high REAL,
+  PRIMARY KEY (ablation_id, condition, metric)
+) WITHOUT ROWID;
+`,
+  },
+];

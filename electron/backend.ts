@@ -1,0 +1,124 @@
+// The API behind both transports and the CLI: validates each request against the contract
+// and runs it against the database and the job runner. One Backend per process that owns the
+// database connection.
+import path from 'node:path';
+import type { Db } from '../db/database.js';
+import { openDatabase } from '../db/database.js';
+import * as corpora from '../db/corpora.js';
+import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
+import { ApiError, toApiError } from './errors.js';
+import { JobRunner } from './jobs/job-runner.js';
+import type { SpawnWorker } from './jobs/protocol.js';
+import { APP_NAME, APP_VERSION } from './version.js';
+
+export interface BackendOptions {
+  dataDir: string;
+  shell: AppInfo['shell'];
+  spawnWorker: SpawnWorker;
+  /** native file dialogs, where the shell has them (Electron) */
+  pickPath?: (kind: 'file' | 'folder', title?: string) => Promise<string | null>;
+}
+
+type Handlers = { [M in Method]: (params: Params<M>) => Result<M> | Promise<Result<M>> };
+
+export class Backend {
+  readonly db: Db;
+  readonly databasePath: string;
+  readonly jobs: JobRunner;
+  private readonly listeners = new Set<(e: ApiEvent) => void>();
+  private readonly handlers: Handlers;
+
+  constructor(private readonly o: BackendOptions) {
+    this.databasePath = path.join(o.dataDir, 'ffn-lab.sqlite');
+    this.db = openDatabase(this.databasePath);
+    this.jobs = new JobRunner({
+      db: this.db,
+      databasePath: this.databasePath,
+      spawn: o.spawnWorker,
+      onJob: (job) => {
+        this.emit({ type: 'job', job });
+        if (job.kind === 'corpus-import' && ['done', 'cancelled', 'discarded'].includes(job.state)) this.emit({ type: 'corpora-changed' });
+      },
+    });
+    this.jobs.recover();
+    this.handlers = this.makeHandlers();
+  }
+
+  /** Validates and runs one request; failures are ApiErrors with a message for the user. */
+  async handle(method: string, rawParams: unknown): Promise<unknown> {
+    try {
+      if (!isMethod(method)) throw new ApiError('not-found', `unknown method "${method}"`);
+      const params = methods[method].params.parse(rawParams ?? {});
+      return await (this.handlers[method] as (p: unknown) => unknown)(params);
+    } catch (err) {
+      throw toApiError(err);
+    }
+  }
+
+  onEvent(listener: (e: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.jobs.shutdown();
+    this.db.close();
+  }
+
+  private emit(e: ApiEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private makeHandlers(): Handlers {
+    const { db } = this;
+    const corpus = (id: number) => {
+      const c = corpora.getCorpus(db, id);
+      if (!c || c.status !== 'ready') throw new ApiError('not-found', `corpus ${id} does not exist`);
+      return c;
+    };
+    return {
+      'app.info': () => ({
+        name: APP_NAME,
+        version: APP_VERSION,
+        shell: this.o.shell,
+        dataDir: this.o.dataDir,
+        databasePath: this.databasePath,
+        canPickFiles: Boolean(this.o.pickPath),
+      }),
+      'app.pickPath': async ({ kind, title }) => {
+        if (!this.o.pickPath) throw new ApiError('unavailable', 'file dialogs exist only in the desktop app; type the path instead');
+        return { path: await this.o.pickPath(kind, title) };
+      },
+      'corpus.list': () => corpora.listCorpora(db).map(publicCorpus),
+      'corpus.get': ({ id }) => publicCorpus(corpus(id)),
+      'corpus.documents': ({ id, offset = 0, limit = 50 }) => {
+        corpus(id);
+        return corpora.listDocuments(db, id, offset, limit);
+      },
+      'corpus.import': (params) => ({ job: this.jobs.start('corpus-import', params) }),
+      'corpus.delete': ({ id }) => {
+        corpus(id);
+        const deleted = corpora.deleteCorpus(db, id);
+        this.emit({ type: 'corpora-changed' });
+        return { deleted };
+      },
+      'jobs.list': () => this.jobs.list(),
+      'jobs.cancel': ({ id }) => ({ job: this.jobs.cancel(id) }),
+      'jobs.resume': ({ id }) => ({ job: this.jobs.resume(id) }),
+      'jobs.discard': ({ id }) => ({ job: this.jobs.discard(id) }),
+    };
+  }
+}
+
+function publicCorpus(c: corpora.CorpusRecord) {
+  return {
+    id: c.id,
+    name: c.name,
+    source: c.source,
+    documents: c.documents,
+    bytes: c.bytes,
+    checksum: c.checksum,
+    metadataFields: c.metadataFields,
+    createdAt: c.createdAt,
+  };
+}

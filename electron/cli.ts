@@ -1,0 +1,158 @@
+// Headless commands for offline studies: the same jobs and database as the app. With --json,
+// stdout carries exactly one JSON document (the result); progress and messages go to stderr.
+import { parseArgs } from 'node:util';
+import type { Corpus, Job } from './api.js';
+import { Backend } from './backend.js';
+import { resolveDataDir } from './data-dir.js';
+import { nodeWorkerSpawner } from './jobs/spawn-node.js';
+import { workerScript } from './paths.js';
+import { formatProgressLine } from './progress-line.js';
+
+const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <command> [options])
+
+commands:
+  corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
+  corpus list                             list corpora
+  jobs list                               list jobs (newest first)
+  jobs resume <id>                        resume an interrupted job and wait for it
+  jobs discard <id>                       discard an interrupted or failed job and its partial output
+
+options:
+  --json            print one machine-readable JSON result on stdout
+  --data-dir DIR    database folder (default: $FFN_LAB_DATA or the per-user app data folder)
+  -h, --help        this help`;
+
+class UsageError extends Error {}
+
+interface Io {
+  json: boolean;
+  out(value: unknown, text: () => string): void;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+}
+
+function corpusSummary(c: Pick<Corpus, 'id' | 'name' | 'documents' | 'bytes'>) {
+  return { id: c.id, name: c.name, documents: c.documents, bytes: c.bytes };
+}
+
+/** Runs a job to its end, drawing progress on stderr; Ctrl-C cancels it cleanly. */
+async function runToEnd(backend: Backend, job: Job): Promise<Job> {
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
+  const off = backend.onEvent((e) => {
+    if (e.type !== 'job' || e.job.id !== job.id || e.job.state !== 'running') return;
+    const line = formatProgressLine(e.job);
+    if (tty) process.stderr.write(`\r${line.padEnd(79)}`);
+    else if (Date.now() - lastLine > 2000) {
+      process.stderr.write(`${line}\n`);
+      lastLine = Date.now();
+    }
+  });
+  const onInt = () => {
+    process.stderr.write('\ncancelling…\n');
+    backend.jobs.cancel(job.id);
+  };
+  process.once('SIGINT', onInt);
+  const final = await backend.jobs.waitFor(job.id);
+  process.off('SIGINT', onInt);
+  off();
+  if (tty) process.stderr.write('\n');
+  return final;
+}
+
+function finished(final: Job): Job {
+  if (final.state !== 'done') throw new Error(`job ${final.id} ${final.state}: ${final.error ?? 'no reason given'}`);
+  return final;
+}
+
+async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
+  const [group, verb, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, options: { name: { type: 'string' } }, allowPositionals: true, strict: true });
+  const key = `${group ?? ''} ${verb ?? ''}`;
+  switch (key) {
+    case 'corpus import': {
+      const what = positionals[0];
+      if (!what) throw new UsageError('corpus import needs a path or "brown"');
+      const b = backend();
+      const source = what === 'brown' ? ({ kind: 'brown' } as const) : ({ kind: 'path', path: what } as const);
+      const { job } = (await b.handle('corpus.import', { source, ...(values.name ? { name: values.name } : {}) })) as { job: Job };
+      const final = finished(await runToEnd(b, job));
+      const corpus = corpusSummary((final.result as { corpus: Corpus }).corpus);
+      return io.out({ corpus }, () => `imported corpus ${corpus.id} "${corpus.name}": ${corpus.documents} documents, ${corpus.bytes} bytes`);
+    }
+    case 'corpus list': {
+      const corpora = (await backend().handle('corpus.list', {})) as Corpus[];
+      return io.out({ corpora }, () =>
+        corpora.length === 0
+          ? 'no corpora yet: ffn-lab corpus import <path|brown>'
+          : table([['id', 'name', 'documents', 'bytes', 'metadata'], ...corpora.map((c) => [String(c.id), c.name, String(c.documents), String(c.bytes), c.metadataFields.join(',')])]),
+      );
+    }
+    case 'jobs list': {
+      const jobs = (await backend().handle('jobs.list', {})) as Job[];
+      return io.out({ jobs }, () =>
+        jobs.length === 0
+          ? 'no jobs yet'
+          : table([['id', 'state', 'kind', 'progress', 'title'], ...jobs.map((j) => [String(j.id), j.state, j.kind, `${j.progress.done}/${j.progress.total ?? '?'}`, j.title])]),
+      );
+    }
+    case 'jobs resume': {
+      const b = backend();
+      const { job } = (await b.handle('jobs.resume', { id: Number(positionals[0]) })) as { job: Job };
+      const final = finished(await runToEnd(b, job));
+      return io.out({ job: final }, () => `job ${final.id} done`);
+    }
+    case 'jobs discard': {
+      const { job } = (await backend().handle('jobs.discard', { id: Number(positionals[0]) })) as { job: Job };
+      return io.out({ job }, () => `job ${job.id} discarded`);
+    }
+    default:
+      throw new UsageError(argv.length === 0 ? 'no command given' : `unknown command "${argv.slice(0, 2).join(' ')}"`);
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      options: { json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      allowPositionals: true,
+      strict: false,
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values } = parsed;
+  const json = values.json === true;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  // Global flags may sit anywhere; the command sees the rest.
+  const argv = process.argv.slice(2).filter((a, i, all) => a !== '--json' && a !== '--data-dir' && all[i - 1] !== '--data-dir' && !a.startsWith('--data-dir='));
+  let instance: Backend | undefined;
+  const backend = () => (instance ??= new Backend({ dataDir: resolveDataDir(values['data-dir'] as string | undefined), shell: 'cli', spawnWorker: nodeWorkerSpawner(workerScript) }));
+  const io: Io = {
+    json,
+    out: (value, text) => console.log(json ? JSON.stringify(value) : text()),
+  };
+  try {
+    await run(argv, io, backend);
+    return 0;
+  } catch (err) {
+    const usage = err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    const message = (err as Error).message;
+    if (json) console.log(JSON.stringify({ error: { message } }));
+    console.error(usage ? `${message}\n\n${USAGE}` : `error: ${message}`);
+    return usage ? 2 : 1;
+  } finally {
+    instance?.close();
+  }
+}
+
+void main().then((code) => process.exit(code));

@@ -1,0 +1,35 @@
+// What the owner process knows about a job kind: how to validate its params, how to name it,
+// and how to remove what an unfinished run left behind. The work itself runs in the worker
+// (see run-job.ts), so this file stays light enough for the UI's process.
+import type { z } from 'zod';
+import type { JobKind } from '../api.js';
+import type { Db } from '../../db/database.js';
+
+export interface JobDefinition<P> {
+  kind: JobKind;
+  params: z.ZodType<P>;
+  title(params: P): string;
+  /** whether an interrupted run can continue from its last committed step */
+  resumable: boolean;
+  /** deletes partial output of a cancelled, failed or discarded run; must be idempotent */
+  cleanup(db: Db, jobId: number): void;
+}
+
+/** What a job's run function gets in the worker process. */
+export interface JobContext<P> {
+  db: Db;
+  jobId: number;
+  params: P;
+  resume: boolean;
+  progress(done: number, total: number | null, unit: string, message?: string | null): void;
+}
+
+export type JobRun<P> = (ctx: JobContext<P>) => unknown;
+
+/** An error whose message is meant for the user as is (bad input, not a bug). */
+export class JobInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobInputError';
+  }
+}

@@ -1,0 +1,72 @@
+// The job worker: a separate process (a Node child process, or an Electron utilityProcess)
+// that runs one job and exits. It may crash, run out of memory or be killed on cancel without
+// taking the app down; its writes are transactions, so a kill leaves the database consistent.
+import { openDatabase, type Db } from '../../db/database.js';
+import { getJob } from '../../db/jobs.js';
+import { definitionOf } from './kinds.js';
+import { JobInputError } from './definition.js';
+import type { StartMessage, WorkerMessage } from './protocol.js';
+import { jobRuns } from './runs.js';
+import { userMessage } from '../errors.js';
+
+/** Progress messages more often than this only cost the owner work. */
+const PROGRESS_INTERVAL_MS = 100;
+
+interface Channel {
+  send(message: WorkerMessage): void;
+  onStart(listener: (message: StartMessage) => void): void;
+}
+
+function channel(): Channel {
+  const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
+  if (parentPort) {
+    return {
+      send: (m) => parentPort.postMessage(m),
+      onStart: (l) => parentPort.on('message', (e) => l(e.data as StartMessage)),
+    };
+  }
+  if (!process.send) throw new Error('job-worker must be started as a child process with an IPC channel');
+  return {
+    send: (m) => process.send!(m),
+    onStart: (l) => process.on('message', (m) => l(m as StartMessage)),
+  };
+}
+
+async function runJob(start: StartMessage, send: (m: WorkerMessage) => void): Promise<void> {
+  let db: Db | undefined;
+  try {
+    db = openDatabase(start.databasePath);
+    const job = getJob(db, start.jobId);
+    if (!job) throw new JobInputError(`job ${start.jobId} does not exist in ${start.databasePath}`);
+    const definition = definitionOf(job.kind);
+    const run = (jobRuns as Record<string, ((ctx: never) => unknown) | undefined>)[job.kind];
+    if (!definition || !run) throw new JobInputError(`unknown job kind "${job.kind}"`);
+    const params = definition.params.parse(job.params);
+    let lastSent = 0;
+    const result = await run({
+      db,
+      jobId: job.id,
+      params,
+      resume: start.resume,
+      progress: (done: number, total: number | null, unit: string, message: string | null = null) => {
+        const t = Date.now();
+        if (t - lastSent < PROGRESS_INTERVAL_MS && done !== total && message === null) return;
+        lastSent = t;
+        send({ type: 'progress', done, total, unit, message });
+      },
+    } as never);
+    send({ type: 'done', result });
+  } catch (err) {
+    send({ type: 'failed', error: userMessage(err) });
+  } finally {
+    db?.close();
+  }
+}
+
+const ch = channel();
+ch.onStart((start) => {
+  void runJob(start, ch.send).then(() => {
+    // Let the last message flush before exiting.
+    setTimeout(() => process.exit(0), 20);
+  });
+});

@@ -1,0 +1,82 @@
+// `npm start`: the Electron window when Electron's binary is installed, else browser mode (the
+// same UI served on 127.0.0.1 with a per-run token). Flags: --browser, --port N, --no-open,
+// --data-dir DIR (or $FFN_LAB_DATA).
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Backend } from './backend.js';
+import { resolveDataDir } from './data-dir.js';
+import { nodeWorkerSpawner } from './jobs/spawn-node.js';
+import { openBrowser } from './open-browser.js';
+import { distElectronDir, electronBinary, rendererDir, workerScript } from './paths.js';
+import { serve } from './serve.js';
+
+const USAGE = `usage: npm start -- [--browser] [--port N] [--no-open] [--data-dir DIR]
+  --browser        serve the UI on 127.0.0.1 instead of opening the Electron window
+  --port N         port for browser mode (0 = any free port; default 0)
+  --no-open        print the URL but do not open a browser
+  --data-dir DIR   where the database lives (default: $FFN_LAB_DATA or the per-user app data folder)`;
+
+function parse() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        browser: { type: 'boolean', default: false },
+        port: { type: 'string', default: '0' },
+        'no-open': { type: 'boolean', default: false },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer 0..65535, got "${values.port}"`);
+    return { browser: values.browser, port, open: !values['no-open'], dataDir: resolveDataDir(values['data-dir']), help: values.help };
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+async function browserMode(o: { port: number; open: boolean; dataDir: string }, why: string | null): Promise<void> {
+  const backend = new Backend({ dataDir: o.dataDir, shell: 'browser', spawnWorker: nodeWorkerSpawner(workerScript) });
+  const server = await serve({ backend, staticDir: rendererDir, port: o.port });
+  if (why) console.error(why);
+  console.error(`FFN Lab (browser mode), data in ${o.dataDir}`);
+  // The one line a user or a script needs: the full URL with the token.
+  console.log(server.url);
+  if (o.open) openBrowser(server.url);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void server.close().then(() => {
+      backend.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function electronMode(binary: string, o: { dataDir: string }): void {
+  const child = spawn(binary, [path.join(distElectronDir, 'main.js'), '--data-dir', o.dataDir], { stdio: 'inherit' });
+  child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+}
+
+const opts = parse();
+if (opts.help) {
+  console.log(USAGE);
+} else {
+  const binary = opts.browser ? null : electronBinary();
+  if (binary) electronMode(binary, opts);
+  else
+    void browserMode(
+      opts,
+      opts.browser ? null : 'Electron is not installed (its binary was not downloaded), so FFN Lab runs in browser mode.',
+    ).catch((err: unknown) => {
+      console.error(`FFN Lab could not start: ${(err as Error).message}`);
+      process.exit(1);
+    });
+}
