@@ -6,5 +6,6 @@ export default defineConfig({
     include: ['electron/**/*.test.ts', 'common/**/*.test.ts', 'native-models/**/*.test.ts', 'db/**/*.test.ts', 'renderer/src/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['scripts/test-setup.ts'],
   },
 });
