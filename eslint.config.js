@@ -34,6 +34,20 @@ export default tseslint.config(
   { files: ['db/**/*.ts'], rules: restrict([ort], [noE2eBench, noElectronRenderer]) },
   {
     files: ['renderer/**/*.{ts,tsx}'],
-    rules: restrict([ort, sqlite], [noE2eBench, { group: ['**/native-models/**', '**/db/**', 'electron', 'node:*'], message: 'The renderer talks only to the API (electron/api.ts, types only).' }]),
+    rules: {
+      // The renderer talks only to the API: electron/api.ts for its types (zod stays out of the bundle),
+      // and common/ (pure helpers shared with the backend).
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [ort, sqlite, { name: 'electron', message: 'The renderer is sandboxed: it reaches Electron only through window.lab.' }],
+          patterns: [
+            noE2eBench,
+            { group: ['**/native-models/**', '**/db/**', 'node:*'], message: 'The renderer talks only to the API (electron/api.ts, types only).' },
+            { group: ['**/electron/**'], allowTypeImports: true, message: 'The renderer imports only types from electron/api.ts.' },
+          ],
+        },
+      ],
+    },
   },
 );

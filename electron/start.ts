@@ -1,14 +1,14 @@
 // `npm start`: the Electron window when Electron's binary is installed, else browser mode (the
 // same UI served on 127.0.0.1 with a per-run token). Flags: --browser, --port N, --no-open,
 // --data-dir DIR (or $FFN_LAB_DATA).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { nodeWorkerSpawner } from './jobs/spawn-node.js';
 import { openBrowser } from './open-browser.js';
-import { distElectronDir, electronBinary, rendererDir, workerScript } from './paths.js';
+import { distElectronDir, electronBinary, projectRoot, rendererDir, workerScript } from './paths.js';
 import { serve } from './serve.js';
 
 const USAGE = `usage: npm start -- [--browser] [--port N] [--no-open] [--data-dir DIR]
@@ -60,6 +60,8 @@ async function browserMode(o: { port: number; open: boolean; dataDir: string }, 
 }
 
 function electronMode(binary: string, o: { dataDir: string }): void {
+  // better-sqlite3 is a V8-ABI addon: Electron needs its own build of it (made once).
+  execFileSync(process.execPath, [path.join(projectRoot, 'scripts', 'electron-sqlite.mjs'), binary], { stdio: 'inherit' });
   const child = spawn(binary, [path.join(distElectronDir, 'main.js'), '--data-dir', o.dataDir], { stdio: 'inherit' });
   child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
