@@ -2,6 +2,7 @@
 // 'importing' and is invisible to readers until its last batch commits.
 import { createHash } from 'node:crypto';
 import { now, type Db } from './database.js';
+import { uniqueName } from './names.js';
 
 export type MetadataValue = string | number | boolean | null;
 
@@ -76,19 +77,9 @@ export function corpusOfJob(db: Db, jobId: number): CorpusRecord | undefined {
   return row && toRecord(row);
 }
 
-/** `name`, or `name (2)`, `name (3)`... whichever is free: names identify corpora in the CLI. */
-export function freeCorpusName(db: Db, name: string): string {
-  const taken = db.prepare('SELECT 1 FROM corpora WHERE name = ?');
-  if (!taken.get(name)) return name;
-  for (let i = 2; ; i++) {
-    const candidate = `${name} (${i})`;
-    if (!taken.get(candidate)) return candidate;
-  }
-}
-
 export function createImportingCorpus(db: Db, c: { name: string; source: string; jobId: number; metadataFields: string[] }): CorpusRecord {
   const id = db.transaction(() => {
-    const name = freeCorpusName(db, c.name);
+    const name = uniqueName(db, 'corpora', c.name);
     const info = db
       .prepare("INSERT INTO corpora (name, source, status, job_id, metadata_fields, created_at) VALUES (?, ?, 'importing', ?, ?, ?)")
       .run(name, c.source, c.jobId, JSON.stringify(c.metadataFields), now());

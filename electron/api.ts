@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 // ---- domain records -------------------------------------------------------------------------
 
-export const JobKind = z.enum(['corpus-import']);
+export const JobKind = z.enum(['corpus-import', 'model-import']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /**
@@ -55,6 +55,36 @@ export const Corpus = z.object({
   createdAt: z.string(),
 });
 export type Corpus = z.infer<typeof Corpus>;
+
+/** An imported checkpoint: where its files are, what it is, and its content hash. */
+export const Model = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  path: z.string(),
+  format: z.enum(['safetensors', 'llama2c']),
+  architecture: z.string(),
+  family: z.enum(['gpt2', 'llama', 'neox', 'opt']),
+  layers: z.number().int(),
+  dModel: z.number().int(),
+  dFf: z.number().int(),
+  heads: z.number().int(),
+  kvHeads: z.number().int(),
+  vocabSize: z.number().int(),
+  maxPositions: z.number().int(),
+  activation: z.string(),
+  gated: z.boolean(),
+  params: z.number().int(),
+  sha256: z.string(),
+  createdAt: z.string(),
+});
+export type Model = z.infer<typeof Model>;
+
+export const ModelImportParams = z.object({
+  /** a Hugging Face folder (config.json + *.safetensors), a .safetensors file, or a llama2.c .bin */
+  path: z.string().min(1),
+  name: z.string().min(1).max(200).optional(),
+});
+export type ModelImportParams = z.infer<typeof ModelImportParams>;
 
 export const DocumentSummary = z.object({
   id: z.number().int(),
@@ -111,6 +141,10 @@ export const methods = {
   },
   'corpus.import': { params: CorpusImportParams, result: z.object({ job: Job }) },
   'corpus.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'model.list': { params: Empty, result: z.array(Model) },
+  'model.get': { params: Id, result: Model },
+  'model.import': { params: ModelImportParams, result: z.object({ job: Job }) },
+  'model.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
   'jobs.list': { params: Empty, result: z.array(Job) },
   'jobs.cancel': { params: Id, result: z.object({ job: Job }) },
   'jobs.resume': { params: Id, result: z.object({ job: Job }) },
@@ -131,6 +165,7 @@ export function isMethod(name: string): name is Method {
 export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: Job }),
   z.object({ type: z.literal('corpora-changed') }),
+  z.object({ type: z.literal('models-changed') }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 

@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Db } from '../db/database.js';
 import { openDatabase } from '../db/database.js';
 import * as corpora from '../db/corpora.js';
+import * as models from '../db/models.js';
+import { modelSummary } from './models.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
@@ -24,11 +26,13 @@ type Handlers = { [M in Method]: (params: Params<M>) => Result<M> | Promise<Resu
 export class Backend {
   readonly db: Db;
   readonly databasePath: string;
+  readonly dataDir: string;
   readonly jobs: JobRunner;
   private readonly listeners = new Set<(e: ApiEvent) => void>();
   private readonly handlers: Handlers;
 
   constructor(private readonly o: BackendOptions) {
+    this.dataDir = o.dataDir;
     this.databasePath = path.join(o.dataDir, 'ffn-lab.sqlite');
     this.db = openDatabase(this.databasePath);
     this.jobs = new JobRunner({
@@ -37,7 +41,9 @@ export class Backend {
       spawn: o.spawnWorker,
       onJob: (job) => {
         this.emit({ type: 'job', job });
-        if (job.kind === 'corpus-import' && ['done', 'cancelled', 'discarded'].includes(job.state)) this.emit({ type: 'corpora-changed' });
+        if (job.state !== 'done') return;
+        if (job.kind === 'corpus-import') this.emit({ type: 'corpora-changed' });
+        if (job.kind === 'model-import') this.emit({ type: 'models-changed' });
       },
     });
     this.jobs.recover();
@@ -76,6 +82,11 @@ export class Backend {
       if (!c || c.status !== 'ready') throw new ApiError('not-found', `corpus ${id} does not exist`);
       return c;
     };
+    const model = (id: number) => {
+      const m = models.getModel(db, id);
+      if (!m) throw new ApiError('not-found', `model ${id} does not exist`);
+      return m;
+    };
     return {
       'app.info': () => ({
         name: APP_NAME,
@@ -100,6 +111,15 @@ export class Backend {
         corpus(id);
         const deleted = corpora.deleteCorpus(db, id);
         this.emit({ type: 'corpora-changed' });
+        return { deleted };
+      },
+      'model.list': () => models.listModels(db).map(modelSummary),
+      'model.get': ({ id }) => modelSummary(model(id)),
+      'model.import': (params) => ({ job: this.jobs.start('model-import', params) }),
+      'model.delete': ({ id }) => {
+        model(id);
+        const deleted = models.deleteModel(db, id);
+        this.emit({ type: 'models-changed' });
         return { deleted };
       },
       'jobs.list': () => this.jobs.list(),

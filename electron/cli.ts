@@ -1,16 +1,24 @@
 // Headless commands for offline studies: the same jobs and database as the app. With --json,
 // stdout carries exactly one JSON document (the result); progress and messages go to stderr.
 import { parseArgs } from 'node:util';
-import type { Corpus, Job } from './api.js';
+import { findModel } from '../db/models.js';
+import type { Corpus, Job, Model } from './api.js';
 import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { nodeWorkerSpawner } from './jobs/spawn-node.js';
 import { workerScript } from './paths.js';
 import { formatProgressLine } from './progress-line.js';
+import { generateGreedy, logitsFor } from './inference.js';
+import { modelSummary } from './models.js';
 
 const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <command> [options])
 
 commands:
+  import <path> [--name N]                import a model: a Hugging Face folder, a .safetensors file or a llama2.c .bin
+  models list                             list imported models
+  logits --model M --ids 1,2,3            logits at every position (M: a model id, name, or a path to import)
+  generate --model M (--prompt TEXT | --prompt-ids 1,2) [--max-new N] [--greedy]
+                                          greedy continuation (no KV cache: each step reruns the prefix)
   corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
   corpus list                             list corpora
   jobs list                               list jobs (newest first)
@@ -68,13 +76,86 @@ function finished(final: Job): Job {
   return final;
 }
 
+/** Resolves --model: an imported model's id or name, else a path imported now. */
+async function resolveModel(b: Backend, arg: string | undefined): Promise<Model> {
+  if (!arg) throw new UsageError('--model is required: a model id, a name, or a checkpoint path');
+  const known = findModel(b.db, arg);
+  if (known) return modelSummary(known);
+  const { job } = (await b.handle('model.import', { path: arg })) as { job: Job };
+  return (finished(await runToEnd(b, job)).result as { model: Model }).model;
+}
+
+function parseIds(text: string | undefined, flag: string): number[] {
+  if (!text) throw new UsageError(`${flag} is required, e.g. ${flag} 1,2,3`);
+  const ids = text.split(',').map((t) => t.trim());
+  const bad = ids.find((t) => !/^\d+$/.test(t));
+  if (bad !== undefined) throw new UsageError(`${flag}: "${bad}" is not a token id; expected comma-separated non-negative integers`);
+  return ids.map(Number);
+}
+
+function modelLine(m: Model): string {
+  return `model ${m.id} "${m.name}": ${m.architecture} (${m.family}), ${m.layers} layers, d_model ${m.dModel}, d_ff ${m.dFf}, ${m.params} params, ${m.activation}`;
+}
+
+const OPTIONS = {
+  name: { type: 'string' },
+  model: { type: 'string' },
+  ids: { type: 'string' },
+  prompt: { type: 'string' },
+  'prompt-ids': { type: 'string' },
+  'max-new': { type: 'string' },
+  greedy: { type: 'boolean' },
+} as const;
+
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
-  const [group, verb, ...rest] = argv;
-  const { values, positionals } = parseArgs({ args: rest, options: { name: { type: 'string' } }, allowPositionals: true, strict: true });
-  const key = `${group ?? ''} ${verb ?? ''}`;
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [group, verb, ...rest] = positionals;
+  const key = ['import', 'logits', 'generate'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
+    case 'import': {
+      if (!args[0]) throw new UsageError('import needs a checkpoint path');
+      const b = backend();
+      const { job } = (await b.handle('model.import', { path: args[0], ...(values.name ? { name: values.name } : {}) })) as { job: Job };
+      const model = (finished(await runToEnd(b, job)).result as { model: Model }).model;
+      const out = {
+        id: model.id,
+        name: model.name,
+        arch: model.family,
+        architecture: model.architecture,
+        layers: model.layers,
+        d_model: model.dModel,
+        d_ff: model.dFf,
+        params: model.params,
+        activation: model.activation,
+      };
+      return io.out({ model: out }, () => `imported ${modelLine(model)}`);
+    }
+    case 'models list': {
+      const models = (await backend().handle('model.list', {})) as Model[];
+      return io.out({ models }, () => (models.length === 0 ? 'no models yet: ffn-lab import <path>' : models.map(modelLine).join('\n')));
+    }
+    case 'logits': {
+      const b = backend();
+      const model = await resolveModel(b, values.model);
+      const ids = parseIds(values.ids, '--ids');
+      const { logits, provider } = await logitsFor(model.path, ids, b.dataDir);
+      process.stderr.write(`${model.name}: ${ids.length} positions x ${model.vocabSize} logits (provider ${provider})\n`);
+      return io.out({ logits }, () => logits.map((row, t) => `position ${t}: argmax ${row.indexOf(Math.max(...row))}`).join('\n'));
+    }
+    case 'generate': {
+      const b = backend();
+      const model = await resolveModel(b, values.model);
+      if (values.prompt !== undefined) throw new UsageError('--prompt needs the model\'s tokenizer, which this build does not load yet; use --prompt-ids');
+      const ids = parseIds(values['prompt-ids'], '--prompt-ids');
+      const maxNew = Number(values['max-new'] ?? '32');
+      if (!Number.isInteger(maxNew) || maxNew < 1) throw new UsageError(`--max-new must be a positive integer, got "${values['max-new']}"`);
+      const out = await generateGreedy(model.path, ids, maxNew, b.dataDir);
+      process.stderr.write(`${model.name}: ${out.ids.length} tokens, greedy, no KV cache (provider ${out.provider})\n`);
+      return io.out({ ids: out.ids }, () => out.ids.join(','));
+    }
     case 'corpus import': {
-      const what = positionals[0];
+      const what = args[0];
       if (!what) throw new UsageError('corpus import needs a path or "brown"');
       const b = backend();
       const source = what === 'brown' ? ({ kind: 'brown' } as const) : ({ kind: 'path', path: what } as const);
@@ -101,16 +182,16 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
     }
     case 'jobs resume': {
       const b = backend();
-      const { job } = (await b.handle('jobs.resume', { id: Number(positionals[0]) })) as { job: Job };
+      const { job } = (await b.handle('jobs.resume', { id: Number(args[0]) })) as { job: Job };
       const final = finished(await runToEnd(b, job));
       return io.out({ job: final }, () => `job ${final.id} done`);
     }
     case 'jobs discard': {
-      const { job } = (await backend().handle('jobs.discard', { id: Number(positionals[0]) })) as { job: Job };
+      const { job } = (await backend().handle('jobs.discard', { id: Number(args[0]) })) as { job: Job };
       return io.out({ job }, () => `job ${job.id} discarded`);
     }
     default:
-      throw new UsageError(argv.length === 0 ? 'no command given' : `unknown command "${argv.slice(0, 2).join(' ')}"`);
+      throw new UsageError(positionals.length === 0 ? 'no command given' : `unknown command "${positionals.slice(0, 2).join(' ')}"`);
   }
 }
 

@@ -8,7 +8,8 @@ const bridge: LabBridge = {
   async invoke(method, params) {
     const reply = (await ipcRenderer.invoke('lab:invoke', method, params)) as Reply;
     if (reply.ok) return reply.result;
-    throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+    // contextBridge drops extra fields of Error objects, so reject with the plain error body.
+    throw { error: reply.error };
   },
   onEvent(listener) {
     const handler = (_e: unknown, event: unknown) => listener(event);

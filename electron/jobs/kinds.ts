@@ -1,10 +1,12 @@
 // Every job kind the app knows, for the owner process (light: no job code runs here).
 import type { JobKind } from '../api.js';
 import { corpusImport } from './corpus-import/definition.js';
+import { modelImport } from './model-import/definition.js';
 import type { JobDefinition } from './definition.js';
 
 export const jobDefinitions: Record<JobKind, JobDefinition<never>> = {
   'corpus-import': corpusImport as JobDefinition<never>,
+  'model-import': modelImport as JobDefinition<never>,
 };
 
 export function definitionOf(kind: string): JobDefinition<unknown> | undefined {

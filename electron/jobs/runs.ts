@@ -1,8 +1,10 @@
 // Every job kind's work, for the worker process.
 import type { JobKind } from '../api.js';
 import { runCorpusImport } from './corpus-import/run.js';
+import { runModelImport } from './model-import/run.js';
 import type { JobRun } from './definition.js';
 
 export const jobRuns: Record<JobKind, JobRun<never>> = {
   'corpus-import': runCorpusImport as JobRun<never>,
+  'model-import': runModelImport as JobRun<never>,
 };

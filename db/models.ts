@@ -1,0 +1,76 @@
+// Typed queries for imported models. A model row records where its files are, their content
+// hash and the spec its architecture mapped to; the weights stay in the user's files.
+import { now, type Db } from './database.js';
+import { uniqueName } from './names.js';
+
+export interface ModelRecord {
+  id: number;
+  name: string;
+  path: string;
+  format: string;
+  architecture: string;
+  family: string;
+  sha256: string;
+  spec: unknown;
+  params: number;
+  createdAt: string;
+}
+
+interface ModelRow {
+  id: number;
+  name: string;
+  path: string;
+  format: string;
+  architecture: string;
+  family: string;
+  sha256: string;
+  spec: string;
+  params: number;
+  created_at: string;
+}
+
+function toRecord(r: ModelRow): ModelRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    path: r.path,
+    format: r.format,
+    architecture: r.architecture,
+    family: r.family,
+    sha256: r.sha256,
+    spec: JSON.parse(r.spec) as unknown,
+    params: r.params,
+    createdAt: r.created_at,
+  };
+}
+
+export function insertModel(db: Db, m: Omit<ModelRecord, 'id' | 'createdAt'>): ModelRecord {
+  const id = db.transaction(() => {
+    const name = uniqueName(db, 'models', m.name);
+    return Number(
+      db
+        .prepare('INSERT INTO models (name, path, format, architecture, family, sha256, spec, params, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(name, m.path, m.format, m.architecture, m.family, m.sha256, JSON.stringify(m.spec), m.params, now()).lastInsertRowid,
+    );
+  }).immediate();
+  return getModel(db, id)!;
+}
+
+export function getModel(db: Db, id: number): ModelRecord | undefined {
+  const row = db.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined;
+  return row && toRecord(row);
+}
+
+export function findModel(db: Db, idOrName: string): ModelRecord | undefined {
+  const row = (/^\d+$/.test(idOrName) ? db.prepare('SELECT * FROM models WHERE id = ?').get(Number(idOrName)) : undefined) ??
+    db.prepare('SELECT * FROM models WHERE name = ?').get(idOrName);
+  return row ? toRecord(row as ModelRow) : undefined;
+}
+
+export function listModels(db: Db): ModelRecord[] {
+  return (db.prepare('SELECT * FROM models ORDER BY id').all() as ModelRow[]).map(toRecord);
+}
+
+export function deleteModel(db: Db, id: number): boolean {
+  return db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
+}

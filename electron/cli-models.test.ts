@@ -1,0 +1,102 @@
+// Model commands of the CLI end to end: import a real file layout, list, logits and greedy
+// generation, checked against goldens from independent reference implementations.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './jobs/test-support.js';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'dist', 'electron', 'cli.js');
+const fixtures = path.join(root, 'native-models', 'fixtures');
+const stories = path.join(root, '..', 'shared', 'ref-models', 'stories260K.bin');
+
+function run(args: string[], dataDir: string) {
+  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, FFN_LAB_DATA: dataDir }, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
+}
+
+describe('ffn-lab model commands', () => {
+  it('imports a Hugging Face folder and reports its shape', () => {
+    const r = run(['import', path.join(fixtures, 'llama'), '--name', 'tiny-llama', '--json'], tempDir());
+    expect(r.code).toBe(0);
+    const golden = JSON.parse(fs.readFileSync(path.join(fixtures, 'llama', 'golden.json'), 'utf8'));
+    const spec = golden.expected_spec;
+    expect(JSON.parse(r.stdout)).toEqual({
+      model: {
+        id: 1,
+        name: 'tiny-llama',
+        arch: 'llama',
+        architecture: 'LlamaForCausalLM',
+        layers: spec.nLayers,
+        d_model: spec.dModel,
+        d_ff: spec.dFf,
+        params: spec.params,
+        activation: 'silu',
+      },
+    });
+  });
+
+  it('prints logits that match the PyTorch golden, importing a path on the fly', () => {
+    const dataDir = tempDir();
+    const golden = JSON.parse(fs.readFileSync(path.join(fixtures, 'opt', 'golden.json'), 'utf8'));
+    const [, T] = golden.input_ids.shape as [number, number];
+    const V = golden.expected_spec.vocabSize as number;
+    const ids = (golden.input_ids.data as number[]).slice(0, T); // batch row 0
+    const r = run(['logits', '--model', path.join(fixtures, 'opt'), '--ids', ids.join(','), '--json'], dataDir);
+    expect(r.code).toBe(0);
+    const { logits } = JSON.parse(r.stdout) as { logits: number[][] };
+    expect(logits).toHaveLength(T);
+    expect(maxAbsDiff(logits.flat(), (golden.logits.data as number[]).slice(0, T * V))).toBeLessThanOrEqual(1e-4);
+    // the model was imported once and is now listed
+    expect(JSON.parse(run(['models', 'list', '--json'], dataDir).stdout).models).toHaveLength(1);
+  });
+
+  it('refuses token ids outside the vocabulary with the valid range', () => {
+    const r = run(['logits', '--model', path.join(fixtures, 'gpt2'), '--ids', '1,99999'], tempDir());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/token id 99999 is outside the vocabulary; expected integers 0\.\.95/);
+  });
+
+  it('refuses a truncated checkpoint with the file and the expected size, and stores nothing', () => {
+    const dir = tempDir('ffn-bad-model-');
+    const src = fs.readFileSync(path.join(fixtures, 'llama2c', 'model.bin'));
+    const bad = path.join(dir, 'model.bin');
+    fs.writeFileSync(bad, src.subarray(0, src.length - 100));
+    const dataDir = tempDir();
+    const r = run(['import', bad, '--json'], dataDir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(bad);
+    expect(JSON.parse(run(['models', 'list', '--json'], dataDir).stdout).models).toEqual([]);
+  });
+
+  it('refuses an unknown architecture, listing the supported ones', () => {
+    const dir = tempDir('ffn-unknown-');
+    fs.cpSync(path.join(fixtures, 'gpt2'), dir, { recursive: true });
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, architectures: ['MambaForCausalLM'], model_type: 'mamba' }));
+    const r = run(['import', dir], tempDir());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/MambaForCausalLM/);
+    expect(r.stderr).toMatch(/GPT2LMHeadModel/);
+    expect(r.stderr).toMatch(/LlamaForCausalLM/);
+  });
+
+  it.skipIf(!fs.existsSync(stories))('stories260K (real llama2.c checkpoint): greedy tokens and logits match an independent NumPy run.c', () => {
+    const golden = JSON.parse(fs.readFileSync(path.join(fixtures, 'stories260K', 'expected.json'), 'utf8'));
+    const dataDir = tempDir();
+    const gen = run(['generate', '--model', stories, '--prompt-ids', golden.greedy_prompt.join(','), '--max-new', String(golden.greedy.length), '--greedy', '--json'], dataDir);
+    expect(gen.code).toBe(0);
+    expect(JSON.parse(gen.stdout).ids).toEqual(golden.greedy);
+    const lg = run(['logits', '--model', 'stories260K', '--ids', golden.logits_prompt.join(','), '--json'], dataDir);
+    expect(maxAbsDiff(JSON.parse(lg.stdout).logits.flat(), golden.logits.flat())).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+if (!fs.existsSync(stories)) console.warn(`SKIPPED stories260K test: ${stories} is absent (see ../shared/ref-models/README.md)`);

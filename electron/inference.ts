@@ -1,0 +1,55 @@
+// Logits and greedy generation for the CLI (a headless process, so onnxruntime's blocking run()
+// holds up nothing). Graphs are cached in the data folder by weights hash and options.
+import path from 'node:path';
+import { loadModel } from '../native-models/load.js';
+import { Generator } from '../native-models/runtime/generate.js';
+import { FfnSession } from '../native-models/runtime/session.js';
+import { asFloat32, int64 } from '../native-models/runtime/tensors.js';
+import type { LoadedModel } from '../native-models/spec.js';
+import { ApiError } from './errors.js';
+
+export function graphCacheDir(dataDir: string): string {
+  return path.join(dataDir, 'graphs');
+}
+
+/** Token ids must be integers inside the vocabulary and the sequence within the context. */
+export function checkIds(model: LoadedModel, ids: readonly number[]): void {
+  if (ids.length === 0) throw new ApiError('bad-request', 'no token ids given; expected e.g. --ids 1,2,3');
+  const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= model.spec.vocabSize);
+  if (bad !== undefined) throw new ApiError('bad-request', `token id ${bad} is outside the vocabulary; expected integers 0..${model.spec.vocabSize - 1}`);
+  if (ids.length > model.spec.maxPositions) {
+    throw new ApiError('bad-request', `${ids.length} tokens exceed the model's context of ${model.spec.maxPositions}`);
+  }
+}
+
+/** Logits at every position, one row of vocabSize values per input token. */
+export async function logitsFor(modelPath: string, ids: readonly number[], dataDir: string): Promise<{ logits: number[][]; provider: string }> {
+  const model = loadModel(modelPath);
+  checkIds(model, ids);
+  const session = await FfnSession.create(model, { logits: 'all' }, { cacheDir: graphCacheDir(dataDir) });
+  try {
+    const out = await session.run({ input_ids: int64(ids, [1, ids.length]) }, ['logits']);
+    const flat = asFloat32(out['logits'], 'logits');
+    const V = model.spec.vocabSize;
+    return { logits: ids.map((_, t) => Array.from(flat.subarray(t * V, (t + 1) * V))), provider: session.provider };
+  } finally {
+    await session.release();
+  }
+}
+
+export async function generateGreedy(
+  modelPath: string,
+  ids: readonly number[],
+  maxNew: number,
+  dataDir: string,
+  stopToken?: number,
+): Promise<{ ids: number[]; provider: string }> {
+  const model = loadModel(modelPath);
+  checkIds(model, ids);
+  const generator = await Generator.create(model, { cacheDir: graphCacheDir(dataDir) });
+  try {
+    return { ids: await generator.generate(ids, maxNew, stopToken === undefined ? {} : { stopToken }), provider: generator.provider };
+  } finally {
+    await generator.release();
+  }
+}

@@ -1,0 +1,11 @@
+import { ModelImportParams } from '../../api.js';
+import type { JobDefinition } from '../definition.js';
+
+export const modelImport: JobDefinition<ModelImportParams> = {
+  kind: 'model-import',
+  params: ModelImportParams,
+  title: (p) => `Import model ${p.path}`,
+  // The model row is written in one transaction at the end: an interrupted run left nothing.
+  resumable: false,
+  cleanup: () => undefined,
+};

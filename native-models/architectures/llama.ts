@@ -1,0 +1,102 @@
+// Llama-like decoders with Hugging Face names: Llama 2/3 (incl. Llama-3 rope scaling), Mistral,
+// Qwen2 (q/k/v biases), SmolLM, TinyLlama. RMSNorm, SwiGLU (neuron = act(gate) * up), rotary on
+// halves (HF rotate_half), grouped-query attention. Weights are already [out, in].
+
+import type { CheckpointReader } from '../formats/checkpoint.js';
+import { W, type Positional } from '../spec.js';
+import { LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
+
+export const llamaMapper: Mapper = {
+  architectures: ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'],
+  modelTypes: ['llama', 'mistral', 'qwen2'],
+  map(reader: CheckpointReader): Mapping {
+    const c = new MapContext(reader, 'config.json');
+    const arch = c.architecture();
+    const qwen2 = arch === 'Qwen2ForCausalLM' || c.config.model_type === 'qwen2';
+    const mistral = arch === 'MistralForCausalLM' || c.config.model_type === 'mistral';
+    const D = c.int('hidden_size', { min: 1, max: LIMITS.dim });
+    const L = c.int('num_hidden_layers', { min: 1, max: LIMITS.layers });
+    const H = c.int('num_attention_heads', { min: 1, max: LIMITS.dim });
+    const KV = c.int('num_key_value_heads', { min: 1, max: H, default: H });
+    if (H % KV !== 0) c.fail('num_key_value_heads', KV, `a divisor of num_attention_heads (${H})`);
+    const explicitHeadDim = c.config.head_dim !== undefined && c.config.head_dim !== null;
+    if (!explicitHeadDim && D % H !== 0) c.fail('num_attention_heads', H, `a divisor of hidden_size (${D}), or a head_dim`);
+    const hd = c.int('head_dim', { min: 2, max: LIMITS.dim, default: D / H });
+    if (hd % 2 !== 0) c.fail('head_dim', hd, 'an even number (rotary pairs)');
+    const F = c.int('intermediate_size', { min: 1, max: LIMITS.dim });
+    const V = c.int('vocab_size', { min: 1, max: LIMITS.vocab });
+    const maxPos = c.int('max_position_embeddings', { min: 1, max: LIMITS.positions });
+    const eps = c.num('rms_norm_eps', { above: 0, max: 0.1, default: 1e-6 });
+    const theta = c.num('rope_theta', { above: 0, default: 10000 });
+    const activation = c.activation('hidden_act', 'silu');
+    const tied = c.bool('tie_word_embeddings', false);
+    const attentionBias = c.bool('attention_bias', false);
+    c.expect('mlp_bias', false, 'the canonical weights have no gate bias');
+    const qkvBias = qwen2 || attentionBias;
+
+    const positional: Positional = { kind: 'rotary', theta, rotaryDim: hd, interleaved: false };
+    const rs = c.config.rope_scaling;
+    if (rs !== null && rs !== undefined) {
+      const s = c.nested('rope_scaling');
+      const kind = s.config.rope_type ?? s.config.type;
+      if (kind === 'llama3') {
+        const factor = s.num('factor', { above: 0 });
+        const lowFreqFactor = s.num('low_freq_factor', { above: 0 });
+        const highFreqFactor = s.num('high_freq_factor', { above: lowFreqFactor });
+        const originalMaxPositions = s.int('original_max_position_embeddings', { min: 1, max: LIMITS.positions });
+        positional.llama3Scaling = { factor, lowFreqFactor, highFreqFactor, originalMaxPositions };
+      } else if (kind !== 'default') {
+        s.fail('rope_type', kind, '"llama3" or "default" (other rope scalings are not supported)');
+      }
+    }
+    // Sliding-window attention (Mistral; Qwen2 when use_sliding_window) equals full causal
+    // attention up to the window: cap the positions there. Llama ignores the field.
+    const slidingOn = qwen2 ? c.bool('use_sliding_window', false) : mistral;
+    const window = slidingOn ? c.int('sliding_window', { min: 1, max: LIMITS.positions, default: maxPos }) : maxPos;
+
+    c.copy(W.tokenEmbedding, 'model.embed_tokens.weight', [V, D]);
+    for (let i = 0; i < L; i++) {
+      const w = W.layer(i);
+      const f = `model.layers.${i}.`;
+      c.copy(w.norm1Weight, `${f}input_layernorm.weight`, [D]);
+      c.copy(w.q, `${f}self_attn.q_proj.weight`, [H * hd, D]);
+      c.copy(w.k, `${f}self_attn.k_proj.weight`, [KV * hd, D]);
+      c.copy(w.v, `${f}self_attn.v_proj.weight`, [KV * hd, D]);
+      if (qkvBias) {
+        c.copy(w.qBias, `${f}self_attn.q_proj.bias`, [H * hd]);
+        c.copy(w.kBias, `${f}self_attn.k_proj.bias`, [KV * hd]);
+        c.copy(w.vBias, `${f}self_attn.v_proj.bias`, [KV * hd]);
+      }
+      c.copy(w.o, `${f}self_attn.o_proj.weight`, [D, H * hd]);
+      if (attentionBias) c.copy(w.oBias, `${f}self_attn.o_proj.bias`, [D]);
+      c.copy(w.norm2Weight, `${f}post_attention_layernorm.weight`, [D]);
+      c.copy(w.mlpGate, `${f}mlp.gate_proj.weight`, [F, D]);
+      c.copy(w.mlpIn, `${f}mlp.up_proj.weight`, [F, D]);
+      c.copy(w.mlpOut, `${f}mlp.down_proj.weight`, [D, F]);
+    }
+    c.copy(W.finalNormWeight, 'model.norm.weight', [D]);
+    if (!tied) c.copy(W.lmHead, 'lm_head.weight', [V, D]);
+
+    return c.finish({
+      family: 'llama',
+      architecture: arch,
+      vocabSize: V,
+      dModel: D,
+      nLayers: L,
+      nHeads: H,
+      nKvHeads: KV,
+      headDim: hd,
+      dFf: F,
+      maxPositions: Math.min(maxPos, window),
+      norm: 'rmsnorm',
+      normEps: eps,
+      activation,
+      gated: true,
+      positional,
+      parallelResidual: false,
+      bias: { qkv: qkvBias, attnOut: attentionBias, mlp: false },
+      tiedEmbeddings: tied,
+    });
+  },
+};
+

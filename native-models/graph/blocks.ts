@@ -1,0 +1,167 @@
+// The transformer's parts as ONNX subgraphs. The residual stream is kept 2-D, [N*T, D] (N rows of
+// the effective batch, T positions), so every projection is one Gemm on the weight as stored;
+// attention reshapes to [N, heads, T, headDim] and back.
+
+import { type Activation, W } from '../spec.js';
+import { type BuildContext, linear } from './context.js';
+import { attr } from './graph.js';
+import { type Rotary, rotaryTables } from './rotary.js';
+
+/** Token (and learned position) embeddings of ids [N, T] -> [N*T, D]. */
+export function embed(c: BuildContext, ids: string): string {
+  const { g, spec } = c;
+  let x = g.op('Gather', [c.w(W.tokenEmbedding), ids]); // [N, T, D]
+  if (spec.positional.kind === 'learned') {
+    const off = spec.positional.offset;
+    const start = g.i64([off], true);
+    const end = g.op('Add', [c.T, start]);
+    const posIds = g.op('Range', [start, end, g.i64([1], true)]);
+    x = g.op('Add', [x, g.op('Gather', [c.w(W.positionEmbedding), posIds])]); // + [T, D]
+  }
+  return g.op('Reshape', [x, g.i64([-1, spec.dModel])]);
+}
+
+/** The block's or the final norm over the last axis. */
+export function norm(c: BuildContext, x: string, weight: string, bias: string): string {
+  const { g, spec } = c;
+  if (spec.norm === 'layernorm') {
+    const inputs = [x, c.w(weight)];
+    if (c.has(bias)) inputs.push(c.w(bias));
+    return g.op('LayerNormalization', inputs, { axis: attr.i(-1), epsilon: attr.f(spec.normEps) });
+  }
+  // RMSNorm has no ONNX op before opset 23: x / sqrt(mean(x^2) + eps) * w
+  const ms = g.op('ReduceMean', [g.op('Mul', [x, x]), g.i64([-1])], { keepdims: attr.i(1) });
+  const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [ms, g.f32([spec.normEps], true)])])]);
+  return g.op('Mul', [g.op('Mul', [x, inv]), c.w(weight)]);
+}
+
+export function activation(c: BuildContext, x: string, act: Activation): string {
+  const { g } = c;
+  const half = (inner: string): string => g.op('Mul', [g.op('Mul', [x, g.f32([0.5], true)]), g.op('Add', [g.f32([1], true), inner])]);
+  switch (act) {
+    case 'relu':
+      return g.op('Relu', [x]);
+    case 'silu':
+      return g.op('Mul', [x, g.op('Sigmoid', [x])]);
+    case 'gelu': // exact: 0.5 x (1 + erf(x / sqrt 2))
+      return half(g.op('Erf', [g.op('Mul', [x, g.f32([Math.SQRT1_2], true)])]));
+    case 'gelu_new': {
+      // tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+      const cube = g.op('Mul', [g.op('Mul', [x, x]), x]);
+      const inner = g.op('Add', [x, g.op('Mul', [cube, g.f32([0.044715], true)])]);
+      return half(g.op('Tanh', [g.op('Mul', [inner, g.f32([Math.sqrt(2 / Math.PI)], true)])]));
+    }
+  }
+}
+
+/** Host-computed cos/sin tables as initializers, sliced to the run's T: [T, rotaryDim]. */
+export interface RotaryTables {
+  cos: string;
+  sin: string;
+  p: Rotary;
+}
+
+export function rotaryInit(c: BuildContext, p: Rotary, positions: number): RotaryTables {
+  const { cos, sin } = rotaryTables(p, positions);
+  const { g } = c;
+  const take = (name: string, data: Float32Array): string =>
+    g.op('Slice', [g.initF32(name, data, [positions, p.rotaryDim]), g.i64([0]), c.T1, g.i64([0])]);
+  return { cos: take('rotary.cos', cos), sin: take('rotary.sin', sin), p };
+}
+
+/** Rotates the first rotaryDim dims of x [N, H, T, headDim]. */
+function applyRotary(c: BuildContext, x: string, rt: RotaryTables): string {
+  const { g, spec } = c;
+  const r = rt.p.rotaryDim;
+  const slice = (v: string, from: number, to: number, axis: number): string =>
+    g.op('Slice', [v, g.i64([from]), g.i64([to]), g.i64([axis])]);
+  const xr = r === spec.headDim ? x : slice(x, 0, r, 3);
+  let turned: string; // the partner of each element with the sign of the rotation: (-x2, x1)
+  if (rt.p.interleaved) {
+    const pairs = g.op('Reshape', [xr, g.i64([0, 0, 0, r / 2, 2])]);
+    const even = slice(pairs, 0, 1, 4);
+    const odd = slice(pairs, 1, 2, 4);
+    turned = g.op('Reshape', [g.op('Concat', [g.op('Neg', [odd]), even], { axis: attr.i(4) }), g.i64([0, 0, 0, r])]);
+  } else {
+    const first = slice(xr, 0, r / 2, 3);
+    const second = slice(xr, r / 2, r, 3);
+    turned = g.op('Concat', [g.op('Neg', [second]), first], { axis: attr.i(3) });
+  }
+  const rotated = g.op('Add', [g.op('Mul', [xr, rt.cos]), g.op('Mul', [turned, rt.sin])]);
+  if (r === spec.headDim) return rotated;
+  return g.op('Concat', [rotated, slice(x, r, spec.headDim, 3)], { axis: attr.i(3) });
+}
+
+/** Causal mask [T, T]: true where key position <= query position. */
+export function causalMask(c: BuildContext): string {
+  const { g } = c;
+  const pos = g.op('Range', [g.i64([0], true), c.T, g.i64([1], true)]);
+  const q = g.op('Unsqueeze', [pos, g.i64([1])]);
+  const k = g.op('Unsqueeze', [pos, g.i64([0])]);
+  return g.op('LessOrEqual', [k, q], undefined, 'causal_mask');
+}
+
+/** Multi-head causal self-attention of h [N*T, D] -> [N*T, D]. */
+export function attention(c: BuildContext, h: string, layer: number, mask: string, rt?: RotaryTables): string {
+  const { g, spec } = c;
+  const n = W.layer(layer);
+  const { nHeads: H, nKvHeads: Hkv, headDim: hd } = spec;
+  const heads = (x2d: string, count: number): string => {
+    const shape = g.op('Concat', [g.i64([-1]), c.T1, g.i64([count, hd])], { axis: attr.i(0) });
+    return g.op('Transpose', [g.op('Reshape', [x2d, shape])], { perm: attr.ints([0, 2, 1, 3]) }); // [N, count, T, hd]
+  };
+  let q = heads(linear(c, h, n.q, n.qBias), H);
+  let k = heads(linear(c, h, n.k, n.kBias), Hkv);
+  let v = heads(linear(c, h, n.v, n.vBias), Hkv);
+  if (rt) {
+    q = applyRotary(c, q, rt);
+    k = applyRotary(c, k, rt);
+  }
+  let kT = g.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) });
+  if (Hkv !== H) {
+    // GQA: query head h reads kv head floor(h / rep). Grouping the query heads as [Hkv, rep] lets
+    // MatMul broadcast each kv head over its group instead of copying it rep times.
+    q = g.op('Reshape', [q, g.i64([0, Hkv, H / Hkv, -1, hd])]);
+    kT = g.op('Unsqueeze', [kT, g.i64([2])]);
+    v = g.op('Unsqueeze', [v, g.i64([2])]);
+  }
+  const scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.f32([1 / Math.sqrt(hd)], true)]);
+  const masked = g.op('Where', [mask, scores, g.f32([-Infinity], true)]);
+  const probs = g.op('Softmax', [masked], { axis: attr.i(-1) });
+  const ctx = g.op('Reshape', [g.op('MatMul', [probs, v]), g.i64([0, H, -1, hd])]); // [N, H, T, hd]
+  const merged = g.op('Reshape', [g.op('Transpose', [ctx], { perm: attr.ints([0, 2, 1, 3]) }), g.i64([-1, H * hd])]);
+  return linear(c, merged, n.o, n.oBias);
+}
+
+/** The neuron edit of one layer: post * scale[:, layer] + shift[:, layer], per condition. */
+export interface NeuronEdit {
+  scale: string; // [C|1, L, F]
+  shift: string; // [C|1, L, F]
+}
+
+export interface MlpResult {
+  /** pre-activation (the gate's for gated FFNs) [N*T, F] */
+  pre: string;
+  /** the neuron after the edit, as W_out reads it [N*T, F] */
+  post: string;
+  out: string;
+}
+
+export function mlp(c: BuildContext, h: string, layer: number, edit?: NeuronEdit): MlpResult {
+  const { g, spec } = c;
+  const n = W.layer(layer);
+  const inp = linear(c, h, n.mlpIn, n.mlpInBias);
+  const pre = spec.gated ? linear(c, h, n.mlpGate) : inp;
+  let post = activation(c, pre, spec.activation);
+  if (spec.gated) post = g.op('Mul', [post, inp]);
+  if (edit) {
+    // rows of [N*T, F] are (c, b, t) in that order, so [C, B*T, F] lines each condition up
+    // with its [1, F] slice of scale and shift
+    const byCond = g.op('Reshape', [post, g.op('Concat', [g.i64([-1]), c.BT1, g.i64([spec.dFf])], { axis: attr.i(0) })]);
+    const layerIdx = g.i64([layer]);
+    const sc = g.op('Gather', [edit.scale, layerIdx], { axis: attr.i(1) }); // [C|1, 1, F]
+    const sh = g.op('Gather', [edit.shift, layerIdx], { axis: attr.i(1) });
+    post = g.op('Reshape', [g.op('Add', [g.op('Mul', [byCond, sc]), sh]), g.i64([-1, spec.dFf])]);
+  }
+  return { pre, post, out: linear(c, post, n.mlpOut, n.mlpOutBias) };
+}

@@ -1,0 +1,209 @@
+// Builds the instrumented ONNX graph of a LoadedModel: the transformer from its canonical weights,
+// the neuron edit inputs, and the heads chosen by GraphOptions.
+//
+// Shape conventions (B sequences of T tokens, L layers, F neurons per layer, D model width):
+// - input_ids int64 [B, T]; positions are 0..T-1 in every sequence (no padding, causal only).
+// - With `conditions`, inputs scale and shift float [C|1, L, F] and C = the larger of their first
+//   dims. The batch runs once per condition: the effective batch is N = C*B, row n = c*B + b, so
+//   condition c's results are rows [c*B, (c+1)*B) of every [N, ...] output. Every layer's neuron
+//   becomes post * scale[c, l, :] + shift[c, l, :] (scale 0, shift m = replace by m). Without
+//   `conditions`, N = B.
+// - Flat token index: n*T + t over the N rows (condition 0: b*T + t).
+// - Outputs: logits [N, T, V]; last_logits [N, V]; nll [N, T] (input targets int64 [B, T],
+//   -1 = ignored -> 0); kl [N, T] = KL(condition 0 || row's condition) at the same (b, t);
+//   stats over condition 0's B*T tokens: stats_count int64 [L], stats_sum/_sumsq/_min/_max float
+//   [L, F], stats_fire_count int64 [L, F] (post > input threshold, float scalar []);
+//   topk_values [L, k', F] and topk_indices int64 [L, k', F] (flat index b*T+t, k' = min(k, B*T));
+//   hidden_resid [L, P, D] and hidden_post [L, P, F] at input positions int64 [P] (flat indices
+//   n*T + t); taps blocks.{i}.mlp.pre / blocks.{i}.mlp.post [N, T, F], blocks.{i}.resid_post [N, T, D].
+// - "post" is the neuron after the edit, as W_out reads it; for gated FFNs "pre" is the gate's
+//   pre-activation and post = act(gate) * up.
+
+import { type LoadedModel } from '../spec.js';
+import { attention, causalMask, embed, mlp, type NeuronEdit, norm, rotaryInit } from './blocks.js';
+import { type BuildContext, makeContext } from './context.js';
+import { attr, type ExternalDataPolicy, Graph } from './graph.js';
+import { condition0, kl, layerStats, layerTopK, nll, stack, unembed } from './heads.js';
+import { type Encoded, join } from './protobuf.js';
+import { W } from '../spec.js';
+
+/** Bump when the graph changes for the same options, so cached graphs are rebuilt. */
+export const BUILDER_VERSION = 1;
+
+export interface GraphOptions {
+  /** adds inputs scale and shift [C|1, L, F] and the condition axis */
+  conditions?: boolean;
+  /** 'all': logits [N, T, V]; 'last': last_logits [N, V] only (cheapest for generation) */
+  logits?: 'all' | 'last';
+  /** per-token NLL of the input targets */
+  nll?: boolean;
+  /** KL to condition 0; needs `conditions` */
+  kl?: boolean;
+  /** per-neuron statistics of condition 0 (input threshold) */
+  stats?: boolean;
+  /** top-k tokens per neuron of condition 0; 0 or absent: off */
+  topK?: number;
+  /** residual stream and neurons at requested flat positions (input positions) */
+  hidden?: boolean;
+  /** layers whose full pre/post/resid_post taps are outputs */
+  taps?: readonly number[];
+  /** rows of the rotary tables (the longest T the graph accepts); default spec.maxPositions */
+  maxSeqLen?: number;
+}
+
+export interface BuildOutput {
+  model: Uint8Array;
+  /** weights in a side file: write `data` to `location` beside the model file */
+  external?: { location: string; data: Encoded };
+  /** node counts by op type */
+  opCounts: Map<string, number>;
+}
+
+export const hook = {
+  pre: (i: number) => `blocks.${i}.mlp.pre`,
+  post: (i: number) => `blocks.${i}.mlp.post`,
+  residPost: (i: number) => `blocks.${i}.resid_post`,
+};
+
+/** The options that change the graph, in a canonical string (for cache keys). */
+export function graphKey(o: GraphOptions): string {
+  const taps = [...new Set(o.taps ?? [])].sort((a, b) => a - b);
+  return JSON.stringify({
+    v: BUILDER_VERSION,
+    conditions: o.conditions ?? false,
+    logits: o.logits ?? null,
+    nll: o.nll ?? false,
+    kl: o.kl ?? false,
+    stats: o.stats ?? false,
+    topK: o.topK ?? 0,
+    hidden: o.hidden ?? false,
+    taps,
+    maxSeqLen: o.maxSeqLen ?? null,
+  });
+}
+
+function validate(model: LoadedModel, o: GraphOptions): void {
+  const L = model.spec.nLayers;
+  if (o.kl && !o.conditions) throw new Error('buildGraph: kl compares conditions; set conditions: true');
+  for (const t of o.taps ?? []) {
+    if (!Number.isInteger(t) || t < 0 || t >= L) throw new Error(`buildGraph: tap layer ${t} is not in 0..${L - 1}`);
+  }
+  if (o.topK !== undefined && (!Number.isInteger(o.topK) || o.topK < 0)) throw new Error(`buildGraph: topK must be a non-negative integer, got ${o.topK}`);
+  const { nHeads, nKvHeads } = model.spec;
+  if (nHeads % nKvHeads !== 0) throw new Error(`buildGraph: nHeads ${nHeads} is not a multiple of nKvHeads ${nKvHeads}`);
+}
+
+interface LayerValues {
+  pre: string;
+  post: string;
+  resid: string;
+}
+
+/** The blocks up to and including layer `last`; returns each layer's 2-D values. */
+function blocks(c: BuildContext, ids: string, last: number, maxSeqLen: number, edit?: NeuronEdit): LayerValues[] {
+  const { g, spec } = c;
+  const rt = spec.positional.kind === 'rotary' ? rotaryInit(c, spec.positional, maxSeqLen) : undefined;
+  const mask = causalMask(c);
+  let x = embed(c, ids);
+  const out: LayerValues[] = [];
+  for (let i = 0; i <= last; i++) {
+    const n = W.layer(i);
+    const a = attention(c, norm(c, x, n.norm1Weight, n.norm1Bias), i, mask, rt);
+    let m;
+    if (spec.parallelResidual) {
+      m = mlp(c, norm(c, x, n.norm2Weight, n.norm2Bias), i, edit);
+      x = g.op('Add', [g.op('Add', [x, a]), m.out]);
+    } else {
+      const mid = g.op('Add', [x, a]);
+      m = mlp(c, norm(c, mid, n.norm2Weight, n.norm2Bias), i, edit);
+      x = g.op('Add', [mid, m.out]);
+    }
+    out.push({ pre: m.pre, post: m.post, resid: x });
+  }
+  return out;
+}
+
+export function buildGraph(model: LoadedModel, options: GraphOptions, external?: ExternalDataPolicy): BuildOutput {
+  validate(model, options);
+  const { spec } = model;
+  const { nLayers: L, dFf: F, dModel: D, vocabSize: V } = spec;
+  const g = new Graph(`ffn-lab ${spec.architecture}`);
+  const idsIn = g.input('input_ids', 'int64', ['batch', 'seq']);
+
+  // The condition axis: tile a [B, T] input to [C*B, T] (condition-major rows).
+  let edit: NeuronEdit | undefined;
+  let tile = (v: string): string => v;
+  if (options.conditions) {
+    edit = { scale: g.input('scale', 'float32', ['conditions', L, F]), shift: g.input('shift', 'float32', ['conditions', L, F]) };
+    const dim0 = (v: string): string => g.op('Shape', [v], { start: attr.i(0), end: attr.i(1) });
+    const C = g.op('Max', [dim0(edit.scale), dim0(edit.shift)], undefined, 'condition_count');
+    const reps = g.op('Concat', [C, g.i64([1, 1])], { axis: attr.i(0) });
+    tile = (v) => {
+      const seqLen = g.op('Shape', [v], { start: attr.i(1), end: attr.i(2) });
+      const expanded = g.op('Expand', [g.op('Unsqueeze', [v, g.i64([0])]), reps]);
+      return g.op('Reshape', [expanded, g.op('Concat', [g.i64([-1]), seqLen], { axis: attr.i(0) })]);
+    };
+  }
+  const c = makeContext(model, g, idsIn);
+  const ids = tile(idsIn);
+
+  const needsAll = options.logits !== undefined || options.nll || options.kl || options.stats || (options.topK ?? 0) > 0 || options.hidden;
+  const taps = [...new Set(options.taps ?? [])];
+  if (!needsAll && taps.length === 0) throw new Error('buildGraph: no output selected (logits, nll, kl, stats, topK, hidden or taps)');
+  const last = needsAll ? L - 1 : Math.max(...taps);
+  const layers = blocks(c, ids, last, options.maxSeqLen ?? spec.maxPositions, edit);
+  const finalResid = layers[layers.length - 1]?.resid as string;
+
+  // Logit heads. The unembedding is built only when a head needs it.
+  const fullLogits = options.logits === 'all' || options.nll || options.kl;
+  if (fullLogits) {
+    const logits = g.op('Reshape', [unembed(c, finalResid), g.op('Concat', [g.i64([-1]), c.T1, g.i64([V])], { axis: attr.i(0) })]);
+    if (options.logits === 'all') g.output(logits, 'logits', 'float32', ['rows', 'seq', V]);
+    if (options.logits === 'last') g.output(g.op('Gather', [logits, g.op('Sub', [c.T, g.i64([1], true)])], { axis: attr.i(1) }), 'last_logits', 'float32', ['rows', V]);
+    const logp = options.nll || options.kl ? g.op('LogSoftmax', [logits], { axis: attr.i(-1) }) : '';
+    if (options.nll) {
+      const targets = g.input('targets', 'int64', ['batch', 'seq']);
+      g.output(nll(c, logp, tile(targets)), 'nll', 'float32', ['rows', 'seq']);
+    }
+    if (options.kl) g.output(kl(c, logp), 'kl', 'float32', ['rows', 'seq']);
+  } else if (options.logits === 'last') {
+    // only the last position is unembedded: [N, D] -> [N, V]
+    const h3 = g.op('Reshape', [finalResid, g.op('Concat', [g.i64([-1]), c.T1, g.i64([D])], { axis: attr.i(0) })]);
+    const lastH = g.op('Gather', [h3, g.op('Sub', [c.T, g.i64([1], true)])], { axis: attr.i(1) });
+    g.output(unembed(c, lastH), 'last_logits', 'float32', ['rows', V]);
+  }
+
+  if (options.stats) {
+    const threshold = g.input('threshold', 'float32', []);
+    const per = layers.map((l) => layerStats(c, condition0(c, l.post), threshold));
+    g.output(g.op('Expand', [c.BT1, g.i64([L])]), 'stats_count', 'int64', [L]);
+    g.output(stack(c, per.map((s) => s.sum)), 'stats_sum', 'float32', [L, F]);
+    g.output(stack(c, per.map((s) => s.sumsq)), 'stats_sumsq', 'float32', [L, F]);
+    g.output(stack(c, per.map((s) => s.min)), 'stats_min', 'float32', [L, F]);
+    g.output(stack(c, per.map((s) => s.max)), 'stats_max', 'float32', [L, F]);
+    const fire = g.op('Cast', [stack(c, per.map((s) => s.fire))], { to: attr.i(7) }); // exact below 2^24 tokens
+    g.output(fire, 'stats_fire_count', 'int64', [L, F]);
+  }
+  if ((options.topK ?? 0) > 0) {
+    const per = layers.map((l) => layerTopK(c, condition0(c, l.post), options.topK as number));
+    g.output(stack(c, per.map((t) => t.values)), 'topk_values', 'float32', [L, 'k', F]);
+    g.output(stack(c, per.map((t) => t.indices)), 'topk_indices', 'int64', [L, 'k', F]);
+  }
+  if (options.hidden) {
+    const positions = g.input('positions', 'int64', ['positions']);
+    const at = (v: string): string => g.op('Unsqueeze', [g.op('Gather', [v, positions], { axis: attr.i(0) }), g.i64([0])]);
+    g.output(stack(c, layers.map((l) => at(l.resid))), 'hidden_resid', 'float32', [L, 'positions', D]);
+    g.output(stack(c, layers.map((l) => at(l.post))), 'hidden_post', 'float32', [L, 'positions', F]);
+  }
+  for (const i of taps) {
+    const l = layers[i] as LayerValues;
+    const to3d = (v: string, width: number): string =>
+      g.op('Reshape', [v, g.op('Concat', [g.i64([-1]), c.T1, g.i64([width])], { axis: attr.i(0) })]);
+    g.output(to3d(l.pre, F), hook.pre(i), 'float32', ['rows', 'seq', F]);
+    g.output(to3d(l.post, F), hook.post(i), 'float32', ['rows', 'seq', F]);
+    g.output(to3d(l.resid, D), hook.residPost(i), 'float32', ['rows', 'seq', D]);
+  }
+
+  const enc = g.encode(external ?? { mode: 'never', location: 'weights.bin' }, graphKey(options));
+  return { model: join(enc.model), ...(enc.external ? { external: enc.external } : {}), opCounts: g.opCounts() };
+}

@@ -1,0 +1,48 @@
+// What every part of the transformer graph needs: the graph, the spec, weights by canonical name
+// (registered as initializers on first use), and the run-time sizes as int64 tensors.
+
+import { type LoadedModel, type ModelSpec } from '../spec.js';
+import { attr, Graph } from './graph.js';
+
+export interface BuildContext {
+  g: Graph;
+  spec: ModelSpec;
+  /** the canonical weight as an initializer name (registered once, shared by every use) */
+  w(name: string): string;
+  has(name: string): boolean;
+  /** sequence length T as int64 [1] and as a scalar */
+  T1: string;
+  T: string;
+  /** tokens of one condition, B*T, as int64 [1] */
+  BT1: string;
+}
+
+export function makeContext(model: LoadedModel, g: Graph, ids: string): BuildContext {
+  const names = new Set(model.weightNames());
+  const registered = new Map<string, string>();
+  const T1 = g.op('Shape', [ids], { start: attr.i(1), end: attr.i(2) }, 'seq_len');
+  const B1 = g.op('Shape', [ids], { start: attr.i(0), end: attr.i(1) }, 'batch_size');
+  return {
+    g,
+    spec: model.spec,
+    has: (name) => names.has(name),
+    w(name) {
+      const known = registered.get(name);
+      if (known !== undefined) return known;
+      const t = model.weight(name);
+      const id = g.initF32(name, t.data, t.shape);
+      registered.set(name, id);
+      return id;
+    },
+    T1,
+    T: g.op('Squeeze', [T1, g.i64([0])]),
+    BT1: g.op('Mul', [B1, T1], undefined, 'tokens_per_condition'),
+  };
+}
+
+/** x @ W^T + b for a canonical [out, in] weight: Gemm with transB reads the layout as stored. */
+export function linear(c: BuildContext, x2d: string, weight: string, bias?: string): string {
+  const inputs = [x2d, c.w(weight)];
+  if (bias !== undefined && c.has(bias)) inputs.push(c.w(bias));
+  return c.g.op('Gemm', inputs, { transB: attr.i(1) });
+}

@@ -1,0 +1,75 @@
+// Output heads: what leaves the runtime. Reductions happen in the graph so that a capture returns
+// [L, F]-sized tensors instead of [N, T, F] activations per layer.
+
+import { W } from '../spec.js';
+import { type BuildContext, linear } from './context.js';
+import { attr } from './graph.js';
+import { norm } from './blocks.js';
+
+/** Final norm + unembedding of h [M, D] -> [M, V]. */
+export function unembed(c: BuildContext, h: string): string {
+  const head = c.has(W.lmHead) ? W.lmHead : W.tokenEmbedding;
+  return linear(c, norm(c, h, W.finalNormWeight, W.finalNormBias), head);
+}
+
+/** Rows of one condition from a [N*T, X] value: condition 0 is the first B*T rows. */
+export function condition0(c: BuildContext, x2d: string): string {
+  return c.g.op('Slice', [x2d, c.g.i64([0]), c.BT1, c.g.i64([0])]);
+}
+
+/** -log softmax(logits)[target] per token [N, T]; 0 where target < 0. */
+export function nll(c: BuildContext, logp: string, targets: string): string {
+  const { g } = c;
+  const ignore = g.op('Less', [targets, g.i64([0], true)]);
+  const safe = g.op('Where', [ignore, g.i64([0], true), targets]);
+  const picked = g.op('GatherElements', [logp, g.op('Unsqueeze', [safe, g.i64([2])])], { axis: attr.i(2) });
+  const value = g.op('Neg', [g.op('Squeeze', [picked, g.i64([2])])]);
+  return g.op('Where', [ignore, g.f32([0], true), value]);
+}
+
+/** KL(p_0 || p_c) per token [N, T]: each row's distribution against condition 0's same (b, t). */
+export function kl(c: BuildContext, logp: string): string {
+  const { g, spec } = c;
+  const byCond = g.op('Reshape', [logp, g.op('Concat', [g.i64([-1]), c.BT1, g.i64([spec.vocabSize])], { axis: attr.i(0) })]);
+  const lp0 = g.op('Slice', [byCond, g.i64([0]), g.i64([1]), g.i64([0])]);
+  const terms = g.op('Mul', [g.op('Exp', [lp0]), g.op('Sub', [lp0, byCond])]);
+  const perToken = g.op('ReduceSum', [terms, g.i64([2])], { keepdims: attr.i(0) }); // [C, B*T]
+  return g.op('Reshape', [perToken, g.op('Concat', [g.i64([-1]), c.T1], { axis: attr.i(0) })]);
+}
+
+export interface LayerStats {
+  sum: string;
+  sumsq: string;
+  min: string;
+  max: string;
+  fire: string;
+}
+
+/** Per-neuron reductions over the tokens of x0 [B*T, F] -> each [1, F]. */
+export function layerStats(c: BuildContext, x0: string, threshold: string): LayerStats {
+  const { g } = c;
+  const over = g.i64([0]);
+  const keep = { keepdims: attr.i(1) };
+  const fired = g.op('Cast', [g.op('Greater', [x0, threshold])], { to: attr.i(1) });
+  return {
+    sum: g.op('ReduceSum', [x0, over], keep),
+    sumsq: g.op('ReduceSumSquare', [x0, over], keep),
+    min: g.op('ReduceMin', [x0, over], keep),
+    max: g.op('ReduceMax', [x0, over], keep),
+    fire: g.op('ReduceSum', [fired, over], keep),
+  };
+}
+
+/** Top-k over the tokens of x0 [B*T, F]: values and flat positions b*T+t, each [1, k', F], k' = min(k, B*T). */
+export function layerTopK(c: BuildContext, x0: string, k: number): { values: string; indices: string } {
+  const { g } = c;
+  const kk = g.op('Min', [g.i64([k]), c.BT1]);
+  const [values, indices] = g.opN('TopK', [x0, kk], 2, { axis: attr.i(0), largest: attr.i(1), sorted: attr.i(1) });
+  const ax = g.i64([0]);
+  return { values: g.op('Unsqueeze', [values as string, ax]), indices: g.op('Unsqueeze', [indices as string, ax]) };
+}
+
+/** Concatenates per-layer [1, ...] values along axis 0 -> [L, ...]. */
+export function stack(c: BuildContext, parts: readonly string[]): string {
+  return parts.length === 1 ? (parts[0] as string) : c.g.op('Concat', parts, { axis: attr.i(0) });
+}

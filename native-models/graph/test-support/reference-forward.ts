@@ -1,0 +1,230 @@
+// Test support: an independent host forward pass in plain loops and float64, written from the
+// published definitions (not from the graph builder), to check the ONNX graph against.
+
+import { type LoadedModel, type ModelSpec, W } from '../../spec.js';
+
+export interface ReferenceEdit {
+  /** [L*F]: post * scale + shift for every token */
+  scale: Float32Array;
+  shift: Float32Array;
+}
+
+export interface ReferenceResult {
+  /** [B*T*V] */
+  logits: Float64Array;
+  /** per layer [B*T*F] */
+  pre: Float64Array[];
+  post: Float64Array[];
+  /** per layer [B*T*D] */
+  resid: Float64Array[];
+}
+
+type Vec = Float64Array;
+
+function matvec(w: Float32Array, rows: number, cols: number, x: Vec, bias?: Float32Array): Vec {
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = bias ? (bias[r] as number) : 0;
+    for (let k = 0; k < cols; k++) s += (w[r * cols + k] as number) * (x[k] as number);
+    out[r] = s;
+  }
+  return out;
+}
+
+function normVec(spec: ModelSpec, x: Vec, w: Float32Array, b: Float32Array | undefined): Vec {
+  const n = x.length;
+  const out = new Float64Array(n);
+  if (spec.norm === 'layernorm') {
+    let mean = 0;
+    for (const v of x) mean += v;
+    mean /= n;
+    let variance = 0;
+    for (const v of x) variance += (v - mean) ** 2;
+    variance /= n;
+    const inv = 1 / Math.sqrt(variance + spec.normEps);
+    for (let i = 0; i < n; i++) out[i] = ((x[i] as number) - mean) * inv * (w[i] as number) + (b ? (b[i] as number) : 0);
+  } else {
+    let ms = 0;
+    for (const v of x) ms += v * v;
+    const inv = 1 / Math.sqrt(ms / n + spec.normEps);
+    for (let i = 0; i < n; i++) out[i] = (x[i] as number) * inv * (w[i] as number);
+  }
+  return out;
+}
+
+function erf(x: number): number {
+  // Taylor series below 3 (accurate to ~1e-13 there); beyond, Abramowitz-Stegun 7.1.26 (error
+  // under 1.5e-7, far inside the tests' 1e-4) where erf is within 3e-5 of 1 anyway
+  const sign = Math.sign(x);
+  const a = Math.abs(x);
+  if (a < 3) {
+    let term = a;
+    let sum = a;
+    for (let n = 1; n < 80; n++) {
+      term *= (-a * a) / n;
+      sum += term / (2 * n + 1);
+    }
+    return (sign * 2 * sum) / Math.sqrt(Math.PI);
+  }
+  const t = 1 / (1 + 0.3275911 * a);
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
+  return sign * y;
+}
+
+export function act(kind: ModelSpec['activation'], x: number): number {
+  switch (kind) {
+    case 'relu':
+      return Math.max(0, x);
+    case 'silu':
+      return x / (1 + Math.exp(-x));
+    case 'gelu':
+      return 0.5 * x * (1 + erf(x / Math.SQRT2));
+    case 'gelu_new':
+      return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+  }
+}
+
+/** Inverse frequencies in float64, Meta's apply_scaling for Llama 3. */
+function invFreq(spec: ModelSpec): number[] {
+  const p = spec.positional;
+  if (p.kind !== 'rotary') return [];
+  const out: number[] = [];
+  for (let i = 0; i < p.rotaryDim / 2; i++) {
+    let f = 1 / Math.pow(p.theta, (2 * i) / p.rotaryDim);
+    const s = p.llama3Scaling;
+    if (s) {
+      const wavelen = (2 * Math.PI) / f;
+      const low = s.originalMaxPositions / s.lowFreqFactor;
+      const high = s.originalMaxPositions / s.highFreqFactor;
+      if (wavelen > low) f = f / s.factor;
+      else if (wavelen >= high) {
+        const smooth = (s.originalMaxPositions / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
+        f = (1 - smooth) * (f / s.factor) + smooth * f;
+      }
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+/** Rotates one head vector in place at position pos. */
+function rotate(spec: ModelSpec, v: Vec, off: number, pos: number, inv: number[]): void {
+  const p = spec.positional;
+  if (p.kind !== 'rotary') return;
+  const half = p.rotaryDim / 2;
+  for (let i = 0; i < half; i++) {
+    const a = pos * (inv[i] as number);
+    const [ia, ib] = p.interleaved ? [off + 2 * i, off + 2 * i + 1] : [off + i, off + i + half];
+    const x1 = v[ia] as number;
+    const x2 = v[ib] as number;
+    v[ia] = x1 * Math.cos(a) - x2 * Math.sin(a);
+    v[ib] = x2 * Math.cos(a) + x1 * Math.sin(a);
+  }
+}
+
+export function referenceForward(model: LoadedModel, ids: readonly number[], B: number, T: number, edit?: ReferenceEdit): ReferenceResult {
+  const spec = model.spec;
+  const { dModel: D, dFf: F, nHeads: H, nKvHeads: Hkv, headDim: hd, vocabSize: V, nLayers: L } = spec;
+  const has = new Set(model.weightNames());
+  const w = (n: string): Float32Array => model.weight(n).data;
+  const opt = (n: string): Float32Array | undefined => (has.has(n) ? w(n) : undefined);
+  const inv = invFreq(spec);
+  const result: ReferenceResult = { logits: new Float64Array(B * T * V), pre: [], post: [], resid: [] };
+
+  // x[b*T+t] residual vectors
+  let x: Vec[] = [];
+  const E = w(W.tokenEmbedding);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const id = ids[b * T + t] as number;
+      const v = new Float64Array(D);
+      for (let d = 0; d < D; d++) v[d] = E[id * D + d] as number;
+      if (spec.positional.kind === 'learned') {
+        const P = w(W.positionEmbedding);
+        const row = t + spec.positional.offset;
+        for (let d = 0; d < D; d++) v[d] = (v[d] as number) + (P[row * D + d] as number);
+      }
+      x.push(v);
+    }
+  }
+
+  for (let l = 0; l < L; l++) {
+    const n = W.layer(l);
+    const h1 = x.map((v) => normVec(spec, v, w(n.norm1Weight), opt(n.norm1Bias)));
+    const q = h1.map((h) => matvec(w(n.q), H * hd, D, h, opt(n.qBias)));
+    const k = h1.map((h) => matvec(w(n.k), Hkv * hd, D, h, opt(n.kBias)));
+    const vv = h1.map((h) => matvec(w(n.v), Hkv * hd, D, h, opt(n.vBias)));
+    for (let r = 0; r < B * T; r++) {
+      const pos = r % T;
+      for (let hh = 0; hh < H; hh++) rotate(spec, q[r] as Vec, hh * hd, pos, inv);
+      for (let hh = 0; hh < Hkv; hh++) rotate(spec, k[r] as Vec, hh * hd, pos, inv);
+    }
+    const attnOut: Vec[] = [];
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const ctx = new Float64Array(H * hd);
+        for (let hh = 0; hh < H; hh++) {
+          const kv = Math.floor(hh / (H / Hkv));
+          const scores: number[] = [];
+          for (let s = 0; s <= t; s++) {
+            let dot = 0;
+            for (let d = 0; d < hd; d++) dot += ((q[b * T + t] as Vec)[hh * hd + d] as number) * ((k[b * T + s] as Vec)[kv * hd + d] as number);
+            scores.push(dot / Math.sqrt(hd));
+          }
+          const m = Math.max(...scores);
+          const e = scores.map((s) => Math.exp(s - m));
+          const z = e.reduce((a, c) => a + c, 0);
+          for (let s = 0; s <= t; s++) {
+            for (let d = 0; d < hd; d++) ctx[hh * hd + d] = (ctx[hh * hd + d] as number) + ((e[s] as number) / z) * ((vv[b * T + s] as Vec)[kv * hd + d] as number);
+          }
+        }
+        attnOut.push(matvec(w(n.o), D, H * hd, ctx, opt(n.oBias)));
+      }
+    }
+    const mid = x.map((v, r) => v.map((a, d) => a + ((attnOut[r] as Vec)[d] as number)));
+    const ffnIn = (spec.parallelResidual ? x : mid).map((v) => normVec(spec, v, w(n.norm2Weight), opt(n.norm2Bias)));
+    const pre = new Float64Array(B * T * F);
+    const post = new Float64Array(B * T * F);
+    const next: Vec[] = [];
+    ffnIn.forEach((h, r) => {
+      const up = matvec(w(n.mlpIn), F, D, h, opt(n.mlpInBias));
+      const gate = spec.gated ? matvec(w(n.mlpGate), F, D, h) : up;
+      const neuron = new Float64Array(F);
+      for (let f = 0; f < F; f++) {
+        let a = act(spec.activation, gate[f] as number);
+        if (spec.gated) a *= up[f] as number;
+        if (edit) a = a * (edit.scale[l * F + f] as number) + (edit.shift[l * F + f] as number);
+        pre[r * F + f] = gate[f] as number;
+        post[r * F + f] = a;
+        neuron[f] = a;
+      }
+      const out = matvec(w(n.mlpOut), D, F, neuron, opt(n.mlpOutBias));
+      next.push((mid[r] as Vec).map((a, d) => a + (out[d] as number)));
+    });
+    x = next;
+    result.pre.push(pre);
+    result.post.push(post);
+    const resid = new Float64Array(B * T * D);
+    x.forEach((v, r) => resid.set(v, r * D));
+    result.resid.push(resid);
+  }
+
+  const head = has.has(W.lmHead) ? w(W.lmHead) : E;
+  x.forEach((v, r) => {
+    const h = normVec(spec, v, w(W.finalNormWeight), opt(W.finalNormBias));
+    result.logits.set(matvec(head, V, D, h), r * V);
+  });
+  return result;
+}
+
+/** log-softmax of each row of [rows * V]. */
+export function logSoftmaxRows(logits: Float64Array, V: number): Float64Array {
+  const out = new Float64Array(logits.length);
+  for (let r = 0; r < logits.length / V; r++) {
+    const row = logits.subarray(r * V, (r + 1) * V);
+    const m = Math.max(...row);
+    const lse = m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0));
+    for (let v = 0; v < V; v++) out[r * V + v] = (row[v] as number) - lse;
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+// An onnxruntime session over a model's instrumented graph (graph/builder.ts): built in memory or
+// taken from the on-disk cache, on the first execution provider that loads it, run with host
+// typed arrays. The shapes of inputs and outputs are documented in graph/builder.ts.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { buildGraph, type GraphOptions } from '../graph/builder.js';
+import { type LoadedModel, type ModelSpec } from '../spec.js';
+import { cachedGraphPath, cacheKey, type ExternalMode, externalLocation, writeGraph } from './graph-cache.js';
+import { createWithFallback, type Provider, type ProviderAttempt } from './providers.js';
+import { type HostTensor } from './tensors.js';
+
+export interface SessionOptions {
+  /** preferred execution providers in order; CPU is always the last fallback. Default ['cpu'] */
+  providers?: readonly Provider[];
+  /** intra-op threads; default: the machine's available cores */
+  threads?: number;
+  /** where built graphs are cached (by weights hash + options); absent: built in memory */
+  cacheDir?: string;
+  /** weights in a side file: 'auto' (default) when they pass 1.5 GB; needs a file, so a temp dir is used without cacheDir */
+  externalData?: ExternalMode;
+  /** onnxruntime graph optimizations; default 'all' */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+export type Feeds = Readonly<Record<string, HostTensor>>;
+export type Results = Record<string, HostTensor>;
+
+function toOrt(t: HostTensor): ort.Tensor {
+  return t.type === 'float32' ? new ort.Tensor('float32', t.data, t.dims) : new ort.Tensor('int64', t.data, t.dims);
+}
+
+function fromOrt(name: string, v: ort.OnnxValue): HostTensor {
+  if (!(v instanceof ort.Tensor)) throw new Error(`session: output ${name} is not a tensor`);
+  if (v.type === 'float32' && v.data instanceof Float32Array) return { type: 'float32', data: v.data, dims: v.dims };
+  if (v.type === 'int64' && v.data instanceof BigInt64Array) return { type: 'int64', data: v.data, dims: v.dims };
+  throw new Error(`session: output ${name} has unexpected type ${v.type}`);
+}
+
+export class FfnSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly spec: ModelSpec,
+    readonly graph: GraphOptions,
+    /** the execution provider the session was created with */
+    readonly provider: Provider,
+    /** preferred providers that failed to load, and why */
+    readonly failedProviders: readonly ProviderAttempt[],
+    /** the graph file when it came from disk */
+    readonly modelPath: string | undefined,
+    private readonly tempDir: string | undefined,
+  ) {}
+
+  static async create(model: LoadedModel, graph: GraphOptions, options: SessionOptions = {}): Promise<FfnSession> {
+    const mode = options.externalData ?? 'auto';
+    let source: string | Uint8Array;
+    let tempDir: string | undefined;
+    if (options.cacheDir !== undefined) {
+      source = await cachedGraphPath(model, graph, options.cacheDir, mode);
+    } else {
+      const key = cacheKey(model, graph);
+      const built = buildGraph(model, graph, { mode, location: externalLocation(key) });
+      if (built.external) {
+        // external data is resolved relative to a model file, so it must go to disk
+        tempDir = await mkdtemp(join(tmpdir(), 'ffn-lab-graph-'));
+        source = await writeGraph(tempDir, key, built);
+      } else {
+        source = built.model;
+      }
+    }
+    try {
+      const created = await createWithFallback(source, {
+        providers: options.providers ?? ['cpu'],
+        threads: options.threads ?? availableParallelism(),
+        optimization: options.optimization ?? 'all',
+      });
+      return new FfnSession(created.session, model.spec, graph, created.provider, created.failed, typeof source === 'string' ? source : undefined, tempDir);
+    } catch (e) {
+      if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /** Runs the graph; `outputs` limits what is fetched (default: every output). */
+  async run(feeds: Feeds, outputs?: readonly string[]): Promise<Results> {
+    const missing = this.inputNames.filter((n) => feeds[n] === undefined);
+    if (missing.length > 0) throw new Error(`session: missing inputs ${missing.join(', ')} (graph takes ${this.inputNames.join(', ')})`);
+    const T = feeds['input_ids']?.dims[1] ?? 0;
+    const maxT = this.graph.maxSeqLen ?? this.spec.maxPositions;
+    if (T > maxT) throw new Error(`session: sequences of ${T} tokens exceed the graph's limit of ${maxT} positions`);
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const n of this.inputNames) ortFeeds[n] = toOrt(feeds[n] as HostTensor);
+    const got = await this.session.run(ortFeeds, outputs ?? this.outputNames);
+    const out: Results = {};
+    for (const [name, v] of Object.entries(got)) out[name] = fromOrt(name, v);
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+    if (this.tempDir !== undefined) await rm(this.tempDir, { recursive: true, force: true });
+  }
+}

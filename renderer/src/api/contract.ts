@@ -1,0 +1,18 @@
+// The one place the renderer reaches into the backend's API contract, and for types only: the
+// zod schemas in electron/api.ts must never end up in the renderer bundle.
+export type {
+  AppInfo,
+  ApiErrorBody,
+  ApiErrorCode,
+  ApiEvent,
+  Corpus,
+  CorpusImportParams,
+  DocumentSummary,
+  Job,
+  JobState,
+  LabBridge,
+  Method,
+  Params,
+  Progress,
+  Result,
+} from '../../../electron/api';

@@ -1,0 +1,88 @@
+import { useState } from 'react';
+import { useApi } from '../api/ApiContext';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { Loading } from '../components/Loading';
+import { useQuery } from '../api/useQuery';
+import { formatBytes, formatCount } from '../format';
+import { DocumentMetadata } from './DocumentMetadata';
+
+const pageSize = 50;
+
+/** The documents of a corpus, a page at a time. `version` changes when the corpus may have changed. */
+export function DocumentList({ corpusId, version }: { corpusId: number; version: number }) {
+  const api = useApi();
+  const [offset, setOffset] = useState(0);
+  const { data, error, loading, reload } = useQuery(`${corpusId}:${offset}:${version}`, () =>
+    api.call('corpus.documents', { id: corpusId, offset, limit: pageSize }),
+  );
+
+  const total = data?.total ?? 0;
+  const first = total === 0 ? 0 : offset + 1;
+  const last = Math.min(offset + (data?.documents.length ?? 0), total);
+
+  return (
+    <section className="documents" aria-labelledby="documents-title">
+      <div className="section-head">
+        <h2 id="documents-title" className="section-title">
+          Documents
+        </h2>
+        <div className="pager" data-testid="documents-pager">
+          <span className="pager-range" aria-live="polite" data-testid="documents-range">
+            {data ? `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)}` : ''}
+          </span>
+          <button type="button" className="button button-small" data-testid="documents-prev" disabled={offset === 0 || loading} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
+            ‹ Previous
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            data-testid="documents-next"
+            disabled={!data || offset + pageSize >= total || loading}
+            onClick={() => setOffset(offset + pageSize)}
+          >
+            Next ›
+          </button>
+        </div>
+      </div>
+      {error && <ErrorAlert message={`Could not load documents: ${error.message}`} onRetry={reload} />}
+      {!data && loading && <Loading label="Loading documents…" />}
+      {data && data.documents.length === 0 && <p className="muted">This corpus has no documents.</p>}
+      {data && data.documents.length > 0 && (
+        <div className="table-wrap">
+          <table className={`table table-documents${loading ? ' is-stale' : ''}`} data-testid="document-table" aria-busy={loading}>
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  #
+                </th>
+                <th scope="col">Name</th>
+                <th scope="col" className="num">
+                  Size
+                </th>
+                <th scope="col">Metadata</th>
+                <th scope="col">Preview</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.documents.map((doc) => (
+                <tr key={doc.id} data-testid="document-row">
+                  <td className="num muted">{formatCount(doc.ordinal + 1)}</td>
+                  <td className="mono nowrap">{doc.name}</td>
+                  <td className="num nowrap">{formatBytes(doc.bytes)}</td>
+                  <td>
+                    <DocumentMetadata metadata={doc.metadata} />
+                  </td>
+                  <td className="preview">
+                    <div className="preview-text" title={doc.preview}>
+                      {doc.preview}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

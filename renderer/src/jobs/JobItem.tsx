@@ -1,0 +1,48 @@
+import type { Job } from '../api/contract';
+import { formatDateTime, formatProgress, percentDone } from '../format';
+import { JobActions } from './JobActions';
+import { JobProgressBar } from './JobProgressBar';
+import { JobStateBadge } from './JobStateBadge';
+
+function timeLine(job: Job): string {
+  if (job.finishedAt) return `finished ${formatDateTime(job.finishedAt)}`;
+  if (job.startedAt) return `started ${formatDateTime(job.startedAt)}`;
+  return `queued ${formatDateTime(job.createdAt)}`;
+}
+
+export function JobItem({ job }: { job: Job }) {
+  const running = job.state === 'running';
+  const percent = percentDone(job.progress.done, job.progress.total);
+  // A job that never reported progress (failed at once, or still queued) has no amount to show.
+  const reported = job.progress.unit !== '' || job.progress.done > 0 || job.progress.total !== null;
+  const progressText = reported ? formatProgress(job.progress, running) : job.state === 'queued' ? 'waiting to start' : '';
+  return (
+    <li className="job" data-testid={`job-${job.id}`} data-state={job.state}>
+      <div className="job-head">
+        <span className="job-title" title={job.title}>
+          {job.title}
+        </span>
+        <JobStateBadge state={job.state} />
+        <JobActions job={job} />
+      </div>
+      <div className="job-bar-row">
+        <JobProgressBar job={job} />
+        <span className="job-percent" aria-hidden="true">
+          {percent === null ? '' : `${Math.floor(percent)}%`}
+        </span>
+      </div>
+      <div className="job-detail">
+        <span className="job-progress-text" data-testid="job-progress-text">
+          {progressText}
+          {job.progress.message && running && <span className="job-message"> — {job.progress.message}</span>}
+        </span>
+        <span className="job-time">{timeLine(job)}</span>
+      </div>
+      {job.error && (
+        <p className="job-error" data-testid="job-error">
+          {job.error}
+        </p>
+      )}
+    </li>
+  );
+}

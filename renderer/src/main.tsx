@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ApiProvider } from './api/ApiContext';
+import { createApiClient } from './api/client';
+import { App } from './App';
+import './styles/theme.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/controls.css';
+import './styles/pages.css';
+import './styles/jobs.css';
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element');
+
+createRoot(container).render(
+  <StrictMode>
+    <ApiProvider client={createApiClient()}>
+      <App />
+    </ApiProvider>
+  </StrictMode>,
+);

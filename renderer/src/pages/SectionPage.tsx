@@ -1,0 +1,29 @@
+import type { AppInfo } from '../api/contract';
+import type { Route } from '../routing/route';
+import { AblationPage } from './AblationPage';
+import { CorporaPage } from './CorporaPage';
+import { DatasetsPage } from './DatasetsPage';
+import { FiguresPage } from './FiguresPage';
+import { ManifoldPage } from './ManifoldPage';
+import { ModelsPage } from './ModelsPage';
+import { NeuronsPage } from './NeuronsPage';
+
+/** The page of the current section. */
+export function SectionPage({ route, info }: { route: Route; info: AppInfo | undefined }) {
+  switch (route.section) {
+    case 'models':
+      return <ModelsPage />;
+    case 'corpora':
+      return <CorporaPage info={info} rest={route.rest} />;
+    case 'datasets':
+      return <DatasetsPage />;
+    case 'neurons':
+      return <NeuronsPage />;
+    case 'manifold':
+      return <ManifoldPage />;
+    case 'ablation':
+      return <AblationPage />;
+    case 'figures':
+      return <FiguresPage />;
+  }
+}

@@ -1,0 +1,22 @@
+/** The sections of the left navigation, in order; Alt+1..7 selects them. */
+export const sections = [
+  { id: 'models', label: 'Models' },
+  { id: 'corpora', label: 'Corpora' },
+  { id: 'datasets', label: 'Datasets' },
+  { id: 'neurons', label: 'Neurons' },
+  { id: 'manifold', label: 'Manifold' },
+  { id: 'ablation', label: 'Ablation' },
+  { id: 'figures', label: 'Figures' },
+] as const;
+
+export type SectionId = (typeof sections)[number]['id'];
+
+export const defaultSection: SectionId = 'models';
+
+export function isSectionId(value: string): value is SectionId {
+  return sections.some((section) => section.id === value);
+}
+
+export function sectionLabel(id: SectionId): string {
+  return sections.find((section) => section.id === id)?.label ?? id;
+}
