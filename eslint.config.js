@@ -16,7 +16,7 @@ function restrict(paths, patterns) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'native-models/demo/**/*.py', 'native-models/**/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '**/.cache/**', 'native-models/demo/**/*.py', 'native-models/**/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

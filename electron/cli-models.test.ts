@@ -43,6 +43,12 @@ describe('ffn-lab model commands', () => {
     });
   });
 
+  it('imports a single .safetensors file with the config.json beside it', () => {
+    const r = run(['import', path.join(fixtures, 'gpt2-f16', 'model.safetensors'), '--json'], tempDir());
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).model).toMatchObject({ name: 'gpt2-f16', arch: 'gpt2', architecture: 'GPT2LMHeadModel' });
+  });
+
   it('prints logits that match the PyTorch golden, importing a path on the fly', () => {
     const dataDir = tempDir();
     const golden = JSON.parse(fs.readFileSync(path.join(fixtures, 'opt', 'golden.json'), 'utf8'));
@@ -86,6 +92,44 @@ describe('ffn-lab model commands', () => {
     expect(r.stderr).toMatch(/MambaForCausalLM/);
     expect(r.stderr).toMatch(/GPT2LMHeadModel/);
     expect(r.stderr).toMatch(/LlamaForCausalLM/);
+  });
+
+  it('generates from a text prompt through the folder\'s tokenizer.json, the same as from its ids', () => {
+    const dir = tempDir('ffn-tok-model-');
+    fs.cpSync(path.join(fixtures, 'gpt2'), dir, { recursive: true });
+    // A character-level BPE vocabulary of the fixture's 96 tokens: "<|endoftext|>" = 0, then the
+    // printable ASCII characters " ".."~" = 1..95 (character code = id + 31).
+    const vocab: Record<string, number> = { '<|endoftext|>': 0 };
+    for (let id = 1; id < 96; id++) vocab[String.fromCharCode(id + 31)] = id;
+    fs.writeFileSync(
+      path.join(dir, 'tokenizer.json'),
+      JSON.stringify({
+        version: '1.0',
+        added_tokens: [{ id: 0, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
+        normalizer: null,
+        pre_tokenizer: null,
+        post_processor: null,
+        // Fuse concatenates tokens (without a decoder, tokenizers join them with spaces)
+        decoder: { type: 'Fuse' },
+        model: { type: 'BPE', vocab, merges: [], dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false },
+      }),
+    );
+    const dataDir = tempDir();
+    const fromText = run(['generate', '--model', dir, '--prompt', 'cab', '--max-new', '5', '--json'], dataDir);
+    expect(fromText.code).toBe(0);
+    const out = JSON.parse(fromText.stdout) as { ids: number[]; text: string };
+    const cab = [99, 97, 98].map((code) => code - 31);
+    const fromIds = JSON.parse(run(['generate', '--model', '1', '--prompt-ids', cab.join(','), '--max-new', '5', '--json'], dataDir).stdout) as { ids: number[] };
+    // an end-of-text token stops generation early
+    const expected = fromIds.ids.includes(0) ? fromIds.ids.slice(0, fromIds.ids.indexOf(0) + 1) : fromIds.ids;
+    expect(out.ids).toEqual(expected);
+    expect(out.text).toBe(out.ids.filter((id) => id !== 0).map((id) => String.fromCharCode(id + 31)).join(''));
+  });
+
+  it('says where it looked when a text prompt has no tokenizer', () => {
+    const r = run(['generate', '--model', path.join(fixtures, 'gpt2'), '--prompt', 'hello'], tempDir());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no tokenizer found for .*expected tokenizer\.json in the model folder/);
   });
 
   it.skipIf(!fs.existsSync(stories))('stories260K (real llama2.c checkpoint): greedy tokens and logits match an independent NumPy run.c', () => {

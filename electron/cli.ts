@@ -8,7 +8,9 @@ import { resolveDataDir } from './data-dir.js';
 import { nodeWorkerSpawner } from './jobs/spawn-node.js';
 import { workerScript } from './paths.js';
 import { formatProgressLine } from './progress-line.js';
-import { generateGreedy, logitsFor } from './inference.js';
+import { generateGreedy, logitsFor, tokenizerFor, type ProviderReport, type RunPlace } from './inference.js';
+import { loadTokenizer } from '../native-models/tokenizers/tokenizer.js';
+import { parseProviders } from '../native-models/runtime/providers.js';
 import { modelSummary } from './models.js';
 
 const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <command> [options])
@@ -19,6 +21,8 @@ commands:
   logits --model M --ids 1,2,3            logits at every position (M: a model id, name, or a path to import)
   generate --model M (--prompt TEXT | --prompt-ids 1,2) [--max-new N] [--greedy]
                                           greedy continuation (no KV cache: each step reruns the prefix)
+    [--provider cuda,cpu]                 execution providers to try in order (cuda, dml, coreml, webgpu, cpu);
+                                          default: the platform's accelerator when present, then cpu
   corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
   corpus list                             list corpora
   jobs list                               list jobs (newest first)
@@ -105,7 +109,22 @@ const OPTIONS = {
   'prompt-ids': { type: 'string' },
   'max-new': { type: 'string' },
   greedy: { type: 'boolean' },
+  provider: { type: 'string' },
 } as const;
+
+function runPlace(b: Backend, providers: string | undefined): RunPlace {
+  try {
+    return { dataDir: b.dataDir, ...(providers ? { providers: parseProviders(providers) } : {}) };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Tells on stderr which execution provider ran, and why preferred ones did not. */
+function reportProvider(r: ProviderReport): string {
+  const failed = r.failedProviders.map((f) => `; ${f.provider} unavailable: ${f.error.split('\n')[0]}`).join('');
+  return `provider ${r.provider}${failed}`;
+}
 
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -139,19 +158,23 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const b = backend();
       const model = await resolveModel(b, values.model);
       const ids = parseIds(values.ids, '--ids');
-      const { logits, provider } = await logitsFor(model.path, ids, b.dataDir);
-      process.stderr.write(`${model.name}: ${ids.length} positions x ${model.vocabSize} logits (provider ${provider})\n`);
+      const out = await logitsFor(model.path, ids, runPlace(b, values.provider));
+      const { logits } = out;
+      process.stderr.write(`${model.name}: ${ids.length} positions x ${model.vocabSize} logits (${reportProvider(out)})\n`);
       return io.out({ logits }, () => logits.map((row, t) => `position ${t}: argmax ${row.indexOf(Math.max(...row))}`).join('\n'));
     }
     case 'generate': {
       const b = backend();
       const model = await resolveModel(b, values.model);
-      if (values.prompt !== undefined) throw new UsageError('--prompt needs the model\'s tokenizer, which this build does not load yet; use --prompt-ids');
-      const ids = parseIds(values['prompt-ids'], '--prompt-ids');
+      if ((values.prompt === undefined) === (values['prompt-ids'] === undefined)) throw new UsageError('generate needs exactly one of --prompt TEXT or --prompt-ids 1,2,3');
+      const tokenizer = values.prompt !== undefined ? tokenizerFor(model.path) : loadTokenizer(model.path);
+      const ids = values.prompt !== undefined ? tokenizer!.encode(values.prompt) : parseIds(values['prompt-ids'], '--prompt-ids');
       const maxNew = Number(values['max-new'] ?? '32');
       if (!Number.isInteger(maxNew) || maxNew < 1) throw new UsageError(`--max-new must be a positive integer, got "${values['max-new']}"`);
-      const out = await generateGreedy(model.path, ids, maxNew, b.dataDir);
-      process.stderr.write(`${model.name}: ${out.ids.length} tokens, greedy, no KV cache (provider ${out.provider})\n`);
+      const out = await generateGreedy(model.path, ids, maxNew, runPlace(b, values.provider), tokenizer?.eos ?? undefined);
+      process.stderr.write(`${model.name}: ${out.ids.length} tokens, greedy, no KV cache (${reportProvider(out)})\n`);
+      const text = tokenizer ? tokenizer.decode(out.ids, { skipSpecial: true }) : undefined;
+      if (text !== undefined) return io.out({ ids: out.ids, text }, () => text);
       return io.out({ ids: out.ids }, () => out.ids.join(','));
     }
     case 'corpus import': {

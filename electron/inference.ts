@@ -5,7 +5,9 @@ import { loadModel } from '../native-models/load.js';
 import { Generator } from '../native-models/runtime/generate.js';
 import { FfnSession } from '../native-models/runtime/session.js';
 import { asFloat32, int64 } from '../native-models/runtime/tensors.js';
+import type { Provider, ProviderAttempt } from '../native-models/runtime/providers.js';
 import type { LoadedModel } from '../native-models/spec.js';
+import { loadTokenizer, type Tokenizer } from '../native-models/tokenizers/tokenizer.js';
 import { ApiError } from './errors.js';
 
 export function graphCacheDir(dataDir: string): string {
@@ -22,16 +24,36 @@ export function checkIds(model: LoadedModel, ids: readonly number[]): void {
   }
 }
 
+export interface RunPlace {
+  dataDir: string;
+  /** preferred execution providers; default: the platform's (native-models/runtime/providers.ts) */
+  providers?: readonly Provider[];
+}
+
+/** Which provider ran, and which preferred ones could not load (to tell the user why). */
+export interface ProviderReport {
+  provider: Provider;
+  failedProviders: readonly ProviderAttempt[];
+}
+
+function sessionOptions(place: RunPlace) {
+  return { cacheDir: graphCacheDir(place.dataDir), ...(place.providers ? { providers: place.providers } : {}) };
+}
+
 /** Logits at every position, one row of vocabSize values per input token. */
-export async function logitsFor(modelPath: string, ids: readonly number[], dataDir: string): Promise<{ logits: number[][]; provider: string }> {
+export async function logitsFor(modelPath: string, ids: readonly number[], place: RunPlace): Promise<{ logits: number[][] } & ProviderReport> {
   const model = loadModel(modelPath);
   checkIds(model, ids);
-  const session = await FfnSession.create(model, { logits: 'all' }, { cacheDir: graphCacheDir(dataDir) });
+  const session = await FfnSession.create(model, { logits: 'all' }, sessionOptions(place));
   try {
     const out = await session.run({ input_ids: int64(ids, [1, ids.length]) }, ['logits']);
     const flat = asFloat32(out['logits'], 'logits');
     const V = model.spec.vocabSize;
-    return { logits: ids.map((_, t) => Array.from(flat.subarray(t * V, (t + 1) * V))), provider: session.provider };
+    return {
+      logits: ids.map((_, t) => Array.from(flat.subarray(t * V, (t + 1) * V))),
+      provider: session.provider,
+      failedProviders: session.failedProviders,
+    };
   } finally {
     await session.release();
   }
@@ -41,15 +63,28 @@ export async function generateGreedy(
   modelPath: string,
   ids: readonly number[],
   maxNew: number,
-  dataDir: string,
+  place: RunPlace,
   stopToken?: number,
-): Promise<{ ids: number[]; provider: string }> {
+): Promise<{ ids: number[] } & ProviderReport> {
   const model = loadModel(modelPath);
   checkIds(model, ids);
-  const generator = await Generator.create(model, { cacheDir: graphCacheDir(dataDir) });
+  const generator = await Generator.create(model, sessionOptions(place));
   try {
-    return { ids: await generator.generate(ids, maxNew, stopToken === undefined ? {} : { stopToken }), provider: generator.provider };
+    const out = await generator.generate(ids, maxNew, stopToken === undefined ? {} : { stopToken });
+    return { ids: out, provider: generator.provider, failedProviders: generator.failedProviders };
   } finally {
     await generator.release();
   }
+}
+
+/** The model's tokenizer, or an error saying where one was looked for. */
+export function tokenizerFor(modelPath: string): Tokenizer {
+  const tokenizer = loadTokenizer(modelPath);
+  if (!tokenizer) {
+    throw new ApiError(
+      'bad-request',
+      `no tokenizer found for ${modelPath}: expected tokenizer.json in the model folder, or tokenizer.bin beside a llama2.c .bin; give token ids instead (--prompt-ids)`,
+    );
+  }
+  return tokenizer;
 }

@@ -8,7 +8,7 @@ import { fdSize, readRange, withFd } from './io.js';
 import { openLlama2c, sniffLlama2c } from './llama2c.js';
 import type { CheckpointReader } from './reader.js';
 import { openSafetensors, sniffSafetensors } from './safetensors.js';
-import { openSafetensorsFolder } from './safetensors-folder.js';
+import { openSafetensorsFolder, readConfigIn } from './safetensors-folder.js';
 
 export type { DType } from './dtype.js';
 export type { CheckpointReader, TensorInfo } from './reader.js';
@@ -45,7 +45,7 @@ export function openCheckpoint(p: string): CheckpointReader {
   if (!stat.isFile()) throw new CheckpointError(abs, `is neither a file nor a folder; ${SUPPORTED}`);
   const ext = path.extname(abs).toLowerCase();
   // The extension settles a file whose header is too broken to sniff: say what is wrong with it.
-  if (ext === '.safetensors' || sniffSafetensors(abs)) return openSafetensors(abs);
+  if (ext === '.safetensors' || sniffSafetensors(abs)) return openSafetensors(abs, readConfigIn(path.dirname(abs)));
   if (ext === '.bin') {
     if (sniffLlama2c(abs)) return openLlama2c(abs);
     let why = '';

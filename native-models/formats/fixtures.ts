@@ -162,6 +162,7 @@ function safetensorsCases(): FixtureCase[] {
     st('header-not-json', safetensorsRaw('{"a": nope}', new Uint8Array(0)), err(S, 'header is not valid JSON')),
     st('header-array', safetensorsRaw('[1, 2]', new Uint8Array(0)), err(S, `header starts with "[1, 2]"; expected a JSON object starting with '{'`)),
     st('header-not-utf8', safetensorsRaw(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), new Uint8Array(0)), err(S, 'header is not valid UTF-8 at byte 2 (0xff)')),
+    st('header-deep', safetensorsRaw(`{"a":${'['.repeat(100)}${']'.repeat(100)}}`, new Uint8Array(0)), err(S, 'header nests more than 64 levels of objects/arrays; expected a shallow JSON object')),
     st('header-bom', safetensorsRaw('\ufeff{}', new Uint8Array(0)), err(S, `header starts with "\ufeff{}"; expected a JSON object`)),
     st('duplicate-name', safetensorsFile([A, B], { edit: (j) => j.replace(`"${B.name}"`, `"${A.name}"`) }), err(S, `header has the key "${A.name}" twice in the top-level object`)),
     st('duplicate-escaped-name', safetensorsRaw(`{"w":${JSON.stringify(entry(0, 4))},"\\u0077":${JSON.stringify(entry(4, 8))}}`, data8), err(S, 'header has the key "w" twice')),

@@ -97,6 +97,12 @@ function describeFolder(dir: string): string {
   return `it holds ${names.length ? shown + (names.length > 12 ? ', …' : '') : 'nothing'}${hint}`;
 }
 
+/** The folder's config.json, parsed and checked, or null when it has none. */
+export function readConfigIn(dir: string): Record<string, unknown> | null {
+  const configPath = path.join(dir, CONFIG_FILE);
+  return fs.existsSync(configPath) ? readJsonFile(configPath, MAX_CONFIG_BYTES, CONFIG_FILE, Err) : null;
+}
+
 /** Opens a Hugging Face folder; config.json is parsed when present (null when absent). */
 export function openSafetensorsFolder(dir: string): CheckpointReader {
   dir = path.resolve(dir);
@@ -107,8 +113,7 @@ export function openSafetensorsFolder(dir: string): CheckpointReader {
     throw new Err(dir, `cannot open folder: ${causeText(err)}`);
   }
   if (!stat.isDirectory()) throw new Err(dir, 'is not a folder; expected a Hugging Face model folder');
-  const configPath = path.join(dir, CONFIG_FILE);
-  const config = fs.existsSync(configPath) ? readJsonFile(configPath, MAX_CONFIG_BYTES, CONFIG_FILE, Err) : null;
+  const config = readConfigIn(dir);
   const index = path.join(dir, INDEX_FILE);
   const single = path.join(dir, SINGLE_FILE);
   let found: { paths: string[]; tensors: Map<string, TensorInfo> };

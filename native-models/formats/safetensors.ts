@@ -136,9 +136,9 @@ export function readSafetensorsHeader(file: string, Err: FormatErrorClass = Safe
   return { file, fileSize, tensors, metadata };
 }
 
-/** Opens one .safetensors file (no config: a bare file has none). */
-export function openSafetensors(file: string): CheckpointReader {
+/** Opens one .safetensors file, with the config.json found beside it when there is one. */
+export function openSafetensors(file: string, config: Record<string, unknown> | null = null): CheckpointReader {
   const header = readSafetensorsHeader(file);
   const map = new Map(header.tensors.map((t) => [t.name, t]));
-  return new FileCheckpoint('safetensors', [header.file], null, map, SafetensorsError);
+  return new FileCheckpoint('safetensors', [header.file], config, map, SafetensorsError);
 }

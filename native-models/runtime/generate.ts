@@ -25,8 +25,13 @@ export class Generator {
   }
 
   /** The execution provider in use. */
-  get provider(): string {
+  get provider(): FfnSession['provider'] {
     return this.session.provider;
+  }
+
+  /** Preferred providers that could not load, and why. */
+  get failedProviders(): FfnSession['failedProviders'] {
+    return this.session.failedProviders;
   }
 
   /** Up to maxNew greedy tokens after `ids`; stops early at stopToken or at the model's maxPositions. */

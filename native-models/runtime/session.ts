@@ -9,11 +9,11 @@ import * as ort from 'onnxruntime-node';
 import { buildGraph, type GraphOptions } from '../graph/builder.js';
 import { type LoadedModel, type ModelSpec } from '../spec.js';
 import { cachedGraphPath, cacheKey, type ExternalMode, externalLocation, writeGraph } from './graph-cache.js';
-import { createWithFallback, type Provider, type ProviderAttempt } from './providers.js';
+import { createWithFallback, defaultProviders, type Provider, type ProviderAttempt } from './providers.js';
 import { type HostTensor } from './tensors.js';
 
 export interface SessionOptions {
-  /** preferred execution providers in order; CPU is always the last fallback. Default ['cpu'] */
+  /** preferred execution providers in order; CPU is always the last fallback. Default: defaultProviders() */
   providers?: readonly Provider[];
   /** intra-op threads; default: the machine's available cores */
   threads?: number;
@@ -72,7 +72,7 @@ export class FfnSession {
     }
     try {
       const created = await createWithFallback(source, {
-        providers: options.providers ?? ['cpu'],
+        providers: options.providers ?? defaultProviders(),
         threads: options.threads ?? availableParallelism(),
         optimization: options.optimization ?? 'all',
       });

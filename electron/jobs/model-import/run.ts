@@ -8,9 +8,11 @@ import type { ModelImportParams } from '../../api.js';
 import type { JobContext } from '../definition.js';
 import { modelSummary } from '../../models.js';
 
+/** The file's name without extension; for the generic "model.safetensors" / "model.bin", its folder's. */
 export function defaultModelName(file: string): string {
-  const base = path.basename(path.resolve(file));
-  return base.replace(/\.(bin|safetensors)$/i, '') || base;
+  const abs = path.resolve(file);
+  const stem = path.basename(abs).replace(/\.(bin|safetensors)$/i, '');
+  return stem.toLowerCase() === 'model' ? path.basename(path.dirname(abs)) : stem;
 }
 
 export function runModelImport(ctx: JobContext<ModelImportParams>) {

@@ -1,0 +1,79 @@
+// The one tokenizer interface the rest of the app uses, whatever file the vocabulary came from,
+// and the lookup that finds the tokenizer belonging to a checkpoint path.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadHfTokenizer } from './hf.js';
+import { loadLlama2cTokenizer } from './llama2c.js';
+
+export { TokenizerError } from './common.js';
+
+export interface Tokenizer {
+  kind: 'hf' | 'llama2c';
+  /** ids are 0..vocabSize-1 */
+  vocabSize: number;
+  bos: number | null;
+  eos: number | null;
+  /** addSpecial (default true): the BOS/EOS the model was trained with, as its tokenizer adds them */
+  encode(text: string, opts?: { addSpecial?: boolean }): number[];
+  /** throws RangeError for an id outside the vocabulary */
+  decode(ids: readonly number[], opts?: { skipSpecial?: boolean }): string;
+  /** the text of one token as shown in the UI (byte tokens rendered like "<0x0A>", "Ġ" turned into a space) */
+  tokenText(id: number): string;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The vocab_size a llama2.c checkpoint's header states (int32 at byte 20; negative means an
+ * unshared classifier), so the tokenizer is read with the count run.c would use. Undefined when
+ * the header is unreadable: the checkpoint reader reports that, and the tokenizer is then read
+ * to its end.
+ */
+function llama2cVocabSize(checkpoint: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(checkpoint, 'r');
+    const header = Buffer.alloc(28);
+    if (fs.readSync(fd, header, 0, 28, 0) < 28) return undefined;
+    const v = Math.abs(header.readInt32LE(20));
+    // "ak42" opens llama2.c's versioned exports, whose header is laid out differently.
+    return header.readUInt32LE(0) === 0x616b3432 || v === 0 ? undefined : v;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * The tokenizer of a checkpoint: a folder (or a file in a folder) holding tokenizer.json -> the
+ * Hugging Face tokenizer; a llama2.c .bin with tokenizer.bin beside it -> run.c's tokenizer.
+ * Null when there is none; throws TokenizerError when there is one but it is malformed.
+ */
+export function loadTokenizer(modelPath: string): Tokenizer | null {
+  const dir = isDir(modelPath) ? modelPath : path.dirname(modelPath);
+  if (isFile(modelPath) && modelPath.toLowerCase().endsWith('.bin')) {
+    const vocabFile = path.join(dir, 'tokenizer.bin');
+    // A llama2.c checkpoint is never itself named tokenizer.bin; that is the vocabulary.
+    if (isFile(vocabFile) && path.resolve(vocabFile) !== path.resolve(modelPath)) {
+      return loadLlama2cTokenizer(vocabFile, { vocabSize: llama2cVocabSize(modelPath) });
+    }
+  }
+  if (isFile(path.join(dir, 'tokenizer.json'))) return loadHfTokenizer(dir);
+  return null;
+}
