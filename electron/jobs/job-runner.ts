@@ -9,13 +9,9 @@ import { definitionOf } from './kinds.js';
 import { addSample, etaSeconds, rateOf, type RateSample } from './progress-rate.js';
 import type { SpawnWorker, WorkerHandle } from './protocol.js';
 
-/** Progress is written to the database at most this often; events go out on every message. */
-const PERSIST_INTERVAL_MS = 1000;
-
 interface Live {
   worker: WorkerHandle;
   samples: RateSample[];
-  persistedAt: number;
   cancelling: boolean;
   settled: boolean;
 }
@@ -150,7 +146,7 @@ export class JobRunner {
       this.settle(id, 'failed', { error: `could not start the job process: ${(err as Error).message}` });
       return;
     }
-    const live: Live = { worker, samples: [], persistedAt: 0, cancelling: false, settled: false };
+    const live: Live = { worker, samples: [], cancelling: false, settled: false };
     this.live.set(id, live);
     jobsDb.markRunning(this.o.db, id, process.pid, worker.pid ?? null);
     this.emit(id);
@@ -159,11 +155,8 @@ export class JobRunner {
       if (m.type === 'progress') {
         const at = Date.now();
         live.samples = addSample(live.samples, { at, done: m.done });
+        // The worker has saved this progress to the job row already.
         const progress = { done: m.done, total: m.total, unit: m.unit, message: m.message };
-        if (at - live.persistedAt >= PERSIST_INTERVAL_MS || m.done === m.total) {
-          jobsDb.saveProgress(this.o.db, id, progress);
-          live.persistedAt = at;
-        }
         this.o.onJob(this.toApi({ ...jobsDb.getJob(this.o.db, id)!, progress }));
       } else if (m.type === 'done') {
         live.settled = true;

@@ -2,7 +2,7 @@
 // that runs one job and exits. It may crash, run out of memory or be killed on cancel without
 // taking the app down; its writes are transactions, so a kill leaves the database consistent.
 import { openDatabase, type Db } from '../../db/database.js';
-import { getJob } from '../../db/jobs.js';
+import { finishJob, getJob, saveProgress } from '../../db/jobs.js';
 import { definitionOf } from './kinds.js';
 import { JobInputError } from './definition.js';
 import type { StartMessage, WorkerMessage } from './protocol.js';
@@ -43,18 +43,27 @@ async function runJob(start: StartMessage, send: (m: WorkerMessage) => void): Pr
     if (!definition || !run) throw new JobInputError(`unknown job kind "${job.kind}"`);
     const params = definition.params.parse(job.params);
     let lastSent = 0;
+    const jobDb = db;
     const result = await run({
       db,
       jobId: job.id,
       params,
       resume: start.resume,
       progress: (done: number, total: number | null, unit: string, message: string | null = null) => {
+        // Jobs run synchronous loops that never yield to IPC events, so check here, between
+        // committed steps, whether the owner died: an orphan must not go on writing (a restarted
+        // app shows the job interrupted and may resume it).
+        if (process.ppid !== parentPid) process.exit(1);
         const t = Date.now();
         if (t - lastSent < PROGRESS_INTERVAL_MS && done !== total && message === null) return;
         lastSent = t;
+        // Saved here, not by the owner: what a crash leaves in the row matches what was committed.
+        saveProgress(jobDb, job.id, { done, total, unit, message });
         send({ type: 'progress', done, total, unit, message });
       },
     } as never);
+    // Recorded by the worker itself, so a job whose owner dies at this moment is not taken for interrupted.
+    finishJob(db, job.id, 'done', { result });
     send({ type: 'done', result });
   } catch (err) {
     send({ type: 'failed', error: userMessage(err) });
@@ -63,6 +72,7 @@ async function runJob(start: StartMessage, send: (m: WorkerMessage) => void): Pr
   }
 }
 
+const parentPid = process.ppid;
 const ch = channel();
 ch.onStart((start) => {
   void runJob(start, ch.send).then(() => {

@@ -4,7 +4,7 @@ import type { JobDefinition } from '../definition.js';
 export const modelImport: JobDefinition<ModelImportParams> = {
   kind: 'model-import',
   params: ModelImportParams,
-  title: (p) => `Import model ${p.path}`,
+  title: (p) => (p.name ? `Import model "${p.name}" from ${p.path}` : `Import model ${p.path}`),
   // The model row is written in one transaction at the end: an interrupted run left nothing.
   resumable: false,
   cleanup: () => undefined,

@@ -45,7 +45,8 @@ export function JobActions({ job }: { job: Job }) {
       {resumable && (
         <>
           <button type="button" className="button button-small button-primary" data-testid="job-resume" disabled={pending !== null} onClick={() => void run('jobs.resume')}>
-            {pending === 'jobs.resume' ? 'Resuming…' : 'Resume'}
+            {/* a failed run left nothing behind, so "resume" starts it again (after the input is fixed) */}
+            {job.state === 'failed' ? (pending === 'jobs.resume' ? 'Retrying…' : 'Retry') : pending === 'jobs.resume' ? 'Resuming…' : 'Resume'}
           </button>
           <button
             type="button"

@@ -39,7 +39,8 @@ export function JobItem({ job }: { job: Job }) {
         <span className="job-time">{timeLine(job)}</span>
       </div>
       {job.error && (
-        <p className="job-error" data-testid="job-error">
+        // a cancel or discard the user asked for is a note, not an error
+        <p className={job.state === 'cancelled' || job.state === 'discarded' ? 'job-error job-note' : 'job-error'} data-testid="job-error">
           {job.error}
         </p>
       )}
