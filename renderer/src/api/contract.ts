@@ -12,6 +12,7 @@ export type {
   JobState,
   LabBridge,
   Method,
+  Model,
   Params,
   Progress,
   Result,

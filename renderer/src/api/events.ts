@@ -18,6 +18,8 @@ export function parseApiEvent(raw: unknown): ApiEvent | null {
     }
     case 'corpora-changed':
       return { type: 'corpora-changed' };
+    case 'models-changed':
+      return { type: 'models-changed' };
     default:
       return null;
   }

@@ -1,27 +1,12 @@
-import { EmptyState } from '../components/EmptyState';
-import { PageHeader } from '../components/PageHeader';
-import { CorporaLink } from './CorporaLink';
+import type { AppInfo } from '../api/contract';
+import { ModelDetail } from '../models/ModelDetail';
+import { ModelNotFound } from '../models/ModelNotFound';
+import { ModelsOverview } from '../models/ModelsOverview';
 
-export function ModelsPage() {
-  return (
-    <>
-      <PageHeader title="Models">Transformer checkpoints to study, with their shape and a scan of every weight tensor.</PageHeader>
-      <EmptyState
-        testId="models-empty"
-        status="Not available yet"
-        title="No models yet"
-        next={<CorporaLink>Import a corpus meanwhile</CorporaLink>}
-      >
-        <p>
-          This page will list imported checkpoints (Hugging Face folders with config.json, *.safetensors and
-          tokenizer.json; llama2.c .bin files), their layers and FFN width, and a weight scan: NaN, Inf and
-          subnormal counts, heavy-tailed matrices and super-weight candidates.
-        </p>
-        <p>
-          Importing checkpoints is coming with the model layer; this build cannot import a model yet. Meanwhile
-          you can import a corpus on the Corpora page, ready to run through a model later.
-        </p>
-      </EmptyState>
-    </>
-  );
+/** #/models: import and list; #/models/<id>: one model. */
+export function ModelsPage({ info, rest }: { info: AppInfo | undefined; rest: readonly string[] }) {
+  const id = rest[0] !== undefined && /^[1-9]\d*$/.test(rest[0]) ? Number(rest[0]) : null;
+  if (id !== null) return <ModelDetail key={id} id={id} />;
+  if (rest[0] !== undefined) return <ModelNotFound what={`“${rest[0]}”`} />;
+  return <ModelsOverview canPickFiles={info?.canPickFiles ?? false} />;
 }

@@ -12,7 +12,7 @@ import { NeuronsPage } from './NeuronsPage';
 export function SectionPage({ route, info }: { route: Route; info: AppInfo | undefined }) {
   switch (route.section) {
     case 'models':
-      return <ModelsPage />;
+      return <ModelsPage info={info} rest={route.rest} />;
     case 'corpora':
       return <CorporaPage info={info} rest={route.rest} />;
     case 'datasets':

@@ -1,0 +1,61 @@
+// Model import through the UI of the real app: a Hugging Face folder fixture and a truncated
+// llama2.c file; the list, the detail page, and the refusal that names the file.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp } from './support/browser.js';
+import { job, startJob, waitForJobState } from './support/jobs-ui.js';
+
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  app = await startApp();
+  browser = await launchBrowser();
+  page = await openApp(browser, app);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stopAllApps();
+  removeTempDirs();
+});
+
+describe('model import in the UI', () => {
+  it('imports a GPT-2 folder and shows its shape in the list and on its page', async () => {
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('models-empty').waitFor();
+    const folder = path.join(projectRoot, 'native-models', 'fixtures', 'gpt2');
+    const spec = JSON.parse(fs.readFileSync(path.join(folder, 'golden.json'), 'utf8')).expected_spec as { nLayers: number; dFf: number };
+    await page.getByTestId('model-path').fill(folder);
+    await page.getByTestId('model-name').fill('tiny-gpt2');
+    const id = await startJob(page, () => page.getByTestId('model-import').click());
+    await waitForJobState(page, id, 'done');
+    const row = page.getByTestId('model-row');
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('tiny-gpt2');
+    await row.click();
+    await page.getByTestId('model-detail').waitFor();
+    await expect(page.getByTestId('model-architecture').textContent()).resolves.toContain('GPT2LMHeadModel');
+    await expect(page.getByTestId('model-layers').textContent()).resolves.toContain(String(spec.nLayers));
+    await expect(page.getByTestId('model-neurons').textContent()).resolves.toContain(String(spec.nLayers * spec.dFf));
+    await expect(page.getByTestId('model-sha256').textContent()).resolves.toMatch(/[0-9a-f]{64}/);
+  });
+
+  it('refuses a truncated checkpoint with a job error that names the file and the expected size', async () => {
+    const bad = path.join(tempDir('ffn-e2e-model-'), 'model.bin');
+    const src = fs.readFileSync(path.join(projectRoot, 'native-models', 'fixtures', 'llama2c', 'model.bin'));
+    fs.writeFileSync(bad, src.subarray(0, 1000));
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('model-path').fill(bad);
+    const id = await startJob(page, () => page.getByTestId('model-import').click());
+    await waitForJobState(page, id, 'failed');
+    const error = await job(page, id).getByTestId('job-error').textContent();
+    expect(error).toContain(bad);
+    expect(error).toMatch(/bytes short \(truncated\?\)/);
+    await expect(page.getByTestId('model-row').count()).resolves.toBe(1);
+  });
+});
