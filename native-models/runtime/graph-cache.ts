@@ -13,7 +13,15 @@ import { type LoadedModel } from '../spec.js';
 export type ExternalMode = 'auto' | 'always' | 'never';
 
 export function cacheKey(model: LoadedModel, options: GraphOptions): string {
-  return createHash('sha256').update(model.source.sha256).update('\n').update(graphKey(options)).digest('hex').slice(0, 32);
+  // The spec too: the weights hash does not cover config.json (rope_theta, eps, activation...).
+  return createHash('sha256')
+    .update(model.source.sha256)
+    .update('\n')
+    .update(JSON.stringify(model.spec))
+    .update('\n')
+    .update(graphKey(options))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 async function exists(path: string): Promise<boolean> {

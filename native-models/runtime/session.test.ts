@@ -48,10 +48,13 @@ describe('graph cache', () => {
     expect(await readdir(cacheDir)).toEqual([`${key}.onnx`]); // no temp files left behind
   });
 
-  test('keys differ by options and by weights', () => {
+  test('keys differ by options, by weights and by config', () => {
     expect(cacheKey(model, { logits: 'all' })).not.toBe(cacheKey(model, { logits: 'last' }));
     expect(cacheKey(model, { taps: [1, 0] })).toBe(cacheKey(model, { taps: [0, 1, 1] }));
     expect(cacheKey(randomModel(spec, 6), { logits: 'all' })).not.toBe(cacheKey(model, { logits: 'all' }));
+    // same weight files, another config.json (e.g. rope theta): another graph
+    const otherConfig = { ...model, spec: { ...model.spec, normEps: model.spec.normEps * 10 } };
+    expect(cacheKey(otherConfig, { logits: 'all' })).not.toBe(cacheKey(model, { logits: 'all' }));
   });
 });
 
