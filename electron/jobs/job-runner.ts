@@ -157,7 +157,8 @@ export class JobRunner {
         live.samples = addSample(live.samples, { at, done: m.done });
         // The worker has saved this progress to the job row already.
         const progress = { done: m.done, total: m.total, unit: m.unit, message: m.message };
-        this.o.onJob(this.toApi({ ...jobsDb.getJob(this.o.db, id)!, progress }));
+        // Running until its 'done' message is handled, even if the worker already recorded the end.
+        this.o.onJob(this.toApi({ ...jobsDb.getJob(this.o.db, id)!, state: 'running', progress }));
       } else if (m.type === 'done') {
         live.settled = true;
         this.settle(id, 'done', { result: m.result });
