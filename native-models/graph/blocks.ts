@@ -37,20 +37,16 @@ export function norm(c: BuildContext, x: string, weight: string, bias: string): 
 
 export function activation(c: BuildContext, x: string, act: Activation): string {
   const { g } = c;
-  const half = (inner: string): string => g.op('Mul', [g.op('Mul', [x, g.f32([0.5], true)]), g.op('Add', [g.f32([1], true), inner])]);
   switch (act) {
     case 'relu':
       return g.op('Relu', [x]);
     case 'silu':
       return g.op('Mul', [x, g.op('Sigmoid', [x])]);
+    // One Gelu node (opset 20) instead of a chain of elementwise ops: onnxruntime runs it as one kernel.
     case 'gelu': // exact: 0.5 x (1 + erf(x / sqrt 2))
-      return half(g.op('Erf', [g.op('Mul', [x, g.f32([Math.SQRT1_2], true)])]));
-    case 'gelu_new': {
-      // tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-      const cube = g.op('Mul', [g.op('Mul', [x, x]), x]);
-      const inner = g.op('Add', [x, g.op('Mul', [cube, g.f32([0.044715], true)])]);
-      return half(g.op('Tanh', [g.op('Mul', [inner, g.f32([Math.sqrt(2 / Math.PI)], true)])]));
-    }
+      return g.op('Gelu', [x], { approximate: attr.s('none') });
+    case 'gelu_new': // tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+      return g.op('Gelu', [x], { approximate: attr.s('tanh') });
   }
 }
 

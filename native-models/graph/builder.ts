@@ -28,7 +28,7 @@ import { type Encoded, join } from './protobuf.js';
 import { W } from '../spec.js';
 
 /** Bump when the graph changes for the same options, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 
 export interface GraphOptions {
   /** adds inputs scale and shift [C|1, L, F] and the condition axis */
@@ -173,9 +173,11 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
     g.output(unembed(c, lastH), 'last_logits', 'float32', ['rows', V]);
   }
 
+  // Statistics describe condition 0; without conditions that is every row, and no copy is needed.
+  const ofCondition0 = layers.map((l) => (options.stats || (options.topK ?? 0) > 0 ? (options.conditions ? condition0(c, l.post) : l.post) : ''));
   if (options.stats) {
     const threshold = g.input('threshold', 'float32', []);
-    const per = layers.map((l) => layerStats(c, condition0(c, l.post), threshold));
+    const per = ofCondition0.map((x0) => layerStats(c, x0, threshold));
     g.output(g.op('Expand', [c.BT1, g.i64([L])]), 'stats_count', 'int64', [L]);
     g.output(stack(c, per.map((s) => s.sum)), 'stats_sum', 'float32', [L, F]);
     g.output(stack(c, per.map((s) => s.sumsq)), 'stats_sumsq', 'float32', [L, F]);
@@ -185,7 +187,7 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
     g.output(fire, 'stats_fire_count', 'int64', [L, F]);
   }
   if ((options.topK ?? 0) > 0) {
-    const per = layers.map((l) => layerTopK(c, condition0(c, l.post), options.topK as number));
+    const per = ofCondition0.map((x0) => layerTopK(c, x0, options.topK as number));
     g.output(stack(c, per.map((t) => t.values)), 'topk_values', 'float32', [L, 'k', F]);
     g.output(stack(c, per.map((t) => t.indices)), 'topk_indices', 'int64', [L, 'k', F]);
   }

@@ -13,9 +13,9 @@ import {
 } from './onnx-proto.js';
 import { type Encoded } from './protobuf.js';
 
-/** ONNX IR version 8 goes with opset 18 (reductions take `axes` as an input in opset 18). */
-export const IR_VERSION = 8;
-export const OPSET = 18;
+/** ONNX IR version 9 goes with opset 20 (reductions take `axes` as an input since opset 18; Gelu since 20). */
+export const IR_VERSION = 9;
+export const OPSET = 20;
 
 export const attr = {
   f: (value: number): AttributeValue => ({ kind: 'float', value }),

@@ -53,7 +53,8 @@ export function layerStats(c: BuildContext, x0: string, threshold: string): Laye
   const fired = g.op('Cast', [g.op('Greater', [x0, threshold])], { to: attr.i(1) });
   return {
     sum: g.op('ReduceSum', [x0, over], keep),
-    sumsq: g.op('ReduceSumSquare', [x0, over], keep),
+    // ReduceSum(x*x): about 6x faster than ReduceSumSquare over the token axis in onnxruntime (bench/reductions.ts)
+    sumsq: g.op('ReduceSum', [g.op('Mul', [x0, x0]), over], keep),
     min: g.op('ReduceMin', [x0, over], keep),
     max: g.op('ReduceMax', [x0, over], keep),
     fire: g.op('ReduceSum', [fired, over], keep),
@@ -64,9 +65,12 @@ export function layerStats(c: BuildContext, x0: string, threshold: string): Laye
 export function layerTopK(c: BuildContext, x0: string, k: number): { values: string; indices: string } {
   const { g } = c;
   const kk = g.op('Min', [g.i64([k]), c.BT1]);
-  const [values, indices] = g.opN('TopK', [x0, kk], 2, { axis: attr.i(0), largest: attr.i(1), sorted: attr.i(1) });
-  const ax = g.i64([0]);
-  return { values: g.op('Unsqueeze', [values as string, ax]), indices: g.op('Unsqueeze', [indices as string, ax]) };
+  // TopK along the last axis of x0^T [F, B*T] is about 3x faster than along axis 0 of x0; only the small
+  // [F, k'] results are transposed back.
+  const xt = g.op('Transpose', [x0], { perm: attr.ints([1, 0]) });
+  const [values, indices] = g.opN('TopK', [xt, kk], 2, { axis: attr.i(1), largest: attr.i(1), sorted: attr.i(1) });
+  const back = (v: string): string => g.op('Unsqueeze', [g.op('Transpose', [v], { perm: attr.ints([1, 0]) }), g.i64([0])]);
+  return { values: back(values as string), indices: back(indices as string) };
 }
 
 /** Concatenates per-layer [1, ...] values along axis 0 -> [L, ...]. */

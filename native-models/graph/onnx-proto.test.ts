@@ -58,10 +58,10 @@ describe('Graph', () => {
     return g;
   }
 
-  test('round trip: IR 8, opset 18, nodes, initializers, inputs and outputs', () => {
+  test('round trip: IR 9, opset 20, nodes, initializers, inputs and outputs', () => {
     const m = decodeModel(join(tiny().encode({ mode: 'never', location: 'd' }).model));
-    expect(m.irVersion).toBe(8);
-    expect(m.opsets).toEqual([{ domain: '', version: 18 }]);
+    expect(m.irVersion).toBe(9);
+    expect(m.opsets).toEqual([{ domain: '', version: 20 }]);
     expect(m.nodes.map((n) => n.opType)).toEqual(['Gemm', 'ReduceSum', 'Identity']);
     expect(m.inputs).toEqual(['x']);
     expect(m.outputs).toEqual(['y']);

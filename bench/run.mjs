@@ -1,0 +1,31 @@
+// `npm run bench`: bundles the TypeScript benches (bench/capture.ts, bench/reductions.ts and what
+// they import from the project) with esbuild into bench/.cache/dist/, npm packages left external,
+// and runs one here: the capture bench, or with --reductions the micro-bench of the statistics
+// head's reductions. Arguments pass through: `npm run bench -- --help`.
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const root = path.join(benchDir, '..');
+const outdir = path.join(benchDir, '.cache', 'dist');
+const entry = process.argv.includes('--reductions') ? 'reductions' : 'capture';
+
+await build({
+  absWorkingDir: root,
+  entryPoints: { capture: path.join(benchDir, 'capture.ts'), reductions: path.join(benchDir, 'reductions.ts') },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // ESM bundles of CommonJS-using code need a require of their own.
+  banner: { js: "import { createRequire as __ffnCreateRequire } from 'node:module'; const require = __ffnCreateRequire(import.meta.url);" },
+});
+
+process.env.FFN_BENCH_DIR = benchDir;
+await import(pathToFileURL(path.join(outdir, `${entry}.mjs`)).href);
