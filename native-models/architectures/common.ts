@@ -1,11 +1,12 @@
 // What every family mapper shares: the error type, checked reads of config values, checked
-// tensor look-ups, and "recipes" that say how a canonical weight (spec.ts W) is cut from the
-// checkpoint's own tensors (copy, transpose a Conv1D, keep some rows of a fused matrix).
+// tensor look-ups, "recipes" that say how a canonical weight (spec.ts W) is cut from the
+// checkpoint's own tensors (copy, transpose a Conv1D, keep some rows of a fused matrix), and the
+// walk over a decoder's weights given the family's table of tensor names.
 
 import * as path from 'node:path';
 import type { CheckpointReader } from '../formats/checkpoint.js';
 import { quote } from '../formats/errors.js';
-import type { Activation, ModelSpec, WeightTensor } from '../spec.js';
+import { type Activation, type ModelSpec, W, type WeightTensor } from '../spec.js';
 
 /** The checkpoint is readable but does not describe a model we can map (unknown family, bad config value, missing or misshapen tensor). */
 export class ArchitectureError extends Error {
@@ -69,6 +70,59 @@ interface NumRule {
   /** inclusive upper bound */
   max?: number;
   default?: number;
+}
+
+/** The sizes a mapper reads from its config: the spec states them, and every tensor shape follows. */
+export type Dims = Pick<ModelSpec, 'vocabSize' | 'dModel' | 'nLayers' | 'nHeads' | 'nKvHeads' | 'headDim' | 'dFf'>;
+
+/** q, k and v as three tensors, with their biases when the model has them. */
+export interface SeparateQkv {
+  q: string;
+  k: string;
+  v: string;
+  qBias?: string;
+  kBias?: string;
+  vBias?: string;
+}
+
+/** q, k and v cut out of one fused matrix of (nHeads + 2 nKvHeads) * headDim rows (and its bias):
+ * `rows(part)` are the rows of part 0 (q), 1 (k) or 2 (v). */
+export interface FusedQkv {
+  qkv: string;
+  qkvBias?: string;
+  rows(part: number): Array<[number, number]>;
+}
+
+/** Where one layer's weights are in the checkpoint: the tensor each canonical weight of
+ * W.layer(i) is made from. An optional name left out: the model has no such weight. */
+export interface LayerTensors {
+  /** the matrices are stored [in, out] (GPT-2's Conv1D) and are transposed; otherwise [out, in] */
+  transposed?: boolean;
+  norm1: string;
+  norm1Bias?: string;
+  attention: SeparateQkv | FusedQkv;
+  o: string;
+  oBias?: string;
+  norm2: string;
+  norm2Bias?: string;
+  /** gated MLPs only */
+  mlpGate?: string;
+  mlpIn: string;
+  mlpInBias?: string;
+  mlpOut: string;
+  mlpOutBias?: string;
+}
+
+/** Where a decoder's weights are in the checkpoint (see LayerTensors). */
+export interface DecoderTensors {
+  tokenEmbedding: string;
+  /** learned positions: the table and its number of rows */
+  positionEmbedding?: { tensor: string; rows: number };
+  layer(i: number): LayerTensors;
+  finalNorm: string;
+  finalNormBias?: string;
+  /** the output head; left out when it is tied to the token embedding */
+  lmHead?: string;
 }
 
 /** Product of a shape's dimensions. */
@@ -143,6 +197,16 @@ export class MapContext {
     return v;
   }
 
+  /** The model width, depth and number of heads from the config fields of these names (the heads
+   * must divide the width), as GPT-2, GPT-NeoX and OPT state them. */
+  widthDepthHeads(dModel: string, nLayers: string, nHeads: string): { D: number; L: number; H: number } {
+    const D = this.int(dModel, { min: 1, max: LIMITS.dim });
+    const L = this.int(nLayers, { min: 1, max: LIMITS.layers });
+    const H = this.int(nHeads, { min: 1, max: D });
+    if (D % H !== 0) this.fail(nHeads, H, `a divisor of ${dModel} (${D})`);
+    return { D, L, H };
+  }
+
   /** A field that must have one value (when present) because the spec cannot express the others. */
   expect(key: string, wanted: boolean, why: string): void {
     if (this.present(key) && this.config[key] !== wanted) this.fail(key, this.config[key], `${String(wanted)} (${why})`);
@@ -199,6 +263,62 @@ export class MapContext {
     const full = recipe.transpose ? [fileShape[1] ?? 0, fileShape[0] ?? 0] : [...fileShape];
     const rows = recipe.rows ? recipe.rows.reduce((n, [, c]) => n + c, 0) : (full[0] ?? 0);
     this.weights.set(canonical, { shape: [rows, ...full.slice(1)], recipe: { tensor, ...recipe } });
+  }
+
+  /** Every canonical weight of a decoder, shapes checked against `d`: the embeddings, each layer
+   * (norm, q, k, v, their biases, o, norm, gate, in, out), the final norm, the untied head. */
+  decoder(d: Dims, t: DecoderTensors): void {
+    const { vocabSize: V, dModel: D } = d;
+    this.copy(W.tokenEmbedding, t.tokenEmbedding, [V, D]);
+    if (t.positionEmbedding) this.copy(W.positionEmbedding, t.positionEmbedding.tensor, [t.positionEmbedding.rows, D]);
+    for (let i = 0; i < d.nLayers; i++) this.layer(W.layer(i), d, t.layer(i));
+    this.copy(W.finalNormWeight, t.finalNorm, [D]);
+    this.optional(W.finalNormBias, t.finalNormBias, [D]);
+    this.optional(W.lmHead, t.lmHead, [V, D]);
+  }
+
+  private layer(w: ReturnType<typeof W.layer>, d: Dims, t: LayerTensors): void {
+    const { dModel: D, dFf: F } = d;
+    const qDim = d.nHeads * d.headDim;
+    const kvDim = d.nKvHeads * d.headDim;
+    // a matrix whose canonical shape is [out, inner]
+    const matrix = (canonical: string, tensor: string, out: number, inner: number): void => {
+      if (t.transposed) this.add(canonical, tensor, [inner, out], { transpose: true });
+      else this.copy(canonical, tensor, [out, inner]);
+    };
+    this.copy(w.norm1Weight, t.norm1, [D]);
+    this.optional(w.norm1Bias, t.norm1Bias, [D]);
+    const a = t.attention;
+    if ('qkv' in a) {
+      const rows = qDim + 2 * kvDim;
+      [w.q, w.k, w.v].forEach((canonical, part) => {
+        if (t.transposed) this.add(canonical, a.qkv, [D, rows], { transpose: true, rows: a.rows(part) });
+        else this.add(canonical, a.qkv, [rows, D], { rows: a.rows(part) });
+      });
+      const bias = a.qkvBias;
+      if (bias !== undefined) [w.qBias, w.kBias, w.vBias].forEach((canonical, part) => this.add(canonical, bias, [rows], { rows: a.rows(part) }));
+    } else {
+      matrix(w.q, a.q, qDim, D);
+      matrix(w.k, a.k, kvDim, D);
+      matrix(w.v, a.v, kvDim, D);
+      this.optional(w.qBias, a.qBias, [qDim]);
+      this.optional(w.kBias, a.kBias, [kvDim]);
+      this.optional(w.vBias, a.vBias, [kvDim]);
+    }
+    matrix(w.o, t.o, D, qDim);
+    this.optional(w.oBias, t.oBias, [D]);
+    this.copy(w.norm2Weight, t.norm2, [D]);
+    this.optional(w.norm2Bias, t.norm2Bias, [D]);
+    if (t.mlpGate !== undefined) matrix(w.mlpGate, t.mlpGate, F, D);
+    matrix(w.mlpIn, t.mlpIn, F, D);
+    this.optional(w.mlpInBias, t.mlpInBias, [F]);
+    matrix(w.mlpOut, t.mlpOut, D, F);
+    this.optional(w.mlpOutBias, t.mlpOutBias, [D]);
+  }
+
+  /** copy, when the model has the weight */
+  private optional(canonical: string, tensor: string | undefined, shape: readonly number[]): void {
+    if (tensor !== undefined) this.copy(canonical, tensor, shape);
   }
 
   /** The finished mapping; params are counted over the canonical weights (tied matrices once). */

@@ -3,9 +3,10 @@
 // together they pin transposition, splitting, norms, rotary convention, GQA and positions.
 
 import { describe, expect, it } from 'vitest';
+import { referenceForward, type ReferenceResult, zeroAblation } from '../graph/test-support/reference-forward.js';
 import { loadModel } from '../load.js';
 import type { LoadedModel, ModelSpec, Positional } from '../spec.js';
-import { fixtureNames, fixturePath, mismatch, nllOf, readGolden, referenceForward } from './testing.js';
+import { fixtureNames, fixturePath, type GoldenTensor, mismatch, nllOf, readGolden } from './testing.js';
 
 const names = fixtureNames();
 
@@ -19,15 +20,15 @@ describe('fixtures', () => {
       const g = readGolden(name);
       const m = loadModel(fixturePath(name));
       expect(m.spec).toEqual(g.expected_spec);
-      const run = referenceForward(m, g.input_ids);
+      const run = forward(m, g.input_ids);
       const V = m.spec.vocabSize;
       expect(mismatch(run.logits, g.logits, g.tolerance)).toBeNull();
       expect(mismatch(nllOf(run.logits, g.input_ids, V), g.nll, g.tolerance)).toBeNull();
       for (const [layer, want] of Object.entries(g.activations)) {
-        expect(mismatch(run.acts.get(Number(layer)) ?? [], want, g.tolerance), `activations of layer ${layer}`).toBeNull();
+        expect(mismatch(run.post[Number(layer)] ?? [], want, g.tolerance), `activations of layer ${layer}`).toBeNull();
       }
-      expect(mismatch(run.pre.get(0) ?? [], g.preactivations['0'] ?? { shape: [], data: [] }, g.tolerance)).toBeNull();
-      const ablated = referenceForward(m, g.input_ids, g.ablation.neurons);
+      expect(mismatch(run.pre[0] ?? [], g.preactivations['0'] ?? { shape: [], data: [] }, g.tolerance)).toBeNull();
+      const ablated = forward(m, g.input_ids, g.ablation.neurons);
       expect(mismatch(ablated.logits, g.ablation.logits, g.tolerance)).toBeNull();
       expect(mismatch(nllOf(ablated.logits, g.input_ids, V), g.ablation.nll, g.tolerance)).toBeNull();
       // the ablation is visible: it changes the logits well beyond the tolerance
@@ -52,10 +53,16 @@ describe('goldens are sensitive to the spec details they pin', () => {
       const g = readGolden(c.name);
       const m = loadModel(fixturePath(c.name));
       const changed: LoadedModel = { ...m, spec: c.change(m.spec) };
-      expect(mismatch(referenceForward(changed, g.input_ids).logits, g.logits, g.tolerance)).not.toBeNull();
+      expect(mismatch(forward(changed, g.input_ids).logits, g.logits, g.tolerance)).not.toBeNull();
     });
   }
 });
+
+/** The reference forward over a golden's [B, T] ids, zeroing `ablate` when given. */
+function forward(m: LoadedModel, ids: GoldenTensor, ablate?: { layer: number; neuron: number }[]): ReferenceResult {
+  const [B = 0, T = 0] = ids.shape;
+  return referenceForward(m, ids.data, B, T, ablate && zeroAblation(m.spec, ablate));
+}
 
 function rotary(s: ModelSpec): Extract<Positional, { kind: 'rotary' }> {
   if (s.positional.kind !== 'rotary') throw new Error('not rotary');

@@ -3,8 +3,8 @@
 // halves (HF rotate_half), grouped-query attention. Weights are already [out, in].
 
 import type { CheckpointReader } from '../formats/checkpoint.js';
-import { W, type Positional } from '../spec.js';
-import { LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
+import type { Positional } from '../spec.js';
+import { type Dims, LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
 
 export const llamaMapper: Mapper = {
   architectures: ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'],
@@ -54,39 +54,39 @@ export const llamaMapper: Mapper = {
     const slidingOn = qwen2 ? c.bool('use_sliding_window', false) : mistral;
     const window = slidingOn ? c.int('sliding_window', { min: 1, max: LIMITS.positions, default: maxPos }) : maxPos;
 
-    c.copy(W.tokenEmbedding, 'model.embed_tokens.weight', [V, D]);
-    for (let i = 0; i < L; i++) {
-      const w = W.layer(i);
-      const f = `model.layers.${i}.`;
-      c.copy(w.norm1Weight, `${f}input_layernorm.weight`, [D]);
-      c.copy(w.q, `${f}self_attn.q_proj.weight`, [H * hd, D]);
-      c.copy(w.k, `${f}self_attn.k_proj.weight`, [KV * hd, D]);
-      c.copy(w.v, `${f}self_attn.v_proj.weight`, [KV * hd, D]);
-      if (qkvBias) {
-        c.copy(w.qBias, `${f}self_attn.q_proj.bias`, [H * hd]);
-        c.copy(w.kBias, `${f}self_attn.k_proj.bias`, [KV * hd]);
-        c.copy(w.vBias, `${f}self_attn.v_proj.bias`, [KV * hd]);
-      }
-      c.copy(w.o, `${f}self_attn.o_proj.weight`, [D, H * hd]);
-      if (attentionBias) c.copy(w.oBias, `${f}self_attn.o_proj.bias`, [D]);
-      c.copy(w.norm2Weight, `${f}post_attention_layernorm.weight`, [D]);
-      c.copy(w.mlpGate, `${f}mlp.gate_proj.weight`, [F, D]);
-      c.copy(w.mlpIn, `${f}mlp.up_proj.weight`, [F, D]);
-      c.copy(w.mlpOut, `${f}mlp.down_proj.weight`, [D, F]);
-    }
-    c.copy(W.finalNormWeight, 'model.norm.weight', [D]);
-    if (!tied) c.copy(W.lmHead, 'lm_head.weight', [V, D]);
+    const dims: Dims = { vocabSize: V, dModel: D, nLayers: L, nHeads: H, nKvHeads: KV, headDim: hd, dFf: F };
+
+    c.decoder(dims, {
+      tokenEmbedding: 'model.embed_tokens.weight',
+      layer: (i) => {
+        const a = `model.layers.${i}.self_attn.`;
+        const m = `model.layers.${i}.mlp.`;
+        return {
+          norm1: `model.layers.${i}.input_layernorm.weight`,
+          attention: {
+            q: `${a}q_proj.weight`,
+            k: `${a}k_proj.weight`,
+            v: `${a}v_proj.weight`,
+            qBias: qkvBias ? `${a}q_proj.bias` : undefined,
+            kBias: qkvBias ? `${a}k_proj.bias` : undefined,
+            vBias: qkvBias ? `${a}v_proj.bias` : undefined,
+          },
+          o: `${a}o_proj.weight`,
+          oBias: attentionBias ? `${a}o_proj.bias` : undefined,
+          norm2: `model.layers.${i}.post_attention_layernorm.weight`,
+          mlpGate: `${m}gate_proj.weight`,
+          mlpIn: `${m}up_proj.weight`,
+          mlpOut: `${m}down_proj.weight`,
+        };
+      },
+      finalNorm: 'model.norm.weight',
+      lmHead: tied ? undefined : 'lm_head.weight',
+    });
 
     return c.finish({
       family: 'llama',
       architecture: arch,
-      vocabSize: V,
-      dModel: D,
-      nLayers: L,
-      nHeads: H,
-      nKvHeads: KV,
-      headDim: hd,
-      dFf: F,
+      ...dims,
       maxPositions: Math.min(maxPos, window),
       norm: 'rmsnorm',
       normEps: eps,

@@ -3,8 +3,7 @@
 // classifier shared with the token embedding unless the header's vocab_size was negative.
 
 import type { CheckpointReader } from '../formats/checkpoint.js';
-import { W } from '../spec.js';
-import { LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
+import { type Dims, LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
 
 export const llama2cMapper: Mapper = {
   architectures: ['llama2.c'],
@@ -22,34 +21,30 @@ export const llama2cMapper: Mapper = {
     const seqLen = c.int('seq_len', { min: 1, max: LIMITS.positions });
     const shared = c.bool('shared_classifier', true);
     const hd = D / H;
+    const dims: Dims = { vocabSize: V, dModel: D, nLayers: L, nHeads: H, nKvHeads: KV, headDim: hd, dFf: F };
 
-    c.copy(W.tokenEmbedding, 'token_embedding_table', [V, D]);
-    for (let i = 0; i < L; i++) {
-      const w = W.layer(i);
-      const f = `layers.${i}.`;
-      c.copy(w.norm1Weight, `${f}rms_att_weight`, [D]);
-      c.copy(w.q, `${f}wq`, [H * hd, D]);
-      c.copy(w.k, `${f}wk`, [KV * hd, D]);
-      c.copy(w.v, `${f}wv`, [KV * hd, D]);
-      c.copy(w.o, `${f}wo`, [D, H * hd]);
-      c.copy(w.norm2Weight, `${f}rms_ffn_weight`, [D]);
-      c.copy(w.mlpGate, `${f}w1`, [F, D]);
-      c.copy(w.mlpIn, `${f}w3`, [F, D]);
-      c.copy(w.mlpOut, `${f}w2`, [D, F]);
-    }
-    c.copy(W.finalNormWeight, 'rms_final_weight', [D]);
-    if (!shared) c.copy(W.lmHead, 'wcls', [V, D]);
+    c.decoder(dims, {
+      tokenEmbedding: 'token_embedding_table',
+      layer: (i) => {
+        const f = `layers.${i}.`;
+        return {
+          norm1: `${f}rms_att_weight`,
+          attention: { q: `${f}wq`, k: `${f}wk`, v: `${f}wv` },
+          o: `${f}wo`,
+          norm2: `${f}rms_ffn_weight`,
+          mlpGate: `${f}w1`,
+          mlpIn: `${f}w3`,
+          mlpOut: `${f}w2`,
+        };
+      },
+      finalNorm: 'rms_final_weight',
+      lmHead: shared ? undefined : 'wcls',
+    });
 
     return c.finish({
       family: 'llama',
       architecture: 'llama2.c',
-      vocabSize: V,
-      dModel: D,
-      nLayers: L,
-      nHeads: H,
-      nKvHeads: KV,
-      headDim: hd,
-      dFf: F,
+      ...dims,
       maxPositions: seqLen,
       norm: 'rmsnorm',
       normEps: 1e-5,

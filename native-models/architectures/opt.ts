@@ -3,8 +3,7 @@
 // OPT-350m's post-LN layout and its project_in/out (word_embed_proj_dim != hidden_size) are refused.
 
 import type { CheckpointReader } from '../formats/checkpoint.js';
-import { W } from '../spec.js';
-import { LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
+import { type Dims, LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
 
 const OFFSET = 2;
 
@@ -13,10 +12,7 @@ export const optMapper: Mapper = {
   modelTypes: ['opt'],
   map(reader: CheckpointReader): Mapping {
     const c = new MapContext(reader, 'config.json');
-    const D = c.int('hidden_size', { min: 1, max: LIMITS.dim });
-    const L = c.int('num_hidden_layers', { min: 1, max: LIMITS.layers });
-    const H = c.int('num_attention_heads', { min: 1, max: D });
-    if (D % H !== 0) c.fail('num_attention_heads', H, `a divisor of hidden_size (${D})`);
+    const { D, L, H } = c.widthDepthHeads('hidden_size', 'num_hidden_layers', 'num_attention_heads');
     const F = c.int('ffn_dim', { min: 1, max: LIMITS.dim });
     const V = c.int('vocab_size', { min: 1, max: LIMITS.vocab });
     const P = c.int('max_position_embeddings', { min: 1, max: LIMITS.positions });
@@ -28,46 +24,46 @@ export const optMapper: Mapper = {
     c.expect('_remove_final_layer_norm', false, 'a final LayerNorm');
     c.int('word_embed_proj_dim', { min: D, max: D, default: D });
 
+    const dims: Dims = { vocabSize: V, dModel: D, nLayers: L, nHeads: H, nKvHeads: H, headDim: D / H, dFf: F };
+
     // Saved from OPTForCausalLM: "model.decoder."; from OPTModel: "decoder.".
     const p = c.has('decoder.embed_tokens.weight') && !c.has('model.decoder.embed_tokens.weight') ? 'decoder.' : 'model.decoder.';
-    c.copy(W.tokenEmbedding, `${p}embed_tokens.weight`, [V, D]);
-    c.copy(W.positionEmbedding, `${p}embed_positions.weight`, [P + OFFSET, D]);
-    for (let i = 0; i < L; i++) {
-      const w = W.layer(i);
-      const f = `${p}layers.${i}.`;
-      c.copy(w.norm1Weight, `${f}self_attn_layer_norm.weight`, [D]);
-      c.copy(w.norm1Bias, `${f}self_attn_layer_norm.bias`, [D]);
-      c.copy(w.q, `${f}self_attn.q_proj.weight`, [D, D]);
-      c.copy(w.k, `${f}self_attn.k_proj.weight`, [D, D]);
-      c.copy(w.v, `${f}self_attn.v_proj.weight`, [D, D]);
-      c.copy(w.o, `${f}self_attn.out_proj.weight`, [D, D]);
-      c.copy(w.norm2Weight, `${f}final_layer_norm.weight`, [D]);
-      c.copy(w.norm2Bias, `${f}final_layer_norm.bias`, [D]);
-      c.copy(w.mlpIn, `${f}fc1.weight`, [F, D]);
-      c.copy(w.mlpOut, `${f}fc2.weight`, [D, F]);
-      if (bias) {
-        c.copy(w.qBias, `${f}self_attn.q_proj.bias`, [D]);
-        c.copy(w.kBias, `${f}self_attn.k_proj.bias`, [D]);
-        c.copy(w.vBias, `${f}self_attn.v_proj.bias`, [D]);
-        c.copy(w.oBias, `${f}self_attn.out_proj.bias`, [D]);
-        c.copy(w.mlpInBias, `${f}fc1.bias`, [F]);
-        c.copy(w.mlpOutBias, `${f}fc2.bias`, [D]);
-      }
-    }
-    c.copy(W.finalNormWeight, `${p}final_layer_norm.weight`, [D]);
-    c.copy(W.finalNormBias, `${p}final_layer_norm.bias`, [D]);
-    if (!tied) c.copy(W.lmHead, 'lm_head.weight', [V, D]);
+    c.decoder(dims, {
+      tokenEmbedding: `${p}embed_tokens.weight`,
+      positionEmbedding: { tensor: `${p}embed_positions.weight`, rows: P + OFFSET },
+      layer: (i) => {
+        const f = `${p}layers.${i}.`;
+        const b = (name: string): string | undefined => (bias ? `${f}${name}.bias` : undefined);
+        return {
+          norm1: `${f}self_attn_layer_norm.weight`,
+          norm1Bias: `${f}self_attn_layer_norm.bias`,
+          attention: {
+            q: `${f}self_attn.q_proj.weight`,
+            k: `${f}self_attn.k_proj.weight`,
+            v: `${f}self_attn.v_proj.weight`,
+            qBias: b('self_attn.q_proj'),
+            kBias: b('self_attn.k_proj'),
+            vBias: b('self_attn.v_proj'),
+          },
+          o: `${f}self_attn.out_proj.weight`,
+          oBias: b('self_attn.out_proj'),
+          norm2: `${f}final_layer_norm.weight`,
+          norm2Bias: `${f}final_layer_norm.bias`,
+          mlpIn: `${f}fc1.weight`,
+          mlpInBias: b('fc1'),
+          mlpOut: `${f}fc2.weight`,
+          mlpOutBias: b('fc2'),
+        };
+      },
+      finalNorm: `${p}final_layer_norm.weight`,
+      finalNormBias: `${p}final_layer_norm.bias`,
+      lmHead: tied ? undefined : 'lm_head.weight',
+    });
 
     return c.finish({
       family: 'opt',
       architecture: c.architecture(),
-      vocabSize: V,
-      dModel: D,
-      nLayers: L,
-      nHeads: H,
-      nKvHeads: H,
-      headDim: D / H,
-      dFf: F,
+      ...dims,
       maxPositions: P,
       norm: 'layernorm',
       normEps: 1e-5,

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../test-support/thrown.js';
 import { CheckpointError, FormatError, openCheckpoint, SafetensorsError } from './checkpoint.js';
 import { llama2cFile, SAMPLE_TENSORS, safetensorsFile, TINY_LLAMA } from './fixtures.js';
 import { sniffLlama2c } from './llama2c.js';
@@ -16,16 +17,6 @@ function write(dir: string, name: string, bytes: Uint8Array | string): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, bytes);
   return file;
-}
-
-function thrown(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FormatError) return err;
-    throw err;
-  }
-  throw new Error('expected a FormatError');
 }
 
 describe('openCheckpoint dispatch', () => {
@@ -47,7 +38,7 @@ describe('openCheckpoint dispatch', () => {
 
   it('names a missing path', () => {
     const missing = path.join(tempDir(), 'nope.bin');
-    const e = thrown(() => openCheckpoint(missing));
+    const e = thrown(FormatError, () => openCheckpoint(missing));
     expect(e).toBeInstanceOf(CheckpointError);
     expect(e.message).toBe(`${missing}: cannot open: ENOENT: no such file or directory, stat '${missing}'`);
   });
@@ -80,7 +71,7 @@ describe('reader contract', () => {
 
   it('rejects an unknown tensor name with the format error type', () => {
     const file = write(tempDir(), 'm.safetensors', safetensorsFile(SAMPLE_TENSORS));
-    const e = thrown(() => openCheckpoint(file).read('lm_head.weight'));
+    const e = thrown(FormatError, () => openCheckpoint(file).read('lm_head.weight'));
     expect(e).toBeInstanceOf(SafetensorsError);
     expect(e.message).toContain('no tensor "lm_head.weight"; expected one of the 4 tensors, e.g. "embed.weight"');
     expect(e.field).toBe('lm_head.weight');
@@ -91,7 +82,7 @@ describe('reader contract', () => {
     const r = openCheckpoint(file);
     fs.truncateSync(file, fs.statSync(file).size - 4);
     const last = SAMPLE_TENSORS[3]?.name ?? '';
-    expect(thrown(() => r.read(last)).message).toContain('but the file is now');
+    expect(thrown(FormatError, () => r.read(last)).message).toContain('but the file is now');
     expect(r.read(SAMPLE_TENSORS[0]?.name ?? '')).toHaveLength(12);
   });
 });

@@ -4,6 +4,7 @@
 // stated; the fuzz test mutates the valid ones. Used by tests only.
 
 import type { DType } from './dtype.js';
+import { llama2cConfig, type Llama2cHeader, llama2cLayout } from './llama2c.js';
 
 export interface TensorSpec {
   name: string;
@@ -81,17 +82,6 @@ export const SAMPLE_TENSORS: TensorSpec[] = [
   { name: 'layers.0.attn.weight', dtype: 'F16', shape: [2, 2, 2], values: ramp(8, 0.25, 4) },
 ];
 
-export interface Llama2cHeader {
-  dim: number;
-  hidden_dim: number;
-  n_layers: number;
-  n_heads: number;
-  n_kv_heads: number;
-  /** negative: separate classifier */
-  vocab_size: number;
-  seq_len: number;
-}
-
 export const TINY_LLAMA: Llama2cHeader = { dim: 8, hidden_dim: 12, n_layers: 2, n_heads: 2, n_kv_heads: 1, vocab_size: 16, seq_len: 4 };
 
 /** Float k of a generated llama2.c file: small, exact, varied. */
@@ -99,12 +89,7 @@ export const llamaValue = (k: number): number => (((k * 37) % 101) - 50) / 64;
 
 /** Number of float32 weights (freq_cis included) that run.c expects for `h`. */
 export function llama2cFloatCount(h: Llama2cHeader): number {
-  const head = h.dim / h.n_heads;
-  const kv = h.n_kv_heads * head;
-  const vocab = Math.abs(h.vocab_size);
-  const L = h.n_layers;
-  const layers = L * (2 * h.dim + 2 * h.dim * h.dim + 2 * kv * h.dim + 3 * h.hidden_dim * h.dim);
-  return vocab * h.dim + layers + h.dim + h.seq_len * head + (h.vocab_size < 0 ? vocab * h.dim : 0);
+  return llama2cLayout(llama2cConfig(h)).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 /** A llama2.c legacy file; `floats` overrides how many weights follow the header. */

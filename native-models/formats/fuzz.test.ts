@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { prng, type Rand } from '../test-support/prng.js';
 import { openCheckpoint } from './checkpoint.js';
 import { FormatError } from './errors.js';
 import { concat, llama2cFile, SAMPLE_TENSORS, safetensorsFile, safetensorsRaw, TINY_LLAMA } from './fixtures.js';
@@ -13,19 +14,6 @@ import { tempDir } from './test-util.js';
 
 const ROUNDS = 3000;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = ReturnType<typeof prng>;
 const int = (r: Rand, n: number): number => Math.floor(r() * n);
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)] as T;
 

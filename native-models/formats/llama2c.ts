@@ -13,16 +13,28 @@ const HEADER_BYTES = 28;
 /** Newer export versions start with this u32 ("ak42") and are not run.c's legacy layout. */
 const VERSIONED_MAGIC = 0x616b3432;
 
-export interface Llama2cConfig {
+/** The seven header values as the file holds them. */
+export interface Llama2cHeader {
   dim: number;
   hidden_dim: number;
   n_layers: number;
   n_heads: number;
   n_kv_heads: number;
-  /** always positive; the sign in the file is `shared_classifier` */
+  /** negative: separate classifier */
   vocab_size: number;
   seq_len: number;
+}
+
+/** The header as the reader's config. */
+export interface Llama2cConfig extends Llama2cHeader {
+  /** always positive; the sign in the file is `shared_classifier` */
+  vocab_size: number;
   shared_classifier: boolean;
+}
+
+/** The config a header stands for: the sign of vocab_size says whether the classifier is shared. */
+export function llama2cConfig(h: Llama2cHeader): Llama2cConfig {
+  return { ...h, vocab_size: Math.abs(h.vocab_size), shared_classifier: h.vocab_size > 0 };
 }
 
 const Err = Llama2cError;
@@ -48,7 +60,7 @@ export function parseLlama2cHeader(file: string, header: Uint8Array): Llama2cCon
   need('n_heads', heads, (dim / heads) % 2 === 0, `a divisor of dim (${dim}) leaving an even head size (got ${dim / heads})`);
   need('vocab_size', vocabSigned, inRange(Math.abs(vocabSigned), 10_000_000), 'a non-zero integer with |vocab_size| <= 10000000 (negative: unshared classifier)');
   need('seq_len', seqLen, inRange(seqLen, 1 << 20), `an integer in 1..${1 << 20}`);
-  return { dim, hidden_dim: hidden, n_layers: layers, n_heads: heads, n_kv_heads: kvHeads, vocab_size: Math.abs(vocabSigned), seq_len: seqLen, shared_classifier: vocabSigned > 0 };
+  return llama2cConfig({ dim, hidden_dim: hidden, n_layers: layers, n_heads: heads, n_kv_heads: kvHeads, vocab_size: vocabSigned, seq_len: seqLen });
 }
 
 /** The weights in run.c's order; per-layer tensors split out, the legacy freq_cis tables skipped. */

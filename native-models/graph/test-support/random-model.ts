@@ -2,20 +2,9 @@
 // graph and runtime tests need no checkpoint files.
 
 import { type LoadedModel, type ModelSpec, W, type WeightTensor } from '../../spec.js';
+import { prng, type Rand } from '../../test-support/prng.js';
 
-/** mulberry32: a tiny deterministic PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(rand: () => number): number {
+function normal(rand: Rand): number {
   const u = Math.max(rand(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
@@ -46,7 +35,7 @@ export function baseSpec(over: Partial<ModelSpec>): ModelSpec {
 }
 
 export function randomModel(spec: ModelSpec, seed = 1): LoadedModel {
-  const rand = rng(seed);
+  const rand = prng(seed);
   const weights = new Map<string, WeightTensor>();
   const add = (name: string, shape: number[], std: number, mean = 0): void => {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -101,6 +90,6 @@ export function randomModel(spec: ModelSpec, seed = 1): LoadedModel {
 
 /** Random token ids [B*T] in [0, V). */
 export function randomIds(B: number, T: number, V: number, seed = 7): number[] {
-  const rand = rng(seed);
+  const rand = prng(seed);
   return Array.from({ length: B * T }, () => Math.floor(rand() * V));
 }

@@ -1,5 +1,7 @@
 // Test support: an independent host forward pass in plain loops and float64, written from the
-// published definitions (not from the graph builder), to check the ONNX graph against.
+// published definitions (not from the graph builder). The graph and runtime tests check the ONNX
+// graph against it; the architecture tests check it, over each fixture's canonical weights,
+// against the goldens of the PyTorch reference (so it also says what the spec means).
 
 import { type LoadedModel, type ModelSpec, W } from '../../spec.js';
 
@@ -7,6 +9,13 @@ export interface ReferenceEdit {
   /** [L*F]: post * scale + shift for every token */
   scale: Float32Array;
   shift: Float32Array;
+}
+
+/** The edit that zeroes the given neurons (zero ablation) and leaves the others as they are. */
+export function zeroAblation(spec: ModelSpec, neurons: readonly { layer: number; neuron: number }[]): ReferenceEdit {
+  const scale = new Float32Array(spec.nLayers * spec.dFf).fill(1);
+  for (const n of neurons) scale[n.layer * spec.dFf + n.neuron] = 0;
+  return { scale, shift: new Float32Array(spec.nLayers * spec.dFf) };
 }
 
 export interface ReferenceResult {
@@ -52,23 +61,22 @@ function normVec(spec: ModelSpec, x: Vec, w: Float32Array, b: Float32Array | und
   return out;
 }
 
+/** erf to ~1e-14 (Taylor series near 0, continued fraction via erfc beyond). */
 function erf(x: number): number {
-  // Taylor series below 3 (accurate to ~1e-13 there); beyond, Abramowitz-Stegun 7.1.26 (error
-  // under 1.5e-7, far inside the tests' 1e-4) where erf is within 3e-5 of 1 anyway
-  const sign = Math.sign(x);
   const a = Math.abs(x);
-  if (a < 3) {
+  if (a < 2.5) {
+    let sum = 0;
     let term = a;
-    let sum = a;
-    for (let n = 1; n < 80; n++) {
-      term *= (-a * a) / n;
+    for (let n = 0; n < 60; n++) {
       sum += term / (2 * n + 1);
+      term *= (-a * a) / (n + 1);
     }
-    return (sign * 2 * sum) / Math.sqrt(Math.PI);
+    return Math.sign(x) * ((2 / Math.sqrt(Math.PI)) * sum);
   }
-  const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
-  return sign * y;
+  // erfc(a) = exp(-a^2)/sqrt(pi) * 1/(a + 1/2/(a + 1/(a + 3/2/(a + ...))))
+  let f = a;
+  for (let k = 60; k >= 1; k--) f = a + k / 2 / f;
+  return Math.sign(x) * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / f);
 }
 
 export function act(kind: ModelSpec['activation'], x: number): number {

@@ -1,0 +1,15 @@
+// Test support: a seeded PRNG, so random test data and fuzz rounds reproduce.
+
+export type Rand = () => number;
+
+/** mulberry32: a tiny, fast, deterministic PRNG; uniform in [0, 1). */
+export function prng(seed: number): Rand {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
