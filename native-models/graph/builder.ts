@@ -12,8 +12,11 @@
 // - Outputs: logits [N, T, V]; last_logits [N, V]; nll [N, T] (input targets int64 [B, T],
 //   -1 = ignored -> 0); kl [N, T] = KL(condition 0 || row's condition) at the same (b, t);
 //   stats over condition 0's B*T tokens: stats_count int64 [L], stats_sum/_sumsq/_min/_max float
-//   [L, F], stats_fire_count int64 [L, F] (post > input threshold, float scalar []);
-//   topk_values [L, k', F] and topk_indices int64 [L, k', F] (flat index b*T+t, k' = min(k, B*T));
+//   [L, F], stats_fire_count int64 [L, F] (post > input threshold, float scalar []); with
+//   `moments`, stats_sum_abs/_sum3/_sum4 [L, F]; with `tokenMask`, only tokens whose token_mask
+//   float [B, T] is 1 are counted (stats_count is then the number of those tokens);
+//   topk_values [L, k', F] and topk_indices int64 [L, k', F] (flat index b*T+t, k' = min(k, B*T);
+//   masked tokens take the value -inf, so with fewer counted tokens than k the tail is -inf);
 //   hidden_resid [L, P, D] and hidden_post [L, P, F] at input positions int64 [P] (flat indices
 //   n*T + t); taps blocks.{i}.mlp.pre / blocks.{i}.mlp.post [N, T, F], blocks.{i}.resid_post [N, T, D].
 // - "post" is the neuron after the edit, as W_out reads it; for gated FFNs "pre" is the gate's
@@ -41,6 +44,13 @@ export interface GraphOptions {
   kl?: boolean;
   /** per-neuron statistics of condition 0 (input threshold) */
   stats?: boolean;
+  /** with stats: also sum |x|, sum x^3, sum x^4 (mean |act| and a mergeable kurtosis) */
+  moments?: boolean;
+  /**
+   * stats and topK count only tokens whose input token_mask float [B, T] is 1 (0: padding, or
+   * context repeated from an overlapping window)
+   */
+  tokenMask?: boolean;
   /** top-k tokens per neuron of condition 0; 0 or absent: off */
   topK?: number;
   /** residual stream and neurons at requested flat positions (input positions) */
@@ -75,6 +85,8 @@ export function graphKey(o: GraphOptions): string {
     nll: o.nll ?? false,
     kl: o.kl ?? false,
     stats: o.stats ?? false,
+    moments: o.moments ?? false,
+    tokenMask: o.tokenMask ?? false,
     topK: o.topK ?? 0,
     hidden: o.hidden ?? false,
     taps,
@@ -85,6 +97,8 @@ export function graphKey(o: GraphOptions): string {
 function validate(model: LoadedModel, o: GraphOptions): void {
   const L = model.spec.nLayers;
   if (o.kl && !o.conditions) throw new Error('buildGraph: kl compares conditions; set conditions: true');
+  if (o.moments && !o.stats) throw new Error('buildGraph: moments extend the stats head; set stats: true');
+  if (o.tokenMask && !o.stats && !(o.topK ?? 0)) throw new Error('buildGraph: tokenMask selects tokens for stats or topK; set one of them');
   for (const t of o.taps ?? []) {
     if (!Number.isInteger(t) || t < 0 || t >= L) throw new Error(`buildGraph: tap layer ${t} is not in 0..${L - 1}`);
   }
@@ -175,19 +189,27 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
 
   // Statistics describe condition 0; without conditions that is every row, and no copy is needed.
   const ofCondition0 = layers.map((l) => (options.stats || (options.topK ?? 0) > 0 ? (options.conditions ? condition0(c, l.post) : l.post) : ''));
+  // [B*T, 1] of 1 (counted) / 0, or none
+  const mask = options.tokenMask ? g.op('Reshape', [g.input('token_mask', 'float32', ['batch', 'seq']), g.i64([-1, 1])]) : undefined;
   if (options.stats) {
     const threshold = g.input('threshold', 'float32', []);
-    const per = ofCondition0.map((x0) => layerStats(c, x0, threshold));
-    g.output(g.op('Expand', [c.BT1, g.i64([L])]), 'stats_count', 'int64', [L]);
+    const per = ofCondition0.map((x0) => layerStats(c, x0, threshold, mask, options.moments ?? false));
+    const counted = mask ? g.op('Cast', [g.op('ReduceSum', [mask], { keepdims: attr.i(0) })], { to: attr.i(7) }) : g.op('Squeeze', [c.BT1, g.i64([0])]);
+    g.output(g.op('Expand', [g.op('Unsqueeze', [counted, g.i64([0])]), g.i64([L])]), 'stats_count', 'int64', [L]);
     g.output(stack(c, per.map((s) => s.sum)), 'stats_sum', 'float32', [L, F]);
     g.output(stack(c, per.map((s) => s.sumsq)), 'stats_sumsq', 'float32', [L, F]);
     g.output(stack(c, per.map((s) => s.min)), 'stats_min', 'float32', [L, F]);
     g.output(stack(c, per.map((s) => s.max)), 'stats_max', 'float32', [L, F]);
     const fire = g.op('Cast', [stack(c, per.map((s) => s.fire))], { to: attr.i(7) }); // exact below 2^24 tokens
     g.output(fire, 'stats_fire_count', 'int64', [L, F]);
+    if (options.moments) {
+      g.output(stack(c, per.map((s) => s.sumAbs as string)), 'stats_sum_abs', 'float32', [L, F]);
+      g.output(stack(c, per.map((s) => s.sum3 as string)), 'stats_sum3', 'float32', [L, F]);
+      g.output(stack(c, per.map((s) => s.sum4 as string)), 'stats_sum4', 'float32', [L, F]);
+    }
   }
   if ((options.topK ?? 0) > 0) {
-    const per = ofCondition0.map((x0) => layerTopK(c, x0, options.topK as number));
+    const per = ofCondition0.map((x0) => layerTopK(c, x0, options.topK as number, mask));
     g.output(stack(c, per.map((t) => t.values)), 'topk_values', 'float32', [L, 'k', F]);
     g.output(stack(c, per.map((t) => t.indices)), 'topk_indices', 'int64', [L, 'k', F]);
   }

@@ -43,31 +43,52 @@ export interface LayerStats {
   min: string;
   max: string;
   fire: string;
+  /** with moments: sum |x|, sum x^3, sum x^4 */
+  sumAbs?: string;
+  sum3?: string;
+  sum4?: string;
 }
 
-/** Per-neuron reductions over the tokens of x0 [B*T, F] -> each [1, F]. */
-export function layerStats(c: BuildContext, x0: string, threshold: string): LayerStats {
+/**
+ * Per-neuron reductions over the tokens of x0 [B*T, F] -> each [1, F]. With a mask [B*T, 1] of
+ * 1/0, only tokens with 1 count: sums are weighted by it, min/max see +-inf in place of the others.
+ */
+export function layerStats(c: BuildContext, x0: string, threshold: string, mask?: string, moments = false): LayerStats {
   const { g } = c;
   const over = g.i64([0]);
   const keep = { keepdims: attr.i(1) };
+  const sum = (v: string): string => g.op('ReduceSum', [mask ? g.op('Mul', [v, mask]) : v, over], keep);
+  const only = (fill: number): string => (mask ? g.op('Where', [g.op('Greater', [mask, g.f32([0], true)]), x0, g.f32([fill], true)]) : x0);
   const fired = g.op('Cast', [g.op('Greater', [x0, threshold])], { to: attr.i(1) });
-  return {
-    sum: g.op('ReduceSum', [x0, over], keep),
-    // ReduceSum(x*x): about 6x faster than ReduceSumSquare over the token axis in onnxruntime (bench/reductions.ts)
-    sumsq: g.op('ReduceSum', [g.op('Mul', [x0, x0]), over], keep),
-    min: g.op('ReduceMin', [x0, over], keep),
-    max: g.op('ReduceMax', [x0, over], keep),
-    fire: g.op('ReduceSum', [fired, over], keep),
+  // ReduceSum(x*x): about 6x faster than ReduceSumSquare over the token axis in onnxruntime (bench/reductions.ts)
+  const x2 = g.op('Mul', [x0, x0]);
+  const stats: LayerStats = {
+    sum: sum(x0),
+    sumsq: sum(x2),
+    min: g.op('ReduceMin', [only(Infinity), over], keep),
+    max: g.op('ReduceMax', [only(-Infinity), over], keep),
+    fire: sum(fired),
   };
+  if (moments) {
+    const x3 = g.op('Mul', [x2, x0]);
+    stats.sumAbs = sum(g.op('Abs', [x0]));
+    stats.sum3 = sum(x3);
+    stats.sum4 = sum(g.op('Mul', [x2, x2]));
+  }
+  return stats;
 }
 
-/** Top-k over the tokens of x0 [B*T, F]: values and flat positions b*T+t, each [1, k', F], k' = min(k, B*T). */
-export function layerTopK(c: BuildContext, x0: string, k: number): { values: string; indices: string } {
+/**
+ * Top-k over the tokens of x0 [B*T, F]: values and flat positions b*T+t, each [1, k', F],
+ * k' = min(k, B*T); tokens masked out (mask 0) take -inf.
+ */
+export function layerTopK(c: BuildContext, x0: string, k: number, mask?: string): { values: string; indices: string } {
   const { g } = c;
   const kk = g.op('Min', [g.i64([k]), c.BT1]);
-  // TopK along the last axis of x0^T [F, B*T] is about 3x faster than along axis 0 of x0; only the small
+  const x = mask ? g.op('Where', [g.op('Greater', [mask, g.f32([0], true)]), x0, g.f32([-Infinity], true)]) : x0;
+  // TopK along the last axis of x^T [F, B*T] is about 3x faster than along axis 0 of x; only the small
   // [F, k'] results are transposed back.
-  const xt = g.op('Transpose', [x0], { perm: attr.ints([1, 0]) });
+  const xt = g.op('Transpose', [x], { perm: attr.ints([1, 0]) });
   const [values, indices] = g.opN('TopK', [xt, kk], 2, { axis: attr.i(1), largest: attr.i(1), sorted: attr.i(1) });
   const back = (v: string): string => g.op('Unsqueeze', [g.op('Transpose', [v], { perm: attr.ints([1, 0]) }), g.i64([0])]);
   return { values: back(values as string), indices: back(indices as string) };

@@ -80,6 +80,44 @@ describe.each([
     }
   });
 
+  test('with a token mask, stats, moments and top-k count only the tokens marked 1', async () => {
+    const k = 3;
+    const s = await session(model, { stats: true, moments: true, tokenMask: true, topK: k, taps: allLayers });
+    // padding at the end of row 1, the first two (repeated-context) tokens of row 2 left out
+    const mask = Array.from({ length: B * T }, (_, r) => ((r >= T + 4 && r < 2 * T) || (r >= 2 * T && r < 2 * T + 2) ? 0 : 1));
+    const counted = mask.flatMap((m, r) => (m ? [r] : []));
+    const threshold = 0.05;
+    const out = await s.run({ input_ids: feedIds, threshold: float32([threshold], []), token_mask: float32(mask, [B, T]) });
+    expect(Array.from(asInt64(out['stats_count'], 'count'), Number)).toEqual(allLayers.map(() => counted.length));
+    const get = (name: string) => asFloat32(out[name], name);
+    const [sum, sumsq, min, max, sumAbs, sum3, sum4] = ['stats_sum', 'stats_sumsq', 'stats_min', 'stats_max', 'stats_sum_abs', 'stats_sum3', 'stats_sum4'].map(get);
+    const fire = asInt64(out['stats_fire_count'], 'fire');
+    const values = get('topk_values');
+    const indices = asInt64(out['topk_indices'], 'indices');
+    for (const l of allLayers) {
+      const post = asFloat32(out[hook.post(l)], 'post');
+      for (let f = 0; f < F; f++) {
+        const col = counted.map((r) => post[r * F + f] as number);
+        const total = (g: (v: number) => number) => col.reduce((a, v) => a + g(v), 0);
+        const i = l * F + f;
+        expect(sum![i]).toBeCloseTo(total((v) => v), 4);
+        expect(sumsq![i]).toBeCloseTo(total((v) => v * v), 4);
+        expect(sumAbs![i]).toBeCloseTo(total((v) => Math.abs(v)), 4);
+        expect(sum3![i]).toBeCloseTo(total((v) => v ** 3), 3);
+        expect(sum4![i]).toBeCloseTo(total((v) => v ** 4), 3);
+        expect(min![i]).toBe(Math.min(...col));
+        expect(max![i]).toBe(Math.max(...col));
+        expect(Number(fire[i])).toBe(col.filter((v) => v > threshold).length);
+        const want = [...col].sort((a, b) => b - a).slice(0, k);
+        for (let j = 0; j < k; j++) {
+          const at = (l * k + j) * F + f;
+          expect(values![at]).toBe(want[j]);
+          expect(mask[Number(indices[at])]).toBe(1);
+        }
+      }
+    }
+  });
+
   test('top-k per neuron matches host top-k over tokens', async () => {
     const k = 4;
     const s = await session(model, { topK: k, taps: allLayers });
