@@ -150,3 +150,35 @@ export function listDocuments(db: Db, corpusId: number, offset: number, limit: n
     documents: rows.map((r) => ({ ...r, metadata: JSON.parse(r.metadata) as Record<string, MetadataValue> })),
   };
 }
+
+export interface DocumentFilter {
+  genre?: string;
+  metadata?: { field: string; value: string | number | boolean };
+  documents?: number;
+}
+
+/** Documents of a corpus in ordinal order, filtered by metadata and cut to the first N. */
+export function selectDocuments(db: Db, corpusId: number, filter: DocumentFilter): Array<{ id: number; text: string }> {
+  const where = ['corpus_id = ?'];
+  const args: unknown[] = [corpusId];
+  if (filter.genre !== undefined) {
+    where.push("json_extract(metadata, '$.genre') = ?");
+    args.push(filter.genre);
+  }
+  if (filter.metadata !== undefined) {
+    // json_extract returns 1/0 for JSON booleans
+    where.push('json_extract(metadata, ?) = ?');
+    args.push(`$.${JSON.stringify(filter.metadata.field)}`, typeof filter.metadata.value === 'boolean' ? Number(filter.metadata.value) : filter.metadata.value);
+  }
+  const limit = filter.documents !== undefined ? ` LIMIT ${Math.floor(filter.documents)}` : '';
+  return db.prepare(`SELECT id, text FROM documents WHERE ${where.join(' AND ')} ORDER BY ordinal${limit}`).all(...args) as Array<{ id: number; text: string }>;
+}
+
+/** A ready corpus by id ("3") or name. */
+export function findCorpus(db: Db, idOrName: string): CorpusRecord | undefined {
+  const row =
+    (/^\d+$/.test(idOrName) ? db.prepare('SELECT * FROM corpora WHERE id = ?').get(Number(idOrName)) : undefined) ??
+    db.prepare('SELECT * FROM corpora WHERE name = ?').get(idOrName);
+  const c = row ? toRecord(row as CorpusRow) : undefined;
+  return c?.status === 'ready' ? c : undefined;
+}

@@ -194,4 +194,16 @@ CREATE TABLE ablation_results (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    description: 'captures: name, resumable cursor, higher moments per neuron',
+    sql: `
+ALTER TABLE datasets ADD COLUMN name TEXT NOT NULL DEFAULT '';
+-- batches committed so far: a resumed capture continues after them
+ALTER TABLE datasets ADD COLUMN batches_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE datasets ADD COLUMN batches_total INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE neuron_stats ADD COLUMN sum3 REAL;
+ALTER TABLE neuron_stats ADD COLUMN sum4 REAL;
+`,
+  },
 ];

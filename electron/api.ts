@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 // ---- domain records -------------------------------------------------------------------------
 
-export const JobKind = z.enum(['corpus-import', 'model-import']);
+export const JobKind = z.enum(['corpus-import', 'model-import', 'capture']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /**
@@ -86,6 +86,42 @@ export const ModelImportParams = z.object({
 });
 export type ModelImportParams = z.infer<typeof ModelImportParams>;
 
+export const CaptureParams = z.object({
+  modelId: z.number().int().positive(),
+  corpusId: z.number().int().positive(),
+  /** which documents: all, one genre (metadata field "genre"), a metadata field = value, and/or the first N */
+  filter: z
+    .object({
+      genre: z.string().min(1).optional(),
+      metadata: z.object({ field: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
+      documents: z.number().int().positive().optional(),
+    })
+    .default({}),
+  /** tokens per window; default min(256, the model's context) */
+  seqLen: z.number().int().min(2).optional(),
+  /** window start every `stride` tokens; default = seqLen (no overlap) */
+  stride: z.number().int().min(1).optional(),
+  batch: z.number().int().min(1).max(1024).default(4),
+  /** a neuron fires when its activation is above this */
+  threshold: z.number().default(0),
+  maxTokens: z.number().int().positive().optional(),
+  /** top activating examples kept per neuron */
+  topK: z.number().int().min(0).max(256).default(16),
+  name: z.string().min(1).max(200).optional(),
+});
+export type CaptureParams = z.infer<typeof CaptureParams>;
+
+export const Dataset = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  modelId: z.number().int(),
+  corpusId: z.number().int(),
+  tokens: z.number().int(),
+  params: z.unknown(),
+  createdAt: z.string(),
+});
+export type Dataset = z.infer<typeof Dataset>;
+
 export const DocumentSummary = z.object({
   id: z.number().int(),
   ordinal: z.number().int(),
@@ -145,6 +181,8 @@ export const methods = {
   'model.get': { params: Id, result: Model },
   'model.import': { params: ModelImportParams, result: z.object({ job: Job }) },
   'model.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'capture.start': { params: CaptureParams, result: z.object({ job: Job }) },
+  'dataset.list': { params: Empty, result: z.array(Dataset) },
   'jobs.list': { params: Empty, result: z.array(Job) },
   'jobs.cancel': { params: Id, result: z.object({ job: Job }) },
   'jobs.resume': { params: Id, result: z.object({ job: Job }) },
@@ -166,6 +204,7 @@ export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: Job }),
   z.object({ type: z.literal('corpora-changed') }),
   z.object({ type: z.literal('models-changed') }),
+  z.object({ type: z.literal('datasets-changed') }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 

@@ -6,6 +6,7 @@ import type { Db } from '../db/database.js';
 import { openDatabase } from '../db/database.js';
 import * as corpora from '../db/corpora.js';
 import * as models from '../db/models.js';
+import * as datasets from '../db/datasets.js';
 import { modelSummary } from './models.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
@@ -44,6 +45,7 @@ export class Backend {
         if (job.state !== 'done') return;
         if (job.kind === 'corpus-import') this.emit({ type: 'corpora-changed' });
         if (job.kind === 'model-import') this.emit({ type: 'models-changed' });
+        if (job.kind === 'capture') this.emit({ type: 'datasets-changed' });
       },
     });
     this.jobs.recover();
@@ -122,6 +124,13 @@ export class Backend {
         this.emit({ type: 'models-changed' });
         return { deleted };
       },
+      'capture.start': (params) => {
+        model(params.modelId);
+        corpus(params.corpusId);
+        return { job: this.jobs.start('capture', params) };
+      },
+      'dataset.list': () =>
+        datasets.listDatasets(db).map((d) => ({ id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt })),
       'jobs.list': () => this.jobs.list(),
       'jobs.cancel': ({ id }) => ({ job: this.jobs.cancel(id) }),
       'jobs.resume': ({ id }) => ({ job: this.jobs.resume(id) }),

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './jobs/test-support.js';
+import { fixtureWithCharTokenizer, tempDir } from './jobs/test-support.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist', 'electron', 'cli.js');
@@ -95,25 +95,7 @@ describe('ffn-lab model commands', () => {
   });
 
   it('generates from a text prompt through the folder\'s tokenizer.json, the same as from its ids', () => {
-    const dir = tempDir('ffn-tok-model-');
-    fs.cpSync(path.join(fixtures, 'gpt2'), dir, { recursive: true });
-    // A character-level BPE vocabulary of the fixture's 96 tokens: "<|endoftext|>" = 0, then the
-    // printable ASCII characters " ".."~" = 1..95 (character code = id + 31).
-    const vocab: Record<string, number> = { '<|endoftext|>': 0 };
-    for (let id = 1; id < 96; id++) vocab[String.fromCharCode(id + 31)] = id;
-    fs.writeFileSync(
-      path.join(dir, 'tokenizer.json'),
-      JSON.stringify({
-        version: '1.0',
-        added_tokens: [{ id: 0, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
-        normalizer: null,
-        pre_tokenizer: null,
-        post_processor: null,
-        // Fuse concatenates tokens (without a decoder, tokenizers join them with spaces)
-        decoder: { type: 'Fuse' },
-        model: { type: 'BPE', vocab, merges: [], dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false },
-      }),
-    );
+    const dir = fixtureWithCharTokenizer(path.join(fixtures, 'gpt2'));
     const dataDir = tempDir();
     const fromText = run(['generate', '--model', dir, '--prompt', 'cab', '--max-new', '5', '--json'], dataDir);
     expect(fromText.code).toBe(0);

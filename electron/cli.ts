@@ -2,6 +2,7 @@
 // stdout carries exactly one JSON document (the result); progress and messages go to stderr.
 import { parseArgs } from 'node:util';
 import { findModel } from '../db/models.js';
+import { findCorpus } from '../db/corpora.js';
 import type { Corpus, Job, Model } from './api.js';
 import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
@@ -23,6 +24,9 @@ commands:
                                           greedy continuation (no KV cache: each step reruns the prefix)
     [--provider cuda,cpu]                 execution providers to try in order (cuda, dml, coreml, webgpu, cpu);
                                           default: the platform's accelerator when present, then cpu
+  capture --model M --corpus C [--max-tokens N] [--seq-len T] [--stride S] [--batch B] [--threshold X]
+          [--top-k K] [--genre G] [--documents N] [--name N]
+                                          per-neuron statistics of a model over a corpus (a resumable job)
   corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
   corpus list                             list corpora
   jobs list                               list jobs (newest first)
@@ -110,7 +114,27 @@ const OPTIONS = {
   'max-new': { type: 'string' },
   greedy: { type: 'boolean' },
   provider: { type: 'string' },
+  corpus: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'seq-len': { type: 'string' },
+  stride: { type: 'string' },
+  batch: { type: 'string' },
+  threshold: { type: 'string' },
+  'top-k': { type: 'string' },
+  genre: { type: 'string' },
+  documents: { type: 'string' },
 } as const;
+
+/** An optional numeric flag: undefined when absent, a usage error naming it when not a number of the right kind. */
+function numberFlag(values: Record<string, unknown>, flag: string, kind: 'integer' | 'number'): number | undefined {
+  const text = values[flag];
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text === '' || !Number.isFinite(n) || (kind === 'integer' && (!Number.isInteger(n) || n < 0))) {
+    throw new UsageError(`--${flag} must be ${kind === 'integer' ? 'a non-negative integer' : 'a number'}, got "${String(text)}"`);
+  }
+  return n;
+}
 
 function runPlace(b: Backend, providers: string | undefined): RunPlace {
   try {
@@ -129,7 +153,7 @@ function reportProvider(r: ProviderReport): string {
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -176,6 +200,28 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const text = tokenizer ? tokenizer.decode(out.ids, { skipSpecial: true }) : undefined;
       if (text !== undefined) return io.out({ ids: out.ids, text }, () => text);
       return io.out({ ids: out.ids }, () => out.ids.join(','));
+    }
+    case 'capture': {
+      const b = backend();
+      const model = await resolveModel(b, values.model);
+      if (!values.corpus) throw new UsageError('--corpus is required: a corpus id or name (see ffn-lab corpus list)');
+      const corpus = findCorpus(b.db, values.corpus);
+      if (!corpus) throw new UsageError(`no corpus "${values.corpus}"; see ffn-lab corpus list`);
+      const documents = numberFlag(values, 'documents', 'integer');
+      const params = {
+        modelId: model.id,
+        corpusId: corpus.id,
+        filter: { ...(values.genre ? { genre: values.genre } : {}), ...(documents ? { documents } : {}) },
+        ...(values.name ? { name: values.name } : {}),
+        ...Object.fromEntries(
+          ([['maxTokens', 'max-tokens', 'integer'], ['seqLen', 'seq-len', 'integer'], ['stride', 'stride', 'integer'], ['batch', 'batch', 'integer'], ['topK', 'top-k', 'integer'], ['threshold', 'threshold', 'number']] as const)
+            .map(([key, flag, kind]) => [key, numberFlag(values, flag, kind)])
+            .filter(([, v]) => v !== undefined),
+        ),
+      };
+      const { job } = (await b.handle('capture.start', params)) as { job: Job };
+      const result = finished(await runToEnd(b, job)).result as { dataset: { id: number; name: string; tokens: number } };
+      return io.out(result, () => `dataset ${result.dataset.id} "${result.dataset.name}": ${result.dataset.tokens} tokens`);
     }
     case 'corpus import': {
       const what = args[0];

@@ -21,6 +21,8 @@ export interface JobContext<P> {
   jobId: number;
   params: P;
   resume: boolean;
+  /** the data folder (beside the database): caches such as built graphs live here */
+  dataDir: string;
   progress(done: number, total: number | null, unit: string, message?: string | null): void;
 }
 

@@ -2,9 +2,11 @@
 import type { JobKind } from '../api.js';
 import { runCorpusImport } from './corpus-import/run.js';
 import { runModelImport } from './model-import/run.js';
+import { runCapture } from './capture/run.js';
 import type { JobRun } from './definition.js';
 
 export const jobRuns: Record<JobKind, JobRun<never>> = {
   'corpus-import': runCorpusImport as JobRun<never>,
   'model-import': runModelImport as JobRun<never>,
+  capture: runCapture as JobRun<never>,
 };

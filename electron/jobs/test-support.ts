@@ -39,3 +39,29 @@ export async function until<T>(probe: () => T | undefined | false, timeoutMs = 6
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * A copy of a fixture model folder with a character-level tokenizer.json covering its 96-token
+ * vocabulary: "<|endoftext|>" = 0, then the printable ASCII characters " ".."~" = 1..95
+ * (character code = id + 31). Returns the folder.
+ */
+export function fixtureWithCharTokenizer(fixtureDir: string): string {
+  const dir = tempDir('ffn-tok-model-');
+  fs.cpSync(fixtureDir, dir, { recursive: true });
+  const vocab: Record<string, number> = { '<|endoftext|>': 0 };
+  for (let id = 1; id < 96; id++) vocab[String.fromCharCode(id + 31)] = id;
+  fs.writeFileSync(
+    path.join(dir, 'tokenizer.json'),
+    JSON.stringify({
+      version: '1.0',
+      added_tokens: [{ id: 0, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
+      normalizer: null,
+      pre_tokenizer: null,
+      post_processor: null,
+      // Fuse concatenates tokens (without a decoder, tokenizers join them with spaces)
+      decoder: { type: 'Fuse' },
+      model: { type: 'BPE', vocab, merges: [], dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false },
+    }),
+  );
+  return dir;
+}

@@ -1,6 +1,7 @@
 // The job worker: a separate process (a Node child process, or an Electron utilityProcess)
 // that runs one job and exits. It may crash, run out of memory or be killed on cancel without
 // taking the app down; its writes are transactions, so a kill leaves the database consistent.
+import path from 'node:path';
 import { openDatabase, type Db } from '../../db/database.js';
 import { finishJob, getJob, saveProgress } from '../../db/jobs.js';
 import { definitionOf } from './kinds.js';
@@ -49,6 +50,7 @@ async function runJob(start: StartMessage, send: (m: WorkerMessage) => void): Pr
       jobId: job.id,
       params,
       resume: start.resume,
+      dataDir: path.dirname(start.databasePath),
       progress: (done: number, total: number | null, unit: string, message: string | null = null) => {
         // Jobs run synchronous loops that never yield to IPC events, so check here, between
         // committed steps, whether the owner died: an orphan must not go on writing (a restarted

@@ -1,0 +1,165 @@
+// Typed queries for datasets (captures): the row, its resumable checkpoint (the per-neuron sums
+// and top examples after the last committed batch), and the statistics readers query.
+import { now, type Db } from './database.js';
+
+export interface DatasetRecord {
+  id: number;
+  name: string;
+  modelId: number;
+  corpusId: number;
+  status: 'capturing' | 'ready';
+  jobId: number | null;
+  params: unknown;
+  tokens: number;
+  batchesDone: number;
+  batchesTotal: number;
+  createdAt: string;
+}
+
+/** Per-neuron running sums, [layer * neurons + neuron], float64 as SQLite stores REAL. */
+export interface StoredStats {
+  layers: number;
+  neurons: number;
+  count: Float64Array;
+  sum: Float64Array;
+  sumsq: Float64Array;
+  sumAbs: Float64Array;
+  sum3: Float64Array;
+  sum4: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+  fire: Float64Array;
+}
+
+export interface TopExample {
+  layer: number;
+  neuron: number;
+  rank: number;
+  value: number;
+  documentId: number;
+  position: number;
+}
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  model_id: number;
+  corpus_id: number;
+  status: 'capturing' | 'ready';
+  job_id: number | null;
+  params: string;
+  tokens: number;
+  batches_done: number;
+  batches_total: number;
+  created_at: string;
+}
+
+function toRecord(r: DatasetRow): DatasetRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    modelId: r.model_id,
+    corpusId: r.corpus_id,
+    status: r.status,
+    jobId: r.job_id,
+    params: JSON.parse(r.params) as unknown,
+    tokens: r.tokens,
+    batchesDone: r.batches_done,
+    batchesTotal: r.batches_total,
+    createdAt: r.created_at,
+  };
+}
+
+export function createDataset(db: Db, d: { name: string; modelId: number; corpusId: number; jobId: number; params: unknown; batchesTotal: number }): DatasetRecord {
+  const info = db
+    .prepare("INSERT INTO datasets (name, model_id, corpus_id, status, job_id, params, batches_total, created_at) VALUES (?, ?, ?, 'capturing', ?, ?, ?, ?)")
+    .run(d.name, d.modelId, d.corpusId, d.jobId, JSON.stringify(d.params), d.batchesTotal, now());
+  return getDataset(db, Number(info.lastInsertRowid))!;
+}
+
+export function getDataset(db: Db, id: number): DatasetRecord | undefined {
+  const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
+  return row && toRecord(row);
+}
+
+export function datasetOfJob(db: Db, jobId: number): DatasetRecord | undefined {
+  const row = db.prepare('SELECT * FROM datasets WHERE job_id = ?').get(jobId) as DatasetRow | undefined;
+  return row && toRecord(row);
+}
+
+export function listDatasets(db: Db): DatasetRecord[] {
+  return (db.prepare("SELECT * FROM datasets WHERE status = 'ready' ORDER BY id").all() as DatasetRow[]).map(toRecord);
+}
+
+/** Replaces the dataset's statistics and top examples and advances its cursor, in one transaction. */
+export function saveCheckpoint(db: Db, datasetId: number, c: { batchesDone: number; tokens: number; stats: StoredStats; top: readonly TopExample[] }): void {
+  const insertStat = db.prepare(
+    'INSERT INTO neuron_stats (dataset_id, layer, neuron, count, sum, sumsq, sum_abs, sum3, sum4, min, max, fire_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertTop = db.prepare('INSERT INTO top_examples (dataset_id, layer, neuron, rank, value, document_id, position) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const s = c.stats;
+  db.transaction(() => {
+    db.prepare('DELETE FROM neuron_stats WHERE dataset_id = ?').run(datasetId);
+    db.prepare('DELETE FROM top_examples WHERE dataset_id = ?').run(datasetId);
+    for (let l = 0; l < s.layers; l++) {
+      for (let f = 0; f < s.neurons; f++) {
+        const i = l * s.neurons + f;
+        insertStat.run(datasetId, l, f, s.count[i], s.sum[i], s.sumsq[i], s.sumAbs[i], s.sum3[i], s.sum4[i], s.min[i], s.max[i], s.fire[i]);
+      }
+    }
+    for (const t of c.top) insertTop.run(datasetId, t.layer, t.neuron, t.rank, t.value, t.documentId, t.position);
+    db.prepare('UPDATE datasets SET batches_done = ?, tokens = ? WHERE id = ?').run(c.batchesDone, c.tokens, datasetId);
+  }).immediate();
+}
+
+/** The statistics as last committed (all zeros with +-inf extremes when nothing was committed). */
+export function loadStats(db: Db, datasetId: number, layers: number, neurons: number): StoredStats {
+  const n = layers * neurons;
+  const z = () => new Float64Array(n);
+  const s: StoredStats = { layers, neurons, count: z(), sum: z(), sumsq: z(), sumAbs: z(), sum3: z(), sum4: z(), min: z().fill(Infinity), max: z().fill(-Infinity), fire: z() };
+  const rows = db.prepare('SELECT * FROM neuron_stats WHERE dataset_id = ?').iterate(datasetId) as Iterable<{
+    layer: number;
+    neuron: number;
+    count: number;
+    sum: number;
+    sumsq: number;
+    sum_abs: number;
+    sum3: number | null;
+    sum4: number | null;
+    min: number;
+    max: number;
+    fire_count: number;
+  }>;
+  for (const r of rows) {
+    const i = r.layer * neurons + r.neuron;
+    s.count[i] = r.count;
+    s.sum[i] = r.sum;
+    s.sumsq[i] = r.sumsq;
+    s.sumAbs[i] = r.sum_abs;
+    s.sum3[i] = r.sum3 ?? 0;
+    s.sum4[i] = r.sum4 ?? 0;
+    // SQLite stores +-Infinity as REAL; a never-seen neuron keeps them
+    s.min[i] = r.min;
+    s.max[i] = r.max;
+    s.fire[i] = r.fire_count;
+  }
+  return s;
+}
+
+export function loadTopExamples(db: Db, datasetId: number, where: { layer?: number; neuron?: number } = {}): TopExample[] {
+  const rows = db
+    .prepare(
+      `SELECT layer, neuron, rank, value, document_id AS documentId, position FROM top_examples WHERE dataset_id = ?
+       ${where.layer !== undefined ? 'AND layer = ?' : ''} ${where.neuron !== undefined ? 'AND neuron = ?' : ''} ORDER BY layer, neuron, rank`,
+    )
+    .all(datasetId, ...[where.layer, where.neuron].filter((v) => v !== undefined)) as TopExample[];
+  return rows;
+}
+
+export function markDatasetReady(db: Db, id: number): void {
+  db.prepare("UPDATE datasets SET status = 'ready' WHERE id = ?").run(id);
+}
+
+export function deleteUnfinishedDatasetOfJob(db: Db, jobId: number): boolean {
+  return db.prepare("DELETE FROM datasets WHERE job_id = ? AND status = 'capturing'").run(jobId).changes > 0;
+}

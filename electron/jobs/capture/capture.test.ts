@@ -1,0 +1,161 @@
+// The capture job with real workers, a real model and the Brown corpus: its statistics equal host
+// reductions over the full activations of the same windows; a capture killed midway and resumed
+// ends identical to an uninterrupted one; a model with NaN weights is refused.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectDocuments } from '../../../db/corpora.js';
+import { loadStats, loadTopExamples } from '../../../db/datasets.js';
+import { hook } from '../../../native-models/graph/builder.js';
+import { loadModel } from '../../../native-models/load.js';
+import { FfnSession } from '../../../native-models/runtime/session.js';
+import { asFloat32, int64 } from '../../../native-models/runtime/tensors.js';
+import { loadTokenizer } from '../../../native-models/tokenizers/tokenizer.js';
+import type { Job } from '../../api.js';
+import type { Backend } from '../../backend.js';
+import { fixtureWithCharTokenizer, testBackend, until } from '../test-support.js';
+import { planWindows } from './windows.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native-models', 'fixtures');
+let modelDir: string;
+let b: Backend;
+let modelId: number;
+let corpusId: number;
+
+async function finish(params: unknown): Promise<Job> {
+  const { job } = (await b.handle('capture.start', params)) as { job: Job };
+  return b.jobs.waitFor(job.id);
+}
+
+beforeAll(async () => {
+  // every batch committed, so a kill always finds a checkpoint to resume from
+  process.env.FFN_LAB_COMMIT_INTERVAL_MS = '0';
+  modelDir = fixtureWithCharTokenizer(path.join(fixtures, 'gpt2'));
+  b = testBackend();
+  const m = await b.jobs.waitFor(((await b.handle('model.import', { path: modelDir })) as { job: Job }).job.id);
+  modelId = (m.result as { model: { id: number } }).model.id;
+  const c = await b.jobs.waitFor(((await b.handle('corpus.import', { source: { kind: 'brown' } })) as { job: Job }).job.id);
+  corpusId = (c.result as { corpus: { id: number } }).corpus.id;
+});
+afterAll(() => {
+  b.close();
+  delete process.env.FFN_LAB_COMMIT_INTERVAL_MS;
+});
+
+describe('capture job', () => {
+  it('stores statistics equal to host reductions over the full activations of the same windows', async () => {
+    const params = { modelId, corpusId, filter: { genre: 'humor', documents: 2 }, seqLen: 48, stride: 32, batch: 3, threshold: 0.1, maxTokens: 3000, topK: 4 };
+    const job = await finish(params);
+    expect(job.state).toBe('done');
+    const { dataset } = job.result as { dataset: { id: number; tokens: number } };
+    expect(dataset.tokens).toBe(3000);
+
+    // The reference: every window on its own through a taps graph, counted positions reduced on the host.
+    const model = loadModel(modelDir);
+    const { nLayers: L, dFf: F } = model.spec;
+    const tokenizer = loadTokenizer(modelDir)!;
+    const docs = selectDocuments(b.db, corpusId, params.filter);
+    const tokens = docs.map((d) => tokenizer.encode(d.text));
+    const plan = planWindows(tokens.map((t) => t.length), params.seqLen, params.stride, params.maxTokens);
+    const taps = await FfnSession.create(model, { taps: Array.from({ length: L }, (_, l) => l) }, { threads: 1 });
+    const n = new Float64Array(L * F);
+    const sum = new Float64Array(L * F);
+    const sumsq = new Float64Array(L * F);
+    const min = new Float64Array(L * F).fill(Infinity);
+    const max = new Float64Array(L * F).fill(-Infinity);
+    const fire = new Float64Array(L * F);
+    const best: Array<Array<{ value: number; doc: number; pos: number }>> = Array.from({ length: L * F }, () => []);
+    for (const w of plan.windows) {
+      const ids = (tokens[w.doc] as number[]).slice(w.start, w.start + w.length);
+      const out = await taps.run({ input_ids: int64(ids, [1, ids.length]) });
+      for (let l = 0; l < L; l++) {
+        const post = asFloat32(out[hook.post(l)], 'post');
+        for (let t = w.skip; t < w.skip + w.counted; t++) {
+          for (let f = 0; f < F; f++) {
+            const v = post[t * F + f] as number;
+            const i = l * F + f;
+            n[i]! += 1;
+            sum[i]! += v;
+            sumsq[i]! += v * v;
+            min[i] = Math.min(min[i]!, v);
+            max[i] = Math.max(max[i]!, v);
+            if (v > params.threshold) fire[i]! += 1;
+            best[i]!.push({ value: v, doc: docs[w.doc]!.id, pos: w.start + t });
+          }
+        }
+      }
+    }
+    await taps.release();
+    const stored = loadStats(b.db, dataset.id, L, F);
+    for (let i = 0; i < L * F; i++) {
+      expect(stored.count[i]).toBe(n[i]);
+      expect(stored.fire[i]).toBe(fire[i]);
+      expect(stored.min[i]).toBeCloseTo(min[i]!, 5);
+      expect(stored.max[i]).toBeCloseTo(max[i]!, 5);
+      expect(Math.abs(stored.sum[i]! - sum[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(sum[i]!)));
+      expect(Math.abs(stored.sumsq[i]! - sumsq[i]!)).toBeLessThan(1e-4 * (1 + sumsq[i]!));
+    }
+    // top examples: the host's 4 largest values per neuron, at positions holding those values
+    const top = loadTopExamples(b.db, dataset.id);
+    expect(top).toHaveLength(L * F * params.topK);
+    for (const t of top) {
+      const want = best[t.layer * F + t.neuron]!.map((c) => c.value).sort((x, y) => y - x)[t.rank]!;
+      expect(t.value).toBeCloseTo(want, 5);
+    }
+  });
+
+  it('resumes a capture killed midway to statistics identical to an uninterrupted run', async () => {
+    const params = { modelId, corpusId, filter: { documents: 20 }, seqLen: 64, batch: 2, maxTokens: 40_000, topK: 8 };
+    const whole = await finish({ ...params, name: 'whole' });
+    expect(whole.state).toBe('done');
+    const wholeId = (whole.result as { dataset: { id: number } }).dataset.id;
+
+    const { job } = (await b.handle('capture.start', { ...params, name: 'resumed' })) as { job: Job };
+    const row = () => b.db.prepare('SELECT d.batches_done AS done, d.batches_total AS total, j.worker_pid AS pid FROM datasets d JOIN jobs j ON j.id = d.job_id WHERE d.job_id = ?').get(job.id) as
+      | { done: number; total: number; pid: number | null }
+      | undefined;
+    const at = await until(() => {
+      const r = row();
+      return r && r.done >= 2 && r.pid ? r : undefined;
+    });
+    expect(at.done).toBeLessThan(at.total);
+    process.kill(at.pid!, 'SIGKILL');
+    expect((await b.jobs.waitFor(job.id)).state).toBe('interrupted');
+    await b.handle('jobs.resume', { id: job.id });
+    const resumed = await b.jobs.waitFor(job.id);
+    expect(resumed.state).toBe('done');
+    const resumedId = (resumed.result as { dataset: { id: number } }).dataset.id;
+
+    const statsOf = (id: number) => b.db.prepare('SELECT layer, neuron, count, sum, sumsq, sum_abs, sum3, sum4, min, max, fire_count FROM neuron_stats WHERE dataset_id = ? ORDER BY layer, neuron').all(id);
+    const topOf = (id: number) => b.db.prepare('SELECT layer, neuron, rank, value, document_id, position FROM top_examples WHERE dataset_id = ? ORDER BY layer, neuron, rank').all(id);
+    expect(statsOf(resumedId)).toEqual(statsOf(wholeId));
+    expect(topOf(resumedId)).toEqual(topOf(wholeId));
+    expect((resumed.result as { dataset: { tokens: number } }).dataset.tokens).toBe((whole.result as { dataset: { tokens: number } }).dataset.tokens);
+  });
+
+  it('refuses a model with NaN weights and points at the weight scan', async () => {
+    const dir = fixtureWithCharTokenizer(path.join(fixtures, 'gpt2'));
+    const file = path.join(dir, 'model.safetensors');
+    const bytes = fs.readFileSync(file);
+    const headerLen = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString()) as Record<string, { data_offsets: [number, number] }>;
+    const fc = header['transformer.h.0.mlp.c_fc.weight']!;
+    bytes.writeFloatLE(NaN, 8 + headerLen + fc.data_offsets[0] + 4 * 7);
+    fs.writeFileSync(file, bytes);
+    const m = await b.jobs.waitFor(((await b.handle('model.import', { path: dir, name: 'nan-model' })) as { job: Job }).job.id);
+    const id = (m.result as { model: { id: number } }).model.id;
+    const job = await finish({ modelId: id, corpusId, maxTokens: 100 });
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/has invalid weights \(layers\.0\.mlp\.in\.weight\[\d+\] = NaN\)/);
+    expect(job.error).toMatch(/ffn-lab scan/);
+    expect(b.db.prepare('SELECT COUNT(*) n FROM datasets WHERE job_id = ?').get(job.id)).toEqual({ n: 0 });
+  });
+
+  it('says when no document matches the filter', async () => {
+    const job = await finish({ modelId, corpusId, filter: { genre: 'no-such-genre' } });
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/no documents of corpus "brown" match/);
+  });
+});
+

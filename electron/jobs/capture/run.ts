@@ -1,0 +1,130 @@
+// The capture job, in the worker process: tokenize the chosen documents, cut them into windows,
+// run batches through the stats head, fold the small per-batch outputs into float64 sums, and
+// commit them with the top examples every few seconds. A resumed capture reloads the last commit
+// and continues with the next batch, so it ends identical to an uninterrupted run.
+import { getCorpus, selectDocuments } from '../../../db/corpora.js';
+import { createDataset, datasetOfJob, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
+import { getModel } from '../../../db/models.js';
+import { loadModel } from '../../../native-models/load.js';
+import { graphCacheDir } from '../../inference.js';
+import { FfnSession } from '../../../native-models/runtime/session.js';
+import { asFloat32, asInt64, float32, int64 } from '../../../native-models/runtime/tensors.js';
+import type { LoadedModel } from '../../../native-models/spec.js';
+import { loadTokenizer } from '../../../native-models/tokenizers/tokenizer.js';
+import type { CaptureParams } from '../../api.js';
+import { JobInputError, type JobContext } from '../definition.js';
+import { addBatch, TopExamples } from './accumulate.js';
+import { planWindows, type Window } from './windows.js';
+
+/** Commit at most this often: a commit rewrites every neuron's row ($FFN_LAB_COMMIT_INTERVAL_MS overrides). */
+const COMMIT_INTERVAL_MS = Number(process.env.FFN_LAB_COMMIT_INTERVAL_MS ?? 3000);
+
+/** The first non-finite weight, if any: capture refuses such a model and points at the scan. */
+function firstNonFinite(model: LoadedModel): string | null {
+  for (const name of model.weightNames()) {
+    const data = model.weight(name).data;
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i] as number)) return `${name}[${i}] = ${data[i]}`;
+  }
+  return null;
+}
+
+export interface CaptureResult {
+  dataset: { id: number; name: string; tokens: number; documents: number; windows: number; layers: number; neurons: number };
+}
+
+export async function runCapture(ctx: JobContext<CaptureParams>): Promise<CaptureResult> {
+  const { db, params } = ctx;
+  const record = getModel(db, params.modelId);
+  if (!record) throw new JobInputError(`model ${params.modelId} does not exist; import it first (ffn-lab import <path>)`);
+  const corpus = getCorpus(db, params.corpusId);
+  if (!corpus || corpus.status !== 'ready') throw new JobInputError(`corpus ${params.corpusId} does not exist; import one first (ffn-lab corpus import <path|brown>)`);
+
+  ctx.progress(0, null, 'tokens', 'loading the model');
+  const model = loadModel(record.path);
+  if (model.source.sha256 !== record.sha256) {
+    throw new JobInputError(`the files of model "${record.name}" at ${record.path} changed since import (sha256 differs); import them again`);
+  }
+  const bad = firstNonFinite(model);
+  if (bad) throw new JobInputError(`model "${record.name}" has invalid weights (${bad}); capture needs finite weights: run the weight scan (ffn-lab scan ${record.id}) to list them`);
+  const tokenizer = loadTokenizer(record.path);
+  if (!tokenizer) throw new JobInputError(`model "${record.name}" has no tokenizer (tokenizer.json in its folder, or tokenizer.bin beside a llama2.c .bin); capture needs one to read the corpus`);
+
+  const { nLayers: L, dFf: F } = model.spec;
+  const seqLen = Math.min(params.seqLen ?? 256, model.spec.maxPositions);
+  const stride = params.stride ?? seqLen;
+  if (stride > seqLen) throw new JobInputError(`stride ${stride} is longer than the sequence length ${seqLen}: tokens between windows would be skipped`);
+
+  ctx.progress(0, null, 'tokens', 'tokenizing the corpus');
+  const docs = selectDocuments(db, corpus.id, params.filter);
+  if (docs.length === 0) throw new JobInputError(`no documents of corpus "${corpus.name}" match ${JSON.stringify(params.filter)}`);
+  // Tokenize only as many documents as the token budget needs.
+  const tokens: number[][] = [];
+  for (let i = 0, total = 0; i < docs.length && total < (params.maxTokens ?? Infinity); i++) {
+    tokens.push(tokenizer.encode((docs[i] as { text: string }).text));
+    total += (tokens[i] as number[]).length;
+  }
+  const plan = planWindows(tokens.map((t) => t.length), seqLen, stride, params.maxTokens);
+  const batches: Window[][] = [];
+  for (let i = 0; i < plan.windows.length; i += params.batch) batches.push(plan.windows.slice(i, i + params.batch));
+
+  const dataset =
+    (ctx.resume ? datasetOfJob(db, ctx.jobId) : undefined) ??
+    createDataset(db, {
+      name: params.name ?? `${record.name} on ${corpus.name}`,
+      modelId: record.id,
+      corpusId: corpus.id,
+      jobId: ctx.jobId,
+      params: { ...params, seqLen, stride },
+      batchesTotal: batches.length,
+    });
+  const acc = loadStats(db, dataset.id, L, F);
+  const top = new TopExamples(L, F, params.topK, loadTopExamples(db, dataset.id));
+  let done = dataset.tokens;
+
+  const session = await FfnSession.create(model, { stats: true, moments: true, tokenMask: true, topK: params.topK }, { cacheDir: graphCacheDir(ctx.dataDir) });
+  try {
+    const threshold = float32([params.threshold], []);
+    let committedAt = Date.now();
+    ctx.progress(done, plan.tokens, 'tokens', null);
+    for (let b = dataset.batchesDone; b < batches.length; b++) {
+      const windows = batches[b] as Window[];
+      const T = Math.max(...windows.map((w) => w.length));
+      const ids = new Int32Array(windows.length * T);
+      const mask = new Float32Array(windows.length * T);
+      windows.forEach((w, r) => {
+        ids.set((tokens[w.doc] as number[]).slice(w.start, w.start + w.length), r * T);
+        mask.fill(1, r * T + w.skip, r * T + w.skip + w.counted);
+      });
+      const out = await session.run({ input_ids: int64(ids, [windows.length, T]), token_mask: float32(mask, [windows.length, T]), threshold });
+      addBatch(acc, {
+        count: asInt64(out['stats_count'], 'stats_count'),
+        sum: asFloat32(out['stats_sum'], 'stats_sum'),
+        sumsq: asFloat32(out['stats_sumsq'], 'stats_sumsq'),
+        sumAbs: asFloat32(out['stats_sum_abs'], 'stats_sum_abs'),
+        sum3: asFloat32(out['stats_sum3'], 'stats_sum3'),
+        sum4: asFloat32(out['stats_sum4'], 'stats_sum4'),
+        min: asFloat32(out['stats_min'], 'stats_min'),
+        max: asFloat32(out['stats_max'], 'stats_max'),
+        fire: asInt64(out['stats_fire_count'], 'stats_fire_count'),
+      });
+      if (params.topK > 0) {
+        const values = asFloat32(out['topk_values'], 'topk_values');
+        top.add(values, asInt64(out['topk_indices'], 'topk_indices'), values.length / (L * F), (flat) => {
+          const w = windows[Math.floor(flat / T)] as Window;
+          return { documentId: (docs[w.doc] as { id: number }).id, position: w.start + (flat % T) };
+        });
+      }
+      done += windows.reduce((n, w) => n + w.counted, 0);
+      const last = b === batches.length - 1;
+      if (last || Date.now() - committedAt >= COMMIT_INTERVAL_MS) {
+        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: acc, top: top.rows() });
+        committedAt = Date.now();
+      }
+      ctx.progress(done, plan.tokens, 'tokens', null);
+    }
+  } finally {
+    await session.release();
+  }
+  markDatasetReady(db, dataset.id);
+  return { dataset: { id: dataset.id, name: dataset.name, tokens: done, documents: tokens.length, windows: plan.windows.length, layers: L, neurons: F } };
+}
