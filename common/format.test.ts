@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAmount, formatBytes, formatCount, formatEta, formatProgress, formatRate, formatValue, percentDone } from './format.js';
+import { formatAmount, formatBytes, formatCount, formatEta, formatParams, formatProgress, formatRate, formatValue, percentDone } from './format.js';
 
 describe('formatBytes', () => {
   it('keeps small sizes in bytes', () => {
@@ -21,6 +21,23 @@ describe('formatBytes', () => {
   it('shows a dash for nonsense', () => {
     expect(formatBytes(-1)).toBe('—');
     expect(formatBytes(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatParams', () => {
+  // short decimal units with four significant digits at most; small counts stay whole, 999.96K carries into 1M
+  it.each([
+    [124_439_808, '124.4M'],
+    [6_738_415_616, '6.74B'],
+    [260_000, '260K'],
+    [1_100_048_384, '1.1B'],
+    [15_200, '15.2K'],
+    [0, '0'],
+    [999, '999'],
+    [999_960, '1M'],
+    [Number.NaN, '—'],
+  ])('formats %d as %s', (n, text) => {
+    expect(formatParams(n)).toBe(text);
   });
 });
 

@@ -1,50 +1,20 @@
 import type { Corpus } from '../api/contract';
+import { DataTable, RowTitle, type Column } from '../components/DataTable';
 import { formatBytes, formatCount, formatDateTime } from '../format';
 import { hrefFor } from '../routing/route';
-import { navigate } from '../routing/useHashRoute';
 import { MetadataFields } from './MetadataFields';
+
+const href = (corpus: Corpus) => hrefFor('corpora', corpus.id);
+
+const columns: readonly Column<Corpus>[] = [
+  { header: 'Name', cell: (corpus) => <RowTitle href={href(corpus)} title={corpus.name} sub={corpus.source} /> },
+  { header: 'Documents', headerClass: 'num', cellClass: 'num', cell: (corpus) => formatCount(corpus.documents) },
+  { header: 'Size', headerClass: 'num', cellClass: 'num', cellTitle: (corpus) => `${formatCount(corpus.bytes)} bytes`, cell: (corpus) => formatBytes(corpus.bytes) },
+  { header: 'Metadata', cell: (corpus) => <MetadataFields fields={corpus.metadataFields} /> },
+  { header: 'Created', cellClass: 'nowrap', cell: (corpus) => formatDateTime(corpus.createdAt) },
+];
 
 /** The imported corpora; a row (or its name, for the keyboard) opens the corpus. */
 export function CorpusTable({ corpora }: { corpora: readonly Corpus[] }) {
-  return (
-    <div className="table-wrap">
-      <table className="table" data-testid="corpus-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col" className="num">
-              Documents
-            </th>
-            <th scope="col" className="num">
-              Size
-            </th>
-            <th scope="col">Metadata</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {corpora.map((corpus) => (
-            <tr key={corpus.id} className="row-link" data-testid="corpus-row" data-corpus-id={corpus.id} onClick={() => navigate(hrefFor('corpora', corpus.id))}>
-              <td>
-                <a href={hrefFor('corpora', corpus.id)} className="row-title" onClick={(event) => event.stopPropagation()}>
-                  {corpus.name}
-                </a>
-                <div className="row-sub mono" title={corpus.source}>
-                  {corpus.source}
-                </div>
-              </td>
-              <td className="num">{formatCount(corpus.documents)}</td>
-              <td className="num" title={`${formatCount(corpus.bytes)} bytes`}>
-                {formatBytes(corpus.bytes)}
-              </td>
-              <td>
-                <MetadataFields fields={corpus.metadataFields} />
-              </td>
-              <td className="nowrap">{formatDateTime(corpus.createdAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable testId="corpus-table" columns={columns} rows={corpora} rowTestId="corpus-row" idAttribute="data-corpus-id" rowHref={href} />;
 }

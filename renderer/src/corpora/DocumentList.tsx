@@ -1,5 +1,7 @@
 import { useState } from 'react';
+import type { DocumentSummary } from '../api/contract';
 import { useApi } from '../api/ApiContext';
+import { DataTable, type Column } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { useQuery } from '../api/useQuery';
@@ -7,6 +9,22 @@ import { formatBytes, formatCount } from '../format';
 import { DocumentMetadata } from './DocumentMetadata';
 
 const pageSize = 50;
+
+const columns: readonly Column<DocumentSummary>[] = [
+  { header: '#', headerClass: 'num', cellClass: 'num muted', cell: (doc) => formatCount(doc.ordinal + 1) },
+  { header: 'Name', cellClass: 'mono nowrap', cell: (doc) => doc.name },
+  { header: 'Size', headerClass: 'num', cellClass: 'num nowrap', cell: (doc) => formatBytes(doc.bytes) },
+  { header: 'Metadata', cell: (doc) => <DocumentMetadata metadata={doc.metadata} /> },
+  {
+    header: 'Preview',
+    cellClass: 'preview',
+    cell: (doc) => (
+      <div className="preview-text" title={doc.preview}>
+        {doc.preview}
+      </div>
+    ),
+  },
+];
 
 /** The documents of a corpus, a page at a time. `version` changes when the corpus may have changed. */
 export function DocumentList({ corpusId, version }: { corpusId: number; version: number }) {
@@ -48,40 +66,7 @@ export function DocumentList({ corpusId, version }: { corpusId: number; version:
       {!data && loading && <Loading label="Loading documents…" />}
       {data && data.documents.length === 0 && <p className="muted">This corpus has no documents.</p>}
       {data && data.documents.length > 0 && (
-        <div className="table-wrap">
-          <table className={`table table-documents${loading ? ' is-stale' : ''}`} data-testid="document-table" aria-busy={loading}>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  #
-                </th>
-                <th scope="col">Name</th>
-                <th scope="col" className="num">
-                  Size
-                </th>
-                <th scope="col">Metadata</th>
-                <th scope="col">Preview</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.documents.map((doc) => (
-                <tr key={doc.id} data-testid="document-row">
-                  <td className="num muted">{formatCount(doc.ordinal + 1)}</td>
-                  <td className="mono nowrap">{doc.name}</td>
-                  <td className="num nowrap">{formatBytes(doc.bytes)}</td>
-                  <td>
-                    <DocumentMetadata metadata={doc.metadata} />
-                  </td>
-                  <td className="preview">
-                    <div className="preview-text" title={doc.preview}>
-                      {doc.preview}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="document-table" className={loading ? 'table-documents is-stale' : 'table-documents'} busy={loading} columns={columns} rows={data.documents} rowTestId="document-row" />
       )}
     </section>
   );

@@ -1,10 +1,9 @@
 import type { Model } from './types';
-import { formatCount, formatDateTime } from '../format';
+import { formatCount, formatDateTime, formatParams } from '../format';
 import { ActivationLabel } from './ActivationLabel';
 import { CopyButton } from './CopyButton';
 import { Fact } from './Fact';
 import { familyLabel, formatLabel, totalNeurons } from './labels';
-import { formatParams } from './formatParams';
 
 /** Key/value heads, noting grouped-query attention when there are fewer of them than query heads. */
 function kvHeadsText(model: Model): string {

@@ -1,71 +1,40 @@
 import type { Model } from './types';
-import { formatCount } from '../format';
+import { DataTable, RowTitle, type Column } from '../components/DataTable';
+import { formatCount, formatParams } from '../format';
 import { hrefFor } from '../routing/route';
-import { navigate } from '../routing/useHashRoute';
 import { ActivationLabel } from './ActivationLabel';
 import { familyLabel, formatLabel, totalNeurons } from './labels';
-import { formatParams } from './formatParams';
+
+const href = (model: Model) => hrefFor('models', model.id);
+
+const columns: readonly Column<Model>[] = [
+  { header: 'Name', cell: (model) => <RowTitle href={href(model)} title={model.name} sub={model.path} /> },
+  {
+    header: 'Architecture',
+    cell: (model) => (
+      <>
+        <div className="mono">{model.architecture}</div>
+        <div className="row-sub">{familyLabel(model.family)} family</div>
+      </>
+    ),
+  },
+  { header: 'Layers', headerClass: 'num', cellClass: 'num', cell: (model) => formatCount(model.layers) },
+  { header: 'd_model', headerClass: 'num', cellClass: 'num', cell: (model) => formatCount(model.dModel) },
+  { header: 'd_ff', headerClass: 'num', headerTitle: 'FFN hidden width: neurons per layer', cellClass: 'num', cell: (model) => formatCount(model.dFf) },
+  {
+    header: 'Neurons',
+    headerClass: 'num',
+    headerTitle: 'layers × d_ff',
+    cellClass: 'num',
+    cellTitle: (model) => `${formatCount(model.layers)} layers × ${formatCount(model.dFf)} neurons`,
+    cell: (model) => formatCount(totalNeurons(model)),
+  },
+  { header: 'Parameters', headerClass: 'num', cellClass: 'num', cellTitle: (model) => `${formatCount(model.params)} parameters`, cell: (model) => formatParams(model.params) },
+  { header: 'Activation', cellClass: 'nowrap', cell: (model) => <ActivationLabel model={model} /> },
+  { header: 'Format', cellClass: 'nowrap', cell: (model) => formatLabel(model.format) },
+];
 
 /** The imported models; a row (or its name, for the keyboard) opens the model. */
 export function ModelTable({ models }: { models: readonly Model[] }) {
-  return (
-    <div className="table-wrap">
-      <table className="table" data-testid="model-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Architecture</th>
-            <th scope="col" className="num">
-              Layers
-            </th>
-            <th scope="col" className="num">
-              d_model
-            </th>
-            <th scope="col" className="num" title="FFN hidden width: neurons per layer">
-              d_ff
-            </th>
-            <th scope="col" className="num" title="layers × d_ff">
-              Neurons
-            </th>
-            <th scope="col" className="num">
-              Parameters
-            </th>
-            <th scope="col">Activation</th>
-            <th scope="col">Format</th>
-          </tr>
-        </thead>
-        <tbody>
-          {models.map((model) => (
-            <tr key={model.id} className="row-link" data-testid="model-row" data-model-id={model.id} onClick={() => navigate(hrefFor('models', model.id))}>
-              <td>
-                <a href={hrefFor('models', model.id)} className="row-title" onClick={(event) => event.stopPropagation()}>
-                  {model.name}
-                </a>
-                <div className="row-sub mono" title={model.path}>
-                  {model.path}
-                </div>
-              </td>
-              <td>
-                <div className="mono">{model.architecture}</div>
-                <div className="row-sub">{familyLabel(model.family)} family</div>
-              </td>
-              <td className="num">{formatCount(model.layers)}</td>
-              <td className="num">{formatCount(model.dModel)}</td>
-              <td className="num">{formatCount(model.dFf)}</td>
-              <td className="num" title={`${formatCount(model.layers)} layers × ${formatCount(model.dFf)} neurons`}>
-                {formatCount(totalNeurons(model))}
-              </td>
-              <td className="num" title={`${formatCount(model.params)} parameters`}>
-                {formatParams(model.params)}
-              </td>
-              <td className="nowrap">
-                <ActivationLabel model={model} />
-              </td>
-              <td className="nowrap">{formatLabel(model.format)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable testId="model-table" columns={columns} rows={models} rowTestId="model-row" idAttribute="data-model-id" rowHref={href} />;
 }
