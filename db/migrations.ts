@@ -206,4 +206,41 @@ ALTER TABLE neuron_stats ADD COLUMN sum3 REAL;
 ALTER TABLE neuron_stats ADD COLUMN sum4 REAL;
 `,
   },
+  {
+    version: 3,
+    description: 'weight scan: invalid entries, per-neuron weight norms, super-weight candidates',
+    sql: `
+ALTER TABLE weight_scans ADD COLUMN dtype TEXT NOT NULL DEFAULT 'F32';
+ALTER TABLE weight_scans ADD COLUMN invalid_total INTEGER NOT NULL DEFAULT 0;
+-- file order of the tensors (the table has no rowid)
+ALTER TABLE weight_scans ADD COLUMN ordinal INTEGER NOT NULL DEFAULT 0;
+-- the first invalid entries of each tensor (the counts above are complete)
+CREATE TABLE weight_invalid (
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  tensor TEXT NOT NULL,
+  idx TEXT NOT NULL,
+  value TEXT NOT NULL CHECK (value IN ('nan','inf','-inf'))
+);
+CREATE INDEX weight_invalid_model ON weight_invalid(model_id);
+CREATE TABLE neuron_weights (
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  neuron INTEGER NOT NULL,
+  -- NULL where the weights hold NaN/Inf (SQLite has no NaN)
+  key_norm REAL,
+  gate_norm REAL,
+  value_norm REAL,
+  PRIMARY KEY (model_id, layer, neuron)
+) WITHOUT ROWID;
+CREATE TABLE super_weights (
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  row INTEGER NOT NULL,
+  neuron INTEGER NOT NULL,
+  value REAL NOT NULL,
+  ratio REAL NOT NULL,
+  rule TEXT NOT NULL
+);
+`,
+  },
 ];

@@ -114,6 +114,36 @@ describe('ffn-lab model commands', () => {
     expect(r.stderr).toMatch(/no tokenizer found for .*expected tokenizer\.json in the model folder/);
   });
 
+  it('scans the weights at import and lists exactly the planted NaN and Inf entries by tensor and coordinate', () => {
+    const dir = tempDir('ffn-nan-model-');
+    fs.cpSync(path.join(fixtures, 'gpt2'), dir, { recursive: true });
+    const file = path.join(dir, 'model.safetensors');
+    const bytes = fs.readFileSync(file);
+    const headerLen = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString()) as Record<string, { shape: number[]; data_offsets: [number, number] }>;
+    const plant = (tensor: string, index: [number, number], value: number) => {
+      const t = header[tensor]!;
+      bytes.writeFloatLE(value, 8 + headerLen + t.data_offsets[0] + 4 * (index[0] * t.shape[1]! + index[1]));
+    };
+    plant('transformer.h.1.mlp.c_proj.weight', [5, 7], NaN);
+    plant('transformer.h.1.mlp.c_proj.weight', [9, 2], Infinity);
+    plant('transformer.h.0.attn.c_attn.weight', [3, 40], -Infinity);
+    fs.writeFileSync(file, bytes);
+    const r = run(['scan', dir, '--json'], tempDir());
+    expect(r.code).toBe(0);
+    const scan = JSON.parse(r.stdout) as { tensors: Array<{ tensor: string; nan: number; inf: number }>; invalid: unknown[] };
+    expect(scan.invalid).toEqual([
+      { tensor: 'transformer.h.0.attn.c_attn.weight', index: [3, 40], value: '-inf' },
+      { tensor: 'transformer.h.1.mlp.c_proj.weight', index: [5, 7], value: 'nan' },
+      { tensor: 'transformer.h.1.mlp.c_proj.weight', index: [9, 2], value: 'inf' },
+    ]);
+    expect(scan.tensors.filter((t) => t.nan + t.inf > 0).map((t) => [t.tensor, t.nan, t.inf])).toEqual([
+      ['transformer.h.0.attn.c_attn.weight', 0, 1],
+      ['transformer.h.1.mlp.c_proj.weight', 1, 1],
+    ]);
+    expect(scan.tensors).toHaveLength(Object.keys(header).filter((k) => k !== '__metadata__').length);
+  });
+
   it.skipIf(!fs.existsSync(stories))('stories260K (real llama2.c checkpoint): greedy tokens and logits match an independent NumPy run.c', () => {
     const golden = JSON.parse(fs.readFileSync(path.join(fixtures, 'stories260K', 'expected.json'), 'utf8'));
     const dataDir = tempDir();

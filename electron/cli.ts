@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { findModel } from '../db/models.js';
 import { findCorpus } from '../db/corpora.js';
+import { loadWeightScan } from '../db/weights.js';
 import type { Corpus, Job, Model } from './api.js';
 import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
@@ -19,6 +20,8 @@ const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <comm
 commands:
   import <path> [--name N]                import a model: a Hugging Face folder, a .safetensors file or a llama2.c .bin
   models list                             list imported models
+  scan <model>                            the weight scan made at import: per tensor NaN/Inf/subnormal counts, min,
+                                          max, mean, std, kurtosis, largest |w|; invalid entries; super-weight candidates
   logits --model M --ids 1,2,3            logits at every position (M: a model id, name, or a path to import)
   generate --model M (--prompt TEXT | --prompt-ids 1,2) [--max-new N] [--greedy]
                                           greedy continuation (no KV cache: each step reruns the prefix)
@@ -153,7 +156,7 @@ function reportProvider(r: ProviderReport): string {
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -173,6 +176,34 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         activation: model.activation,
       };
       return io.out({ model: out }, () => `imported ${modelLine(model)}`);
+    }
+    case 'scan': {
+      const b = backend();
+      const model = await resolveModel(b, args[0]);
+      const scan = loadWeightScan(b.db, model.id);
+      const tensors = scan.tensors.map((t) => ({
+        tensor: t.tensor,
+        dtype: t.dtype,
+        shape: t.shape,
+        nan: t.nan,
+        inf: t.inf,
+        subnormal: t.subnormal,
+        min: t.min,
+        max: t.max,
+        mean: t.mean,
+        std: t.std,
+        kurtosis: t.kurtosis,
+        max_abs: t.maxAbs,
+        max_abs_index: t.maxAbsIndex,
+      }));
+      const superWeights = scan.superWeights.map((w) => ({ layer: w.layer, index: [w.row, w.neuron], neuron: w.neuron, value: w.value, ratio: w.ratio, rule: w.rule }));
+      return io.out({ tensors, invalid: scan.invalid, super_weights: superWeights }, () => {
+        const bad = scan.tensors.filter((t) => t.invalidTotal > 0);
+        const lines = [`${model.name}: ${scan.tensors.length} tensors scanned; ${bad.length === 0 ? 'no NaN or Inf values' : `${bad.length} with NaN/Inf values:`}`];
+        for (const t of bad) lines.push(`  ${t.tensor}: ${t.nan} NaN, ${t.inf} Inf (first: ${scan.invalid.filter((i) => i.tensor === t.tensor).slice(0, 3).map((i) => `[${i.index.join(', ')}] = ${i.value}`).join(', ')})`);
+        if (superWeights.length) lines.push(`super-weight candidates (${superWeights[0]!.rule}):`, ...superWeights.slice(0, 10).map((w) => `  layer ${w.layer} W_out[${w.index.join(', ')}] = ${w.value.toPrecision(4)} (${w.ratio.toFixed(0)}x)`));
+        return lines.join('\n');
+      });
     }
     case 'models list': {
       const models = (await backend().handle('model.list', {})) as Model[];

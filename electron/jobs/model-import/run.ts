@@ -3,7 +3,10 @@
 // reads every byte once; the row is written only when both succeeded.
 import path from 'node:path';
 import { insertModel } from '../../../db/models.js';
-import { loadModel } from '../../../native-models/load.js';
+import { loadFromReader } from '../../../native-models/load.js';
+import { openCheckpoint } from '../../../native-models/formats/checkpoint.js';
+import { saveWeightScan } from '../../../db/weights.js';
+import { scanWeights } from './scan.js';
 import type { ModelImportParams } from '../../api.js';
 import type { JobContext } from '../definition.js';
 import { modelSummary } from '../../models.js';
@@ -17,21 +20,26 @@ export function defaultModelName(file: string): string {
 
 export function runModelImport(ctx: JobContext<ModelImportParams>) {
   const file = path.resolve(ctx.params.path);
-  ctx.progress(0, 3, 'steps', 'reading and validating the checkpoint');
-  const model = loadModel(file);
-  ctx.progress(1, 3, 'steps', 'hashing the weights');
+  ctx.progress(0, null, 'tensors', 'reading and validating the checkpoint');
+  const reader = openCheckpoint(file);
+  const model = loadFromReader(reader);
+  ctx.progress(0, null, 'tensors', 'hashing the weights');
   const sha256 = model.source.sha256;
-  ctx.progress(2, 3, 'steps', 'saving');
-  const record = insertModel(ctx.db, {
-    name: ctx.params.name ?? defaultModelName(file),
-    path: file,
-    format: model.source.format,
-    architecture: model.spec.architecture,
-    family: model.spec.family,
-    sha256,
-    spec: model.spec,
-    params: model.spec.params,
-  });
-  ctx.progress(3, 3, 'steps', null);
-  return { model: modelSummary(record) };
+  const scan = scanWeights(reader, model, (done, total) => ctx.progress(done, total, 'tensors', 'scanning weights'));
+  const record = ctx.db.transaction(() => {
+    const inserted = insertModel(ctx.db, {
+      name: ctx.params.name ?? defaultModelName(file),
+      path: file,
+      format: model.source.format,
+      architecture: model.spec.architecture,
+      family: model.spec.family,
+      sha256,
+      spec: model.spec,
+      params: model.spec.params,
+    });
+    saveWeightScan(ctx.db, inserted.id, scan);
+    return inserted;
+  })();
+  const invalid = scan.tensors.reduce((n, t) => n + t.invalidTotal, 0);
+  return { model: modelSummary(record), invalidWeights: invalid };
 }
