@@ -28,7 +28,24 @@ export default tseslint.config(
   },
   { files: ['**/*.{js,mjs,cjs}'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
   { files: ['electron/**/*.ts'], rules: restrict([ort, sqlite], [noE2eBench, { group: ['**/renderer/**'], message: 'electron/ does not import the renderer.' }]) },
-  { files: ['electron/analysis/**/*.ts'], rules: restrict([ort, sqlite, { name: 'node:fs', message: 'analysis/ is pure: no I/O.' }, { name: 'fs', message: 'analysis/ is pure: no I/O.' }], [noE2eBench, { group: ['**/renderer/**', '**/db/**', '**/native-models/**', '**/jobs/**'], message: 'analysis/ is pure: no I/O.' }]) },
+  {
+    files: ['electron/analysis/**/*.ts'],
+    rules: {
+      // analysis/ is pure: no I/O; it may take types (LayerIndex, NeuronIndex) from native-models/spec.ts
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [ort, sqlite, { name: 'node:fs', message: 'analysis/ is pure: no I/O.' }, { name: 'fs', message: 'analysis/ is pure: no I/O.' }],
+          patterns: [
+            noE2eBench,
+            { group: ['**/renderer/**', '**/db/**', '**/jobs/**'], message: 'analysis/ is pure: no I/O.' },
+            { group: ['**/native-models/**'], allowTypeImports: true, message: 'analysis/ is pure: only types from native-models/.' },
+          ],
+        },
+      ],
+      'no-restricted-imports': 'off',
+    },
+  },
   { files: ['native-models/**/*.ts'], ignores: ['native-models/runtime/**'], rules: restrict([ort, sqlite], [noE2eBench, noElectronRenderer]) },
   { files: ['native-models/runtime/**/*.ts'], rules: restrict([sqlite], [noE2eBench, noElectronRenderer]) },
   { files: ['db/**/*.ts'], rules: restrict([ort], [noE2eBench, noElectronRenderer]) },

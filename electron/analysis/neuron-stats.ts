@@ -21,8 +21,8 @@ export type ValueArray = Float32Array | Float64Array | readonly number[];
 
 /**
  * One batch's reductions, row-major: [L] for `count`, [L, F] (index l*F + f) for the per-neuron
- * arrays. The required fields are what the graph's stats head outputs today; the optional ones are
- * extra reductions the graph can add (see GRAPH_OUTPUTS). A moment that some batch lacks is missing
+ * arrays. The required fields are what the graph's stats head always outputs; the optional ones are
+ * reductions it adds on request (moments) or does not have yet (activeCount; see GRAPH_OUTPUTS). A moment that some batch lacks is missing
  * from the totals (summaries then say null rather than mixing a partial sum into a total).
  */
 export interface StatsBatch {
@@ -37,9 +37,9 @@ export interface StatsBatch {
   max: ValueArray;
   /** stats_fire_count: tokens with activation > the firing threshold */
   fireCount: CountArray;
-  /** sum of |activation| (mean |act|) */
+  /** stats_sum_abs: sum of |activation| (mean |act|) */
   sumAbs?: ValueArray;
-  /** sum of cubes and of 4th powers (kurtosis) */
+  /** stats_sum3, stats_sum4: sums of cubes and of 4th powers (kurtosis) */
   sumCube?: ValueArray;
   sumQuart?: ValueArray;
   /**
@@ -434,11 +434,11 @@ export function activeFractionHistogram(acc: NeuronStats, layer: LayerIndex, bin
 }
 
 /**
- * The graph output names each StatsBatch field is read from. The first six exist in the stats head
- * today; the last four are extra reductions the capture needs the graph to add (per layer, over
- * condition 0's B*T tokens, x = the neuron's post activation):
- *   stats_sum_abs [L, F] ReduceSum(|x|), stats_sum_cube [L, F] ReduceSum(x^3),
- *   stats_sum_quart [L, F] ReduceSum(x^4), stats_active_count [L, B*T] ReduceSum over F of (x > threshold).
+ * The graph output names each StatsBatch field is read from. The stats head has the first six, and
+ * stats_sum_abs / stats_sum3 / stats_sum4 with its `moments` option. stats_active_count is one the
+ * graph does not have yet: [L, B*T] int64 (or float), per counted token the number of the layer's
+ * neurons with activation > threshold (ReduceSum over F of the fire indicator, masked tokens
+ * dropped or given no row), for the per-layer distribution of the fraction active per token.
  */
 export const GRAPH_OUTPUTS = {
   count: 'stats_count',
@@ -448,8 +448,8 @@ export const GRAPH_OUTPUTS = {
   max: 'stats_max',
   fireCount: 'stats_fire_count',
   sumAbs: 'stats_sum_abs',
-  sumCube: 'stats_sum_cube',
-  sumQuart: 'stats_sum_quart',
+  sumCube: 'stats_sum3',
+  sumQuart: 'stats_sum4',
   activeCount: 'stats_active_count',
 } as const;
 

@@ -8,8 +8,9 @@
 // the order batches or shards arrive in, and merging shards gives the top-k of the whole.
 //
 // With a stride shorter than the sequence, one document token appears in several rows (with
-// different left context, so possibly different values); the list keeps one entry per (document,
-// position), the best, so the examples shown are distinct tokens.
+// different left context, so possibly different values). The capture can mask the overlap out
+// (token_mask; masked tokens arrive as -Infinity and are skipped); where it does not, the list
+// keeps one entry per (document, position), the best, so the examples shown are distinct tokens.
 
 import type { LayerIndex, NeuronIndex } from './ids.js';
 import type { CountArray, OutputTensor, ValueArray } from './neuron-stats.js';
@@ -35,7 +36,10 @@ export interface TopKEntry {
   position: number;
 }
 
-/** One batch of the graph's top-k head plus where its rows came from. */
+/**
+ * One batch of the graph's top-k head plus where its rows came from. Masked tokens (token_mask 0)
+ * come as -Infinity and are skipped.
+ */
 export interface TopKBatch {
   /** topk_values [L, k', F] */
   values: ValueArray;
@@ -135,25 +139,59 @@ export function addTopKBatch(acc: TopK, batch: TopKBatch): TopK {
     if (!Number.isInteger(s) || s < 0 || s + T - 1 > U32_MAX) throw new Error(`top-k: start ${s} of row ${b} is out of range`);
   }
   const kb = batch.values.length / (L * F);
-  const flat = new Float64Array(batch.indices.length);
-  for (let j = 0; j < flat.length; j++) {
-    const x = Number(batch.indices[j]!);
-    if (!Number.isInteger(x) || x < 0 || x >= rows * T) throw new Error(`top-k: flat index ${String(batch.indices[j])} is outside the batch's ${rows}x${T} tokens`);
-    flat[j] = x;
-  }
+  const flat = flatIndices(batch.indices, rows, T);
+  // Each neuron's current worst kept value (-Infinity while its list has room): most candidates
+  // fall below it once the lists fill up, and this contiguous array rejects them without touching
+  // the [L*F*k] lists.
+  const { k } = acc;
+  const floor = new Float32Array(L * F).fill(-Infinity);
+  for (let i = 0; i < floor.length; i++) if (acc.size[i] === k) floor[i] = acc.values[i * k + k - 1]!;
   for (let l = 0; l < L; l++) {
     for (let j = 0; j < kb; j++) {
       const row = (l * kb + j) * F;
       for (let f = 0; f < F; f++) {
         const v = batch.values[row + f]!;
-        if (Number.isNaN(v)) continue;
+        const i = l * F + f;
+        // v < floor: ranks after the worst kept entry whatever the tie-breaks. NaN is never offered,
+        // nor -Infinity: the graph's value for a masked token (padding, the overlap of windows).
+        if (!(Math.fround(v) >= floor[i]!) || v === -Infinity) continue;
         const x = flat[row + f]!;
         const b = Math.floor(x / T);
-        offer(acc, l * F + f, v, batch.docs[b]!, batch.starts[b]! + (x - b * T));
+        offer(acc, i, v, batch.docs[b]!, batch.starts[b]! + (x - b * T));
+        if (acc.size[i] === k) floor[i] = acc.values[i * k + k - 1]!;
       }
     }
   }
   return acc;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Flat token indices as numbers, checked to lie in [0, tokens). int64 tensors are read through
+ * their low 32-bit words (with the high words checked to be 0): converting 7M BigInts one by one
+ * costs more than the rest of the batch.
+ */
+function flatIndices(indices: CountArray, rows: number, T: number): Float64Array | Int32Array {
+  const tokens = rows * T;
+  const bad = (j: number): Error => new Error(`top-k: flat index ${String(indices[j])} is outside the batch's ${rows}x${T} tokens`);
+  if (indices instanceof BigInt64Array && LITTLE_ENDIAN && tokens <= 0x7fffffff) {
+    const words = new Int32Array(indices.buffer, indices.byteOffset, indices.length * 2);
+    const out = new Int32Array(indices.length);
+    for (let j = 0; j < out.length; j++) {
+      const x = words[2 * j]!;
+      if (words[2 * j + 1] !== 0 || x < 0 || x >= tokens) throw bad(j);
+      out[j] = x;
+    }
+    return out;
+  }
+  const out = new Float64Array(indices.length);
+  for (let j = 0; j < out.length; j++) {
+    const x = Number(indices[j]!);
+    if (!Number.isInteger(x) || x < 0 || x >= tokens) throw bad(j);
+    out[j] = x;
+  }
+  return out;
 }
 
 /** A copy of `t` (the top-k arrays are large; copies are explicit). */

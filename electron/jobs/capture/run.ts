@@ -8,12 +8,14 @@ import { getModel } from '../../../db/models.js';
 import { loadModel } from '../../../native-models/load.js';
 import { graphCacheDir } from '../../inference.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
-import { asFloat32, asInt64, float32, int64 } from '../../../native-models/runtime/tensors.js';
+import { float32, int64 } from '../../../native-models/runtime/tensors.js';
 import type { LoadedModel } from '../../../native-models/spec.js';
 import { loadTokenizer } from '../../../native-models/tokenizers/tokenizer.js';
 import type { CaptureParams } from '../../api.js';
 import { JobInputError, type JobContext } from '../definition.js';
-import { addBatch, TopExamples } from './accumulate.js';
+import { addBatch, statsBatchFromOutputs } from '../../analysis/neuron-stats.js';
+import { addTopKBatch, topKBatchFromOutputs } from '../../analysis/top-k.js';
+import { fromStored, toStored, topFromRows, topRows } from './checkpoint.js';
 import { planWindows, type Window } from './windows.js';
 
 /** Commit at most this often: a commit rewrites every neuron's row ($FFN_LAB_COMMIT_INTERVAL_MS overrides). */
@@ -77,8 +79,8 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
       params: { ...params, seqLen, stride },
       batchesTotal: batches.length,
     });
-  const acc = loadStats(db, dataset.id, L, F);
-  const top = new TopExamples(L, F, params.topK, loadTopExamples(db, dataset.id));
+  const acc = fromStored(loadStats(db, dataset.id, L, F), params.threshold);
+  const top = params.topK > 0 ? topFromRows(L, F, params.topK, loadTopExamples(db, dataset.id)) : null;
   let done = dataset.tokens;
 
   const session = await FfnSession.create(model, { stats: true, moments: true, tokenMask: true, topK: params.topK }, { cacheDir: graphCacheDir(ctx.dataDir) });
@@ -96,28 +98,15 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
         mask.fill(1, r * T + w.skip, r * T + w.skip + w.counted);
       });
       const out = await session.run({ input_ids: int64(ids, [windows.length, T]), token_mask: float32(mask, [windows.length, T]), threshold });
-      addBatch(acc, {
-        count: asInt64(out['stats_count'], 'stats_count'),
-        sum: asFloat32(out['stats_sum'], 'stats_sum'),
-        sumsq: asFloat32(out['stats_sumsq'], 'stats_sumsq'),
-        sumAbs: asFloat32(out['stats_sum_abs'], 'stats_sum_abs'),
-        sum3: asFloat32(out['stats_sum3'], 'stats_sum3'),
-        sum4: asFloat32(out['stats_sum4'], 'stats_sum4'),
-        min: asFloat32(out['stats_min'], 'stats_min'),
-        max: asFloat32(out['stats_max'], 'stats_max'),
-        fire: asInt64(out['stats_fire_count'], 'stats_fire_count'),
-      });
-      if (params.topK > 0) {
-        const values = asFloat32(out['topk_values'], 'topk_values');
-        top.add(values, asInt64(out['topk_indices'], 'topk_indices'), values.length / (L * F), (flat) => {
-          const w = windows[Math.floor(flat / T)] as Window;
-          return { documentId: (docs[w.doc] as { id: number }).id, position: w.start + (flat % T) };
-        });
+      addBatch(acc, statsBatchFromOutputs(out));
+      if (top) {
+        const rows = { seqLen: T, docs: windows.map((w) => (docs[w.doc] as { id: number }).id), starts: windows.map((w) => w.start) };
+        addTopKBatch(top, topKBatchFromOutputs(out, rows));
       }
       done += windows.reduce((n, w) => n + w.counted, 0);
       const last = b === batches.length - 1;
       if (last || Date.now() - committedAt >= COMMIT_INTERVAL_MS) {
-        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: acc, top: top.rows() });
+        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top: top ? topRows(top) : [] });
         committedAt = Date.now();
       }
       ctx.progress(done, plan.tokens, 'tokens', null);

@@ -1,0 +1,307 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DETECTOR_DEFAULTS,
+  detectAll,
+  detectDead,
+  detectHeavyTailed,
+  detectMassive,
+  detectRare,
+  type Verdict,
+  type VerdictKind,
+} from './detectors.js';
+import { addBatch, emptyStats, merge, type NeuronStats, summarize } from './neuron-stats.js';
+import { gaussian, gelu, prng, reduceBatch, reference } from './test-support.js';
+
+// A synthetic capture with planted neurons. Activations are generated token by token with a seeded
+// PRNG, reduced per batch the way the graph does, and accumulated; the detectors see only the
+// statistics. The planted positions are drawn at random, so nothing but the data can tell them.
+
+const L = 3;
+const F = 48;
+const BATCHES = 12;
+const M = 500; // tokens per batch
+const N = BATCHES * M;
+
+type Plant = 'deadZero' | 'deadNegative' | 'rare' | 'massive' | 'heavy';
+const PLANTS: Record<Plant, number> = { deadZero: 2, deadNegative: 1, rare: 2, massive: 1, heavy: 1 };
+
+interface Capture {
+  /** neuron index l*F + f -> what was planted there */
+  planted: Map<number, Plant>;
+  /** per batch, per layer [M, F] */
+  acts: Float32Array[][];
+}
+
+function capture(seed: number): Capture {
+  const r = prng(seed);
+  const z = gaussian(r);
+  // distinct random neurons for the plants
+  const free = Array.from({ length: L * F }, (_, i) => i);
+  const planted = new Map<number, Plant>();
+  for (const [kind, count] of Object.entries(PLANTS) as [Plant, number][]) {
+    for (let c = 0; c < count; c++) planted.set(free.splice(Math.floor(r() * free.length), 1)[0]!, kind);
+  }
+  // ordinary neurons: GELU of a Gaussian pre-activation with a per-neuron scale and bias
+  const scale = Array.from({ length: L * F }, () => 0.5 + 1.5 * r());
+  const bias = Array.from({ length: L * F }, () => r() - 0.5);
+  // the rare neurons fire on 3 tokens each, the massive one spikes on 1
+  const rareTokens = new Map<number, Set<number>>();
+  const spikeToken = new Map<number, number>();
+  for (const [i, kind] of planted) {
+    if (kind === 'rare') rareTokens.set(i, new Set(Array.from({ length: 3 }, () => Math.floor(r() * N))));
+    if (kind === 'massive') spikeToken.set(i, Math.floor(r() * N));
+  }
+  const acts = Array.from({ length: BATCHES }, (_, b) =>
+    Array.from({ length: L }, (_, l) => {
+      const a = new Float32Array(M * F);
+      for (let t = 0; t < M; t++) {
+        const token = b * M + t;
+        for (let f = 0; f < F; f++) {
+          const i = l * F + f;
+          const x = z();
+          let v: number;
+          switch (planted.get(i)) {
+            case 'deadZero': // ReLU of a pre-activation that is always negative: exactly 0
+              v = Math.max(0, Math.min(-0.01, -3 + 0.5 * x));
+              break;
+            case 'deadNegative': // a Gaussian bulk that never crosses 0
+              v = Math.min(-0.01, -1 + 0.3 * x);
+              break;
+            case 'rare':
+              v = rareTokens.get(i)!.has(token) ? 0.05 : Math.min(-0.01, -1 + 0.3 * x);
+              break;
+            case 'massive':
+              v = token === spikeToken.get(i) ? 500 : gelu(scale[i]! * (x + bias[i]!));
+              break;
+            case 'heavy': // a scale mixture: 2% of tokens from a Gaussian 8x wider
+              v = r() < 0.02 ? 8 * x : x;
+              break;
+            default:
+              v = gelu(scale[i]! * (x + bias[i]!));
+          }
+          a[t * F + f] = v;
+        }
+      }
+      return a;
+    }),
+  );
+  return { planted, acts };
+}
+
+function statsOf(acts: readonly Float32Array[][], moments = true): NeuronStats {
+  const acc = emptyStats(L, F);
+  for (const a of acts) addBatch(acc, reduceBatch(a, F, 0, { abs: true, moments, active: false }));
+  return acc;
+}
+
+/** An independent oracle: float64 statistics of each neuron straight from the raw activations. */
+function oracle(acts: readonly Float32Array[][]): { fireRate: number[]; peak: number[]; ratio: number[]; kurtosis: number[] } {
+  const fireRate: number[] = [];
+  const peak: number[] = [];
+  const kurtosis: number[] = [];
+  for (let l = 0; l < L; l++) {
+    for (let f = 0; f < F; f++) {
+      const v = new Float64Array(N);
+      acts.forEach((batch, b) => {
+        for (let t = 0; t < M; t++) v[b * M + t] = batch[l]![t * F + f]!;
+      });
+      const ref = reference(v);
+      fireRate.push(ref.fireRate);
+      peak.push(Math.max(Math.abs(ref.min), Math.abs(ref.max)));
+      kurtosis.push(ref.kurtosis);
+    }
+  }
+  const ratio = peak.map((p, i) => {
+    const l = Math.floor(i / F);
+    const layer = peak.slice(l * F, (l + 1) * F).sort((a, b) => a - b);
+    return p / ((layer[F / 2 - 1]! + layer[F / 2]!) / 2);
+  });
+  return { fireRate, peak, ratio, kurtosis };
+}
+
+const idsOf = (verdicts: readonly Verdict[], kind?: VerdictKind): number[] =>
+  verdicts
+    .filter((v) => kind === undefined || v.kind === kind)
+    .map((v) => v.layer * F + v.neuron)
+    .sort((a, b) => a - b);
+
+const plantedAs = (c: Capture, ...kinds: Plant[]): number[] =>
+  [...c.planted]
+    .filter(([, k]) => kinds.includes(k))
+    .map(([i]) => i)
+    .sort((a, b) => a - b);
+
+/** Neurons i where pick(i) holds, for the oracle's side of a comparison. */
+const where = (pred: (i: number) => boolean): number[] => Array.from({ length: L * F }, (_, i) => i).filter(pred);
+
+/**
+ * A threshold is a fair test only if no measured value sits within `rel` of it: the detector's
+ * values (from float32 batch sums) and the oracle's (float64) may differ by that much.
+ */
+function clearOf(values: readonly number[], threshold: number, rel: number): boolean {
+  return values.every((v) => !Number.isFinite(v) || Math.abs(v - threshold) > rel * Math.abs(threshold));
+}
+
+/**
+ * Thresholds halfway between consecutive distinct measured values, picked at a few quantiles among
+ * the gaps wide enough to be clear (see clearOf) of both neighbours.
+ */
+function splits(values: readonly number[], rel: number): number[] {
+  const d = [...new Set(values.filter((v) => Number.isFinite(v)))].sort((a, b) => a - b);
+  const mids: number[] = [];
+  for (let j = 0; j + 1 < d.length; j++) {
+    const mid = (d[j]! + d[j + 1]!) / 2;
+    if (d[j + 1]! - d[j]! > 4 * rel * Math.abs(mid)) mids.push(mid);
+  }
+  return [...new Set([0.1, 0.3, 0.5, 0.7, 0.9, 0.97].map((q) => mids[Math.floor(q * (mids.length - 1))]!))];
+}
+
+describe('detectors on a capture with planted neurons', () => {
+  const c = capture(2024);
+  const s = summarize(statsOf(c.acts));
+  const o = oracle(c.acts);
+
+  it('find exactly the planted neurons with the default thresholds', () => {
+    const { verdicts, unavailable } = detectAll(s);
+    expect(unavailable).toEqual([]);
+    expect(idsOf(verdicts, 'dead')).toEqual(plantedAs(c, 'deadZero', 'deadNegative'));
+    expect(idsOf(verdicts, 'rare')).toEqual(plantedAs(c, 'rare'));
+    expect(idsOf(verdicts, 'massive')).toEqual(plantedAs(c, 'massive'));
+    // A single 500 among 6000 ordinary values is also the heaviest of tails (kurtosis ~ N), so the
+    // spiking neuron is heavy-tailed as well as massive; nothing else is.
+    expect(idsOf(verdicts, 'heavy_tailed')).toEqual(plantedAs(c, 'heavy', 'massive'));
+    // ordered by layer, neuron, kind
+    const keys = verdicts.map((v) => [v.layer, v.neuron]);
+    expect(keys).toEqual([...keys].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+  });
+
+  it('carry their evidence: the thresholds used and the values measured', () => {
+    const { verdicts } = detectAll(s);
+    for (const v of verdicts) {
+      const i = v.layer * F + v.neuron;
+      switch (v.kind) {
+        case 'dead':
+          expect(v.evidence).toEqual({ tokens: N, fire_count: 0, fire_threshold: 0, upper95: 3 / N, min_tokens: DETECTOR_DEFAULTS.dead.minTokens });
+          break;
+        case 'rare':
+          expect(v.evidence).toEqual({ tokens: N, fire_count: 3, fire_threshold: 0, rate: 3 / N, bound: DETECTOR_DEFAULTS.rare.bound });
+          break;
+        case 'massive':
+          expect(v.evidence.peak).toBe(500);
+          expect(v.evidence.ratio).toBeCloseTo(o.ratio[i]!, 9);
+          expect(v.evidence.ratio).toBe(v.evidence.peak / v.evidence.layer_median_peak);
+          expect(v.evidence.min_ratio).toBe(DETECTOR_DEFAULTS.massive.minRatio);
+          expect(v.evidence.min_peak).toBe(DETECTOR_DEFAULTS.massive.minPeak);
+          break;
+        case 'heavy_tailed':
+          expect(v.evidence.kurtosis).toBeGreaterThan(10);
+          expect(Math.abs(v.evidence.kurtosis - o.kurtosis[i]!)).toBeLessThan(1e-3 * o.kurtosis[i]!);
+          expect(v.evidence).toMatchObject({ threshold: DETECTOR_DEFAULTS.heavyTailed.threshold, tokens: N, min_tokens: 1000 });
+          break;
+      }
+    }
+  });
+
+  it('the same verdicts come out of shards merged', () => {
+    const merged = merge(statsOf(c.acts.slice(0, 5)), statsOf(c.acts.slice(5)));
+    expect(detectAll(summarize(merged))).toEqual(detectAll(s));
+  });
+
+  it('rare: the bound decides, and the verdicts follow the measured fire rates', () => {
+    // fire rates are exact (integer counts over the same token count), so any clear threshold works
+    for (const bound of [1e-4, 4e-4, 6e-4, ...splits(o.fireRate, 1e-9)]) {
+      expect(clearOf(o.fireRate, bound, 1e-9), `bound ${bound} too close to a measured rate`).toBe(true);
+      expect(idsOf(detectRare(s, { bound }))).toEqual(where((i) => o.fireRate[i]! > 0 && o.fireRate[i]! < bound));
+    }
+    expect(detectRare(s, { bound: 4e-4 })).toEqual([]); // 3 / 6000 = 5e-4
+    expect(detectRare(s, { bound: 0.7 }).length).toBeGreaterThan(F); // most ordinary neurons fire less than 70% of the time
+  });
+
+  it('massive: both the ratio and the floor must hold', () => {
+    // peaks are exact (float32 min/max), and so are the medians and ratios
+    for (const minRatio of [50, 200, ...splits(o.ratio, 1e-9)]) {
+      for (const minPeak of [5, 10, 100, 600, ...splits(o.peak, 1e-9)]) {
+        expect(clearOf(o.ratio, minRatio, 1e-9) && clearOf(o.peak, minPeak, 1e-9), `thresholds ${minRatio}, ${minPeak}`).toBe(true);
+        const got = idsOf(detectMassive(s, { minRatio, minPeak }));
+        expect(got, `minRatio ${minRatio}, minPeak ${minPeak}`).toEqual(where((i) => o.ratio[i]! >= minRatio && o.peak[i]! >= minPeak));
+      }
+    }
+    // the spike's ratio is ~100: a stricter ratio or a floor above 500 clears it
+    expect(detectMassive(s, { minRatio: 200 })).toEqual([]);
+    expect(detectMassive(s, { minPeak: 600 })).toEqual([]);
+    // a permissive ratio lets the heavy-tailed neuron's ~20 peak in once the floor allows it
+    expect(idsOf(detectMassive(s, { minRatio: 3, minPeak: 10 }))).toEqual(expect.arrayContaining(plantedAs(c, 'heavy', 'massive')));
+  });
+
+  it('heavy-tailed: the threshold decides, and the verdicts follow the measured kurtosis', () => {
+    // kurtosis from float32 power sums agrees with the float64 oracle to ~1e-4 relative
+    for (const threshold of [3, 10, 100, 1000, ...splits(o.kurtosis, 1e-3)]) {
+      expect(clearOf(o.kurtosis, threshold, 1e-3), `threshold ${threshold}`).toBe(true);
+      // constant neurons have no kurtosis (the oracle says NaN); near-constant ones are not resolvable
+      const want = where((i) => o.kurtosis[i]! > threshold && !plantedAs(c, 'deadZero').includes(i));
+      expect(idsOf(detectHeavyTailed(s, { threshold })), `threshold ${threshold}`).toEqual(want);
+    }
+    expect(idsOf(detectHeavyTailed(s, { threshold: 100 }))).toEqual(plantedAs(c, 'massive'));
+    expect(detectHeavyTailed(s, { minTokens: N + 1 })).toEqual([]);
+  });
+
+  it('dead: needs the minimum number of tokens', () => {
+    expect(detectDead(s, { minTokens: N + 1 })).toEqual([]);
+    expect(idsOf(detectDead(s, { minTokens: N }))).toEqual(plantedAs(c, 'deadZero', 'deadNegative'));
+  });
+
+  it('without 4th moments, heavy-tailed is unavailable and the rest still work', () => {
+    const s2 = summarize(statsOf(c.acts, false));
+    const { verdicts, unavailable } = detectAll(s2);
+    expect(unavailable).toEqual([{ kind: 'heavy_tailed', reason: expect.stringMatching(/4th moments/) }]);
+    expect(idsOf(verdicts, 'heavy_tailed')).toEqual([]);
+    expect(idsOf(verdicts, 'dead')).toEqual(plantedAs(c, 'deadZero', 'deadNegative'));
+    expect(idsOf(verdicts, 'rare')).toEqual(plantedAs(c, 'rare'));
+    expect(idsOf(verdicts, 'massive')).toEqual(plantedAs(c, 'massive'));
+  });
+
+  it('a different seed plants elsewhere and is found all the same', () => {
+    const c2 = capture(99);
+    const { verdicts } = detectAll(summarize(statsOf(c2.acts)));
+    expect(idsOf(verdicts, 'dead')).toEqual(plantedAs(c2, 'deadZero', 'deadNegative'));
+    expect(idsOf(verdicts, 'rare')).toEqual(plantedAs(c2, 'rare'));
+    expect(idsOf(verdicts, 'massive')).toEqual(plantedAs(c2, 'massive'));
+    expect(idsOf(verdicts, 'heavy_tailed')).toEqual(plantedAs(c2, 'heavy', 'massive'));
+    expect(plantedAs(c2, 'massive')).not.toEqual(plantedAs(c, 'massive'));
+  });
+});
+
+describe('detectors on edge cases', () => {
+  it('judge nothing without tokens, or where activations went NaN or infinite', () => {
+    const acc = emptyStats(2, 2);
+    // layer 0: neuron 0 NaN (no fires: NaN > 0 is false), neuron 1 overflowed to Infinity; layer 1: no tokens
+    addBatch(acc, { count: [5, 0], sum: [NaN, Infinity, 0, 0], sumsq: [NaN, Infinity, 0, 0], min: [NaN, 0, 0, 0], max: [NaN, Infinity, 0, 0], fireCount: [0, 5, 0, 0] });
+    const s = summarize(acc);
+    expect(detectAll(s, { massive: { minRatio: 1, minPeak: 0 }, heavyTailed: { threshold: 0, minTokens: 0 }, rare: { bound: 1 } }).verdicts).toEqual([]);
+  });
+
+  it('massive with a layer median of 0: the ratio is infinite and the floor decides', () => {
+    const acc = emptyStats(1, 3);
+    addBatch(acc, { count: [4], sum: [0, 0, 12], sumsq: [0, 0, 144], min: [0, 0, 0], max: [0, 0, 12], fireCount: [0, 0, 1] });
+    const s = summarize(acc);
+    expect(s.layerMedianPeak[0]).toBe(0);
+    const v = detectMassive(s);
+    expect(v).toEqual([{ layer: 0, neuron: 2, kind: 'massive', evidence: { peak: 12, layer_median_peak: 0, ratio: Infinity, min_ratio: 20, min_peak: 10 } }]);
+    expect(detectMassive(s, { minPeak: 13 })).toEqual([]);
+  });
+
+  it('dead records the capture\'s firing threshold', () => {
+    const acc = emptyStats(1, 1, { fireThreshold: 0.5 });
+    addBatch(acc, { count: [100], sum: [10], sumsq: [2], min: [0], max: [0.4], fireCount: [0] });
+    expect(detectDead(summarize(acc))[0]!.evidence).toEqual({ tokens: 100, fire_count: 0, fire_threshold: 0.5, upper95: 0.03, min_tokens: 1 });
+  });
+
+  it('refuse nonsensical thresholds', () => {
+    const s = summarize(emptyStats(1, 1));
+    expect(() => detectRare(s, { bound: 0 })).toThrow(/rare bound must be a positive number, got 0/);
+    expect(() => detectMassive(s, { minRatio: -1 })).toThrow(/massive minRatio must be a positive number/);
+    expect(() => detectMassive(s, { minPeak: NaN })).toThrow(/massive minPeak must be a non-negative number/);
+    expect(() => detectHeavyTailed(s, { threshold: Infinity })).toThrow(/heavy-tailed threshold/);
+    expect(() => detectDead(s, { minTokens: -1 })).toThrow(/dead minTokens/);
+  });
+});

@@ -1,0 +1,65 @@
+// A capture's running statistics as the database keeps them and back: the analysis accumulators
+// (electron/analysis) hold float64 sums and float32 top values, SQLite stores REAL (float64), so a
+// reloaded checkpoint continues bit-identical.
+import { emptyStats, type NeuronStats } from '../../analysis/neuron-stats.js';
+import { emptyTopK, type TopK } from '../../analysis/top-k.js';
+import type { StoredStats, TopExample } from '../../../db/datasets.js';
+
+export function toStored(acc: NeuronStats): StoredStats {
+  const { layers: L, neurons: F } = acc;
+  const perNeuron = (perLayer: Float64Array) => Float64Array.from({ length: L * F }, (_, i) => perLayer[Math.floor(i / F)] as number);
+  const zeros = () => new Float64Array(L * F);
+  return {
+    layers: L,
+    neurons: F,
+    count: perNeuron(acc.count),
+    sum: acc.sum,
+    sumsq: acc.sumsq,
+    sumAbs: acc.sumAbs ?? zeros(),
+    sum3: acc.sumCube ?? zeros(),
+    sum4: acc.sumQuart ?? zeros(),
+    min: acc.min,
+    max: acc.max,
+    fire: acc.fire,
+  };
+}
+
+export function fromStored(s: StoredStats, fireThreshold: number): NeuronStats {
+  const acc = emptyStats(s.layers, s.neurons, { fireThreshold });
+  for (let l = 0; l < s.layers; l++) acc.count[l] = s.count[l * s.neurons] as number;
+  acc.sum.set(s.sum);
+  acc.sumsq.set(s.sumsq);
+  acc.min.set(s.min);
+  acc.max.set(s.max);
+  acc.fire.set(s.fire);
+  acc.sumAbs?.set(s.sumAbs);
+  acc.sumCube?.set(s.sum3);
+  acc.sumQuart?.set(s.sum4);
+  // the per-token active-fraction histogram is not captured yet (no graph output for it)
+  acc.activeHist = null;
+  return acc;
+}
+
+export function topRows(top: TopK): TopExample[] {
+  const rows: TopExample[] = [];
+  for (let i = 0; i < top.layers * top.neurons; i++) {
+    for (let rank = 0; rank < (top.size[i] as number); rank++) {
+      const at = i * top.k + rank;
+      rows.push({ layer: Math.floor(i / top.neurons), neuron: i % top.neurons, rank, value: top.values[at] as number, documentId: top.docs[at] as number, position: top.positions[at] as number });
+    }
+  }
+  return rows;
+}
+
+export function topFromRows(layers: number, neurons: number, k: number, rows: readonly TopExample[]): TopK {
+  const top = emptyTopK(layers, neurons, k);
+  for (const r of rows) {
+    const i = r.layer * neurons + r.neuron;
+    const at = i * k + r.rank;
+    top.values[at] = r.value;
+    top.docs[at] = r.documentId;
+    top.positions[at] = r.position;
+    top.size[i] = Math.max(top.size[i] as number, r.rank + 1);
+  }
+  return top;
+}
