@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { findModel } from '../db/models.js';
 import { findCorpus } from '../db/corpora.js';
 import { loadWeightScan } from '../db/weights.js';
+import { listNeurons, neuronDetail } from './neurons.js';
+import type { DetectOptions } from './analysis/detectors.js';
 import type { Corpus, Job, Model } from './api.js';
 import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
@@ -30,6 +32,10 @@ commands:
   capture --model M --corpus C [--max-tokens N] [--seq-len T] [--stride S] [--batch B] [--threshold X]
           [--top-k K] [--genre G] [--documents N] [--name N]
                                           per-neuron statistics of a model over a corpus (a resumable job)
+  neurons --dataset D [--dead] [--rare X] [--massive] [--heavy] [--layer L] [--sort FIELD] [--asc] [--limit K]
+          [--massive-ratio R] [--massive-min-peak P] [--kurtosis K]
+                                          per-neuron statistics with the detectors' verdicts (filters combine with OR)
+  neuron --dataset D --layer L --neuron N one neuron: statistics, verdicts, top contexts, promoted/suppressed tokens, weight norms
   corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
   corpus list                             list corpora
   jobs list                               list jobs (newest first)
@@ -46,6 +52,10 @@ class UsageError extends Error {}
 interface Io {
   json: boolean;
   out(value: unknown, text: () => string): void;
+}
+
+function fmt(v: number | null): string {
+  return v === null ? '-' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
 }
 
 function table(rows: string[][]): string {
@@ -126,7 +136,40 @@ const OPTIONS = {
   'top-k': { type: 'string' },
   genre: { type: 'string' },
   documents: { type: 'string' },
+  dataset: { type: 'string' },
+  dead: { type: 'boolean' },
+  rare: { type: 'string' },
+  massive: { type: 'boolean' },
+  heavy: { type: 'boolean' },
+  layer: { type: 'string' },
+  neuron: { type: 'string' },
+  sort: { type: 'string' },
+  asc: { type: 'boolean' },
+  limit: { type: 'string' },
+  'massive-ratio': { type: 'string' },
+  'massive-min-peak': { type: 'string' },
+  kurtosis: { type: 'string' },
 } as const;
+
+const SORT_FIELDS = ['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio'] as const;
+
+function detectOptions(values: Record<string, unknown>): DetectOptions {
+  const rare = numberFlag(values, 'rare', 'number');
+  const ratio = numberFlag(values, 'massive-ratio', 'number');
+  const minPeak = numberFlag(values, 'massive-min-peak', 'number');
+  const kurtosis = numberFlag(values, 'kurtosis', 'number');
+  return {
+    ...(rare !== undefined ? { rare: { bound: rare } } : {}),
+    massive: { ...(ratio !== undefined ? { minRatio: ratio } : {}), ...(minPeak !== undefined ? { minPeak } : {}) },
+    ...(kurtosis !== undefined ? { heavyTailed: { threshold: kurtosis } } : {}),
+  };
+}
+
+function datasetFlag(values: Record<string, unknown>): number {
+  const id = numberFlag(values, 'dataset', 'integer');
+  if (id === undefined) throw new UsageError('--dataset is required: a dataset id (the "id" that capture printed)');
+  return id;
+}
 
 /** An optional numeric flag: undefined when absent, a usage error naming it when not a number of the right kind. */
 function numberFlag(values: Record<string, unknown>, flag: string, kind: 'integer' | 'number'): number | undefined {
@@ -156,7 +199,7 @@ function reportProvider(r: ProviderReport): string {
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture', 'scan'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -204,6 +247,42 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         if (superWeights.length) lines.push(`super-weight candidates (${superWeights[0]!.rule}):`, ...superWeights.slice(0, 10).map((w) => `  layer ${w.layer} W_out[${w.index.join(', ')}] = ${w.value.toPrecision(4)} (${w.ratio.toFixed(0)}x)`));
         return lines.join('\n');
       });
+    }
+    case 'neurons': {
+      const kinds = (['dead', 'rare', 'massive', 'heavy'] as const).filter((k) => values[k] !== undefined && values[k] !== false).map((k) => (k === 'heavy' ? 'heavy_tailed' : k));
+      const sort = values.sort;
+      if (sort !== undefined && !(SORT_FIELDS as readonly string[]).includes(sort)) throw new UsageError(`--sort must be one of ${SORT_FIELDS.join(', ')}; got "${sort}"`);
+      const layer = numberFlag(values, 'layer', 'integer');
+      const limit = numberFlag(values, 'limit', 'integer');
+      const out = listNeurons(backend().db, datasetFlag(values), {
+        kinds,
+        ...(layer !== undefined ? { layer } : {}),
+        ...(sort !== undefined ? { sort: sort as (typeof SORT_FIELDS)[number], descending: !values.asc } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        detect: detectOptions(values),
+      });
+      for (const u of out.unavailable) process.stderr.write(`note: ${u.kind} detector unavailable: ${u.reason}\n`);
+      return io.out({ neurons: out.neurons, total: out.total }, () =>
+        table([
+          ['layer', 'neuron', 'tokens', 'fire_rate', 'mean', 'max', 'peak_ratio', 'kurtosis', 'verdicts'],
+          ...out.neurons.map((n) => [String(n.layer), String(n.neuron), String(n.tokens), fmt(n.fire_rate), fmt(n.mean), fmt(n.max), fmt(n.peak_ratio), fmt(n.kurtosis), n.verdicts.map((v) => v.kind).join(',')]),
+        ]) + `\n${out.neurons.length} of ${out.total} neurons`,
+      );
+    }
+    case 'neuron': {
+      const layer = numberFlag(values, 'layer', 'integer');
+      const neuron = numberFlag(values, 'neuron', 'integer');
+      if (layer === undefined || neuron === undefined) throw new UsageError('neuron needs --layer L and --neuron N');
+      const d = neuronDetail(backend().db, datasetFlag(values), layer, neuron, detectOptions(values));
+      return io.out(d, () =>
+        [
+          `layer ${layer} neuron ${neuron}: ${d.stats.tokens} tokens, fire rate ${fmt(d.stats.fire_rate)}, mean ${fmt(d.stats.mean)}, max ${fmt(d.stats.max)}; verdicts: ${d.stats.verdicts.map((v) => v.kind).join(', ') || 'none'}`,
+          'top contexts:',
+          ...d.contexts.map((c) => `  ${fmt(c.value)}  ${c.document}:${c.position}  …${c.before}[${c.token}]${c.after}…`),
+          `promotes: ${d.promoted.map((p) => JSON.stringify(p.text ?? p.token)).join(' ')}`,
+          `suppresses: ${d.suppressed.map((p) => JSON.stringify(p.text ?? p.token)).join(' ')}`,
+        ].join('\n'),
+      );
     }
     case 'models list': {
       const models = (await backend().handle('model.list', {})) as Model[];

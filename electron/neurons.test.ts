@@ -1,0 +1,103 @@
+// Detectors on a real capture of a model with planted neurons: neurons that can never fire (zero
+// input weights, negative bias, ReLU) and one that fires enormously (input weights scaled up).
+// The test plants them in the checkpoint file; the capture and the detectors must find them.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from './api.js';
+import type { Backend } from './backend.js';
+import { fixtureWithCharTokenizer, testBackend } from './jobs/test-support.js';
+import { listNeurons, neuronDetail } from './neurons.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native-models', 'fixtures');
+const DEAD = [
+  [0, 7],
+  [1, 30],
+  [1, 31],
+] as const;
+const MASSIVE = [1, 50] as const;
+
+let b: Backend;
+let datasetId: number;
+
+/** Rewrites float32 values of a safetensors file in place: f(tensor name, flat index, value) -> new value. */
+function editTensors(file: string, edit: (tensor: string, shape: number[], data: Float32Array) => void): void {
+  const bytes = fs.readFileSync(file);
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString()) as Record<string, { shape: number[]; data_offsets: [number, number] }>;
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const start = 8 + n + t.data_offsets[0];
+    const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + 8 + n + t.data_offsets[1]));
+    edit(name, t.shape, data);
+    Buffer.from(data.buffer).copy(bytes, start);
+  }
+  fs.writeFileSync(file, bytes);
+}
+
+beforeAll(async () => {
+  const dir = fixtureWithCharTokenizer(path.join(fixtures, 'opt'));
+  editTensors(path.join(dir, 'model.safetensors'), (name, shape, data) => {
+    const m = /^model\.decoder\.layers\.(\d+)\.fc1\.(weight|bias)$/.exec(name);
+    if (!m) return;
+    const layer = Number(m[1]);
+    const D = shape[1] ?? 1;
+    for (const [l, f] of DEAD) {
+      if (l !== layer) continue;
+      if (m[2] === 'weight') data.fill(0, f * D, (f + 1) * D);
+      else data[f] = -1;
+    }
+    if (layer === MASSIVE[0]) {
+      if (m[2] === 'weight') for (let i = MASSIVE[1] * D; i < (MASSIVE[1] + 1) * D; i++) data[i] = (data[i] as number) * 400;
+      else data[MASSIVE[1]] = Math.abs(data[MASSIVE[1]] as number) * 400 + 50;
+    }
+  });
+  b = testBackend();
+  const wait = async (p: Promise<unknown>) => b.jobs.waitFor(((await p) as { job: Job }).job.id);
+  const model = await wait(b.handle('model.import', { path: dir }));
+  const corpus = await wait(b.handle('corpus.import', { source: { kind: 'brown' } }));
+  const cap = await wait(
+    b.handle('capture.start', {
+      modelId: (model.result as { model: { id: number } }).model.id,
+      corpusId: (corpus.result as { corpus: { id: number } }).corpus.id,
+      seqLen: 64,
+      batch: 4,
+      maxTokens: 8000,
+    }),
+  );
+  expect(cap.state).toBe('done');
+  datasetId = (cap.result as { dataset: { id: number } }).dataset.id;
+});
+afterAll(() => b.close());
+
+describe('detectors on a capture', () => {
+  it('finds exactly the planted dead neurons, with the tokens seen and the 3/N bound', () => {
+    const { neurons } = listNeurons(b.db, datasetId, { kinds: ['dead'] });
+    expect(neurons.map((n) => [n.layer, n.neuron])).toEqual(DEAD.map(([l, f]) => [l, f]));
+    for (const n of neurons) {
+      expect(n.fire_count).toBe(0);
+      expect(n.verdicts[0]).toEqual({ kind: 'dead', evidence: expect.objectContaining({ tokens: 8000, upper95: 3 / 8000 }) });
+    }
+  });
+
+  it('finds the planted massive neuron with its ratio to the layer, and only it', () => {
+    const { neurons } = listNeurons(b.db, datasetId, { kinds: ['massive'] });
+    expect(neurons.map((n) => [n.layer, n.neuron])).toEqual([[...MASSIVE]]);
+    expect(neurons[0]!.peak_ratio).toBeGreaterThan(20);
+    // a stricter ratio than the neuron has removes the verdict: the threshold is what decides
+    const strict = listNeurons(b.db, datasetId, { kinds: ['massive'], detect: { massive: { minRatio: neurons[0]!.peak_ratio! * 2 } } });
+    expect(strict.neurons).toEqual([]);
+  });
+
+  it('sorts and limits, and shows one neuron with contexts and promoted tokens', () => {
+    const top = listNeurons(b.db, datasetId, { sort: 'max', limit: 1 }).neurons[0]!;
+    expect([top.layer, top.neuron]).toEqual([...MASSIVE]);
+    const d = neuronDetail(b.db, datasetId, MASSIVE[0], MASSIVE[1]);
+    expect(d.contexts).toHaveLength(16);
+    expect(d.contexts[0]!.value).toBe(top.max);
+    expect(d.contexts[0]!.token).toHaveLength(1); // one character of the char-level tokenizer
+    expect(d.promoted).toHaveLength(10);
+    expect(d.weights?.key_norm).toBeGreaterThan(0);
+  });
+});
