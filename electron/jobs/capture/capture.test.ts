@@ -16,6 +16,9 @@ import type { Job } from '../../api.js';
 import type { Backend } from '../../backend.js';
 import { fixtureWithCharTokenizer, testBackend, until } from '../test-support.js';
 import { planWindows } from './windows.js';
+import { merge } from '../../analysis/neuron-stats.js';
+import { mergeTopK } from '../../analysis/top-k.js';
+import { fromStored, topFromRows } from './checkpoint.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native-models', 'fixtures');
 let modelDir: string;
@@ -159,3 +162,39 @@ describe('capture job', () => {
   });
 });
 
+
+describe('mergeable captures', () => {
+  it('captures of two disjoint halves of a corpus merge into the capture of the whole', async () => {
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'ffn-merge-'));
+    const docs = selectDocuments(b.db, corpusId, { documents: 12 }).map((d) => JSON.stringify({ text: d.text.slice(0, 1500) }));
+    const write = (name: string, lines: string[]) => {
+      fs.writeFileSync(path.join(dir, name), lines.join('\n'));
+      return path.join(dir, name);
+    };
+    const importJsonl = async (file: string) =>
+      ((await b.jobs.waitFor(((await b.handle('corpus.import', { source: { kind: 'path', path: file } })) as { job: Job }).job.id)).result as { corpus: { id: number } }).corpus.id;
+    const [first, second, whole] = [await importJsonl(write('a.jsonl', docs.slice(0, 6))), await importJsonl(write('b.jsonl', docs.slice(6))), await importJsonl(write('all.jsonl', docs))];
+    const captureOf = async (corpus: number) => {
+      const job = await finish({ modelId, corpusId: corpus, seqLen: 64, batch: 4, topK: 4, threshold: 0.2 });
+      expect(job.state).toBe('done');
+      return (job.result as { dataset: { id: number } }).dataset.id;
+    };
+    const [a, c, w] = [await captureOf(first), await captureOf(second), await captureOf(whole)];
+    const { nLayers: L, dFf: F } = loadModel(modelDir).spec;
+    const stats = (id: number) => fromStored(loadStats(b.db, id, L, F), 0.2);
+    const merged = merge(stats(a), stats(c));
+    const all = stats(w);
+    expect(Array.from(merged.count)).toEqual(Array.from(all.count));
+    expect(Array.from(merged.fire)).toEqual(Array.from(all.fire));
+    expect(Array.from(merged.min)).toEqual(Array.from(all.min));
+    expect(Array.from(merged.max)).toEqual(Array.from(all.max));
+    for (const key of ['sum', 'sumsq'] as const) {
+      merged[key].forEach((v, i) => expect(Math.abs(v - all[key][i]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(all[key][i]!))));
+    }
+    // top examples: the same values per neuron, in order (document ids differ between the corpora)
+    const mergedTop = mergeTopK(topFromRows(L, F, 4, loadTopExamples(b.db, a)), topFromRows(L, F, 4, loadTopExamples(b.db, c)));
+    const wholeTop = topFromRows(L, F, 4, loadTopExamples(b.db, w));
+    expect(Array.from(mergedTop.size)).toEqual(Array.from(wholeTop.size));
+    expect(Array.from(mergedTop.values)).toEqual(Array.from(wholeTop.values));
+  });
+});
