@@ -122,6 +122,55 @@ export const Dataset = z.object({
 });
 export type Dataset = z.infer<typeof Dataset>;
 
+/** Detector thresholds (electron/analysis/detectors.ts has the defaults). */
+export const DetectThresholds = z.object({
+  rare: z.object({ bound: z.number().positive() }).partial().optional(),
+  massive: z.object({ minRatio: z.number().positive(), minPeak: z.number().min(0) }).partial().optional(),
+  heavyTailed: z.object({ threshold: z.number().positive(), minTokens: z.number().int().min(1) }).partial().optional(),
+});
+
+export const VerdictKind = z.enum(['dead', 'rare', 'massive', 'heavy_tailed']);
+
+export const NeuronRow = z.object({
+  layer: z.number().int(),
+  neuron: z.number().int(),
+  tokens: z.number(),
+  mean: z.number().nullable(),
+  std: z.number().nullable(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  peak_abs: z.number().nullable(),
+  mean_abs: z.number().nullable(),
+  fire_count: z.number(),
+  fire_rate: z.number().nullable(),
+  kurtosis: z.number().nullable(),
+  peak_ratio: z.number().nullable(),
+  /** evidence: the thresholds used and the measured values (electron/analysis/detectors.ts) */
+  verdicts: z.array(z.object({ kind: VerdictKind, evidence: z.unknown() })),
+});
+export type NeuronRow = z.infer<typeof NeuronRow>;
+
+export const NeuronsQuery = z.object({
+  datasetId: z.number().int().positive(),
+  /** only neurons with one of these verdicts */
+  kinds: z.array(VerdictKind).optional(),
+  layer: z.number().int().min(0).optional(),
+  sort: z.enum(['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio']).optional(),
+  descending: z.boolean().optional(),
+  limit: z.number().int().positive().optional(),
+  detect: DetectThresholds.optional(),
+});
+
+const TokenScore = z.object({ token: z.number().int(), text: z.string().nullable(), score: z.number() });
+export const NeuronDetail = z.object({
+  stats: NeuronRow,
+  contexts: z.array(z.object({ rank: z.number().int(), value: z.number(), document: z.string(), position: z.number().int(), before: z.string(), token: z.string(), after: z.string() })),
+  promoted: z.array(TokenScore),
+  suppressed: z.array(TokenScore),
+  weights: z.object({ key_norm: z.number().nullable(), gate_norm: z.number().nullable(), value_norm: z.number().nullable() }).nullable(),
+});
+export type NeuronDetail = z.infer<typeof NeuronDetail>;
+
 export const DocumentSummary = z.object({
   id: z.number().int(),
   ordinal: z.number().int(),
@@ -183,6 +232,8 @@ export const methods = {
   'model.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
   'capture.start': { params: CaptureParams, result: z.object({ job: Job }) },
   'dataset.list': { params: Empty, result: z.array(Dataset) },
+  'neurons.list': { params: NeuronsQuery, result: z.object({ neurons: z.array(NeuronRow), total: z.number().int(), unavailable: z.array(z.object({ kind: z.string(), reason: z.string() })) }) },
+  'neuron.get': { params: z.object({ datasetId: z.number().int().positive(), layer: z.number().int().min(0), neuron: z.number().int().min(0), detect: DetectThresholds.optional() }), result: NeuronDetail },
   'jobs.list': { params: Empty, result: z.array(Job) },
   'jobs.cancel': { params: Id, result: z.object({ job: Job }) },
   'jobs.resume': { params: Id, result: z.object({ job: Job }) },

@@ -8,6 +8,7 @@ import * as corpora from '../db/corpora.js';
 import * as models from '../db/models.js';
 import * as datasets from '../db/datasets.js';
 import { modelSummary } from './models.js';
+import { listNeurons, neuronDetail } from './neurons.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
@@ -131,6 +132,8 @@ export class Backend {
       },
       'dataset.list': () =>
         datasets.listDatasets(db).map((d) => ({ id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt })),
+      'neurons.list': ({ datasetId, ...q }) => listNeurons(db, datasetId, q),
+      'neuron.get': ({ datasetId, layer, neuron, detect }) => neuronDetail(db, datasetId, layer, neuron, detect),
       'jobs.list': () => this.jobs.list(),
       'jobs.cancel': ({ id }) => ({ job: this.jobs.cancel(id) }),
       'jobs.resume': ({ id }) => ({ job: this.jobs.resume(id) }),
