@@ -20,6 +20,8 @@ export function parseApiEvent(raw: unknown): ApiEvent | null {
       return { type: 'corpora-changed' };
     case 'models-changed':
       return { type: 'models-changed' };
+    case 'datasets-changed':
+      return { type: 'datasets-changed' };
     default:
       return null;
   }

@@ -18,7 +18,7 @@ export function SectionPage({ route, info }: { route: Route; info: AppInfo | und
     case 'datasets':
       return <DatasetsPage />;
     case 'neurons':
-      return <NeuronsPage />;
+      return <NeuronsPage rest={route.rest} />;
     case 'manifold':
       return <ManifoldPage />;
     case 'ablation':

@@ -1,0 +1,119 @@
+import { useApi } from '../api/ApiContext';
+import type { NeuronDetail } from '../api/contract';
+import { useChanges } from '../api/useChanges';
+import { useQuery } from '../api/useQuery';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { Loading } from '../components/Loading';
+import { formatCount } from '../format';
+import { Fact } from '../models/Fact';
+import { hrefFor } from '../routing/route';
+import { describeVerdict, formatPercent, formatStat, verdictLabels } from './evidence';
+import { VerdictBadges } from './VerdictBadges';
+
+function TokenList({ title, tokens, testId }: { title: string; tokens: NeuronDetail['promoted']; testId: string }) {
+  return (
+    <div className="token-list" data-testid={testId}>
+      <h3 className="section-title">{title}</h3>
+      {tokens.length === 0 ? (
+        <p className="hint">None recorded.</p>
+      ) : (
+        <ol>
+          {tokens.map((t) => (
+            <li key={t.token}>
+              <code className="token">{t.text === null ? `#${t.token}` : JSON.stringify(t.text)}</code> <span className="muted num">{formatStat(t.score)}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+/** #/neurons/<dataset>/<layer>/<neuron>: one neuron's statistics, verdicts with evidence, contexts, tokens, weights. */
+export function NeuronDetailView({ datasetId, layer, neuron }: { datasetId: number; layer: number; neuron: number }) {
+  const api = useApi();
+  const detail = useQuery(`${datasetId}:${layer}:${neuron}`, () => api.call('neuron.get', { datasetId, layer, neuron }));
+  useChanges('datasets-changed', detail.reload);
+  const d = detail.data;
+
+  return (
+    <div className="neuron-detail" data-testid="neuron-detail" data-layer={layer} data-neuron={neuron}>
+      <a className="back-link" href={hrefFor('neurons', datasetId)} data-testid="neuron-back">
+        ‹ All neurons of this dataset
+      </a>
+      <div className="page-header">
+        <div>
+          <h1 className="page-title" data-testid="neuron-title">{`Layer ${layer}, neuron ${neuron}`}</h1>
+          {d && (
+            <p className="page-lede">
+              <VerdictBadges verdicts={d.stats.verdicts} />
+              {d.stats.verdicts.length === 0 && 'No detector flags this neuron.'}
+            </p>
+          )}
+        </div>
+      </div>
+      {detail.error && <ErrorAlert message={`Could not load the neuron: ${detail.error.message}`} onRetry={detail.reload} testId="neuron-error" />}
+      {!d && detail.loading && <Loading label="Loading the neuron…" />}
+      {d && (
+        <>
+          <dl className="facts" data-testid="neuron-stats">
+            <Fact term="Tokens">{formatCount(d.stats.tokens)}</Fact>
+            <Fact term="Fired">{`${formatCount(d.stats.fire_count)} (${d.stats.fire_rate === null ? '—' : formatPercent(d.stats.fire_rate)})`}</Fact>
+            <Fact term="Mean">{formatStat(d.stats.mean)}</Fact>
+            <Fact term="Std">{formatStat(d.stats.std)}</Fact>
+            <Fact term="Min">{formatStat(d.stats.min)}</Fact>
+            <Fact term="Max">{formatStat(d.stats.max)}</Fact>
+            <Fact term="Mean |activation|">{formatStat(d.stats.mean_abs)}</Fact>
+            <Fact term="Peak |activation|">{formatStat(d.stats.peak_abs)}</Fact>
+            <Fact term="Peak ratio">{formatStat(d.stats.peak_ratio)}</Fact>
+            <Fact term="Excess kurtosis">{formatStat(d.stats.kurtosis)}</Fact>
+            <Fact term="Key norm">{formatStat(d.weights?.key_norm)}</Fact>
+            {d.weights?.gate_norm !== null && d.weights?.gate_norm !== undefined && <Fact term="Gate norm">{formatStat(d.weights.gate_norm)}</Fact>}
+            <Fact term="Value norm">{formatStat(d.weights?.value_norm)}</Fact>
+          </dl>
+
+          {d.stats.verdicts.length > 0 && (
+            <section className="neuron-section" data-testid="neuron-verdicts">
+              <h2 className="section-title">Verdicts</h2>
+              <ul className="evidence-list">
+                {d.stats.verdicts.map((v) => (
+                  <li key={v.kind} data-testid="neuron-verdict" data-verdict={v.kind}>
+                    <strong>{verdictLabels[v.kind]}:</strong> {describeVerdict(v.kind, v.evidence)}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+
+          <section className="neuron-section" data-testid="neuron-contexts">
+            <h2 className="section-title">Top activating contexts</h2>
+            {d.contexts.length === 0 ? (
+              <p className="hint">No contexts were kept (the capture kept none, or this neuron never had a positive activation).</p>
+            ) : (
+              <ol className="context-list">
+                {d.contexts.map((c) => (
+                  <li key={c.rank} data-testid="neuron-context">
+                    <span className="context-value num" title={`activation at position ${c.position} of ${c.document}`}>
+                      {formatStat(c.value)}
+                    </span>
+                    <span className="context-text mono">
+                      {c.before}
+                      <mark>{c.token}</mark>
+                      {c.after}
+                    </span>
+                    <span className="row-sub">{c.document}</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+
+          <section className="neuron-section token-lists">
+            <TokenList title="Promoted tokens (value vector through the unembedding)" tokens={d.promoted} testId="neuron-promoted" />
+            <TokenList title="Suppressed tokens" tokens={d.suppressed} testId="neuron-suppressed" />
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

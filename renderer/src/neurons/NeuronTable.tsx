@@ -1,0 +1,82 @@
+import { useState, type ReactNode } from 'react';
+import type { NeuronRow } from '../api/contract';
+import { formatCount } from '../format';
+import { hrefFor } from '../routing/route';
+import { navigate } from '../routing/useHashRoute';
+import { formatPercent, formatStat } from './evidence';
+import { VerdictBadges } from './VerdictBadges';
+import { visibleRange } from './window';
+
+const ROW_HEIGHT = 32;
+const VIEWPORT = 560;
+
+const columns: { header: string; num?: boolean; title?: string; cell: (n: NeuronRow) => ReactNode }[] = [
+  { header: 'Layer', num: true, cell: (n) => String(n.layer) },
+  { header: 'Neuron', num: true, cell: (n) => String(n.neuron) },
+  { header: 'Tokens', num: true, cell: (n) => formatCount(n.tokens) },
+  { header: 'Fire rate', num: true, title: 'share of tokens with an activation above the firing threshold', cell: (n) => (n.fire_rate === null ? '—' : formatPercent(n.fire_rate)) },
+  { header: 'Mean', num: true, cell: (n) => formatStat(n.mean) },
+  { header: 'Max', num: true, cell: (n) => formatStat(n.max) },
+  { header: 'Peak ratio', num: true, title: "peak |activation| over the layer's median peak", cell: (n) => formatStat(n.peak_ratio) },
+  { header: 'Kurtosis', num: true, title: 'excess kurtosis of the activations', cell: (n) => formatStat(n.kurtosis) },
+  { header: 'Verdicts', cell: (n) => <VerdictBadges verdicts={n.verdicts} /> },
+];
+
+/**
+ * Neurons in a scrolling table that renders only the rows in view (fixed row height), so that
+ * thousands of rows scroll smoothly. A click on a row opens the neuron.
+ */
+export function NeuronTable({ datasetId, neurons, busy }: { datasetId: number; neurons: readonly NeuronRow[]; busy: boolean }) {
+  const [scrollTop, setScrollTop] = useState(0);
+  const { start, end } = visibleRange(scrollTop, VIEWPORT, ROW_HEIGHT, neurons.length);
+  const open = (n: NeuronRow) => navigate(hrefFor('neurons', datasetId, n.layer, n.neuron));
+  return (
+    <div className="table-wrap neuron-scroll" style={{ maxHeight: VIEWPORT + ROW_HEIGHT }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="neuron-scroll">
+      <table className="table neuron-table" data-testid="neuron-table" aria-busy={busy} aria-rowcount={neurons.length + 1}>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.header} scope="col" className={c.num ? 'num' : undefined} title={c.title}>
+                {c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {start > 0 && (
+            <tr aria-hidden="true" className="spacer">
+              <td colSpan={columns.length} style={{ height: start * ROW_HEIGHT }} />
+            </tr>
+          )}
+          {neurons.slice(start, end).map((n, i) => (
+            <tr
+              key={`${n.layer}:${n.neuron}`}
+              className="row-link"
+              style={{ height: ROW_HEIGHT }}
+              data-testid="neuron-row"
+              data-layer={n.layer}
+              data-neuron={n.neuron}
+              aria-rowindex={start + i + 2}
+              tabIndex={0}
+              onClick={() => open(n)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') open(n);
+              }}
+            >
+              {columns.map((c) => (
+                <td key={c.header} className={c.num ? 'num' : undefined}>
+                  {c.cell(n)}
+                </td>
+              ))}
+            </tr>
+          ))}
+          {end < neurons.length && (
+            <tr aria-hidden="true" className="spacer">
+              <td colSpan={columns.length} style={{ height: (neurons.length - end) * ROW_HEIGHT }} />
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
