@@ -79,6 +79,31 @@ export const Model = z.object({
 });
 export type Model = z.infer<typeof Model>;
 
+/** The weight scan made at import (electron/jobs/model-import/scan.ts). */
+export const WeightScanResult = z.object({
+  tensors: z.array(
+    z.object({
+      tensor: z.string(),
+      dtype: z.string(),
+      shape: z.array(z.number().int()),
+      nan: z.number().int(),
+      inf: z.number().int(),
+      subnormal: z.number().int(),
+      min: z.number().nullable(),
+      max: z.number().nullable(),
+      mean: z.number().nullable(),
+      std: z.number().nullable(),
+      kurtosis: z.number().nullable(),
+      maxAbs: z.number().nullable(),
+      maxAbsIndex: z.array(z.number().int()).nullable(),
+      invalidTotal: z.number().int(),
+    }),
+  ),
+  invalid: z.array(z.object({ tensor: z.string(), index: z.array(z.number().int()), value: z.enum(['nan', 'inf', '-inf']) })),
+  superWeights: z.array(z.object({ layer: z.number().int(), row: z.number().int(), neuron: z.number().int(), value: z.number(), ratio: z.number(), rule: z.string() })),
+});
+export type WeightScanResult = z.infer<typeof WeightScanResult>;
+
 export const ModelImportParams = z.object({
   /** a Hugging Face folder (config.json + *.safetensors), a .safetensors file, or a llama2.c .bin */
   path: z.string().min(1),
@@ -230,6 +255,7 @@ export const methods = {
   'model.get': { params: Id, result: Model },
   'model.import': { params: ModelImportParams, result: z.object({ job: Job }) },
   'model.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'model.scan': { params: Id, result: WeightScanResult },
   'capture.start': { params: CaptureParams, result: z.object({ job: Job }) },
   'dataset.list': { params: Empty, result: z.array(Dataset) },
   'neurons.list': { params: NeuronsQuery, result: z.object({ neurons: z.array(NeuronRow), total: z.number().int(), unavailable: z.array(z.object({ kind: z.string(), reason: z.string() })) }) },

@@ -7,6 +7,7 @@ import { openDatabase } from '../db/database.js';
 import * as corpora from '../db/corpora.js';
 import * as models from '../db/models.js';
 import * as datasets from '../db/datasets.js';
+import { loadWeightScan } from '../db/weights.js';
 import { modelSummary } from './models.js';
 import { listNeurons, neuronDetail } from './neurons.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
@@ -134,6 +135,10 @@ export class Backend {
         datasets.listDatasets(db).map((d) => ({ id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt })),
       'neurons.list': ({ datasetId, ...q }) => listNeurons(db, datasetId, q),
       'neuron.get': ({ datasetId, layer, neuron, detect }) => neuronDetail(db, datasetId, layer, neuron, detect),
+      'model.scan': ({ id }) => {
+        model(id);
+        return loadWeightScan(db, id);
+      },
       'jobs.list': () => this.jobs.list(),
       'jobs.cancel': ({ id }) => ({ job: this.jobs.cancel(id) }),
       'jobs.resume': ({ id }) => ({ job: this.jobs.resume(id) }),
