@@ -1,0 +1,95 @@
+// `npm run bench -- --capture-job`: the capture job end to end (worker process, tokenization,
+// windows, the stats head, float64 folding, top examples, SQLite commits) on the GPT-2-small-shaped
+// random checkpoint, beside the capture head alone run in this process on batches of the same
+// shape. Prints both rates and their ratio: what the job adds around the graph.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Backend } from '../electron/backend.js';
+import type { Job } from '../electron/api.js';
+import { nodeWorkerSpawner } from '../electron/jobs/spawn-node.js';
+import { loadModel } from '../native-models/load.js';
+import { FfnSession } from '../native-models/runtime/session.js';
+import { float32, int64 } from '../native-models/runtime/tensors.js';
+import { ensureCheckpoint } from './checkpoint.js';
+
+const benchDir = process.env.FFN_BENCH_DIR ?? path.dirname(new URL(import.meta.url).pathname);
+const root = path.join(benchDir, '..');
+const B = 4;
+const T = 256;
+const TOKENS = Number(process.env.FFN_BENCH_CAPTURE_TOKENS ?? 16 * B * T);
+
+/** The bench checkpoint plus a character-level tokenizer.json (ids 1..95 = printable ASCII), linked weights. */
+function modelWithTokenizer(): string {
+  const base = path.join(benchDir, '.cache', 'gpt2-small-random');
+  ensureCheckpoint(base);
+  const dir = path.join(benchDir, '.cache', 'gpt2-small-random-chartok');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of ['config.json', 'model.safetensors']) if (!fs.existsSync(path.join(dir, f))) fs.symlinkSync(path.join(base, f), path.join(dir, f));
+  const vocab: Record<string, number> = { '<|endoftext|>': 0 };
+  for (let id = 1; id < 96; id++) vocab[String.fromCharCode(id + 31)] = id;
+  const model = { type: 'BPE', vocab, merges: [], dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false };
+  const special = { id: 0, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+  fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify({ version: '1.0', added_tokens: [special], normalizer: null, pre_tokenizer: null, post_processor: null, decoder: { type: 'Fuse' }, model }));
+  return dir;
+}
+
+async function headOnly(dir: string, batches: number): Promise<number> {
+  const model = loadModel(dir);
+  const session = await FfnSession.create(model, { stats: true, moments: true, tokenMask: true, topK: 16 });
+  const ids = int64(Array.from({ length: B * T }, (_, i) => 1 + ((i * 7) % 95)), [B, T]);
+  const feeds = { input_ids: ids, token_mask: float32(new Float32Array(B * T).fill(1), [B, T]), threshold: float32([0], []) };
+  await session.run(feeds); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < batches; i++) await session.run(feeds);
+  const seconds = (performance.now() - t0) / 1000;
+  await session.release();
+  return (batches * B * T) / seconds;
+}
+
+async function main(): Promise<void> {
+  const dir = modelWithTokenizer();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ffn-bench-capture-'));
+  const backend = new Backend({ dataDir, shell: 'cli', spawnWorker: nodeWorkerSpawner(path.join(root, 'dist', 'electron', 'job-worker.js')) });
+  try {
+    const wait = async (p: Promise<unknown>) => backend.jobs.waitFor(((await p) as { job: Job }).job.id);
+    console.error('[bench] importing the model (with its weight scan) and the Brown corpus ...');
+    const model = await wait(backend.handle('model.import', { path: dir }));
+    const corpus = await wait(backend.handle('corpus.import', { source: { kind: 'brown' } }));
+    if (model.state !== 'done' || corpus.state !== 'done') throw new Error(`setup failed: ${model.error ?? corpus.error}`);
+    const samples: Array<{ at: number; done: number }> = [];
+    backend.onEvent((e) => {
+      if (e.type === 'job' && e.job.kind === 'capture' && e.job.progress.done > 0) samples.push({ at: performance.now(), done: e.job.progress.done });
+    });
+    console.error(`[bench] capture job: ${TOKENS} tokens, batch ${B} x ${T} ...`);
+    const t0 = performance.now();
+    const cap = await wait(
+      backend.handle('capture.start', {
+        modelId: (model.result as { model: { id: number } }).model.id,
+        corpusId: (corpus.result as { corpus: { id: number } }).corpus.id,
+        seqLen: T,
+        batch: B,
+        maxTokens: TOKENS,
+      }),
+    );
+    const wall = (performance.now() - t0) / 1000;
+    if (cap.state !== 'done') throw new Error(`capture ${cap.state}: ${cap.error}`);
+    const first = samples[0]!;
+    const last = samples.at(-1)!;
+    const steady = ((last.done - first.done) * 1000) / (last.at - first.at);
+    console.error('[bench] capture head alone, same batch shape, in this process ...');
+    const head = await headOnly(dir, Math.max(4, Math.round(TOKENS / (B * T) / 2)));
+    const rows: Array<[string, string]> = [
+      ['capture head alone (stats + moments + mask + top-16)', `${head.toFixed(0)} tokens/s`],
+      ['capture job, steady state (batches + commits)', `${steady.toFixed(0)} tokens/s  (${((steady / head) * 100).toFixed(0)}% of the head alone)`],
+      ['capture job, whole (model load, tokenization, graph, commits)', `${(TOKENS / wall).toFixed(0)} tokens/s over ${wall.toFixed(1)} s`],
+    ];
+    console.log(`FFN Lab capture job bench: GPT-2-small-shaped random checkpoint, ${TOKENS} tokens of Brown, batch ${B} x ${T}, ${os.availableParallelism()} cores`);
+    for (const [what, figure] of rows) console.log(`  ${what.padEnd(64)} ${figure}`);
+  } finally {
+    backend.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
