@@ -1,6 +1,7 @@
 // Typed queries for datasets (captures): the row, its resumable checkpoint (the per-neuron sums
 // and top examples after the last committed batch), and the statistics readers query.
 import { now, type Db } from './database.js';
+import { insertSamples, type NewSample } from './samples.js';
 
 export interface DatasetRecord {
   id: number;
@@ -91,8 +92,15 @@ export function listDatasets(db: Db): DatasetRecord[] {
   return (db.prepare("SELECT * FROM datasets WHERE status = 'ready' ORDER BY id").all() as DatasetRow[]).map(toRecord);
 }
 
-/** Replaces the dataset's statistics and top examples and advances its cursor, in one transaction. */
-export function saveCheckpoint(db: Db, datasetId: number, c: { batchesDone: number; tokens: number; stats: StoredStats; top: readonly TopExample[] }): void {
+/**
+ * Replaces the dataset's statistics and top examples, appends the sampled hidden states of the
+ * batches since the last checkpoint, and advances its cursor, in one transaction.
+ */
+export function saveCheckpoint(
+  db: Db,
+  datasetId: number,
+  c: { batchesDone: number; tokens: number; stats: StoredStats; top: readonly TopExample[]; samples?: readonly NewSample[] },
+): void {
   const insertStat = db.prepare(
     'INSERT INTO neuron_stats (dataset_id, layer, neuron, count, sum, sumsq, sum_abs, sum3, sum4, min, max, fire_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -108,6 +116,7 @@ export function saveCheckpoint(db: Db, datasetId: number, c: { batchesDone: numb
       }
     }
     for (const t of c.top) insertTop.run(datasetId, t.layer, t.neuron, t.rank, t.value, t.documentId, t.position);
+    insertSamples(db, datasetId, c.samples ?? []);
     db.prepare('UPDATE datasets SET batches_done = ?, tokens = ? WHERE id = ?').run(c.batchesDone, c.tokens, datasetId);
   }).immediate();
 }

@@ -133,6 +133,10 @@ export const CaptureParams = z.object({
   /** top activating examples kept per neuron */
   topK: z.number().int().min(0).max(256).default(16),
   name: z.string().min(1).max(200).optional(),
+  /** tokens whose hidden states are stored (residual after each block, FFN activations), spread evenly over documents; 0 = none */
+  samples: z.number().int().min(0).max(1_000_000).default(0),
+  /** seed of the sample choice (the same seed picks the same tokens) */
+  seed: z.number().int().default(0),
 });
 export type CaptureParams = z.infer<typeof CaptureParams>;
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectDocuments } from '../../../db/corpora.js';
 import { loadStats, loadTopExamples } from '../../../db/datasets.js';
+import { readSamples } from '../../../db/samples.js';
 import { hook } from '../../../native-models/graph/builder.js';
 import { loadModel } from '../../../native-models/load.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
@@ -108,8 +109,54 @@ describe('capture job', () => {
     }
   });
 
+  it('stores a stratified sample of hidden states equal to the graph\'s within float16 precision, with part of speech', async () => {
+    const params = { modelId, corpusId, filter: { genre: 'news', documents: 5 }, seqLen: 48, stride: 32, batch: 4, topK: 0, samples: 23, seed: 3 };
+    const job = await finish(params);
+    expect(job.state).toBe('done');
+    const { dataset } = job.result as { dataset: { id: number } };
+    const model = loadModel(modelDir);
+    const { nLayers: L, dFf: F, dModel: D } = model.spec;
+    const samples = readSamples(b.db, dataset.id, L);
+    expect(samples).toHaveLength(23);
+    const docs = selectDocuments(b.db, corpusId, params.filter);
+    // every document sampled, evenly
+    const perDoc = docs.map((d) => samples.filter((s) => s.documentId === d.id).length);
+    expect(Math.min(...perDoc)).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...perDoc)).toBeLessThanOrEqual(5);
+    expect(samples.every((s) => s.metadata.genre === 'news')).toBe(true);
+    // Brown's part-of-speech tags: most tokens fall in a word (the rest are spaces)
+    expect(samples.filter((s) => typeof s.metadata.pos === 'string').length).toBeGreaterThan(23 / 2);
+    expect(samples.filter((s) => s.loss !== null && s.loss > 0).length).toBeGreaterThan(20);
+
+    // the reference: each sample's window through a taps graph
+    const tokenizer = loadTokenizer(modelDir)!;
+    const tokens = docs.map((d) => tokenizer.encode(d.text));
+    const plan = planWindows(tokens.map((t) => t.length), params.seqLen, params.stride);
+    const taps = await FfnSession.create(model, { taps: Array.from({ length: L }, (_, l) => l), nll: true }, { threads: 1 });
+    for (const s of samples) {
+      const d = docs.findIndex((x) => x.id === s.documentId);
+      const w = plan.windows.find((x) => x.doc === d && s.position >= x.start + x.skip && s.position < x.start + x.skip + x.counted)!;
+      const ids = tokens[d]!.slice(w.start, w.start + w.length);
+      expect(s.tokenId).toBe(tokens[d]![s.position]);
+      expect(s.token).toBe(tokenizer.tokenText(s.tokenId));
+      const targets = tokens[d]!.slice(w.start + 1, w.start + w.length + 1);
+      while (targets.length < ids.length) targets.push(-1);
+      const out = await taps.run({ input_ids: int64(ids, [1, ids.length]), targets: int64(targets, [1, ids.length]) });
+      const t = s.position - w.start;
+      const close = (got: Float32Array, want: Float32Array) => {
+        for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(2 ** -11 * Math.abs(want[i]!) + 1e-4);
+      };
+      for (let l = 0; l < L; l++) {
+        close(s.residual[l]!, asFloat32(out[hook.residPost(l)], 'resid').subarray(t * D, (t + 1) * D));
+        close(s.ffn[l]!, asFloat32(out[hook.post(l)], 'post').subarray(t * F, (t + 1) * F));
+      }
+      if (s.loss !== null) expect(s.loss).toBeCloseTo(asFloat32(out.nll, 'nll')[t]!, 4);
+    }
+    await taps.release();
+  });
+
   it('resumes a capture killed midway to statistics identical to an uninterrupted run', async () => {
-    const params = { modelId, corpusId, filter: { documents: 20 }, seqLen: 64, batch: 2, maxTokens: 40_000, topK: 8 };
+    const params = { modelId, corpusId, filter: { documents: 20 }, seqLen: 64, batch: 2, maxTokens: 40_000, topK: 8, samples: 40, seed: 11 };
     const whole = await finish({ ...params, name: 'whole' });
     expect(whole.state).toBe('done');
     const wholeId = (whole.result as { dataset: { id: number } }).dataset.id;
@@ -125,6 +172,8 @@ describe('capture job', () => {
     expect(at.done).toBeLessThan(at.total);
     process.kill(at.pid!, 'SIGKILL');
     expect((await b.jobs.waitFor(job.id)).state).toBe('interrupted');
+    const before = (b.db.prepare('SELECT COUNT(*) n FROM samples s JOIN datasets d ON d.id = s.dataset_id WHERE d.job_id = ?').get(job.id) as { n: number }).n;
+    expect(before).toBeLessThan(40); // killed with samples still to take
     await b.handle('jobs.resume', { id: job.id });
     const resumed = await b.jobs.waitFor(job.id);
     expect(resumed.state).toBe('done');
@@ -134,6 +183,9 @@ describe('capture job', () => {
     const topOf = (id: number) => b.db.prepare('SELECT layer, neuron, rank, value, document_id, position FROM top_examples WHERE dataset_id = ? ORDER BY layer, neuron, rank').all(id);
     expect(statsOf(resumedId)).toEqual(statsOf(wholeId));
     expect(topOf(resumedId)).toEqual(topOf(wholeId));
+    const samplesOf = (id: number) => b.db.prepare('SELECT document_id, position, token_id, token, metadata, loss, residual, ffn FROM samples WHERE dataset_id = ? ORDER BY id').all(id);
+    expect(samplesOf(wholeId)).toHaveLength(40);
+    expect(samplesOf(resumedId)).toEqual(samplesOf(wholeId));
     expect((resumed.result as { dataset: { tokens: number } }).dataset.tokens).toBe((whole.result as { dataset: { tokens: number } }).dataset.tokens);
   });
 

@@ -2,13 +2,16 @@
 // run batches through the stats head, fold the small per-batch outputs into float64 sums, and
 // commit them with the top examples every few seconds. A resumed capture reloads the last commit
 // and continues with the next batch, so it ends identical to an uninterrupted run.
+// With `samples`, the tokens to keep hidden states for are chosen up front from the window plan;
+// the batches holding them run through a second graph that adds the hidden and nll heads, and the
+// samples are written in the transaction of the checkpoint that covers their batch.
 import { getCorpus, selectDocuments } from '../../../db/corpora.js';
 import { createDataset, datasetOfJob, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
 import { getModel } from '../../../db/models.js';
 import { loadModel } from '../../../native-models/load.js';
 import { graphCacheDir } from '../../inference.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
-import { float32, int64 } from '../../../native-models/runtime/tensors.js';
+import { asFloat32, float32, int64 } from '../../../native-models/runtime/tensors.js';
 import type { LoadedModel } from '../../../native-models/spec.js';
 import { loadTokenizer } from '../../../native-models/tokenizers/tokenizer.js';
 import type { CaptureParams } from '../../api.js';
@@ -16,6 +19,8 @@ import { JobInputError, type JobContext } from '../definition.js';
 import { addBatch, statsBatchFromOutputs } from '../../analysis/neuron-stats.js';
 import { addTopKBatch, topKBatchFromOutputs } from '../../analysis/top-k.js';
 import { fromStored, toStored, topFromRows, topRows } from './checkpoint.js';
+import { documentDetails, type NewSample } from '../../../db/samples.js';
+import { planSamples, posOfToken, type SamplePick } from './samples.js';
 import { planWindows, type Window } from './windows.js';
 
 /** Commit at most this often: a commit rewrites every neuron's row ($FFN_LAB_COMMIT_INTERVAL_MS overrides). */
@@ -51,7 +56,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   const tokenizer = loadTokenizer(record.path);
   if (!tokenizer) throw new JobInputError(`model "${record.name}" has no tokenizer (tokenizer.json in its folder, or tokenizer.bin beside a llama2.c .bin); capture needs one to read the corpus`);
 
-  const { nLayers: L, dFf: F } = model.spec;
+  const { nLayers: L, dFf: F, dModel: D } = model.spec;
   const seqLen = Math.min(params.seqLen ?? 256, model.spec.maxPositions);
   const stride = params.stride ?? seqLen;
   if (stride > seqLen) throw new JobInputError(`stride ${stride} is longer than the sequence length ${seqLen}: tokens between windows would be skipped`);
@@ -83,7 +88,21 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   const top = params.topK > 0 ? topFromRows(L, F, params.topK, loadTopExamples(db, dataset.id)) : null;
   let done = dataset.tokens;
 
-  const session = await FfnSession.create(model, { stats: true, moments: true, tokenMask: true, topK: params.topK }, { cacheDir: graphCacheDir(ctx.dataDir) });
+  // the sampled tokens, grouped by batch
+  const picks = planSamples(plan, params.samples ?? 0, params.seed ?? 0);
+  const picksOf = new Map<number, SamplePick[]>();
+  for (const p of picks) {
+    const b = Math.floor(p.window / params.batch);
+    picksOf.set(b, [...(picksOf.get(b) ?? []), p]);
+  }
+  const details = picks.length > 0 ? documentDetails(db, [...new Set(picks.map((p) => (docs[p.doc] as { id: number }).id))]) : new Map();
+  let pending: NewSample[] = [];
+
+  const statsGraph = { stats: true, moments: true, tokenMask: true, topK: params.topK };
+  const session = await FfnSession.create(model, statsGraph, { cacheDir: graphCacheDir(ctx.dataDir) });
+  const sampler = picks.some((p) => Math.floor(p.window / params.batch) >= dataset.batchesDone)
+    ? await FfnSession.create(model, { ...statsGraph, hidden: true, nll: true }, { cacheDir: graphCacheDir(ctx.dataDir) })
+    : null;
   try {
     const threshold = float32([params.threshold], []);
     let committedAt = Date.now();
@@ -97,7 +116,53 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
         ids.set((tokens[w.doc] as number[]).slice(w.start, w.start + w.length), r * T);
         mask.fill(1, r * T + w.skip, r * T + w.skip + w.counted);
       });
-      const out = await session.run({ input_ids: int64(ids, [windows.length, T]), token_mask: float32(mask, [windows.length, T]), threshold });
+      const feeds = { input_ids: int64(ids, [windows.length, T]), token_mask: float32(mask, [windows.length, T]), threshold };
+      const sampled = picksOf.get(b);
+      let out;
+      if (sampled && sampler) {
+        // targets: the document's next token (-1 = ignored past its end or in padding)
+        const targets = new BigInt64Array(windows.length * T).fill(-1n);
+        windows.forEach((w, r) => {
+          const doc = tokens[w.doc] as number[];
+          for (let t = 0; t < w.length && w.start + t + 1 < doc.length; t++) targets[r * T + t] = BigInt(doc[w.start + t + 1] as number);
+        });
+        const first = b * params.batch;
+        const positions = sampled.map((p) => (p.window - first) * T + (p.position - (plan.windows[p.window] as Window).start));
+        out = await sampler.run({ ...feeds, targets: int64(targets, [windows.length, T]), positions: int64(positions, [positions.length]) });
+        const resid = asFloat32(out.hidden_resid, 'hidden_resid');
+        const post = asFloat32(out.hidden_post, 'hidden_post');
+        const nllOut = asFloat32(out.nll, 'nll');
+        const P = sampled.length;
+        sampled.forEach((p, i) => {
+          const doc = tokens[p.doc] as number[];
+          const record = docs[p.doc] as { id: number; text: string };
+          const info = details.get(record.id) as { metadata: Record<string, unknown>; annotations: unknown } | undefined;
+          const metadata: Record<string, unknown> = { ...(info?.metadata ?? {}) };
+          const spans = (info?.annotations as { pos?: Array<[number, number, string]> } | null | undefined)?.pos;
+          if (Array.isArray(spans)) {
+            const tag = posOfToken(tokenizer, record.text, doc, p.position, spans);
+            if (tag !== undefined) metadata.pos = tag;
+          }
+          const residual = new Float32Array(L * D);
+          const ffn = new Float32Array(L * F);
+          for (let l = 0; l < L; l++) {
+            residual.set(resid.subarray((l * P + i) * D, (l * P + i + 1) * D), l * D);
+            ffn.set(post.subarray((l * P + i) * F, (l * P + i + 1) * F), l * F);
+          }
+          pending.push({
+            documentId: record.id,
+            position: p.position,
+            tokenId: doc[p.position] as number,
+            token: tokenizer.tokenText(doc[p.position] as number),
+            metadata,
+            loss: p.position + 1 < doc.length ? (nllOut[positions[i] as number] as number) : null,
+            residual,
+            ffn,
+          });
+        });
+      } else {
+        out = await session.run(feeds);
+      }
       addBatch(acc, statsBatchFromOutputs(out));
       if (top) {
         const rows = { seqLen: T, docs: windows.map((w) => (docs[w.doc] as { id: number }).id), starts: windows.map((w) => w.start) };
@@ -106,13 +171,15 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
       done += windows.reduce((n, w) => n + w.counted, 0);
       const last = b === batches.length - 1;
       if (last || Date.now() - committedAt >= COMMIT_INTERVAL_MS) {
-        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top: top ? topRows(top) : [] });
+        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top: top ? topRows(top) : [], samples: pending });
+        pending = [];
         committedAt = Date.now();
       }
       ctx.progress(done, plan.tokens, 'tokens', null);
     }
   } finally {
     await session.release();
+    await sampler?.release();
   }
   markDatasetReady(db, dataset.id);
   return { dataset: { id: dataset.id, name: dataset.name, tokens: done, documents: tokens.length, windows: plan.windows.length, layers: L, neurons: F } };

@@ -1,0 +1,158 @@
+// Sampled hidden states of a capture (the manifold view's points): one row per sampled token with
+// its document, position, token, metadata (the document's, plus `pos` when known) and loss, and two
+// blobs of little-endian IEEE float16: the residual stream after each block, [L, D] row-major, and
+// the FFN activations after the nonlinearity, [L, F]. A sample of a GPT-2 small costs
+// 2 * 12 * (768 + 3072) = 92,160 bytes of blobs.
+import type { Db } from './database.js';
+
+export interface NewSample {
+  documentId: number;
+  /** token position in the document's token sequence */
+  position: number;
+  tokenId: number;
+  token: string;
+  metadata: Record<string, unknown>;
+  /** -log p(next token | tokens up to this one), nats; null at the document's last token */
+  loss: number | null;
+  /** [L * D], layer-major */
+  residual: Float32Array;
+  /** [L * F], layer-major */
+  ffn: Float32Array;
+}
+
+export interface Sample {
+  id: number;
+  documentId: number;
+  position: number;
+  tokenId: number;
+  token: string;
+  metadata: Record<string, unknown>;
+  loss: number | null;
+  /** one array of D per layer */
+  residual: Float32Array[];
+  /** one array of F per layer */
+  ffn: Float32Array[];
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float32 -> float16 bits, rounding to nearest, ties to even; overflow to +-Inf, NaN stays NaN. */
+export function toHalf(value: number): number {
+  f32[0] = value;
+  const x = u32[0] as number;
+  const sign = (x >>> 16) & 0x8000;
+  const e = (x >>> 23) & 0xff;
+  const m = x & 0x7fffff;
+  if (e === 0xff) return sign | 0x7c00 | (m !== 0 ? 0x200 | (m >>> 13) : 0);
+  const he = e - 112; // exponent rebiased from 127 to 15
+  if (he >= 0x1f) return sign | 0x7c00;
+  if (he <= 0) {
+    // subnormal half (or zero): the value in units of 2^-24, rounded
+    if (he < -10) return sign;
+    const full = m | 0x800000;
+    const shift = 14 - he;
+    let q = full >>> shift;
+    const rem = full & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && (q & 1) === 1)) q++;
+    return sign | q;
+  }
+  let q = (he << 10) | (m >>> 13);
+  const rem = m & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (q & 1) === 1)) q++; // a carry into the exponent is right, up to Inf
+  return sign | q;
+}
+
+/** float16 bits -> its exact value. */
+export function fromHalf(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return sign * m * 2 ** -24;
+  if (e === 0x1f) return m !== 0 ? NaN : sign * Infinity;
+  return sign * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** Little-endian float16 bytes of `values`. */
+export function encodeHalf(values: ArrayLike<number>): Buffer {
+  const out = Buffer.alloc(values.length * 2);
+  for (let i = 0; i < values.length; i++) {
+    const h = toHalf(values[i] as number);
+    out[2 * i] = h & 0xff;
+    out[2 * i + 1] = h >>> 8;
+  }
+  return out;
+}
+
+export function decodeHalf(bytes: Uint8Array): Float32Array {
+  const out = new Float32Array(bytes.length >>> 1);
+  for (let i = 0; i < out.length; i++) out[i] = fromHalf((bytes[2 * i] as number) | ((bytes[2 * i + 1] as number) << 8));
+  return out;
+}
+
+/** Appends samples (call inside the checkpoint's transaction so they commit with it). */
+export function insertSamples(db: Db, datasetId: number, samples: readonly NewSample[]): void {
+  if (samples.length === 0) return;
+  const insert = db.prepare('INSERT INTO samples (dataset_id, document_id, position, token_id, token, metadata, loss, residual, ffn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const s of samples) {
+      insert.run(datasetId, s.documentId, s.position, s.tokenId, s.token, JSON.stringify(s.metadata), s.loss, encodeHalf(s.residual), encodeHalf(s.ffn));
+    }
+  })();
+}
+
+export function countSamples(db: Db, datasetId: number): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM samples WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
+}
+
+function perLayer(blob: Uint8Array | null, layers: number): Float32Array[] {
+  if (!blob || blob.length === 0) return [];
+  const all = decodeHalf(blob);
+  if (all.length % layers !== 0) throw new Error(`samples: a blob of ${all.length} values does not split into ${layers} layers`);
+  const width = all.length / layers;
+  return Array.from({ length: layers }, (_, l) => all.subarray(l * width, (l + 1) * width));
+}
+
+/**
+ * The dataset's samples in insertion order (window order of the capture), blobs decoded to one
+ * Float32Array per layer. `layers` is the model's block count (the blobs do not carry it).
+ */
+export function readSamples(db: Db, datasetId: number, layers: number, opts: { limit?: number; offset?: number; blobs?: boolean } = {}): Sample[] {
+  const cols = opts.blobs === false ? 'NULL AS residual, NULL AS ffn' : 'residual, ffn';
+  const rows = db
+    .prepare(`SELECT id, document_id, position, token_id, token, metadata, loss, ${cols} FROM samples WHERE dataset_id = ? ORDER BY id LIMIT ? OFFSET ?`)
+    .all(datasetId, opts.limit ?? -1, opts.offset ?? 0) as Array<{
+    id: number;
+    document_id: number;
+    position: number;
+    token_id: number;
+    token: string | null;
+    metadata: string;
+    loss: number | null;
+    residual: Buffer | null;
+    ffn: Buffer | null;
+  }>;
+  return rows.map((r) => ({
+    id: r.id,
+    documentId: r.document_id,
+    position: r.position,
+    tokenId: r.token_id,
+    token: r.token ?? '',
+    metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+    loss: r.loss,
+    residual: perLayer(r.residual, layers),
+    ffn: perLayer(r.ffn, layers),
+  }));
+}
+
+/** Metadata and word annotations of documents, by id (capture attaches them to samples). */
+export function documentDetails(db: Db, ids: readonly number[]): Map<number, { metadata: Record<string, unknown>; annotations: unknown }> {
+  const get = db.prepare('SELECT metadata, annotations FROM documents WHERE id = ?');
+  const out = new Map<number, { metadata: Record<string, unknown>; annotations: unknown }>();
+  for (const id of ids) {
+    const r = get.get(id) as { metadata: string; annotations: string | null } | undefined;
+    if (r) out.set(id, { metadata: JSON.parse(r.metadata) as Record<string, unknown>, annotations: r.annotations === null ? null : (JSON.parse(r.annotations) as unknown) });
+  }
+  return out;
+}
