@@ -20,4 +20,5 @@ export type {
   Params,
   Progress,
   Result,
+  WeightScanResult,
 } from '../../../electron/api';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useApi } from '../api/ApiContext';
-import type { CaptureParams, Corpus, Model } from '../api/contract';
+import type { Corpus, Model, Params } from '../api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useImportForm } from '../components/useImportForm';
 import { formatCount } from '../format';
@@ -20,7 +20,7 @@ interface Fields {
 const initial: Fields = { modelId: '', corpusId: '', genre: '', maxTokens: '100000', seqLen: '', stride: '', batch: '4', threshold: '0', topK: '16' };
 
 /** Reads the form into capture.start's params, or says which field is wrong. */
-export function captureParams(f: Fields, name: string): CaptureParams | string {
+export function captureParams(f: Fields, name: string): Params<'capture.start'> | string {
   const modelId = Number(f.modelId);
   const corpusId = Number(f.corpusId);
   if (!Number.isInteger(modelId) || modelId <= 0) return 'Choose a model to capture from.';

@@ -7,6 +7,7 @@ import { navigate } from '../routing/useHashRoute';
 import { ModelFacts } from './ModelFacts';
 import { noModelMessage } from './ModelNotFound';
 import type { Model } from './types';
+import { WeightScan } from './WeightScan';
 
 /** One model: all it is, and delete (which leaves its files on disk). */
 export function ModelDetail({ id }: { id: number }) {
@@ -31,7 +32,7 @@ export function ModelDetail({ id }: { id: number }) {
       {(model) => (
         <>
           <ModelFacts model={model} />
-          <p className="hint model-next">Capturing activations on a corpus and neuron analysis for this model come next.</p>
+          <WeightScan modelId={model.id} />
         </>
       )}
     </RecordDetail>

@@ -9,6 +9,7 @@ import { PageHeader } from '../components/PageHeader';
 import { DatasetTable } from '../datasets/DatasetTable';
 import { formatCount } from '../format';
 import { NeuronDetailView } from '../neurons/NeuronDetailView';
+import { LayerCharts } from '../neurons/LayerCharts';
 import { NeuronList } from '../neurons/NeuronList';
 import { hrefFor } from '../routing/route';
 
@@ -45,6 +46,7 @@ export function NeuronsPage({ rest }: { rest: readonly string[] }) {
         <PageHeader title={`Neurons of “${dataset.name}”`}>
           {`${model ? model.name : `model #${dataset.modelId}`} · ${formatCount(dataset.tokens)} tokens${model ? ` · ${model.layers} layers × ${formatCount(model.dFf)} neurons` : ''}`}
         </PageHeader>
+        <LayerCharts dataset={dataset} layers={model?.layers ?? null} />
         <NeuronList dataset={dataset} layers={model?.layers ?? null} />
       </div>
     );

@@ -1,0 +1,125 @@
+// Figures in the real app: the weight scan on a model's page, the layer charts of a capture on
+// the Neurons page, and their export (SVG, PNG 2×, CSV) as downloads checked byte by byte, then
+// the Figures page's list of what was exported.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, cliJson, projectRoot, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp, screenshot } from './support/browser.js';
+
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let modelId: number;
+let datasetId: number;
+let layers: number;
+const saved = tempDir('ffn-e2e-figures-');
+
+/** native-models/fixtures/gpt2 with a char-level tokenizer.json (as e2e/capture.e2e.ts makes it). */
+function charModel(): string {
+  const dir = tempDir('ffn-e2e-charmodel-');
+  fs.cpSync(path.join(projectRoot, 'native-models', 'fixtures', 'gpt2'), dir, { recursive: true });
+  const vocab: Record<string, number> = { '<|endoftext|>': 0 };
+  for (let id = 1; id < 96; id++) vocab[String.fromCharCode(id + 31)] = id;
+  fs.writeFileSync(
+    path.join(dir, 'tokenizer.json'),
+    JSON.stringify({
+      version: '1.0',
+      added_tokens: [{ id: 0, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
+      normalizer: null,
+      pre_tokenizer: null,
+      post_processor: null,
+      decoder: { type: 'Fuse' },
+      model: { type: 'BPE', vocab, merges: [], dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false },
+    }),
+  );
+  return dir;
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  await cliJson(app.dataDir, ['import', charModel(), '--name', 'char-gpt2']);
+  const model = (await api<{ id: number; layers: number }[]>(app, 'model.list'))[0]!;
+  modelId = model.id;
+  layers = model.layers;
+  await cliJson(app.dataDir, ['corpus', 'import', 'brown']);
+  const corpora = await api<{ id: number }[]>(app, 'corpus.list');
+  // a high firing threshold, so that the tiny model has neurons that never fire
+  await cliJson(app.dataDir, ['capture', '--model', String(modelId), '--corpus', String(corpora[0]!.id), '--max-tokens', '4000', '--seq-len', '64', '--threshold', '2', '--name', 'brown-4k']);
+  const datasets = await api<{ id: number }[]>(app, 'dataset.list');
+  datasetId = datasets[0]!.id;
+  browser = await launchBrowser();
+  page = await openApp(browser, app);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stopAllApps();
+  removeTempDirs();
+});
+
+/** Clicks an export button and saves the download; returns the file's path and its suggested name. */
+async function exportFile(testId: string): Promise<{ file: string; name: string }> {
+  const [download]: [Download, void] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const name = download.suggestedFilename();
+  const file = path.join(saved, name);
+  await download.saveAs(file);
+  return { file, name };
+}
+
+describe('figures', () => {
+  it('shows the weight scan on the model page', async () => {
+    await page.goto(`${app.origin}/#/models/${modelId}`);
+    const scan = page.getByTestId('weight-scan');
+    await scan.getByTestId('weight-scan-table').waitFor();
+    const rows = await scan.getByTestId('scan-row').count();
+    expect(rows).toBeGreaterThan(0);
+    await expect(scan.getByTestId('scan-invalid-row').count()).resolves.toBe(0);
+    await expect(scan.getByTestId('scan-summary').textContent()).resolves.toBe(`No NaN or Inf values in ${rows} tensors.`);
+    await screenshot(page, 'figures-weight-scan');
+  });
+
+  it('exports the dead-per-layer chart as SVG, PNG 2× and CSV, and lists the exports', async () => {
+    await page.goto(`${app.origin}/#/neurons/${datasetId}`);
+    const charts = page.getByTestId('layer-charts');
+    await charts.waitFor();
+    const chart = page.getByTestId('chart-dead-per-layer');
+    const svg = chart.locator('svg');
+    await svg.waitFor();
+    await screenshot(page, 'figures-layer-charts');
+
+    const svgFile = await exportFile('export-dead-per-layer-svg');
+    expect(svgFile.name).toMatch(/\.svg$/);
+    const text = fs.readFileSync(svgFile.file, 'utf8');
+    expect(text.startsWith('<?xml')).toBe(true);
+    // parse it as XML in the browser: no parser error, an <svg> root in the SVG namespace
+    const parsed = await page.evaluate((xml) => {
+      const doc = new DOMParser().parseFromString(xml, 'image/svg+xml');
+      return { root: doc.documentElement.localName, ns: doc.documentElement.namespaceURI, error: doc.getElementsByTagName('parsererror').length, texts: [...doc.querySelectorAll('text')].map((t) => t.textContent) };
+    }, text);
+    expect(parsed).toMatchObject({ root: 'svg', ns: 'http://www.w3.org/2000/svg', error: 0 });
+    expect(parsed.texts).toContain('Layer');
+    expect(parsed.texts).toContain('Dead neurons (count)');
+
+    const cssWidth = (await svg.boundingBox())!.width;
+    const png = await exportFile('export-dead-per-layer-png-2x');
+    const bytes = fs.readFileSync(png.file);
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(bytes.toString('latin1', 12, 16)).toBe('IHDR');
+    expect(bytes.readUInt32BE(16)).toBe(Math.round(cssWidth * 2));
+
+    const csv = await exportFile('export-dead-per-layer-csv');
+    const lines = fs.readFileSync(csv.file, 'utf8').trim().split(/\r?\n/);
+    expect(lines[0]).toBe('layer,neurons,dead');
+    expect(lines.length).toBe(1 + layers);
+
+    await page.getByTestId('nav-figures').click();
+    const list = page.getByTestId('figures-list');
+    await list.waitFor();
+    await expect(list.getByTestId('figure-row').count()).resolves.toBe(3);
+    const listed = await list.textContent();
+    for (const f of [svgFile.name, png.name, csv.name]) expect(listed).toContain(f);
+    await screenshot(page, 'figures-list');
+  });
+});

@@ -1,0 +1,38 @@
+import { useState, type RefObject } from 'react';
+import { exportChart, formatLabels, type ChartData, type ExportFormat } from './export';
+
+const formats: readonly ExportFormat[] = ['svg', 'png-2x', 'png-4x', 'pdf', 'csv'];
+
+/** The export buttons of one chart: the SVG under `container`, its data as CSV. */
+export function ExportMenu({ chartId, title, baseName, container, data }: { chartId: string; title: string; baseName: string; container: RefObject<HTMLElement | null>; data: ChartData }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (format: ExportFormat) => {
+    const svg = container.current?.querySelector('svg');
+    if (!svg) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await exportChart(svg, title, baseName, format, data);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="export-menu" role="group" aria-label={`Export “${title}”`} data-testid={`export-${chartId}`}>
+      <span className="muted">Export</span>
+      {formats.map((f) => (
+        <button key={f} type="button" className="button button-small" disabled={busy} data-testid={`export-${chartId}-${f}`} onClick={() => void run(f)}>
+          {formatLabels[f]}
+        </button>
+      ))}
+      {error && (
+        <span className="error-text" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
