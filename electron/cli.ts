@@ -30,7 +30,7 @@ commands:
     [--provider cuda,cpu]                 execution providers to try in order (cuda, dml, coreml, webgpu, cpu);
                                           default: the platform's accelerator when present, then cpu
   capture --model M --corpus C [--max-tokens N] [--seq-len T] [--stride S] [--batch B] [--threshold X]
-          [--top-k K] [--genre G] [--documents N] [--name N]
+          [--top-k K] [--genre G] [--documents N] [--samples N] [--seed S] [--name N]
                                           per-neuron statistics of a model over a corpus (a resumable job)
   neurons --dataset D [--dead] [--rare X] [--massive] [--heavy] [--layer L] [--sort FIELD] [--asc] [--limit K]
           [--massive-ratio R] [--massive-min-peak P] [--kurtosis K]
@@ -136,6 +136,8 @@ const OPTIONS = {
   'top-k': { type: 'string' },
   genre: { type: 'string' },
   documents: { type: 'string' },
+  samples: { type: 'string' },
+  seed: { type: 'string' },
   dataset: { type: 'string' },
   dead: { type: 'boolean' },
   rare: { type: 'string' },
@@ -324,7 +326,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         filter: { ...(values.genre ? { genre: values.genre } : {}), ...(documents ? { documents } : {}) },
         ...(values.name ? { name: values.name } : {}),
         ...Object.fromEntries(
-          ([['maxTokens', 'max-tokens', 'integer'], ['seqLen', 'seq-len', 'integer'], ['stride', 'stride', 'integer'], ['batch', 'batch', 'integer'], ['topK', 'top-k', 'integer'], ['threshold', 'threshold', 'number']] as const)
+          ([['maxTokens', 'max-tokens', 'integer'], ['seqLen', 'seq-len', 'integer'], ['stride', 'stride', 'integer'], ['batch', 'batch', 'integer'], ['topK', 'top-k', 'integer'], ['threshold', 'threshold', 'number'], ['samples', 'samples', 'integer'], ['seed', 'seed', 'integer']] as const)
             .map(([key, flag, kind]) => [key, numberFlag(values, flag, kind)])
             .filter(([, v]) => v !== undefined),
         ),
