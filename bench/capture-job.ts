@@ -12,6 +12,7 @@ import { loadModel } from '../native-models/load.js';
 import { FfnSession } from '../native-models/runtime/session.js';
 import { float32, int64 } from '../native-models/runtime/tensors.js';
 import { ensureCheckpoint } from './checkpoint.js';
+import { writeCharTokenizer } from '../electron/jobs/test-support.js';
 
 const benchDir = process.env.FFN_BENCH_DIR ?? path.dirname(new URL(import.meta.url).pathname);
 const root = path.join(benchDir, '..');
@@ -26,11 +27,7 @@ function modelWithTokenizer(): string {
   const dir = path.join(benchDir, '.cache', 'gpt2-small-random-chartok');
   fs.mkdirSync(dir, { recursive: true });
   for (const f of ['config.json', 'model.safetensors']) if (!fs.existsSync(path.join(dir, f))) fs.symlinkSync(path.join(base, f), path.join(dir, f));
-  const vocab: Record<string, number> = { '<|endoftext|>': 0 };
-  for (let id = 1; id < 96; id++) vocab[String.fromCharCode(id + 31)] = id;
-  const model = { type: 'BPE', vocab, merges: [], dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false };
-  const special = { id: 0, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
-  fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify({ version: '1.0', added_tokens: [special], normalizer: null, pre_tokenizer: null, post_processor: null, decoder: { type: 'Fuse' }, model }));
+  writeCharTokenizer(dir);
   return dir;
 }
 

@@ -8,30 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliJson, projectRoot, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
 import { launchBrowser, openApp, screenshot } from './support/browser.js';
 import { job, startJob, waitForJobState } from './support/jobs-ui.js';
+import { writeCharTokenizer } from '../electron/jobs/test-support.js';
 
 let app: RunningApp;
 let browser: Browser;
 let page: Page;
 let datasetId: number;
 
-/** native-models/fixtures/gpt2 with a char-level tokenizer.json (as electron/jobs/test-support.ts makes it). */
+/** native-models/fixtures/gpt2 with a char-level tokenizer.json. */
 function charModel(): string {
   const dir = tempDir('ffn-e2e-charmodel-');
   fs.cpSync(path.join(projectRoot, 'native-models', 'fixtures', 'gpt2'), dir, { recursive: true });
-  const vocab: Record<string, number> = { '<|endoftext|>': 0 };
-  for (let id = 1; id < 96; id++) vocab[String.fromCharCode(id + 31)] = id;
-  fs.writeFileSync(
-    path.join(dir, 'tokenizer.json'),
-    JSON.stringify({
-      version: '1.0',
-      added_tokens: [{ id: 0, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
-      normalizer: null,
-      pre_tokenizer: null,
-      post_processor: null,
-      decoder: { type: 'Fuse' },
-      model: { type: 'BPE', vocab, merges: [], dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false },
-    }),
-  );
+  writeCharTokenizer(dir);
   return dir;
 }
 

@@ -1,21 +1,9 @@
 // Test support for analysis/: a seeded PRNG and reference reductions that stand in for the graph.
-// (analysis/ may not import native-models/, so the PRNG is its own copy of the same mulberry32.)
 
 import type { StatsBatch } from './neuron-stats.js';
 
-export type Rand = () => number;
-
-/** mulberry32: uniform in [0, 1), deterministic per seed. */
-export function prng(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng, type Rand } from '../../common/prng.js';
+import type { Rand } from '../../common/prng.js';
 
 /** Standard normal samples (Box-Muller). */
 export function gaussian(rand: Rand): () => number {

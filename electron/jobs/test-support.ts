@@ -41,13 +41,11 @@ export async function until<T>(probe: () => T | undefined | false, timeoutMs = 6
 }
 
 /**
- * A copy of a fixture model folder with a character-level tokenizer.json covering its 96-token
- * vocabulary: "<|endoftext|>" = 0, then the printable ASCII characters " ".."~" = 1..95
- * (character code = id + 31). Returns the folder.
+ * Writes a character-level tokenizer.json into `dir` covering a 96-token vocabulary:
+ * "<|endoftext|>" = 0, then the printable ASCII characters " ".."~" = 1..95 (character code =
+ * id + 31). Test models (tiny fixtures, the bench checkpoint) get a tokenizer this way.
  */
-export function fixtureWithCharTokenizer(fixtureDir: string): string {
-  const dir = tempDir('ffn-tok-model-');
-  fs.cpSync(fixtureDir, dir, { recursive: true });
+export function writeCharTokenizer(dir: string): void {
   const vocab: Record<string, number> = { '<|endoftext|>': 0 };
   for (let id = 1; id < 96; id++) vocab[String.fromCharCode(id + 31)] = id;
   fs.writeFileSync(
@@ -63,5 +61,12 @@ export function fixtureWithCharTokenizer(fixtureDir: string): string {
       model: { type: 'BPE', vocab, merges: [], dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false },
     }),
   );
+}
+
+/** A copy of a fixture model folder with writeCharTokenizer's tokenizer.json. Returns the folder. */
+export function fixtureWithCharTokenizer(fixtureDir: string): string {
+  const dir = tempDir('ffn-tok-model-');
+  fs.cpSync(fixtureDir, dir, { recursive: true });
+  writeCharTokenizer(dir);
   return dir;
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prng, type Rand } from '../test-support/prng.js';
+import { prng, type Rand } from '../../common/prng.js';
 import { openCheckpoint } from './checkpoint.js';
 import { FormatError } from './errors.js';
 import { concat, llama2cFile, SAMPLE_TENSORS, safetensorsFile, safetensorsRaw, TINY_LLAMA } from './fixtures.js';

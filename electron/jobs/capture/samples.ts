@@ -6,6 +6,7 @@
 // samples and one seeded random token is drawn from each.
 import type { Tokenizer } from '../../../native-models/tokenizers/tokenizer.js';
 import type { WindowPlan } from './windows.js';
+import { prng } from '../../../common/prng.js';
 
 export interface SamplePick {
   /** index into plan.windows: the window that counts this token */
@@ -14,18 +15,6 @@ export interface SamplePick {
   doc: number;
   /** position in the document */
   position: number;
-}
-
-/** mulberry32: a small, fast, seedable generator of floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const mix = (seed: number, k: number): number => (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(k + 1, 0x85ebca6b)) >>> 0;
@@ -40,7 +29,7 @@ export function planSamples(plan: WindowPlan, count: number, seed = 0): SamplePi
   const alloc = new Map<number, number>(docs.map((d) => [d, 0]));
   let left = count;
   const order = docs.slice();
-  const r = rng(mix(seed, -1));
+  const r = prng(mix(seed, -1));
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [order[i], order[j]] = [order[j] as number, order[i] as number];
@@ -60,7 +49,7 @@ export function planSamples(plan: WindowPlan, count: number, seed = 0): SamplePi
   for (const d of docs) {
     const k = alloc.get(d) as number;
     const n = counted.get(d) as number;
-    const rd = rng(mix(seed, d));
+    const rd = prng(mix(seed, d));
     const ps: number[] = [];
     for (let i = 0; i < k; i++) {
       const lo = Math.floor((i * n) / k);

@@ -2,7 +2,7 @@
 // graph and runtime tests need no checkpoint files.
 
 import { type LoadedModel, type ModelSpec, W, type WeightTensor } from '../../spec.js';
-import { prng, type Rand } from '../../test-support/prng.js';
+import { prng, type Rand } from '../../../common/prng.js';
 
 function normal(rand: Rand): number {
   const u = Math.max(rand(), 1e-12);

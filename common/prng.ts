@@ -1,4 +1,4 @@
-// Test support: a seeded PRNG, so random test data and fuzz rounds reproduce.
+// A seeded PRNG: reproducible choices in the app (capture samples) and reproducible test data.
 
 export type Rand = () => number;
 
