@@ -30,6 +30,8 @@ export interface StoredStats {
   min: Float64Array;
   max: Float64Array;
   fire: Float64Array;
+  /** [L * (F + 1)]: tokens at which exactly c of the layer's neurons fired; null when not captured */
+  activeHist: Float64Array | null;
 }
 
 export interface TopExample {
@@ -117,7 +119,8 @@ export function saveCheckpoint(
     }
     for (const t of c.top) insertTop.run(datasetId, t.layer, t.neuron, t.rank, t.value, t.documentId, t.position);
     insertSamples(db, datasetId, c.samples ?? []);
-    db.prepare('UPDATE datasets SET batches_done = ?, tokens = ? WHERE id = ?').run(c.batchesDone, c.tokens, datasetId);
+    const hist = s.activeHist && Buffer.from(s.activeHist.buffer, s.activeHist.byteOffset, s.activeHist.byteLength);
+    db.prepare('UPDATE datasets SET batches_done = ?, tokens = ?, active_hist = ? WHERE id = ?').run(c.batchesDone, c.tokens, hist, datasetId);
   }).immediate();
 }
 
@@ -125,7 +128,23 @@ export function saveCheckpoint(
 export function loadStats(db: Db, datasetId: number, layers: number, neurons: number): StoredStats {
   const n = layers * neurons;
   const z = () => new Float64Array(n);
-  const s: StoredStats = { layers, neurons, count: z(), sum: z(), sumsq: z(), sumAbs: z(), sum3: z(), sum4: z(), min: z().fill(Infinity), max: z().fill(-Infinity), fire: z() };
+  const blob = (db.prepare('SELECT active_hist FROM datasets WHERE id = ?').get(datasetId) as { active_hist: Buffer | null } | undefined)?.active_hist ?? null;
+  // copy out of the row buffer: Float64Array needs 8-byte alignment
+  const activeHist = blob ? new Float64Array(new Uint8Array(blob).buffer) : null;
+  const s: StoredStats = {
+    layers,
+    neurons,
+    count: z(),
+    sum: z(),
+    sumsq: z(),
+    sumAbs: z(),
+    sum3: z(),
+    sum4: z(),
+    min: z().fill(Infinity),
+    max: z().fill(-Infinity),
+    fire: z(),
+    activeHist,
+  };
   const rows = db.prepare('SELECT * FROM neuron_stats WHERE dataset_id = ?').iterate(datasetId) as Iterable<{
     layer: number;
     neuron: number;

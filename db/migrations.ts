@@ -243,4 +243,9 @@ CREATE TABLE super_weights (
 );
 `,
   },
+  {
+    version: 4,
+    description: 'captures: per layer, tokens by how many neurons fired (float64 [L, F+1])',
+    sql: `ALTER TABLE datasets ADD COLUMN active_hist BLOB;`,
+  },
 ];

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { findModel } from '../db/models.js';
 import { findCorpus } from '../db/corpora.js';
 import { loadWeightScan } from '../db/weights.js';
-import { listNeurons, neuronDetail } from './neurons.js';
+import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import type { DetectOptions } from './analysis/detectors.js';
 import type { Corpus, Job, Model } from './api.js';
 import { Backend } from './backend.js';
@@ -35,6 +35,7 @@ commands:
   neurons --dataset D [--dead] [--rare X] [--massive] [--heavy] [--layer L] [--sort FIELD] [--asc] [--limit K]
           [--massive-ratio R] [--massive-min-peak P] [--kurtosis K]
                                           per-neuron statistics with the detectors' verdicts (filters combine with OR)
+  layers --dataset D                      per layer: tokens, dead neurons, mean fraction of the layer active per token, its distribution
   neuron --dataset D --layer L --neuron N one neuron: statistics, verdicts, top contexts, promoted/suppressed tokens, weight norms
   corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
   corpus list                             list corpora
@@ -201,7 +202,7 @@ function reportProvider(r: ProviderReport): string {
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -269,6 +270,19 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
           ['layer', 'neuron', 'tokens', 'fire_rate', 'mean', 'max', 'peak_ratio', 'kurtosis', 'verdicts'],
           ...out.neurons.map((n) => [String(n.layer), String(n.neuron), String(n.tokens), fmt(n.fire_rate), fmt(n.mean), fmt(n.max), fmt(n.peak_ratio), fmt(n.kurtosis), n.verdicts.map((v) => v.kind).join(',')]),
         ]) + `\n${out.neurons.length} of ${out.total} neurons`,
+      );
+    }
+    case 'layers': {
+      const layers = layerSummary(backend().db, datasetFlag(values));
+      return io.out({ layers }, () =>
+        table([
+          ['layer', 'tokens', 'dead', 'mean active', 'active fraction per token (20 bins, 0 -> 1)'],
+          ...layers.map((l) => {
+            const h = l.active_fraction_histogram;
+            const spark = h ? h.counts.map((c) => ' .:-=+*#%@'[Math.min(9, Math.ceil((9 * c) / Math.max(...h.counts)))]).join('') : '-';
+            return [String(l.layer), String(l.tokens), String(l.dead), fmt(l.mean_active_fraction), `|${spark}|`];
+          }),
+        ]),
       );
     }
     case 'neuron': {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from './api.js';
 import type { Backend } from './backend.js';
 import { fixtureWithCharTokenizer, testBackend } from './jobs/test-support.js';
-import { listNeurons, neuronDetail } from './neurons.js';
+import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native-models', 'fixtures');
 const DEAD = [
@@ -88,6 +88,22 @@ describe('detectors on a capture', () => {
     // a stricter ratio than the neuron has removes the verdict: the threshold is what decides
     const strict = listNeurons(b.db, datasetId, { kinds: ['massive'], detect: { massive: { minRatio: neurons[0]!.peak_ratio! * 2 } } });
     expect(strict.neurons).toEqual([]);
+  });
+
+  it('gives per layer the distribution of the fraction of neurons active per token, consistent with the fire counts', () => {
+    const layers = layerSummary(b.db, datasetId, 96);
+    expect(layers.map((l) => l.dead)).toEqual([1, 2]);
+    for (const l of layers) {
+      const h = l.active_fraction_histogram!;
+      expect(h.counts.reduce((a, c) => a + c, 0)).toBe(8000);
+      // two independent reductions of the graph: per-token active counts vs per-neuron fire counts
+      const { neurons } = listNeurons(b.db, datasetId, { layer: l.layer });
+      const fireRate = neurons.reduce((a, n) => a + n.fire_count, 0) / (8000 * neurons.length);
+      expect(l.mean_active_fraction).toBeCloseTo(fireRate, 12);
+      // with one bin per possible count, the histogram's mean is exact too
+      const histMean = h.counts.reduce((a, c, i) => a + c * h.edges[i]!, 0) / 8000;
+      expect(histMean).toBeCloseTo(fireRate, 9);
+    }
   });
 
   it('sorts and limits, and shows one neuron with contexts and promoted tokens', () => {

@@ -5,7 +5,7 @@ import { getDataset, loadStats, loadTopExamples } from '../db/datasets.js';
 import { getModel } from '../db/models.js';
 import { detectAll, type DetectOptions, type Verdict } from './analysis/detectors.js';
 import { neuronLogitLens } from './analysis/logit-lens.js';
-import { summarize, summaryRow, type NeuronSummaryRow, type StatsSummary } from './analysis/neuron-stats.js';
+import { activeFractionHistogram, summarize, summaryRow, type NeuronSummaryRow, type StatsSummary } from './analysis/neuron-stats.js';
 import type { Db } from '../db/database.js';
 import { loadModel } from '../native-models/load.js';
 import { W, type ModelSpec } from '../native-models/spec.js';
@@ -119,4 +119,34 @@ export function neuronDetail(db: Db, datasetId: number, layer: number, neuron: n
     suppressed: lens.suppressed.map((p) => ({ token: p.token, text: text(p.token), score: p.score })),
     weights: weights ?? null,
   };
+}
+
+export interface LayerRow {
+  layer: number;
+  tokens: number;
+  /** mean over tokens of the fraction of the layer's neurons that fired */
+  mean_active_fraction: number | null;
+  dead: number;
+  /** tokens per bin of the fraction active (null when the capture has no per-token counts) */
+  active_fraction_histogram: { edges: number[]; counts: number[] } | null;
+}
+
+/** Per layer: tokens, how much of the layer fires per token (mean and distribution), dead neurons. */
+export function layerSummary(db: Db, datasetId: number, bins = 20): LayerRow[] {
+  const { d, spec } = datasetOrThrow(db, datasetId);
+  const threshold = (d.params as { threshold?: number }).threshold ?? 0;
+  const acc = fromStored(loadStats(db, datasetId, spec.nLayers, spec.dFf), threshold);
+  const summary = summarize(acc);
+  const dead = detectAll(summary).verdicts.filter((v) => v.kind === 'dead');
+  return Array.from({ length: spec.nLayers }, (_, layer) => {
+    const h = activeFractionHistogram(acc, layer, bins);
+    const mean = summary.meanActiveFraction[layer] as number;
+    return {
+      layer,
+      tokens: summary.tokens[layer] as number,
+      mean_active_fraction: Number.isNaN(mean) ? null : mean,
+      dead: dead.filter((v) => v.layer === layer).length,
+      active_fraction_histogram: h && { edges: h.edges, counts: h.counts },
+    };
+  });
 }

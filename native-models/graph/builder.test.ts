@@ -28,7 +28,7 @@ describe('buildGraph', () => {
     expect(s.inits.has(W.finalNormWeight)).toBe(false);
     expect(s.ops.has('LogSoftmax')).toBe(false);
     expect(s.inputs).toEqual(['input_ids', 'scale', 'shift', 'threshold', 'positions']);
-    expect(s.outputs).toEqual(['stats_count', 'stats_sum', 'stats_sumsq', 'stats_min', 'stats_max', 'stats_fire_count', 'topk_values', 'topk_indices', 'hidden_resid', 'hidden_post']);
+    expect(s.outputs).toEqual(['stats_count', 'stats_sum', 'stats_sumsq', 'stats_min', 'stats_max', 'stats_fire_count', 'stats_active_count', 'topk_values', 'topk_indices', 'hidden_resid', 'hidden_post']);
   });
 
   test('logits heads add exactly one unembedding', () => {

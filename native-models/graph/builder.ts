@@ -13,7 +13,8 @@
 //   -1 = ignored -> 0); kl [N, T] = KL(condition 0 || row's condition) at the same (b, t);
 //   stats over condition 0's B*T tokens: stats_count int64 [L], stats_sum/_sumsq/_min/_max float
 //   [L, F], stats_fire_count int64 [L, F] (post > input threshold, float scalar []); with
-//   `moments`, stats_sum_abs/_sum3/_sum4 [L, F]; with `tokenMask`, only tokens whose token_mask
+//   `moments`, stats_sum_abs/_sum3/_sum4 [L, F]; stats_active_count int64 [L, m]: per counted
+//   token (m of them), how many of the layer's neurons fired; with `tokenMask`, only tokens whose token_mask
 //   float [B, T] is 1 are counted (stats_count is then the number of those tokens);
 //   topk_values [L, k', F] and topk_indices int64 [L, k', F] (flat index b*T+t, k' = min(k, B*T);
 //   masked tokens take the value -inf, so with fewer counted tokens than k the tail is -inf);
@@ -31,7 +32,7 @@ import { type Encoded, join } from './protobuf.js';
 import { W } from '../spec.js';
 
 /** Bump when the graph changes for the same options, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 2;
+export const BUILDER_VERSION = 3;
 
 export interface GraphOptions {
   /** adds inputs scale and shift [C|1, L, F] and the condition axis */
@@ -202,6 +203,8 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
     g.output(stack(c, per.map((s) => s.max)), 'stats_max', 'float32', [L, F]);
     const fire = g.op('Cast', [stack(c, per.map((s) => s.fire))], { to: attr.i(7) }); // exact below 2^24 tokens
     g.output(fire, 'stats_fire_count', 'int64', [L, F]);
+    const active = stack(c, per.map((s) => g.op('Unsqueeze', [s.active, g.i64([0])])));
+    g.output(g.op('Cast', [active], { to: attr.i(7) }), 'stats_active_count', 'int64', [L, 'counted_tokens']);
     if (options.moments) {
       g.output(stack(c, per.map((s) => s.sumAbs as string)), 'stats_sum_abs', 'float32', [L, F]);
       g.output(stack(c, per.map((s) => s.sum3 as string)), 'stats_sum3', 'float32', [L, F]);

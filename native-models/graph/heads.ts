@@ -43,6 +43,8 @@ export interface LayerStats {
   min: string;
   max: string;
   fire: string;
+  /** [m] per counted token, how many of the layer's neurons fired (float) */
+  active: string;
   /** with moments: sum |x|, sum x^3, sum x^4 */
   sumAbs?: string;
   sum3?: string;
@@ -68,6 +70,11 @@ export function layerStats(c: BuildContext, x0: string, threshold: string, mask?
     min: g.op('ReduceMin', [only(Infinity), over], keep),
     max: g.op('ReduceMax', [only(-Infinity), over], keep),
     fire: sum(fired),
+    active: (() => {
+      const perToken = g.op('ReduceSum', [fired, g.i64([1])], { keepdims: attr.i(0) }); // [B*T]
+      // only counted tokens: Compress drops the masked rows
+      return mask ? g.op('Compress', [perToken, g.op('Greater', [g.op('Squeeze', [mask, g.i64([1])]), g.f32([0], true)])], { axis: attr.i(0) }) : perToken;
+    })(),
   };
   if (moments) {
     const x3 = g.op('Mul', [x2, x0]);

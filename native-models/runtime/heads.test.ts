@@ -115,6 +115,14 @@ describe.each([
           expect(mask[Number(indices[at])]).toBe(1);
         }
       }
+      // per counted token, how many of the layer's neurons fired
+      const active = asInt64(out['stats_active_count'], 'active');
+      expect(out['stats_active_count']?.dims).toEqual([L, counted.length]);
+      counted.forEach((r, j) => {
+        let fired = 0;
+        for (let f = 0; f < F; f++) if ((post[r * F + f] as number) > threshold) fired++;
+        expect(Number(active[l * counted.length + j])).toBe(fired);
+      });
     }
   });
 

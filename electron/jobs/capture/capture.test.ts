@@ -182,6 +182,9 @@ describe('capture job', () => {
     const statsOf = (id: number) => b.db.prepare('SELECT layer, neuron, count, sum, sumsq, sum_abs, sum3, sum4, min, max, fire_count FROM neuron_stats WHERE dataset_id = ? ORDER BY layer, neuron').all(id);
     const topOf = (id: number) => b.db.prepare('SELECT layer, neuron, rank, value, document_id, position FROM top_examples WHERE dataset_id = ? ORDER BY layer, neuron, rank').all(id);
     expect(statsOf(resumedId)).toEqual(statsOf(wholeId));
+    const hist = (id: number) => (b.db.prepare('SELECT active_hist FROM datasets WHERE id = ?').get(id) as { active_hist: Buffer }).active_hist;
+    expect(hist(resumedId).length).toBeGreaterThan(0);
+    expect(hist(resumedId).equals(hist(wholeId))).toBe(true);
     expect(topOf(resumedId)).toEqual(topOf(wholeId));
     const samplesOf = (id: number) => b.db.prepare('SELECT document_id, position, token_id, token, metadata, loss, residual, ffn FROM samples WHERE dataset_id = ? ORDER BY id').all(id);
     expect(samplesOf(wholeId)).toHaveLength(40);

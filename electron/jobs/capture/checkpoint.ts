@@ -21,6 +21,7 @@ export function toStored(acc: NeuronStats): StoredStats {
     min: acc.min,
     max: acc.max,
     fire: acc.fire,
+    activeHist: acc.activeHist,
   };
 }
 
@@ -35,8 +36,9 @@ export function fromStored(s: StoredStats, fireThreshold: number): NeuronStats {
   acc.sumAbs?.set(s.sumAbs);
   acc.sumCube?.set(s.sum3);
   acc.sumQuart?.set(s.sum4);
-  // the per-token active-fraction histogram is not captured yet (no graph output for it)
-  acc.activeHist = null;
+  // a checkpoint written before any batch has none: keep the empty one (every batch has the counts)
+  if (s.activeHist) acc.activeHist?.set(s.activeHist);
+  else if (s.count.some((n) => n > 0)) acc.activeHist = null;
   return acc;
 }
 
