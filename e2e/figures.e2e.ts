@@ -102,10 +102,21 @@ describe('figures', () => {
     expect(lines[0]).toBe('layer,neurons,dead');
     expect(lines.length).toBe(1 + layers);
 
+    // per layer, the fraction of the layer active per token, with its distribution in the CSV
+    await page.getByTestId('chart-active-fraction-per-layer').waitFor();
+    const activity = fs.readFileSync((await exportFile('export-active-fraction-per-layer-csv')).file, 'utf8').trim().split(/\r?\n/);
+    expect(activity[0]!.split(',').slice(0, 3)).toEqual(['layer', 'mean_active_fraction', 'bin_0']);
+    expect(activity.length).toBe(1 + layers);
+    for (const row of activity.slice(1)) {
+      const cells = row.split(',').map(Number);
+      expect(cells[1]).toBeGreaterThan(0);
+      expect(cells.slice(2).reduce((a, c) => a + c, 0)).toBe(4000); // every counted token in one bin
+    }
+
     await page.getByTestId('nav-figures').click();
     const list = page.getByTestId('figures-list');
     await list.waitFor();
-    await expect(list.getByTestId('figure-row').count()).resolves.toBe(3);
+    await expect(list.getByTestId('figure-row').count()).resolves.toBe(4);
     const listed = await list.textContent();
     for (const f of [svgFile.name, png.name, csv.name]) expect(listed).toContain(f);
     await screenshot(page, 'figures-list');

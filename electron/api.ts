@@ -263,6 +263,18 @@ export const methods = {
   'capture.start': { params: CaptureParams, result: z.object({ job: Job }) },
   'dataset.list': { params: Empty, result: z.array(Dataset) },
   'neurons.list': { params: NeuronsQuery, result: z.object({ neurons: z.array(NeuronRow), total: z.number().int(), unavailable: z.array(z.object({ kind: z.string(), reason: z.string() })) }) },
+  'layers.get': {
+    params: z.object({ datasetId: z.number().int().positive(), bins: z.number().int().min(1).max(1000).default(20) }),
+    result: z.array(
+      z.object({
+        layer: z.number().int(),
+        tokens: z.number(),
+        mean_active_fraction: z.number().nullable(),
+        dead: z.number().int(),
+        active_fraction_histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number()) }).nullable(),
+      }),
+    ),
+  },
   'neuron.get': { params: z.object({ datasetId: z.number().int().positive(), layer: z.number().int().min(0), neuron: z.number().int().min(0), detect: DetectThresholds.optional() }), result: NeuronDetail },
   'jobs.list': { params: Empty, result: z.array(Job) },
   'jobs.cancel': { params: Id, result: z.object({ job: Job }) },

@@ -9,7 +9,7 @@ import * as models from '../db/models.js';
 import * as datasets from '../db/datasets.js';
 import { loadWeightScan } from '../db/weights.js';
 import { modelSummary } from './models.js';
-import { listNeurons, neuronDetail } from './neurons.js';
+import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
@@ -134,6 +134,7 @@ export class Backend {
       'dataset.list': () =>
         datasets.listDatasets(db).map((d) => ({ id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt })),
       'neurons.list': ({ datasetId, ...q }) => listNeurons(db, datasetId, q),
+      'layers.get': ({ datasetId, bins }) => layerSummary(db, datasetId, bins),
       'neuron.get': ({ datasetId, layer, neuron, detect }) => neuronDetail(db, datasetId, layer, neuron, detect),
       'model.scan': ({ id }) => {
         model(id);

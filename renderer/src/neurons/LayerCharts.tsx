@@ -20,6 +20,7 @@ const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$
 export function LayerCharts({ dataset, layers }: { dataset: Dataset; layers: number | null }) {
   const api = useApi();
   const all = useQuery(`layer-charts:${dataset.id}`, () => api.call('neurons.list', { datasetId: dataset.id, limit: ALL }));
+  const perLayer = useQuery(`layer-activity:${dataset.id}`, () => api.call('layers.get', { datasetId: dataset.id, bins: 20 }));
   useChanges('datasets-changed', all.reload);
   const base = slug(dataset.name);
 
@@ -76,6 +77,27 @@ export function LayerCharts({ dataset, layers }: { dataset: Dataset; layers: num
         >
           <DotLineChart label="Median kurtosis per layer" xs={summary.map((s) => s.layer)} ys={summary.map((s) => s.medianKurtosis)} xLabel="Layer" yLabel="Median excess kurtosis (unitless)" color="#CC79A7" />
         </Figure>
+        {perLayer.data && perLayer.data.some((l) => l.active_fraction_histogram) && (
+          <Figure
+            chartId="active-fraction-per-layer"
+            title="Fraction of the layer active per token"
+            baseName={`${base}-active-fraction-per-layer`}
+            caption="Mean over tokens of the fraction of the layer's neurons that fired; the CSV holds each layer's distribution (20 bins)."
+            data={{
+              header: ['layer', 'mean_active_fraction', ...Array.from({ length: 20 }, (_, b) => `bin_${b}`)],
+              rows: perLayer.data.map((l) => [l.layer, l.mean_active_fraction ?? '', ...(l.active_fraction_histogram?.counts ?? [])]),
+            }}
+          >
+            <DotLineChart
+              label="Mean fraction active per layer"
+              xs={perLayer.data.map((l) => l.layer)}
+              ys={perLayer.data.map((l) => l.mean_active_fraction)}
+              xLabel="Layer"
+              yLabel="Neurons active per token (fraction)"
+              color="#009E73"
+            />
+          </Figure>
+        )}
       </div>
     </section>
   );
