@@ -156,3 +156,15 @@ export function documentDetails(db: Db, ids: readonly number[]): Map<number, { m
   }
   return out;
 }
+
+/**
+ * One neuron's activation in every sample of a dataset: the float16 at (layer * neurons + neuron)
+ * of each FFN blob, read with substr so whole blobs never leave SQLite.
+ */
+export function neuronSampleValues(db: Db, datasetId: number, layer: number, neurons: number, neuron: number): Float32Array {
+  const offset = 2 * (layer * neurons + neuron) + 1; // substr is 1-based
+  const rows = db.prepare('SELECT substr(ffn, ?, 2) AS h FROM samples WHERE dataset_id = ? AND ffn IS NOT NULL').all(offset, datasetId) as Array<{ h: Buffer }>;
+  const out = new Float32Array(rows.length);
+  rows.forEach((r, i) => (out[i] = fromHalf(r.h.readUInt16LE(0))));
+  return out;
+}

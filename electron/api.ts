@@ -197,6 +197,8 @@ export const NeuronDetail = z.object({
   promoted: z.array(TokenScore),
   suppressed: z.array(TokenScore),
   weights: z.object({ key_norm: z.number().nullable(), gate_norm: z.number().nullable(), value_norm: z.number().nullable() }).nullable(),
+  /** the neuron's activations over the capture's sampled tokens (capture --samples), binned */
+  histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number()), samples: z.number().int() }).nullable(),
 });
 export type NeuronDetail = z.infer<typeof NeuronDetail>;
 

@@ -3,6 +3,7 @@
 // weight norms. Used by the CLI (and the API when the Neurons view comes).
 import { getDataset, loadStats, loadTopExamples } from '../db/datasets.js';
 import { getModel } from '../db/models.js';
+import { neuronSampleValues } from '../db/samples.js';
 import { detectAll, type DetectOptions, type Verdict } from './analysis/detectors.js';
 import { neuronLogitLens } from './analysis/logit-lens.js';
 import { activeFractionHistogram, summarize, summaryRow, type NeuronSummaryRow, type StatsSummary } from './analysis/neuron-stats.js';
@@ -77,6 +78,23 @@ export interface NeuronDetail {
   promoted: Array<{ token: number; text: string | null; score: number }>;
   suppressed: Array<{ token: number; text: string | null; score: number }>;
   weights: { key_norm: number | null; gate_norm: number | null; value_norm: number | null } | null;
+  /** the neuron's activations over the capture's sampled tokens, binned; null without samples */
+  histogram: { edges: number[]; counts: number[]; samples: number } | null;
+}
+
+/** Equal-width bins over [min, max] of the values (one bin when they are all equal). */
+export function histogramOf(values: Float32Array, bins = 40): { edges: number[]; counts: number[]; samples: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const n = hi > lo ? bins : 1;
+  const width = hi > lo ? (hi - lo) / n : 1;
+  const counts = new Array<number>(n).fill(0);
+  for (const v of values) counts[Math.min(n - 1, Math.floor((v - lo) / width))]! += 1;
+  return { edges: Array.from({ length: n + 1 }, (_, i) => lo + i * width), counts, samples: values.length };
 }
 
 /** One neuron: statistics, verdicts, top contexts with the firing token, promoted tokens, weight norms. */
@@ -118,6 +136,10 @@ export function neuronDetail(db: Db, datasetId: number, layer: number, neuron: n
     promoted: lens.promoted.map((p) => ({ token: p.token, text: text(p.token), score: p.score })),
     suppressed: lens.suppressed.map((p) => ({ token: p.token, text: text(p.token), score: p.score })),
     weights: weights ?? null,
+    histogram: (() => {
+      const values = neuronSampleValues(db, datasetId, layer, spec.dFf, neuron);
+      return values.length > 0 ? histogramOf(values) : null;
+    })(),
   };
 }
 

@@ -17,6 +17,8 @@ import type { Job } from '../../api.js';
 import type { Backend } from '../../backend.js';
 import { fixtureWithCharTokenizer, testBackend, until } from '../test-support.js';
 import { planWindows } from './windows.js';
+import { neuronSampleValues } from '../../../db/samples.js';
+import { neuronDetail } from '../../neurons.js';
 import { merge } from '../../analysis/neuron-stats.js';
 import { mergeTopK } from '../../analysis/top-k.js';
 import { fromStored, topFromRows } from './checkpoint.js';
@@ -217,6 +219,22 @@ describe('capture job', () => {
   });
 });
 
+
+describe('neuron activation histogram from the samples', () => {
+  it('reads each sample\'s value of one neuron and bins all of them', async () => {
+    const job = await finish({ modelId, corpusId, filter: { documents: 4 }, seqLen: 64, maxTokens: 2000, samples: 60 });
+    expect(job.state).toBe('done');
+    const id = (job.result as { dataset: { id: number } }).dataset.id;
+    const { nLayers: L, dFf: F } = loadModel(modelDir).spec;
+    const values = neuronSampleValues(b.db, id, 1, F, 5);
+    expect(Array.from(values)).toEqual(readSamples(b.db, id, L).map((s) => s.ffn[1]![5]));
+    const h = neuronDetail(b.db, id, 1, 5).histogram!;
+    expect(h.samples).toBe(60);
+    expect(h.counts.reduce((a, c) => a + c, 0)).toBe(60);
+    expect(h.edges[0]).toBe(Math.min(...values));
+    expect(h.edges.at(-1)).toBeCloseTo(Math.max(...values), 5);
+  });
+});
 
 describe('mergeable captures', () => {
   it('captures of two disjoint halves of a corpus merge into the capture of the whole', async () => {

@@ -2,6 +2,8 @@ import { useApi } from '../api/ApiContext';
 import type { NeuronDetail } from '../api/contract';
 import { useChanges } from '../api/useChanges';
 import { useQuery } from '../api/useQuery';
+import { Figure } from '../charts/Figure';
+import { Histogram } from '../charts/Histogram';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { formatCount } from '../format';
@@ -71,6 +73,29 @@ export function NeuronDetailView({ datasetId, layer, neuron }: { datasetId: numb
             {d.weights?.gate_norm !== null && d.weights?.gate_norm !== undefined && <Fact term="Gate norm">{formatStat(d.weights.gate_norm)}</Fact>}
             <Fact term="Value norm">{formatStat(d.weights?.value_norm)}</Fact>
           </dl>
+
+          {d.histogram && (
+            <section className="neuron-section" data-testid="neuron-histogram">
+              <Figure
+                chartId="neuron-histogram"
+                title="Activation histogram"
+                baseName={`neuron-L${d.stats.layer}-N${d.stats.neuron}-histogram`}
+                caption={`The neuron's activation at the capture's ${formatCount(d.histogram.samples)} sampled tokens.`}
+                data={{
+                  header: ['lower', 'upper', 'tokens'],
+                  rows: d.histogram.counts.map((c, i) => [d.histogram!.edges[i] as number, d.histogram!.edges[i + 1] as number, c]),
+                }}
+              >
+                <Histogram
+                  label="Activation histogram"
+                  bins={d.histogram.counts.map((count, i) => ({ label: `${formatStat(d.histogram!.edges[i])} to ${formatStat(d.histogram!.edges[i + 1])}`, count }))}
+                  edges={d.histogram.edges.map((e, i) => (i === 0 || i === d.histogram!.edges.length - 1 || i % 10 === 0 ? formatStat(e) : null))}
+                  xLabel="Activation (a.u.)"
+                  yLabel="Sampled tokens (count)"
+                />
+              </Figure>
+            </section>
+          )}
 
           {d.stats.verdicts.length > 0 && (
             <section className="neuron-section" data-testid="neuron-verdicts">
