@@ -1,27 +1,16 @@
 // Capture through the UI of the real app: a tiny GPT-2 fixture with a char-level tokenizer run
 // over the Brown corpus from the Datasets page (progress in the Jobs panel), then the neurons
 // table with the Dead filter, and one neuron's page.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliJson, projectRoot, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
+import { charModel, cliJson, removeTempDirs, startApp, stopAllApps, type RunningApp } from './support/app.js';
 import { launchBrowser, openApp, screenshot } from './support/browser.js';
 import { job, startJob, waitForJobState } from './support/jobs-ui.js';
-import { writeCharTokenizer } from '../electron/jobs/test-support.js';
 
 let app: RunningApp;
 let browser: Browser;
 let page: Page;
 let datasetId: number;
-
-/** native-models/fixtures/gpt2 with a char-level tokenizer.json. */
-function charModel(): string {
-  const dir = tempDir('ffn-e2e-charmodel-');
-  fs.cpSync(path.join(projectRoot, 'native-models', 'fixtures', 'gpt2'), dir, { recursive: true });
-  writeCharTokenizer(dir);
-  return dir;
-}
 
 beforeAll(async () => {
   app = await startApp();

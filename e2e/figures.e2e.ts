@@ -5,9 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, cliJson, projectRoot, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
+import { api, charModel, cliJson, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
 import { launchBrowser, openApp, screenshot } from './support/browser.js';
-import { writeCharTokenizer } from '../electron/jobs/test-support.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -16,14 +15,6 @@ let modelId: number;
 let datasetId: number;
 let layers: number;
 const saved = tempDir('ffn-e2e-figures-');
-
-/** native-models/fixtures/gpt2 with a char-level tokenizer.json. */
-function charModel(): string {
-  const dir = tempDir('ffn-e2e-charmodel-');
-  fs.cpSync(path.join(projectRoot, 'native-models', 'fixtures', 'gpt2'), dir, { recursive: true });
-  writeCharTokenizer(dir);
-  return dir;
-}
 
 beforeAll(async () => {
   app = await startApp();

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { openDatabase, type Db } from '../../db/database.js';
+import { writeCharTokenizer } from '../../electron/jobs/test-support.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const startScript = path.join(projectRoot, 'dist', 'electron', 'start.js');
@@ -345,4 +346,12 @@ export function writeLargeJsonl(dir: string, name = 'large.jsonl', documents = L
     fs.closeSync(fd);
   }
   return { file, documents, checksum: hash.digest('hex') };
+}
+
+/** A copy of native-models/fixtures/gpt2 with a char-level tokenizer.json, so captures can read text. */
+export function charModel(): string {
+  const dir = tempDir('ffn-e2e-charmodel-');
+  fs.cpSync(path.join(projectRoot, 'native-models', 'fixtures', 'gpt2'), dir, { recursive: true });
+  writeCharTokenizer(dir);
+  return dir;
 }
