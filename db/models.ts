@@ -67,6 +67,12 @@ export function findModel(db: Db, idOrName: string): ModelRecord | undefined {
   return row ? toRecord(row as ModelRow) : undefined;
 }
 
+/** The most recent import of the checkpoint at this absolute path. */
+export function findModelByPath(db: Db, absolutePath: string): ModelRecord | undefined {
+  const row = db.prepare('SELECT * FROM models WHERE path = ? ORDER BY id DESC LIMIT 1').get(absolutePath) as ModelRow | undefined;
+  return row && toRecord(row);
+}
+
 export function listModels(db: Db): ModelRecord[] {
   return (db.prepare('SELECT * FROM models ORDER BY id').all() as ModelRow[]).map(toRecord);
 }

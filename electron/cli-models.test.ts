@@ -13,7 +13,7 @@ const fixtures = path.join(root, 'native-models', 'fixtures');
 const stories = path.join(root, '..', 'shared', 'ref-models', 'stories260K.bin');
 
 function run(args: string[], dataDir: string) {
-  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, FFN_LAB_DATA: dataDir }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, FFN_LAB_DATA: dataDir }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -61,6 +61,20 @@ describe('ffn-lab model commands', () => {
     expect(logits).toHaveLength(T);
     expect(maxAbsDiff(logits.flat(), (golden.logits.data as number[]).slice(0, T * V))).toBeLessThanOrEqual(1e-4);
     // the model was imported once and is now listed
+    expect(JSON.parse(run(['models', 'list', '--json'], dataDir).stdout).models).toHaveLength(1);
+  });
+
+  it('prints large results whole through a pipe, and reuses a model imported from the same path', () => {
+    const dataDir = tempDir();
+    const demo = path.join(root, 'native-models', 'demo', 'brown-gpt2-gelu');
+    const ids = Array.from({ length: 40 }, (_, i) => 100 + i);
+    const first = run(['logits', '--model', demo, '--ids', ids.join(','), '--json'], dataDir);
+    expect(first.code).toBe(0);
+    expect(first.stdout.length).toBeGreaterThan(1 << 20); // far beyond a pipe's 64 KiB buffer
+    const { logits } = JSON.parse(first.stdout) as { logits: number[][] };
+    expect(logits).toHaveLength(40);
+    expect(logits.every((row) => row.length === 4096)).toBe(true);
+    run(['generate', '--model', demo, '--prompt-ids', '100', '--max-new', '2', '--json'], dataDir);
     expect(JSON.parse(run(['models', 'list', '--json'], dataDir).stdout).models).toHaveLength(1);
   });
 

@@ -1,7 +1,8 @@
 // Headless commands for offline studies: the same jobs and database as the app. With --json,
 // stdout carries exactly one JSON document (the result); progress and messages go to stderr.
 import { parseArgs } from 'node:util';
-import { findModel } from '../db/models.js';
+import path from 'node:path';
+import { findModel, findModelByPath } from '../db/models.js';
 import { findCorpus } from '../db/corpora.js';
 import { loadWeightScan } from '../db/weights.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
@@ -101,7 +102,8 @@ function finished(final: Job): Job {
 /** Resolves --model: an imported model's id or name, else a path imported now. */
 async function resolveModel(b: Backend, arg: string | undefined): Promise<Model> {
   if (!arg) throw new UsageError('--model is required: a model id, a name, or a checkpoint path');
-  const known = findModel(b.db, arg);
+  // an id, a name, or a path imported before (not imported again)
+  const known = findModel(b.db, arg) ?? findModelByPath(b.db, path.resolve(arg));
   if (known) return modelSummary(known);
   const { job } = (await b.handle('model.import', { path: arg })) as { job: Job };
   return (finished(await runToEnd(b, job)).result as { model: Model }).model;
@@ -431,4 +433,7 @@ async function main(): Promise<number> {
   }
 }
 
-void main().then((code) => process.exit(code));
+void main().then((code) => {
+  // Exit only once stdout has drained: a pipe takes a large JSON result (logits) in pieces.
+  process.stdout.write('', () => process.exit(code));
+});
