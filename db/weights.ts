@@ -114,3 +114,11 @@ export function loadWeightScan(db: Db, modelId: number): Omit<WeightScan, 'neuro
 export function hasWeightScan(db: Db, modelId: number): boolean {
   return db.prepare('SELECT 1 FROM weight_scans WHERE model_id = ? LIMIT 1').get(modelId) !== undefined;
 }
+
+/** The first invalid entry the scan stored for a model, or undefined when its weights are all finite. */
+export function firstInvalidWeight(db: Db, modelId: number): InvalidRow | undefined {
+  const r = db.prepare('SELECT tensor, idx, value FROM weight_invalid WHERE model_id = ? ORDER BY rowid LIMIT 1').get(modelId) as
+    | { tensor: string; idx: string; value: InvalidRow['value'] }
+    | undefined;
+  return r && { tensor: r.tensor, index: JSON.parse(r.idx) as number[], value: r.value };
+}

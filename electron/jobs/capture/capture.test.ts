@@ -207,7 +207,7 @@ describe('capture job', () => {
     const id = (m.result as { model: { id: number } }).model.id;
     const job = await finish({ modelId: id, corpusId, maxTokens: 100 });
     expect(job.state).toBe('failed');
-    expect(job.error).toMatch(/has invalid weights \(layers\.0\.mlp\.in\.weight\[\d+\] = NaN\)/);
+    expect(job.error).toMatch(/has invalid weights \(transformer\.h\.0\.mlp\.c_fc\.weight\[0, 7\] = nan\)/);
     expect(job.error).toMatch(/ffn-lab scan/);
     expect(b.db.prepare('SELECT COUNT(*) n FROM datasets WHERE job_id = ?').get(job.id)).toEqual({ n: 0 });
   });

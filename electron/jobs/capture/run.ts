@@ -8,11 +8,11 @@
 import { getCorpus, selectDocuments } from '../../../db/corpora.js';
 import { createDataset, datasetOfJob, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
 import { getModel } from '../../../db/models.js';
+import { firstInvalidWeight } from '../../../db/weights.js';
 import { loadModel } from '../../../native-models/load.js';
 import { graphCacheDir } from '../../inference.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
 import { asFloat32, float32, int64 } from '../../../native-models/runtime/tensors.js';
-import type { LoadedModel } from '../../../native-models/spec.js';
 import { loadTokenizer } from '../../../native-models/tokenizers/tokenizer.js';
 import type { CaptureParams } from '../../api.js';
 import { JobInputError, type JobContext } from '../definition.js';
@@ -25,15 +25,6 @@ import { planWindows, type Window } from './windows.js';
 
 /** Commit at most this often: a commit rewrites every neuron's row ($FFN_LAB_COMMIT_INTERVAL_MS overrides). */
 const COMMIT_INTERVAL_MS = Number(process.env.FFN_LAB_COMMIT_INTERVAL_MS ?? 3000);
-
-/** The first non-finite weight, if any: capture refuses such a model and points at the scan. */
-function firstNonFinite(model: LoadedModel): string | null {
-  for (const name of model.weightNames()) {
-    const data = model.weight(name).data;
-    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i] as number)) return `${name}[${i}] = ${data[i]}`;
-  }
-  return null;
-}
 
 export interface CaptureResult {
   dataset: { id: number; name: string; tokens: number; documents: number; windows: number; layers: number; neurons: number };
@@ -51,7 +42,9 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   if (model.source.sha256 !== record.sha256) {
     throw new JobInputError(`the files of model "${record.name}" at ${record.path} changed since import (sha256 differs); import them again`);
   }
-  const bad = firstNonFinite(model);
+  // The import's weight scan already read every tensor; the sha256 check above says it still holds.
+  const invalid = firstInvalidWeight(db, record.id);
+  const bad = invalid && `${invalid.tensor}[${invalid.index.join(', ')}] = ${invalid.value}`;
   if (bad) throw new JobInputError(`model "${record.name}" has invalid weights (${bad}); capture needs finite weights: run the weight scan (ffn-lab scan ${record.id}) to list them`);
   const tokenizer = loadTokenizer(record.path);
   if (!tokenizer) throw new JobInputError(`model "${record.name}" has no tokenizer (tokenizer.json in its folder, or tokenizer.bin beside a llama2.c .bin); capture needs one to read the corpus`);
