@@ -106,7 +106,7 @@ export class JobRunner {
     if (job.state !== 'interrupted' && job.state !== 'failed') {
       throw new ApiError('conflict', `job ${id} is ${job.state}; only interrupted or failed jobs can be discarded`);
     }
-    definitionOf(job.kind)?.cleanup(this.o.db, id);
+    this.cleanup(id);
     jobsDb.finishJob(this.o.db, id, 'discarded', { error: job.error });
     this.emit(id);
     return this.get(id);
@@ -165,7 +165,7 @@ export class JobRunner {
       } else {
         live.settled = true;
         // A failed run leaves nothing half-made behind; "resume" then starts it afresh.
-        definitionOf(jobsDb.getJob(this.o.db, id)!.kind)?.cleanup(this.o.db, id);
+        this.cleanup(id);
         this.settle(id, 'failed', { error: m.error });
       }
     });
@@ -174,7 +174,7 @@ export class JobRunner {
       if (!live.settled) {
         live.settled = true;
         if (live.cancelling) {
-          definitionOf(jobsDb.getJob(this.o.db, id)!.kind)?.cleanup(this.o.db, id);
+          this.cleanup(id);
           this.settle(id, 'cancelled', { error: 'cancelled by the user; its partial output was removed' });
         } else {
           const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -186,6 +186,11 @@ export class JobRunner {
       this.pump();
     });
     worker.send({ type: 'start', jobId: id, databasePath: this.o.databasePath, resume });
+  }
+
+  /** Removes what an unfinished run of the job left behind (its kind knows what that is). */
+  private cleanup(id: number): void {
+    definitionOf(jobsDb.getJob(this.o.db, id)!.kind)?.cleanup(this.o.db, id);
   }
 
   private settle(id: number, state: jobsDb.JobStateName, outcome: { result?: unknown; error?: string | null }): void {
