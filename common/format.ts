@@ -130,3 +130,12 @@ export function formatValue(value: unknown, max = 80): string {
   }
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** A statistic with 3-4 significant digits; "—" for null or non-finite. */
+export function formatStat(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 1e5 || abs < 1e-3) return value.toExponential(2);
+  return String(Number(value.toPrecision(4)));
+}

@@ -13,6 +13,7 @@ import { resolveDataDir } from './data-dir.js';
 import { nodeWorkerSpawner } from './jobs/spawn-node.js';
 import { workerScript } from './paths.js';
 import { formatProgressLine } from './progress-line.js';
+import { formatStat } from '../common/format.js';
 import { generateGreedy, logitsFor, tokenizerFor, type ProviderReport, type RunPlace } from './inference.js';
 import { loadTokenizer } from '../native-models/tokenizers/tokenizer.js';
 import { parseProviders } from '../native-models/runtime/providers.js';
@@ -54,10 +55,6 @@ class UsageError extends Error {}
 interface Io {
   json: boolean;
   out(value: unknown, text: () => string): void;
-}
-
-function fmt(v: number | null): string {
-  return v === null ? '-' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
 }
 
 function table(rows: string[][]): string {
@@ -270,7 +267,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       return io.out({ neurons: out.neurons, total: out.total }, () =>
         table([
           ['layer', 'neuron', 'tokens', 'fire_rate', 'mean', 'max', 'peak_ratio', 'kurtosis', 'verdicts'],
-          ...out.neurons.map((n) => [String(n.layer), String(n.neuron), String(n.tokens), fmt(n.fire_rate), fmt(n.mean), fmt(n.max), fmt(n.peak_ratio), fmt(n.kurtosis), n.verdicts.map((v) => v.kind).join(',')]),
+          ...out.neurons.map((n) => [String(n.layer), String(n.neuron), String(n.tokens), formatStat(n.fire_rate), formatStat(n.mean), formatStat(n.max), formatStat(n.peak_ratio), formatStat(n.kurtosis), n.verdicts.map((v) => v.kind).join(',')]),
         ]) + `\n${out.neurons.length} of ${out.total} neurons`,
       );
     }
@@ -282,7 +279,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
           ...layers.map((l) => {
             const h = l.active_fraction_histogram;
             const spark = h ? h.counts.map((c) => ' .:-=+*#%@'[Math.min(9, Math.ceil((9 * c) / Math.max(...h.counts)))]).join('') : '-';
-            return [String(l.layer), String(l.tokens), String(l.dead), fmt(l.mean_active_fraction), `|${spark}|`];
+            return [String(l.layer), String(l.tokens), String(l.dead), formatStat(l.mean_active_fraction), `|${spark}|`];
           }),
         ]),
       );
@@ -294,9 +291,9 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const d = neuronDetail(backend().db, datasetFlag(values), layer, neuron, detectOptions(values));
       return io.out(d, () =>
         [
-          `layer ${layer} neuron ${neuron}: ${d.stats.tokens} tokens, fire rate ${fmt(d.stats.fire_rate)}, mean ${fmt(d.stats.mean)}, max ${fmt(d.stats.max)}; verdicts: ${d.stats.verdicts.map((v) => v.kind).join(', ') || 'none'}`,
+          `layer ${layer} neuron ${neuron}: ${d.stats.tokens} tokens, fire rate ${formatStat(d.stats.fire_rate)}, mean ${formatStat(d.stats.mean)}, max ${formatStat(d.stats.max)}; verdicts: ${d.stats.verdicts.map((v) => v.kind).join(', ') || 'none'}`,
           'top contexts:',
-          ...d.contexts.map((c) => `  ${fmt(c.value)}  ${c.document}:${c.position}  …${c.before}[${c.token}]${c.after}…`),
+          ...d.contexts.map((c) => `  ${formatStat(c.value)}  ${c.document}:${c.position}  …${c.before}[${c.token}]${c.after}…`),
           `promotes: ${d.promoted.map((p) => JSON.stringify(p.text ?? p.token)).join(' ')}`,
           `suppresses: ${d.suppressed.map((p) => JSON.stringify(p.text ?? p.token)).join(' ')}`,
         ].join('\n'),

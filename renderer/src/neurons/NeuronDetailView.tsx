@@ -9,7 +9,8 @@ import { Loading } from '../components/Loading';
 import { formatCount } from '../format';
 import { Fact } from '../models/Fact';
 import { hrefFor } from '../routing/route';
-import { describeVerdict, formatPercent, formatStat, verdictLabels } from './evidence';
+import { formatStat } from '../format';
+import { describeVerdict, formatPercent, verdictLabels } from './evidence';
 import { VerdictBadges } from './VerdictBadges';
 
 function TokenList({ title, tokens, testId }: { title: string; tokens: NeuronDetail['promoted']; testId: string }) {

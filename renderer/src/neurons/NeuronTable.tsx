@@ -3,7 +3,8 @@ import type { NeuronRow } from '../api/contract';
 import { formatCount } from '../format';
 import { hrefFor } from '../routing/route';
 import { navigate } from '../routing/useHashRoute';
-import { formatPercent, formatStat } from './evidence';
+import { formatStat } from '../format';
+import { formatPercent } from './evidence';
 import { VerdictBadges } from './VerdictBadges';
 import { visibleRange } from './window';
 

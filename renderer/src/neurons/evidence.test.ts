@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeVerdict, formatPercent, formatStat, kindSlug } from './evidence';
+import { formatStat } from '../format';
+import { describeVerdict, formatPercent, kindSlug } from './evidence';
 
 describe('verdict evidence in words', () => {
   it('says how many tokens a dead neuron never fired in, with the upper bound on its rate', () => {

@@ -1,7 +1,7 @@
 // Verdicts in words: the thresholds a neuron was judged by and the values measured, as the
 // detectors (electron/analysis/detectors.ts) report them in each verdict's evidence.
 import type { NeuronRow } from '../api/contract';
-import { formatCount } from '../format';
+import { formatCount, formatStat } from '../format';
 
 export type VerdictKind = NeuronRow['verdicts'][number]['kind'];
 
@@ -27,14 +27,6 @@ export function formatPercent(fraction: number): string {
   return `${Number(pct.toPrecision(3)).toString()}%`;
 }
 
-/** A statistic with 3-4 significant digits; "—" for null or non-finite. */
-export function formatStat(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs >= 1e5 || abs < 1e-3) return value.toExponential(2);
-  return String(Number(value.toPrecision(4)));
-}
 
 function num(evidence: Record<string, unknown>, key: string): number {
   const v = evidence[key];
@@ -71,3 +63,4 @@ export function describeVerdict(kind: VerdictKind, raw: unknown): string {
       );
   }
 }
+
