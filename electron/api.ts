@@ -151,6 +151,27 @@ export const Dataset = z.object({
 });
 export type Dataset = z.infer<typeof Dataset>;
 
+export const NeuronRef = z.object({ layer: z.number().int().min(0), neuron: z.number().int().min(0) });
+export type NeuronRef = z.infer<typeof NeuronRef>;
+
+/** A named set of one model's neurons; `origin` says how it was made (verdict, selection, ranking, control). */
+export const NeuronSet = z.object({
+  id: z.number().int(),
+  modelId: z.number().int(),
+  name: z.string(),
+  origin: z.unknown(),
+  neurons: z.array(NeuronRef),
+  createdAt: z.string(),
+});
+export type NeuronSet = z.infer<typeof NeuronSet>;
+
+export const NeuronSetCreate = z.object({
+  modelId: z.number().int().positive(),
+  name: z.string().min(1).max(200),
+  neurons: z.array(NeuronRef).max(10_000_000),
+  origin: z.unknown().optional(),
+});
+
 /** Detector thresholds (electron/analysis/detectors.ts has the defaults). */
 export const DetectThresholds = z.object({
   rare: z.object({ bound: z.number().positive() }).partial().optional(),
@@ -278,6 +299,10 @@ export const methods = {
     ),
   },
   'neuron.get': { params: z.object({ datasetId: z.number().int().positive(), layer: z.number().int().min(0), neuron: z.number().int().min(0), detect: DetectThresholds.optional() }), result: NeuronDetail },
+  'sets.list': { params: z.object({ modelId: z.number().int().positive().optional() }), result: z.array(NeuronSet) },
+  'sets.get': { params: Id, result: NeuronSet },
+  'sets.create': { params: NeuronSetCreate, result: NeuronSet },
+  'sets.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
   'jobs.list': { params: Empty, result: z.array(Job) },
   'jobs.cancel': { params: Id, result: z.object({ job: Job }) },
   'jobs.resume': { params: Id, result: z.object({ job: Job }) },
@@ -300,6 +325,7 @@ export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('corpora-changed') }),
   z.object({ type: z.literal('models-changed') }),
   z.object({ type: z.literal('datasets-changed') }),
+  z.object({ type: z.literal('sets-changed') }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 

@@ -7,8 +7,10 @@ import { openDatabase } from '../db/database.js';
 import * as corpora from '../db/corpora.js';
 import * as models from '../db/models.js';
 import * as datasets from '../db/datasets.js';
+import * as neuronSets from '../db/neuron-sets.js';
 import { loadWeightScan } from '../db/weights.js';
 import { modelSummary } from './models.js';
+import type { ModelSpec } from '../native-models/spec.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
@@ -139,6 +141,26 @@ export class Backend {
       'model.scan': ({ id }) => {
         model(id);
         return loadWeightScan(db, id);
+      },
+      'sets.list': ({ modelId }) => neuronSets.listNeuronSets(db, modelId),
+      'sets.get': ({ id }) => {
+        const s = neuronSets.getNeuronSet(db, id);
+        if (!s) throw new ApiError('not-found', `neuron set ${id} does not exist`);
+        return s;
+      },
+      'sets.create': ({ modelId, name, neurons, origin }) => {
+        const m = model(modelId);
+        const spec = m.spec as ModelSpec;
+        const bad = neurons.find((n) => n.layer >= spec.nLayers || n.neuron >= spec.dFf);
+        if (bad) throw new ApiError('bad-request', `neuron ${bad.layer}:${bad.neuron} is outside model "${m.name}" (${spec.nLayers} layers of ${spec.dFf} neurons)`);
+        const created = neuronSets.createNeuronSet(db, { modelId, name, neurons, origin: origin ?? { kind: 'manual' } });
+        this.emit({ type: 'sets-changed' });
+        return created;
+      },
+      'sets.delete': ({ id }) => {
+        const deleted = neuronSets.deleteNeuronSet(db, id);
+        if (deleted) this.emit({ type: 'sets-changed' });
+        return { deleted };
       },
       'jobs.list': () => this.jobs.list(),
       'jobs.cancel': ({ id }) => ({ job: this.jobs.cancel(id) }),

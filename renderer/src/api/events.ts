@@ -22,6 +22,8 @@ export function parseApiEvent(raw: unknown): ApiEvent | null {
       return { type: 'models-changed' };
     case 'datasets-changed':
       return { type: 'datasets-changed' };
+    case 'sets-changed':
+      return { type: 'sets-changed' };
     default:
       return null;
   }
