@@ -11,6 +11,7 @@
 // - Flat token index: n*T + t over the N rows (condition 0: b*T + t).
 // - Outputs: logits [N, T, V]; last_logits [N, V]; nll [N, T] (input targets int64 [B, T],
 //   -1 = ignored -> 0); kl [N, T] = KL(condition 0 || row's condition) at the same (b, t);
+//   top1 int64 [N, T] = argmax of the logits;
 //   stats over condition 0's B*T tokens: stats_count int64 [L], stats_sum/_sumsq/_min/_max float
 //   [L, F], stats_fire_count int64 [L, F] (post > input threshold, float scalar []); with
 //   `moments`, stats_sum_abs/_sum3/_sum4 [L, F]; stats_active_count int64 [L, m]: per counted
@@ -32,7 +33,7 @@ import { type Encoded, join } from './protobuf.js';
 import { W } from '../spec.js';
 
 /** Bump when the graph changes for the same options, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 3;
+export const BUILDER_VERSION = 4;
 
 export interface GraphOptions {
   /** adds inputs scale and shift [C|1, L, F] and the condition axis */
@@ -43,6 +44,8 @@ export interface GraphOptions {
   nll?: boolean;
   /** KL to condition 0; needs `conditions` */
   kl?: boolean;
+  /** top1 int64 [N, T]: the most likely next token at each position (for top-1 agreement) */
+  top1?: boolean;
   /** per-neuron statistics of condition 0 (input threshold) */
   stats?: boolean;
   /** with stats: also sum |x|, sum x^3, sum x^4 (mean |act| and a mergeable kurtosis) */
@@ -85,6 +88,7 @@ export function graphKey(o: GraphOptions): string {
     logits: o.logits ?? null,
     nll: o.nll ?? false,
     kl: o.kl ?? false,
+    top1: o.top1 ?? false,
     stats: o.stats ?? false,
     moments: o.moments ?? false,
     tokenMask: o.tokenMask ?? false,
@@ -162,15 +166,15 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
   const c = makeContext(model, g, idsIn);
   const ids = tile(idsIn);
 
-  const needsAll = options.logits !== undefined || options.nll || options.kl || options.stats || (options.topK ?? 0) > 0 || options.hidden;
+  const needsAll = options.logits !== undefined || options.nll || options.kl || options.top1 || options.stats || (options.topK ?? 0) > 0 || options.hidden;
   const taps = [...new Set(options.taps ?? [])];
-  if (!needsAll && taps.length === 0) throw new Error('buildGraph: no output selected (logits, nll, kl, stats, topK, hidden or taps)');
+  if (!needsAll && taps.length === 0) throw new Error('buildGraph: no output selected (logits, nll, kl, top1, stats, topK, hidden or taps)');
   const last = needsAll ? L - 1 : Math.max(...taps);
   const layers = blocks(c, ids, last, options.maxSeqLen ?? spec.maxPositions, edit);
   const finalResid = layers[layers.length - 1]?.resid as string;
 
   // Logit heads. The unembedding is built only when a head needs it.
-  const fullLogits = options.logits === 'all' || options.nll || options.kl;
+  const fullLogits = options.logits === 'all' || options.nll || options.kl || options.top1;
   if (fullLogits) {
     const logits = g.op('Reshape', [unembed(c, finalResid), g.op('Concat', [g.i64([-1]), c.T1, g.i64([V])], { axis: attr.i(0) })]);
     if (options.logits === 'all') g.output(logits, 'logits', 'float32', ['rows', 'seq', V]);
@@ -181,6 +185,7 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
       g.output(nll(c, logp, tile(targets)), 'nll', 'float32', ['rows', 'seq']);
     }
     if (options.kl) g.output(kl(c, logp), 'kl', 'float32', ['rows', 'seq']);
+    if (options.top1) g.output(g.op('ArgMax', [logits], { axis: attr.i(-1), keepdims: attr.i(0) }), 'top1', 'int64', ['rows', 'seq']);
   } else if (options.logits === 'last') {
     // only the last position is unembedded: [N, D] -> [N, V]
     const h3 = g.op('Reshape', [finalResid, g.op('Concat', [g.i64([-1]), c.T1, g.i64([D])], { axis: attr.i(0) })]);

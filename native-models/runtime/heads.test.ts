@@ -166,7 +166,7 @@ describe.each([
   });
 
   test('condition axis: C=3 gives per-condition results equal to separate runs', async () => {
-    const s = await session(model, { conditions: true, logits: 'all', nll: true, kl: true });
+    const s = await session(model, { conditions: true, logits: 'all', nll: true, kl: true, top1: true });
     const edits = [ablation(L, F, []), ablation(L, F, [[0, 2]]), ablation(L, F, [[L - 1, 0], [L - 1, 7]], 1.5)];
     const { scale, shift } = stackEdits(edits, L, F);
     const targets = ids.map((_, i) => ((i + 1) % T === 0 ? -1 : (ids[i + 1] as number)));
@@ -175,6 +175,7 @@ describe.each([
     const logits = asFloat32(out['logits'], 'logits');
     const nll = asFloat32(out['nll'], 'nll');
     const kl = asFloat32(out['kl'], 'kl');
+    const top1 = asInt64(out['top1'], 'top1');
     const refs = edits.map((e) => referenceForward(model, ids, B, T, e));
     const lp0 = logSoftmaxRows((refs[0] as { logits: Float64Array }).logits, V);
     refs.forEach((ref, c) => {
@@ -188,6 +189,12 @@ describe.each([
         return k;
       });
       expect(maxAbsDiff(rows(kl, c * B, (c + 1) * B, T), wantKl)).toBeLessThan(1e-5);
+      const wantTop1 = Array.from({ length: B * T }, (_, i) => {
+        let best = 0;
+        for (let v = 1; v < V; v++) if ((ref.logits[i * V + v] as number) > (ref.logits[i * V + best] as number)) best = v;
+        return best;
+      });
+      expect(Array.from(top1.subarray(c * B * T, (c + 1) * B * T), Number)).toEqual(wantTop1);
     });
   });
 
