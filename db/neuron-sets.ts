@@ -1,5 +1,6 @@
 // Named neuron sets of a model (from detector verdicts, a table or 3D selection, a ranking, or a
-// random control). The neurons are stored as JSON [[layer, neuron], ...], sorted, without repeats.
+// random control). The neurons are stored as JSON [[layer, neuron], ...] in the order given: the
+// callers pass canonical lists (sorted by layer and neuron, each once).
 import { now, type Db } from './database.js';
 
 export interface NeuronRef {
@@ -31,22 +32,9 @@ function toRecord(r: Row): NeuronSetRecord {
   return { id: r.id, modelId: r.model_id, name: r.name, origin: JSON.parse(r.origin), neurons: pairs.map(([layer, neuron]) => ({ layer, neuron })), createdAt: r.created_at };
 }
 
-/** Sorted by (layer, neuron), each once. */
-export function canonicalNeurons(neurons: readonly NeuronRef[]): NeuronRef[] {
-  const seen = new Set<string>();
-  const out: NeuronRef[] = [];
-  for (const n of neurons) {
-    const key = `${n.layer}:${n.neuron}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ layer: n.layer, neuron: n.neuron });
-  }
-  return out.sort((a, b) => a.layer - b.layer || a.neuron - b.neuron);
-}
-
-/** Creates a set; a taken name gets " (2)", " (3)"... Returns the stored record. */
+/** Creates a set of canonical neurons (electron/analysis/neuron-sets.ts); a taken name gets " (2)", " (3)"... */
 export function createNeuronSet(db: Db, s: { modelId: number; name: string; origin: unknown; neurons: readonly NeuronRef[] }): NeuronSetRecord {
-  const neurons = canonicalNeurons(s.neurons);
+  const { neurons } = s;
   return db.transaction(() => {
     const taken = db.prepare('SELECT 1 FROM neuron_sets WHERE model_id = ? AND name = ?');
     let name = s.name;

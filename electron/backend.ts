@@ -10,6 +10,7 @@ import * as datasets from '../db/datasets.js';
 import * as neuronSets from '../db/neuron-sets.js';
 import { loadWeightScan } from '../db/weights.js';
 import { modelSummary } from './models.js';
+import { canonical } from './analysis/neuron-sets.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
@@ -153,7 +154,7 @@ export class Backend {
         const spec = m.spec as ModelSpec;
         const bad = neurons.find((n) => n.layer >= spec.nLayers || n.neuron >= spec.dFf);
         if (bad) throw new ApiError('bad-request', `neuron ${bad.layer}:${bad.neuron} is outside model "${m.name}" (${spec.nLayers} layers of ${spec.dFf} neurons)`);
-        const created = neuronSets.createNeuronSet(db, { modelId, name, neurons, origin: origin ?? { kind: 'manual' } });
+        const created = neuronSets.createNeuronSet(db, { modelId, name, neurons: canonical(neurons), origin: origin ?? { kind: 'manual' } });
         this.emit({ type: 'sets-changed' });
         return created;
       },
