@@ -155,10 +155,12 @@ export interface DocumentFilter {
   genre?: string;
   metadata?: { field: string; value: string | number | boolean };
   documents?: number;
+  /** skip the first N matching documents */
+  offset?: number;
 }
 
-/** Documents of a corpus in ordinal order, filtered by metadata and cut to the first N. */
-export function selectDocuments(db: Db, corpusId: number, filter: DocumentFilter): Array<{ id: number; text: string }> {
+/** Documents of a corpus in ordinal order, filtered by metadata, past the first `offset`, cut to the first N. */
+export function selectDocuments(db: Db, corpusId: number, filter: DocumentFilter): Array<{ id: number; name: string; text: string }> {
   const where = ['corpus_id = ?'];
   const args: unknown[] = [corpusId];
   if (filter.genre !== undefined) {
@@ -170,8 +172,9 @@ export function selectDocuments(db: Db, corpusId: number, filter: DocumentFilter
     where.push('json_extract(metadata, ?) = ?');
     args.push(`$.${JSON.stringify(filter.metadata.field)}`, typeof filter.metadata.value === 'boolean' ? Number(filter.metadata.value) : filter.metadata.value);
   }
-  const limit = filter.documents !== undefined ? ` LIMIT ${Math.floor(filter.documents)}` : '';
-  return db.prepare(`SELECT id, text FROM documents WHERE ${where.join(' AND ')} ORDER BY ordinal${limit}`).all(...args) as Array<{ id: number; text: string }>;
+  const offset = filter.offset ? ` OFFSET ${Math.floor(filter.offset)}` : '';
+  const limit = filter.documents !== undefined || offset ? ` LIMIT ${filter.documents !== undefined ? Math.floor(filter.documents) : -1}${offset}` : '';
+  return db.prepare(`SELECT id, name, text FROM documents WHERE ${where.join(' AND ')} ORDER BY ordinal${limit}`).all(...args) as Array<{ id: number; name: string; text: string }>;
 }
 
 /** A ready corpus by id ("3") or name. */

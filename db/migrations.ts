@@ -248,4 +248,16 @@ CREATE TABLE super_weights (
     description: 'captures: per layer, tokens by how many neurons fired (float64 [L, F+1])',
     sql: `ALTER TABLE datasets ADD COLUMN active_hist BLOB;`,
   },
+  {
+    version: 5,
+    description: 'ablation runs: name, kind (compare | sweep), the capture they used, per-document and per-token details',
+    sql: `
+ALTER TABLE ablations ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE ablations ADD COLUMN kind TEXT NOT NULL DEFAULT 'compare';
+ALTER TABLE ablations ADD COLUMN dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL;
+-- JSON: conditions with their exact neurons, per-document totals, the tokens hurt most
+ALTER TABLE ablations ADD COLUMN details TEXT;
+CREATE INDEX ablations_job ON ablations(job_id);
+`,
+  },
 ];

@@ -122,3 +122,11 @@ export function firstInvalidWeight(db: Db, modelId: number): InvalidRow | undefi
     | undefined;
   return r && { tensor: r.tensor, index: JSON.parse(r.idx) as number[], value: r.value };
 }
+
+/** Per neuron, the norm of its value vector (its W_out column), [layer * neurons + neuron]; NaN where unknown. */
+export function loadValueNorms(db: Db, modelId: number, layers: number, neurons: number): Float64Array {
+  const out = new Float64Array(layers * neurons).fill(Number.NaN);
+  const rows = db.prepare('SELECT layer, neuron, value_norm FROM neuron_weights WHERE model_id = ?').all(modelId) as Array<{ layer: number; neuron: number; value_norm: number | null }>;
+  for (const r of rows) if (r.value_norm !== null && r.layer < layers && r.neuron < neurons) out[r.layer * neurons + r.neuron] = r.value_norm;
+  return out;
+}

@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 // ---- domain records -------------------------------------------------------------------------
 
-export const JobKind = z.enum(['corpus-import', 'model-import', 'capture']);
+export const JobKind = z.enum(['corpus-import', 'model-import', 'capture', 'ablate']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /**
@@ -111,17 +111,21 @@ export const ModelImportParams = z.object({
 });
 export type ModelImportParams = z.infer<typeof ModelImportParams>;
 
+/** which documents: all, one genre (metadata field "genre"), a metadata field = value, and/or the first N */
+export const DocumentFilter = z
+  .object({
+    genre: z.string().min(1).optional(),
+    metadata: z.object({ field: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
+    documents: z.number().int().positive().optional(),
+    /** skip the first N documents that match (e.g. evaluate on documents a capture did not see) */
+    offset: z.number().int().min(0).optional(),
+  })
+  .default({});
+
 export const CaptureParams = z.object({
   modelId: z.number().int().positive(),
   corpusId: z.number().int().positive(),
-  /** which documents: all, one genre (metadata field "genre"), a metadata field = value, and/or the first N */
-  filter: z
-    .object({
-      genre: z.string().min(1).optional(),
-      metadata: z.object({ field: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
-      documents: z.number().int().positive().optional(),
-    })
-    .default({}),
+  filter: DocumentFilter,
   /** tokens per window; default min(256, the model's context) */
   seqLen: z.number().int().min(2).optional(),
   /** window start every `stride` tokens; default = seqLen (no overlap) */
@@ -210,6 +214,120 @@ export const NeuronsQuery = z.object({
   limit: z.number().int().positive().optional(),
   detect: DetectThresholds.optional(),
 });
+
+export const AblationMethod = z.enum(['zero', 'mean', 'resample']);
+export type AblationMethod = z.infer<typeof AblationMethod>;
+/** Scores that rank neurons for top-k sets and sweeps (Wanda: value-vector norm x RMS activation). */
+export const RankScore = z.enum(['fire_rate', 'mean_abs', 'value_norm', 'wanda']);
+export type RankScore = z.infer<typeof RankScore>;
+
+/** Where a neuron set comes from, resolved to exact neurons when a run starts. */
+export const SetSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('verdict'), datasetId: z.number().int().positive(), verdict: VerdictKind, detect: DetectThresholds.optional() }),
+  z.object({ kind: z.literal('saved'), id: z.number().int().positive() }),
+  z.object({ kind: z.literal('neurons'), neurons: z.array(NeuronRef).max(10_000_000), label: z.string().min(1).max(200).optional() }),
+  z.object({ kind: z.literal('top'), datasetId: z.number().int().positive(), score: RankScore, k: z.number().int().positive(), order: z.enum(['ascending', 'descending']).default('descending') }),
+]);
+export type SetSource = z.infer<typeof SetSource>;
+
+/** One ablated condition of a run, with its exact neurons (condition 0, the intact model, is implicit). */
+export const AblationCondition = z.object({
+  label: z.string().min(1),
+  neurons: z.array(NeuronRef),
+  /** how the neurons were chosen (a SetSource, or a control of another condition) */
+  origin: z.unknown().optional(),
+  /** sweeps: the curve and the fraction of all neurons */
+  series: z.string().optional(),
+  fraction: z.number().optional(),
+});
+export type AblationCondition = z.infer<typeof AblationCondition>;
+
+const EvalOptions = {
+  modelId: z.number().int().positive(),
+  /** the evaluation corpus and documents */
+  corpusId: z.number().int().positive(),
+  filter: DocumentFilter,
+  /** the capture that supplies means (mean), sampled activations (resample) and verdict or ranked sets */
+  datasetId: z.number().int().positive().optional(),
+  method: AblationMethod.default('zero'),
+  /** tokens per evaluation window (no overlap); default min(256, the model's context) */
+  seqLen: z.number().int().min(2).optional(),
+  batch: z.number().int().min(1).max(256).default(1),
+  maxTokens: z.number().int().positive().optional(),
+  /** bootstrap resamples of the documents for the confidence intervals */
+  resamples: z.number().int().min(0).max(100_000).default(1000),
+  /** seeds the bootstrap, the resample draws and random controls */
+  seed: z.number().int().default(0),
+  name: z.string().min(1).max(200).optional(),
+};
+
+/** The job's parameters: every condition resolved to exact neurons, so a run can be repeated as is. */
+export const AblateParams = z.object({
+  ...EvalOptions,
+  kind: z.enum(['compare', 'sweep']).default('compare'),
+  conditions: z.array(AblationCondition).min(1).max(64),
+  /** sweeps: the ranking */
+  sweep: z.object({ criterion: RankScore, order: z.enum(['ascending', 'descending']) }).optional(),
+});
+export type AblateParams = z.infer<typeof AblateParams>;
+
+export const AblationStart = z.object({
+  ...EvalOptions,
+  set: SetSource,
+  /** also run a random set matched in size and per-layer counts (seeded by control.seed) */
+  control: z.object({ seed: z.number().int().default(0) }).optional(),
+});
+
+export const SweepStart = z.object({
+  ...EvalOptions,
+  datasetId: z.number().int().positive(),
+  criterion: RankScore,
+  /** ascending: the lowest scores are ablated first */
+  order: z.enum(['ascending', 'descending']).default('ascending'),
+  fractions: z.array(z.number().min(0).max(1)).min(1).max(30).default([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]),
+});
+
+const Interval = z.object({ value: z.number(), low: z.number().nullable(), high: z.number().nullable() });
+export const AblationMetrics = z.object({ loss: Interval, ppl: Interval, delta_loss: Interval, kl: Interval, top1_agreement: Interval });
+export type AblationMetrics = z.infer<typeof AblationMetrics>;
+
+export const AblationSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  kind: z.enum(['compare', 'sweep']),
+  modelId: z.number().int(),
+  datasetId: z.number().int().nullable(),
+  corpusId: z.number().int().nullable(),
+  method: z.string(),
+  conditions: z.number().int(),
+  tokens: z.number().int(),
+  createdAt: z.string(),
+});
+export type AblationSummary = z.infer<typeof AblationSummary>;
+
+export const HurtToken = z.object({ document: z.string(), position: z.number().int(), before: z.string(), token: z.string(), target: z.string(), base: z.number(), ablated: z.number(), delta: z.number() });
+export const AblationResult = AblationSummary.extend({
+  modelSha256: z.string(),
+  appVersion: z.string(),
+  params: z.unknown(),
+  documents: z.number().int(),
+  baseline: z.object({ loss: Interval, ppl: Interval }),
+  results: z.array(
+    z.object({
+      label: z.string(),
+      neurons: z.number().int(),
+      perLayer: z.array(z.number().int()),
+      series: z.string().nullable(),
+      fraction: z.number().nullable(),
+      metrics: AblationMetrics,
+      /** the tokens whose loss rose most */
+      hurt: z.array(HurtToken),
+    }),
+  ),
+  /** per document: its tokens, the intact loss and each condition's change in loss */
+  perDocument: z.array(z.object({ document: z.string(), genre: z.string().nullable(), tokens: z.number().int(), loss: z.number(), delta: z.array(z.number()) })),
+});
+export type AblationResult = z.infer<typeof AblationResult>;
 
 const TokenScore = z.object({ token: z.number().int(), text: z.string().nullable(), score: z.number() });
 export const NeuronDetail = z.object({
@@ -303,6 +421,13 @@ export const methods = {
   'sets.get': { params: Id, result: NeuronSet },
   'sets.create': { params: NeuronSetCreate, result: NeuronSet },
   'sets.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'ablation.start': { params: AblationStart, result: z.object({ job: Job }) },
+  'ablation.sweep': { params: SweepStart, result: z.object({ job: Job }) },
+  'ablation.rerun': { params: Id, result: z.object({ job: Job }) },
+  'ablation.list': { params: z.object({ modelId: z.number().int().positive().optional() }), result: z.array(AblationSummary) },
+  'ablation.get': { params: Id, result: AblationResult },
+  'ablation.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'sets.resolve': { params: z.object({ modelId: z.number().int().positive(), set: SetSource }), result: z.object({ label: z.string(), neurons: z.array(NeuronRef) }) },
   'jobs.list': { params: Empty, result: z.array(Job) },
   'jobs.cancel': { params: Id, result: z.object({ job: Job }) },
   'jobs.resume': { params: Id, result: z.object({ job: Job }) },
@@ -326,6 +451,7 @@ export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('models-changed') }),
   z.object({ type: z.literal('datasets-changed') }),
   z.object({ type: z.literal('sets-changed') }),
+  z.object({ type: z.literal('ablations-changed') }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 

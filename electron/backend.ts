@@ -11,6 +11,9 @@ import * as neuronSets from '../db/neuron-sets.js';
 import { loadWeightScan } from '../db/weights.js';
 import { modelSummary } from './models.js';
 import { canonical } from './analysis/neuron-sets.js';
+import { ablationResult, ablationSummaries, compareParams, rerunParams, sweepParams } from './ablations.js';
+import { resolveSet } from './ablation-sets.js';
+import { deleteAblation } from '../db/ablations.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
@@ -51,6 +54,7 @@ export class Backend {
         if (job.kind === 'corpus-import') this.emit({ type: 'corpora-changed' });
         if (job.kind === 'model-import') this.emit({ type: 'models-changed' });
         if (job.kind === 'capture') this.emit({ type: 'datasets-changed' });
+        if (job.kind === 'ablate') this.emit({ type: 'ablations-changed' });
       },
     });
     this.jobs.recover();
@@ -94,6 +98,7 @@ export class Backend {
       if (!m) throw new ApiError('not-found', `model ${id} does not exist`);
       return m;
     };
+    const corpusChecked = (id: number) => ({ corpusId: corpus(id).id });
     return {
       'app.info': () => ({
         name: APP_NAME,
@@ -163,6 +168,17 @@ export class Backend {
         if (deleted) this.emit({ type: 'sets-changed' });
         return { deleted };
       },
+      'ablation.start': (params) => ({ job: this.jobs.start('ablate', compareParams(db, model(params.modelId), { ...params, ...corpusChecked(params.corpusId) })) }),
+      'ablation.sweep': (params) => ({ job: this.jobs.start('ablate', sweepParams(db, model(params.modelId), { ...params, ...corpusChecked(params.corpusId) })) }),
+      'ablation.rerun': ({ id }) => ({ job: this.jobs.start('ablate', rerunParams(db, id)) }),
+      'ablation.list': ({ modelId }) => ablationSummaries(db, modelId),
+      'ablation.get': ({ id }) => ablationResult(db, id),
+      'ablation.delete': ({ id }) => {
+        const deleted = deleteAblation(db, id);
+        if (deleted) this.emit({ type: 'ablations-changed' });
+        return { deleted };
+      },
+      'sets.resolve': ({ modelId, set }) => resolveSet(db, model(modelId), set),
       'jobs.list': () => this.jobs.list(),
       'jobs.cancel': ({ id }) => ({ job: this.jobs.cancel(id) }),
       'jobs.resume': ({ id }) => ({ job: this.jobs.resume(id) }),

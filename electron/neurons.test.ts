@@ -1,13 +1,12 @@
 // Detectors on a real capture of a model with planted neurons: neurons that can never fire (zero
 // input weights, negative bias, ReLU) and one that fires enormously (input weights scaled up).
 // The test plants them in the checkpoint file; the capture and the detectors must find them.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from './api.js';
 import type { Backend } from './backend.js';
-import { fixtureWithCharTokenizer, testBackend } from './jobs/test-support.js';
+import { editSafetensors, fixtureWithCharTokenizer, testBackend } from './jobs/test-support.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native-models', 'fixtures');
@@ -21,24 +20,9 @@ const MASSIVE = [1, 50] as const;
 let b: Backend;
 let datasetId: number;
 
-/** Rewrites float32 values of a safetensors file in place: f(tensor name, flat index, value) -> new value. */
-function editTensors(file: string, edit: (tensor: string, shape: number[], data: Float32Array) => void): void {
-  const bytes = fs.readFileSync(file);
-  const n = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + n).toString()) as Record<string, { shape: number[]; data_offsets: [number, number] }>;
-  for (const [name, t] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const start = 8 + n + t.data_offsets[0];
-    const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + 8 + n + t.data_offsets[1]));
-    edit(name, t.shape, data);
-    Buffer.from(data.buffer).copy(bytes, start);
-  }
-  fs.writeFileSync(file, bytes);
-}
-
 beforeAll(async () => {
   const dir = fixtureWithCharTokenizer(path.join(fixtures, 'opt'));
-  editTensors(path.join(dir, 'model.safetensors'), (name, shape, data) => {
+  editSafetensors(path.join(dir, 'model.safetensors'), (name, shape, data) => {
     const m = /^model\.decoder\.layers\.(\d+)\.fc1\.(weight|bias)$/.exec(name);
     if (!m) return;
     const layer = Number(m[1]);

@@ -23,7 +23,7 @@ function datasetOrThrow(db: Db, id: number) {
   return { d, model, spec: model.spec as ModelSpec };
 }
 
-function summaryOf(db: Db, datasetId: number): { summary: StatsSummary; spec: ModelSpec } {
+export function summaryOf(db: Db, datasetId: number): { summary: StatsSummary; spec: ModelSpec } {
   const { d, spec } = datasetOrThrow(db, datasetId);
   const threshold = (d.params as { threshold?: number }).threshold ?? 0;
   return { summary: summarize(fromStored(loadStats(db, datasetId, spec.nLayers, spec.dFf), threshold)), spec };

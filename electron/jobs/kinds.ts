@@ -1,4 +1,5 @@
 // Every job kind the app knows, for the owner process (light: no job code runs here).
+import { ablate } from './ablate/definition.js';
 import type { JobKind } from '../api.js';
 import { corpusImport } from './corpus-import/definition.js';
 import { modelImport } from './model-import/definition.js';
@@ -9,6 +10,7 @@ export const jobDefinitions: Record<JobKind, JobDefinition<never>> = {
   'corpus-import': corpusImport as JobDefinition<never>,
   'model-import': modelImport as JobDefinition<never>,
   capture: capture as JobDefinition<never>,
+  ablate: ablate as JobDefinition<never>,
 };
 
 export function definitionOf(kind: string): JobDefinition<unknown> | undefined {

@@ -1,4 +1,5 @@
 // Every job kind's work, for the worker process.
+import { runAblate } from './ablate/run.js';
 import type { JobKind } from '../api.js';
 import { runCorpusImport } from './corpus-import/run.js';
 import { runModelImport } from './model-import/run.js';
@@ -9,4 +10,5 @@ export const jobRuns: Record<JobKind, JobRun<never>> = {
   'corpus-import': runCorpusImport as JobRun<never>,
   'model-import': runModelImport as JobRun<never>,
   capture: runCapture as JobRun<never>,
+  ablate: runAblate as JobRun<never>,
 };

@@ -70,3 +70,18 @@ export function fixtureWithCharTokenizer(fixtureDir: string): string {
   writeCharTokenizer(dir);
   return dir;
 }
+
+/** Rewrites the float32 tensors of a safetensors file in place (plants neurons in a test checkpoint). */
+export function editSafetensors(file: string, edit: (tensor: string, shape: number[], data: Float32Array) => void): void {
+  const bytes = fs.readFileSync(file);
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString()) as Record<string, { shape: number[]; data_offsets: [number, number] }>;
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const start = 8 + n + t.data_offsets[0];
+    const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + 8 + n + t.data_offsets[1]));
+    edit(name, t.shape, data);
+    Buffer.from(data.buffer).copy(bytes, start);
+  }
+  fs.writeFileSync(file, bytes);
+}

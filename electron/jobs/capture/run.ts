@@ -7,13 +7,10 @@
 // samples are written in the transaction of the checkpoint that covers their batch.
 import { getCorpus, selectDocuments } from '../../../db/corpora.js';
 import { createDataset, datasetOfJob, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
-import { getModel } from '../../../db/models.js';
-import { firstInvalidWeight } from '../../../db/weights.js';
-import { loadModel } from '../../../native-models/load.js';
 import { graphCacheDir } from '../../inference.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
 import { asFloat32, float32, int64 } from '../../../native-models/runtime/tensors.js';
-import { loadTokenizer } from '../../../native-models/tokenizers/tokenizer.js';
+import { openJobModel, tokenizeDocuments } from '../job-model.js';
 import type { CaptureParams } from '../../api.js';
 import { JobInputError, type JobContext } from '../definition.js';
 import { addBatch, statsBatchFromOutputs } from '../../analysis/neuron-stats.js';
@@ -32,22 +29,10 @@ export interface CaptureResult {
 
 export async function runCapture(ctx: JobContext<CaptureParams>): Promise<CaptureResult> {
   const { db, params } = ctx;
-  const record = getModel(db, params.modelId);
-  if (!record) throw new JobInputError(`model ${params.modelId} does not exist; import it first (ffn-lab import <path>)`);
+  ctx.progress(0, null, 'tokens', 'loading the model');
+  const { record, model, tokenizer } = openJobModel(db, params.modelId, 'capture');
   const corpus = getCorpus(db, params.corpusId);
   if (!corpus || corpus.status !== 'ready') throw new JobInputError(`corpus ${params.corpusId} does not exist; import one first (ffn-lab corpus import <path|brown>)`);
-
-  ctx.progress(0, null, 'tokens', 'loading the model');
-  const model = loadModel(record.path);
-  if (model.source.sha256 !== record.sha256) {
-    throw new JobInputError(`the files of model "${record.name}" at ${record.path} changed since import (sha256 differs); import them again`);
-  }
-  // The import's weight scan already read every tensor; the sha256 check above says it still holds.
-  const invalid = firstInvalidWeight(db, record.id);
-  const bad = invalid && `${invalid.tensor}[${invalid.index.join(', ')}] = ${invalid.value}`;
-  if (bad) throw new JobInputError(`model "${record.name}" has invalid weights (${bad}); capture needs finite weights: run the weight scan (ffn-lab scan ${record.id}) to list them`);
-  const tokenizer = loadTokenizer(record.path);
-  if (!tokenizer) throw new JobInputError(`model "${record.name}" has no tokenizer (tokenizer.json in its folder, or tokenizer.bin beside a llama2.c .bin); capture needs one to read the corpus`);
 
   const { nLayers: L, dFf: F, dModel: D } = model.spec;
   const seqLen = Math.min(params.seqLen ?? 256, model.spec.maxPositions);
@@ -57,12 +42,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   ctx.progress(0, null, 'tokens', 'tokenizing the corpus');
   const docs = selectDocuments(db, corpus.id, params.filter);
   if (docs.length === 0) throw new JobInputError(`no documents of corpus "${corpus.name}" match ${JSON.stringify(params.filter)}`);
-  // Tokenize only as many documents as the token budget needs.
-  const tokens: number[][] = [];
-  for (let i = 0, total = 0; i < docs.length && total < (params.maxTokens ?? Infinity); i++) {
-    tokens.push(tokenizer.encode((docs[i] as { text: string }).text));
-    total += (tokens[i] as number[]).length;
-  }
+  const tokens = tokenizeDocuments(tokenizer, docs, params.maxTokens);
   const plan = planWindows(tokens.map((t) => t.length), seqLen, stride, params.maxTokens);
   const batches: Window[][] = [];
   for (let i = 0; i < plan.windows.length; i += params.batch) batches.push(plan.windows.slice(i, i + params.batch));

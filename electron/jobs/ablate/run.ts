@@ -1,0 +1,254 @@
+// The ablation job, in the worker process: the evaluation documents are cut into windows (no
+// overlap, each document on its own) and every batch runs once per chunk of conditions through the
+// graph's condition axis, condition 0 being the intact model. Per document and condition it sums
+// NLL, KL(intact || ablated) and top-1 agreement; at the end the metrics get bootstrap intervals
+// over documents and everything is stored in one transaction (db/ablations.ts).
+import { saveAblation, type AblationMetricRow } from '../../../db/ablations.js';
+import { getCorpus, selectDocuments } from '../../../db/corpora.js';
+import { getDataset, loadStats } from '../../../db/datasets.js';
+import { documentDetails, readSamples } from '../../../db/samples.js';
+import { FfnSession } from '../../../native-models/runtime/session.js';
+import { asFloat32, asInt64, float32, int64 } from '../../../native-models/runtime/tensors.js';
+import { prng } from '../../../common/prng.js';
+import type { AblateParams, AblationResult } from '../../api.js';
+import { ablationEdit, identityEdit, stackEdits, type NeuronEdit } from '../../analysis/ablation-edit.js';
+import { conditionMetrics, type ConditionMetrics, type DocTotals } from '../../analysis/ablation-metrics.js';
+import { perLayerCounts } from '../../analysis/neuron-sets.js';
+import { graphCacheDir } from '../../inference.js';
+import { APP_VERSION } from '../../version.js';
+import { JobInputError, type JobContext } from '../definition.js';
+import { openJobModel, tokenizeDocuments } from '../job-model.js';
+import { planWindows, type Window } from '../capture/windows.js';
+
+/** Bytes of logit-sized tensors one run may hold; more conditions are split into chunks ($FFN_LAB_ABLATION_MEMORY overrides). */
+const MEMORY_BUDGET = Number(process.env.FFN_LAB_ABLATION_MEMORY ?? 1.5e9);
+/** tokens hurt most, kept per condition */
+const HURT_KEPT = 25;
+/** resample ablation draws from at most this many stored samples */
+const RESAMPLE_POOL = 4096;
+
+export interface AblateResult {
+  ablation: { id: number; name: string; tokens: number; documents: number; conditions: number };
+}
+
+interface Hurt {
+  doc: number;
+  /** position of the input token; the hurt prediction is of the token after it */
+  pos: number;
+  base: number;
+  ablated: number;
+}
+
+/** Keeps the `keep` largest by delta, trimming in batches so a push is O(1) amortised. */
+class HurtList {
+  private items: Hurt[] = [];
+  private floor = -Infinity;
+  constructor(private readonly keep: number) {}
+  push(h: Hurt): void {
+    if (h.ablated - h.base <= this.floor) return;
+    this.items.push(h);
+    if (this.items.length >= this.keep * 8) this.trim();
+  }
+  top(): Hurt[] {
+    this.trim();
+    return this.items;
+  }
+  private trim(): void {
+    this.items.sort((a, b) => b.ablated - b.base - (a.ablated - a.base));
+    this.items.length = Math.min(this.items.length, this.keep);
+    if (this.items.length === this.keep) this.floor = (this.items[this.keep - 1] as Hurt).ablated - (this.items[this.keep - 1] as Hurt).base;
+  }
+}
+
+/** How many ablated conditions share one run besides the intact one. */
+export function conditionsPerRun(batch: number, seqLen: number, vocab: number, budget = MEMORY_BUDGET): number {
+  // logits, log-probabilities and the KL terms: about four float32 [rows, T, V] tensors at once
+  const perCondition = batch * seqLen * vocab * 4 * 4;
+  return Math.max(1, Math.floor(budget / perCondition) - 1);
+}
+
+export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateResult> {
+  const { db, params } = ctx;
+  ctx.progress(0, null, 'tokens', 'loading the model');
+  const { record, model, tokenizer } = openJobModel(db, params.modelId, 'ablation');
+  const corpus = getCorpus(db, params.corpusId);
+  if (!corpus || corpus.status !== 'ready') throw new JobInputError(`corpus ${params.corpusId} does not exist; import one first (ffn-lab corpus import <path|brown>)`);
+  const { nLayers: L, dFf: F, vocabSize: V } = model.spec;
+  const shape = { layers: L, neurons: F };
+  const dataset = params.datasetId === undefined ? undefined : getDataset(db, params.datasetId);
+  if (params.datasetId !== undefined && (!dataset || dataset.status !== 'ready')) throw new JobInputError(`capture ${params.datasetId} does not exist or has not finished`);
+  if (dataset && dataset.modelId !== record.id) throw new JobInputError(`capture ${dataset.id} "${dataset.name}" was made with another model (id ${dataset.modelId}), not "${record.name}"`);
+
+  // What ablated neurons are replaced by.
+  let means: Float32Array | undefined;
+  let pool: Float32Array[] = [];
+  if (params.method === 'mean') {
+    if (!dataset) throw new JobInputError('mean ablation replaces a neuron by its mean over a capture: give the capture (--dataset D)');
+    const s = loadStats(db, dataset.id, L, F);
+    means = Float32Array.from(s.sum, (v, i) => v / (s.count[i] as number));
+  } else if (params.method === 'resample') {
+    if (!dataset) throw new JobInputError("resample ablation replaces a neuron by its value at another corpus token: give a capture with sampled tokens (--dataset D)");
+    pool = readSamples(db, dataset.id, L, { limit: RESAMPLE_POOL, blobs: true }).map((s) => {
+      const v = new Float32Array(L * F);
+      s.ffn.forEach((layer, l) => v.set(layer, l * F));
+      return v;
+    });
+    if (pool.length === 0) throw new JobInputError(`capture ${dataset.id} "${dataset.name}" has no sampled tokens; resample ablation draws from them: run a capture with --samples N`);
+  }
+  const edits = (values?: Float32Array): NeuronEdit[] => params.conditions.map((c) => ablationEdit(shape, c.neurons, params.method, values));
+  const fixedEdits = params.method === 'resample' ? null : edits(means);
+
+  ctx.progress(0, null, 'tokens', 'tokenizing the corpus');
+  const docs = selectDocuments(db, corpus.id, params.filter);
+  if (docs.length === 0) throw new JobInputError(`no documents of corpus "${corpus.name}" match ${JSON.stringify(params.filter)}`);
+  const seqLen = Math.min(params.seqLen ?? 256, model.spec.maxPositions);
+  const tokens = tokenizeDocuments(tokenizer, docs, params.maxTokens);
+  const plan = planWindows(tokens.map((t) => t.length), seqLen, seqLen, params.maxTokens);
+  const batches: Window[][] = [];
+  for (let i = 0; i < plan.windows.length; i += params.batch) batches.push(plan.windows.slice(i, i + params.batch));
+
+  const C = params.conditions.length;
+  const perRun = Math.min(C, conditionsPerRun(params.batch, seqLen, V));
+  const chunks: number[][] = [];
+  for (let c = 0; c < C; c += perRun) chunks.push(Array.from({ length: Math.min(perRun, C - c) }, (_, i) => c + i));
+  const zero = (): DocTotals[] => tokens.map(() => ({ tokens: 0, nll: 0, kl: 0, agree: 0 }));
+  const base = zero();
+  const totals = params.conditions.map(zero);
+  const hurt = params.conditions.map(() => new HurtList(HURT_KEPT));
+  const draw = prng(params.seed ^ 0x5eed);
+
+  const session = await FfnSession.create(model, { conditions: true, nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir) });
+  const total = plan.tokens * chunks.length;
+  let done = 0;
+  try {
+    ctx.progress(0, total, 'tokens', null);
+    for (const windows of batches) {
+      const T = Math.max(...windows.map((w) => w.length));
+      const B = windows.length;
+      const ids = new BigInt64Array(B * T);
+      // the document's next token, -1 where not scored (padding, past the document's end, outside `counted`)
+      const targets = new BigInt64Array(B * T).fill(-1n);
+      windows.forEach((w, r) => {
+        const doc = tokens[w.doc] as number[];
+        for (let t = 0; t < w.length; t++) {
+          ids[r * T + t] = BigInt(doc[w.start + t] as number);
+          const scored = t >= w.skip && t < w.skip + w.counted && w.start + t + 1 < doc.length;
+          if (scored) targets[r * T + t] = BigInt(doc[w.start + t + 1] as number);
+        }
+      });
+      // resample: this batch's replacement values come from one randomly drawn sampled token
+      const batchEdits = fixedEdits ?? edits(pool[Math.floor(draw() * pool.length)] as Float32Array);
+      for (const chunk of chunks) {
+        const stacked = stackEdits([identityEdit(shape), ...chunk.map((c) => batchEdits[c] as NeuronEdit)]);
+        const rows = chunk.length + 1;
+        const out = await session.run({
+          input_ids: int64(ids, [B, T]),
+          targets: int64(targets, [B, T]),
+          scale: float32(stacked.scale, [rows, L, F]),
+          shift: float32(stacked.shift, [rows, L, F]),
+        });
+        const nll = asFloat32(out.nll, 'nll');
+        const kl = asFloat32(out.kl, 'kl');
+        const top1 = asInt64(out.top1, 'top1');
+        windows.forEach((w, r) => {
+          for (let t = 0; t < T; t++) {
+            const i = r * T + t;
+            if ((targets[i] as bigint) < 0n) continue;
+            const b0 = nll[i] as number;
+            if (chunk === chunks[0]) {
+              const d = base[w.doc] as DocTotals;
+              d.tokens++;
+              d.nll += b0;
+              d.agree++;
+            }
+            chunk.forEach((c, k) => {
+              const j = (k + 1) * B * T + i;
+              const d = (totals[c] as DocTotals[])[w.doc] as DocTotals;
+              const v = nll[j] as number;
+              d.tokens++;
+              d.nll += v;
+              d.kl += kl[j] as number;
+              if (top1[j] === top1[i]) d.agree++;
+              (hurt[c] as HurtList).push({ doc: w.doc, pos: w.start + t, base: b0, ablated: v });
+            });
+          }
+        });
+        done += windows.reduce((n, w) => n + w.counted, 0);
+        ctx.progress(done, total, 'tokens', null);
+      }
+    }
+  } finally {
+    await session.release();
+  }
+
+  ctx.progress(total, total, 'tokens', 'bootstrapping the intervals');
+  // documents without a scored token (a single token) carry no evidence
+  const used = base.map((d, i) => (d.tokens > 0 ? i : -1)).filter((i) => i >= 0);
+  const pick = (t: DocTotals[]): DocTotals[] => used.map((i) => t[i] as DocTotals);
+  const baseMetrics = conditionMetrics(pick(base), pick(base), params.resamples, params.seed);
+  const metrics: ConditionMetrics[] = totals.map((t) => conditionMetrics(pick(base), pick(t), params.resamples, params.seed));
+  const details = documentDetails(db, used.map((i) => (docs[i] as { id: number }).id));
+  const scoredTokens = used.reduce((n, i) => n + (base[i] as DocTotals).tokens, 0);
+  const text = (ids: readonly number[]): string => tokenizer.decode(ids, { skipSpecial: true });
+
+  const results: AblationResult['results'] = params.conditions.map((c, k) => ({
+    label: c.label,
+    neurons: c.neurons.length,
+    perLayer: perLayerCounts(c.neurons, L),
+    series: c.series ?? null,
+    fraction: c.fraction ?? null,
+    metrics: metrics[k] as ConditionMetrics,
+    hurt: (hurt[k] as HurtList).top().map((h) => {
+      const doc = tokens[h.doc] as number[];
+      return {
+        document: (docs[h.doc] as { name: string }).name,
+        position: h.pos + 1,
+        before: text(doc.slice(Math.max(0, h.pos - 11), h.pos + 1)),
+        token: text(doc.slice(h.pos, h.pos + 1)),
+        target: text(doc.slice(h.pos + 1, h.pos + 2)),
+        base: h.base,
+        ablated: h.ablated,
+        delta: h.ablated - h.base,
+      };
+    }),
+  }));
+  const perDocument = used.map((i) => {
+    const d = base[i] as DocTotals;
+    const genre = (details.get((docs[i] as { id: number }).id)?.metadata as { genre?: unknown } | undefined)?.genre;
+    return {
+      document: (docs[i] as { name: string }).name,
+      genre: typeof genre === 'string' ? genre : null,
+      tokens: d.tokens,
+      loss: d.nll / d.tokens,
+      delta: totals.map((t) => ((t[i] as DocTotals).nll - d.nll) / d.tokens),
+    };
+  });
+  const rows: AblationMetricRow[] = [
+    { condition: 'intact', metric: 'loss', value: baseMetrics.loss.value, low: baseMetrics.loss.low, high: baseMetrics.loss.high },
+    { condition: 'intact', metric: 'ppl', value: baseMetrics.ppl.value, low: baseMetrics.ppl.low, high: baseMetrics.ppl.high },
+    ...results.flatMap((r) => Object.entries(r.metrics).map(([metric, m]) => ({ condition: r.label, metric, value: m.value, low: m.low, high: m.high }))),
+  ];
+  const name = params.name ?? defaultName(params, record.name);
+  const firstSet = params.conditions[0]?.origin as { kind?: string; id?: number } | undefined;
+  const id = saveAblation(db, {
+    name,
+    kind: params.kind,
+    modelId: record.id,
+    datasetId: dataset?.id ?? null,
+    corpusId: corpus.id,
+    jobId: ctx.jobId,
+    neuronSetId: firstSet?.kind === 'saved' && typeof firstSet.id === 'number' ? firstSet.id : null,
+    method: params.method,
+    params,
+    modelSha256: record.sha256,
+    appVersion: APP_VERSION,
+    results: rows,
+    details: { tokens: scoredTokens, documents: used.length, baseline: { loss: baseMetrics.loss, ppl: baseMetrics.ppl }, results, perDocument },
+  });
+  return { ablation: { id, name, tokens: scoredTokens, documents: used.length, conditions: C } };
+}
+
+function defaultName(p: AblateParams, model: string): string {
+  if (p.kind === 'sweep' && p.sweep) return `${model}: sweep by ${p.sweep.criterion} (${p.method})`;
+  return `${model}: ${p.conditions.map((c) => c.label).join(' vs ')} (${p.method})`;
+}
