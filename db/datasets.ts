@@ -191,3 +191,9 @@ export function markDatasetReady(db: Db, id: number): void {
 export function deleteUnfinishedDatasetOfJob(db: Db, jobId: number): boolean {
   return db.prepare("DELETE FROM datasets WHERE job_id = ? AND status = 'capturing'").run(jobId).changes > 0;
 }
+
+/** Per neuron [layer * neurons + neuron], its mean activation over the capture's tokens. */
+export function loadMeans(db: Db, datasetId: number, layers: number, neurons: number): Float32Array {
+  const s = loadStats(db, datasetId, layers, neurons);
+  return Float32Array.from(s.sum, (v, i) => v / (s.count[i] as number));
+}

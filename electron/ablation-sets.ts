@@ -1,7 +1,7 @@
 // Turns a SetSource (a detector verdict of a capture, a saved set, a list, or the top k by a score)
 // into the exact neurons of one model, with a label for tables and figures.
 import type { Db } from '../db/database.js';
-import { getDataset } from '../db/datasets.js';
+import { getDataset, loadMeans } from '../db/datasets.js';
 import type { ModelRecord } from '../db/models.js';
 import { getNeuronSet } from '../db/neuron-sets.js';
 import { loadValueNorms } from '../db/weights.js';
@@ -9,6 +9,7 @@ import type { ModelSpec } from '../native-models/spec.js';
 import { SetSource, type RankScore } from './api.js';
 import type { z } from 'zod';
 import { canonical, rankByScore, type NeuronRef } from './analysis/neuron-sets.js';
+import { ablationEdit, type NeuronEdit } from './analysis/ablation-edit.js';
 import { ApiError } from './errors.js';
 import { listNeurons, summaryOf } from './neurons.js';
 
@@ -70,4 +71,14 @@ export function resolveSet(db: Db, model: ModelRecord, request: z.input<typeof S
       return { label: `${word} ${source.k} by ${source.score}`, neurons: canonical(ranking.slice(0, source.k)) };
     }
   }
+}
+
+/** The neuron edit that ablates `neurons` of a model: zero, or mean over capture `datasetId`. */
+export function ablationEditFor(db: Db, model: ModelRecord, neurons: readonly NeuronRef[], method: 'zero' | 'mean', datasetId?: number): NeuronEdit {
+  const spec = model.spec as ModelSpec;
+  const shape = { layers: spec.nLayers, neurons: spec.dFf };
+  if (method === 'zero') return ablationEdit(shape, neurons, 'zero');
+  if (datasetId === undefined) throw new ApiError('bad-request', 'mean ablation replaces a neuron by its mean over a capture: give the capture (--dataset D)');
+  checkDataset(db, model, datasetId);
+  return ablationEdit(shape, neurons, 'mean', loadMeans(db, datasetId, spec.nLayers, spec.dFf));
 }

@@ -184,6 +184,7 @@ export const DetectThresholds = z.object({
 });
 
 export const VerdictKind = z.enum(['dead', 'rare', 'massive', 'heavy_tailed']);
+export type VerdictKind = z.infer<typeof VerdictKind>;
 
 export const NeuronRow = z.object({
   layer: z.number().int(),

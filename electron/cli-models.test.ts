@@ -1,21 +1,16 @@
 // Model commands of the CLI end to end: import a real file layout, list, logits and greedy
 // generation, checked against goldens from independent reference implementations.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fixtureWithCharTokenizer, tempDir } from './jobs/test-support.js';
+import { fixtureWithCharTokenizer, tempDir, runCli } from './jobs/test-support.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'dist', 'electron', 'cli.js');
 const fixtures = path.join(root, 'native-models', 'fixtures');
 const stories = path.join(root, '..', 'shared', 'ref-models', 'stories260K.bin');
 
-function run(args: string[], dataDir: string) {
-  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, FFN_LAB_DATA: dataDir }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
   expect(a.length).toBe(b.length);

@@ -1,17 +1,11 @@
 // The CLI as a user runs it: the built bundle, a real database folder, one JSON on stdout.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './jobs/test-support.js';
+import { tempDir, runCli } from './jobs/test-support.js';
 
-const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'electron', 'cli.js');
 
-function run(args: string[], dataDir: string) {
-  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, FFN_LAB_DATA: dataDir }, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 describe('ffn-lab CLI', () => {
   it('imports a folder of text files and prints exactly one JSON result', () => {

@@ -18,6 +18,11 @@ import { generateGreedy, logitsFor, tokenizerFor, type ProviderReport, type RunP
 import { loadTokenizer } from '../native-models/tokenizers/tokenizer.js';
 import { parseProviders } from '../native-models/runtime/providers.js';
 import { modelSummary } from './models.js';
+import fs from 'node:fs';
+import { z } from 'zod';
+import { AblationMethod, NeuronRef, RankScore, type AblationResult, type AblationSummary, type SetSource, type VerdictKind } from './api.js';
+import type { CorpusRecord } from '../db/corpora.js';
+import { ablationEditFor } from './ablation-sets.js';
 
 const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <command> [options])
 
@@ -39,6 +44,19 @@ commands:
                                           per-neuron statistics with the detectors' verdicts (filters combine with OR)
   layers --dataset D                      per layer: tokens, dead neurons, mean fraction of the layer active per token, its distribution
   neuron --dataset D --layer L --neuron N one neuron: statistics, verdicts, top contexts, promoted/suppressed tokens, weight norms
+  ablate --model M --corpus C [--dataset D] --set SET [--control random] [--seed S] [--method zero|mean|resample]
+         [--max-tokens N] [--seq-len T] [--batch B] [--genre G] [--documents N] [--skip-documents N] [--resamples R]
+                                          loss, perplexity, KL and top-1 agreement with and without SET, with bootstrap
+                                          95% intervals over documents. SET: dead | rare | massive | heavy (verdicts of
+                                          capture D), set:ID (a saved set), or FILE.json ([{"layer":0,"neuron":5}, ...]).
+                                          --control random: a random set matched in size and per-layer counts
+  sweep --model M --corpus C --dataset D --criterion fire_rate|mean_abs|value_norm|wanda [--desc]
+        [--fractions 0.1,0.2,...] [--method ...] [--max-tokens N] ...
+                                          ablate growing fractions of all neurons in ranking order (lowest score first;
+                                          --desc: highest first) and matched random sets; curves with intervals
+  ablations list                          stored ablation runs
+  generate ... --ablate SET [--dataset D] [--method zero|mean]
+                                          the continuation with SET ablated, beside the intact one
   corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
   corpus list                             list corpora
   jobs list                               list jobs (newest first)
@@ -151,6 +169,15 @@ const OPTIONS = {
   'massive-ratio': { type: 'string' },
   'massive-min-peak': { type: 'string' },
   kurtosis: { type: 'string' },
+  set: { type: 'string' },
+  control: { type: 'string' },
+  method: { type: 'string' },
+  resamples: { type: 'string' },
+  'skip-documents': { type: 'string' },
+  criterion: { type: 'string' },
+  desc: { type: 'boolean' },
+  fractions: { type: 'string' },
+  ablate: { type: 'string' },
 } as const;
 
 const SORT_FIELDS = ['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio'] as const;
@@ -198,10 +225,66 @@ function reportProvider(r: ProviderReport): string {
   return `provider ${r.provider}${failed}`;
 }
 
+const VERDICT_FLAGS: Record<string, VerdictKind> = { dead: 'dead', rare: 'rare', massive: 'massive', heavy: 'heavy_tailed', heavy_tailed: 'heavy_tailed' };
+
+/** --set: a verdict of the capture, set:ID, or a JSON file of neurons. */
+function setSource(values: Record<string, unknown>, flag: 'set' | 'ablate'): SetSource {
+  const text = values[flag];
+  if (typeof text !== 'string' || text === '') throw new UsageError(`--${flag} is required: dead, rare, massive, heavy, set:ID or a FILE.json of neurons`);
+  const verdict = VERDICT_FLAGS[text];
+  if (verdict) return { kind: 'verdict', datasetId: datasetFlag(values), verdict, detect: detectOptions(values) };
+  const saved = /^set:(\d+)$/.exec(text);
+  if (saved) return { kind: 'saved', id: Number(saved[1]) };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(text, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--${flag} ${text}: not dead/rare/massive/heavy/set:ID, and not a readable JSON file (${(err as Error).message})`);
+  }
+  const list = Array.isArray(raw) ? raw : (raw as { neurons?: unknown }).neurons;
+  const neurons = Array.isArray(list) ? list.map((n: unknown) => (Array.isArray(n) ? { layer: n[0], neuron: n[1] } : n)) : [];
+  const parsed = z.array(NeuronRef).min(1).safeParse(neurons);
+  if (!parsed.success) throw new UsageError(`--${flag} ${text}: expected a non-empty JSON list of {"layer": L, "neuron": N} (or [L, N] pairs, or {"neurons": [...]})`);
+  return { kind: 'neurons', neurons: parsed.data, label: path.basename(text, '.json') };
+}
+
+function evalFlags(values: Record<string, unknown>, modelId: number, corpusId: number) {
+  const documents = numberFlag(values, 'documents', 'integer');
+  const offset = numberFlag(values, 'skip-documents', 'integer');
+  const dataset = numberFlag(values, 'dataset', 'integer');
+  const method = values.method ?? 'zero';
+  if (!AblationMethod.options.includes(method as AblationMethod)) throw new UsageError(`--method must be zero, mean or resample, got "${String(method)}"`);
+  return {
+    modelId,
+    corpusId,
+    filter: { ...(values.genre ? { genre: values.genre as string } : {}), ...(documents ? { documents } : {}), ...(offset ? { offset } : {}) },
+    ...(dataset !== undefined ? { datasetId: dataset } : {}),
+    method: method as AblationMethod,
+    ...(values.name ? { name: values.name as string } : {}),
+    ...Object.fromEntries(
+      ([['maxTokens', 'max-tokens'], ['seqLen', 'seq-len'], ['batch', 'batch'], ['resamples', 'resamples'], ['seed', 'seed']] as const)
+        .map(([key, flag]) => [key, numberFlag(values, flag, 'integer')])
+        .filter(([, v]) => v !== undefined),
+    ),
+  };
+}
+
+const ci = (m: { low: number | null; high: number | null }) => [m.low, m.high];
+const pm = (m: { value: number; low: number | null; high: number | null }, digits = 4) =>
+  `${m.value.toFixed(digits)} [${m.low?.toFixed(digits) ?? '?'}, ${m.high?.toFixed(digits) ?? '?'}]`;
+
+async function corpusAndModel(b: Backend, values: Record<string, unknown>): Promise<{ model: Model; corpus: CorpusRecord }> {
+  const model = await resolveModel(b, values.model as string | undefined);
+  if (!values.corpus) throw new UsageError('--corpus is required: a corpus id or name (see ffn-lab corpus list)');
+  const corpus = findCorpus(b.db, values.corpus as string);
+  if (!corpus) throw new UsageError(`no corpus "${String(values.corpus)}"; see ffn-lab corpus list`);
+  return { model, corpus };
+}
+
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers', 'ablate', 'sweep'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -320,11 +403,24 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const ids = values.prompt !== undefined ? tokenizer!.encode(values.prompt) : parseIds(values['prompt-ids'], '--prompt-ids');
       const maxNew = Number(values['max-new'] ?? '32');
       if (!Number.isInteger(maxNew) || maxNew < 1) throw new UsageError(`--max-new must be a positive integer, got "${values['max-new']}"`);
-      const out = await generateGreedy(model.path, ids, maxNew, runPlace(b, values.provider), tokenizer?.eos ?? undefined);
+      const place = runPlace(b, values.provider);
+      const out = await generateGreedy(model.path, ids, maxNew, place, tokenizer?.eos ?? undefined);
       process.stderr.write(`${model.name}: ${out.ids.length} tokens, greedy, no KV cache (${reportProvider(out)})\n`);
-      const text = tokenizer ? tokenizer.decode(out.ids, { skipSpecial: true }) : undefined;
-      if (text !== undefined) return io.out({ ids: out.ids, text }, () => text);
-      return io.out({ ids: out.ids }, () => out.ids.join(','));
+      const decode = (x: number[]) => (tokenizer ? tokenizer.decode(x, { skipSpecial: true }) : undefined);
+      const text = decode(out.ids);
+      if (values.ablate === undefined) {
+        if (text !== undefined) return io.out({ ids: out.ids, text }, () => text);
+        return io.out({ ids: out.ids }, () => out.ids.join(','));
+      }
+      const method = values.method ?? 'zero';
+      if (method !== 'zero' && method !== 'mean') throw new UsageError(`generate --ablate takes --method zero or mean, got "${method}"`);
+      const set = (await b.handle('sets.resolve', { modelId: model.id, set: setSource(values, 'ablate') })) as { label: string; neurons: NeuronRef[] };
+      const edit = ablationEditFor(b.db, findModel(b.db, String(model.id))!, set.neurons, method, values.dataset === undefined ? undefined : datasetFlag(values));
+      const ablated = await generateGreedy(model.path, ids, maxNew, place, tokenizer?.eos ?? undefined, edit);
+      const ablatedText = decode(ablated.ids);
+      return io.out({ ids: out.ids, ...(text !== undefined ? { text } : {}), ablated: { set: set.label, neurons: set.neurons.length, method, ids: ablated.ids, ...(ablatedText !== undefined ? { text: ablatedText } : {}) } }, () =>
+        `intact:  ${text ?? out.ids.join(',')}\nablated (${set.label}, ${set.neurons.length} neurons, ${method}): ${ablatedText ?? ablated.ids.join(',')}`,
+      );
     }
     case 'capture': {
       const b = backend();
@@ -347,6 +443,67 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const { job } = (await b.handle('capture.start', params)) as { job: Job };
       const result = finished(await runToEnd(b, job)).result as { dataset: { id: number; name: string; tokens: number } };
       return io.out(result, () => `dataset ${result.dataset.id} "${result.dataset.name}": ${result.dataset.tokens} tokens`);
+    }
+    case 'ablate': {
+      const b = backend();
+      const { model, corpus } = await corpusAndModel(b, values);
+      if (values.control !== undefined && values.control !== 'random') throw new UsageError(`--control must be "random", got "${values.control}"`);
+      const seed = numberFlag(values, 'seed', 'integer') ?? 0;
+      const params = { ...evalFlags(values, model.id, corpus.id), set: setSource(values, 'set'), ...(values.control ? { control: { seed } } : {}) };
+      const { job } = (await b.handle('ablation.start', params)) as { job: Job };
+      const { ablation } = finished(await runToEnd(b, job)).result as { ablation: { id: number } };
+      const r = (await b.handle('ablation.get', { id: ablation.id })) as AblationResult;
+      const named = r.results[0]!;
+      const shown = r.results[values.control ? 1 : 0]!;
+      const metrics = (c: AblationResult['results'][number]) => ({ loss: c.metrics.loss.value, ppl: c.metrics.ppl.value, kl: c.metrics.kl.value, top1_agreement: c.metrics.top1_agreement.value });
+      const out = {
+        ablation: r.id,
+        baseline: { loss: r.baseline.loss.value, ppl: r.baseline.ppl.value },
+        ablated: metrics(shown),
+        delta_loss: shown.metrics.delta_loss.value,
+        ci: Object.fromEntries(Object.entries(shown.metrics).map(([k, m]) => [k, ci(m)])),
+        neurons: shown.neurons,
+        label: shown.label,
+        ...(values.control ? { set: { label: named.label, neurons: named.neurons, ...metrics(named), delta_loss: named.metrics.delta_loss.value, ci: Object.fromEntries(Object.entries(named.metrics).map(([k, m]) => [k, ci(m)])) } } : {}),
+        tokens: r.tokens,
+        documents: r.documents,
+        method: r.method,
+      };
+      return io.out(out, () =>
+        [
+          `ablation ${r.id}: ${r.method} ablation, ${r.tokens} tokens in ${r.documents} documents; 95% bootstrap intervals over documents`,
+          table([
+            ['condition', 'neurons', 'loss', 'Δ loss', 'KL', 'top-1 agreement'],
+            ['intact', '0', pm(r.baseline.loss), '', '', ''],
+            ...r.results.map((c) => [c.label, String(c.neurons), pm(c.metrics.loss), pm(c.metrics.delta_loss), pm(c.metrics.kl, 5), pm(c.metrics.top1_agreement, 3)]),
+          ]),
+        ].join('\n'),
+      );
+    }
+    case 'sweep': {
+      const b = backend();
+      const { model, corpus } = await corpusAndModel(b, values);
+      const criterion = values.criterion ?? '';
+      if (!RankScore.options.includes(criterion as RankScore)) throw new UsageError(`--criterion must be one of ${RankScore.options.join(', ')}, got "${criterion}"`);
+      const fractions = values.fractions?.split(',').map((f) => Number(f));
+      if (fractions?.some((f) => !(f > 0 && f <= 1))) throw new UsageError(`--fractions must be comma-separated numbers in (0, 1], got "${values.fractions}"`);
+      const params = { ...evalFlags(values, model.id, corpus.id), datasetId: datasetFlag(values), criterion, order: values.desc ? 'descending' : 'ascending', ...(fractions ? { fractions } : {}) };
+      const { job } = (await b.handle('ablation.sweep', params)) as { job: Job };
+      const { ablation } = finished(await runToEnd(b, job)).result as { ablation: { id: number } };
+      const r = (await b.handle('ablation.get', { id: ablation.id })) as AblationResult;
+      const points = r.results.map((c) => ({ series: c.series, fraction: c.fraction, neurons: c.neurons, delta_loss: c.metrics.delta_loss.value, ci: ci(c.metrics.delta_loss), kl: c.metrics.kl.value, top1_agreement: c.metrics.top1_agreement.value }));
+      return io.out({ ablation: r.id, criterion, order: params.order, baseline: { loss: r.baseline.loss.value, ppl: r.baseline.ppl.value }, points }, () =>
+        [
+          `sweep ${r.id} by ${criterion} (${params.order}), ${r.method} ablation; intact loss ${pm(r.baseline.loss)}`,
+          table([['fraction', 'series', 'neurons', 'Δ loss [95% CI]', 'KL', 'top-1'], ...r.results.map((c) => [`${((c.fraction ?? 0) * 100).toFixed(1)}%`, c.series ?? '', String(c.neurons), pm(c.metrics.delta_loss), c.metrics.kl.value.toFixed(5), c.metrics.top1_agreement.value.toFixed(3)])]),
+        ].join('\n'),
+      );
+    }
+    case 'ablations list': {
+      const runs = (await backend().handle('ablation.list', {})) as AblationSummary[];
+      return io.out({ ablations: runs }, () =>
+        runs.length === 0 ? 'no ablation runs yet: ffn-lab ablate ...' : table([['id', 'name', 'kind', 'method', 'conditions', 'tokens'], ...runs.map((a) => [String(a.id), a.name, a.kind, a.method, String(a.conditions), String(a.tokens)])]),
+      );
     }
     case 'corpus import': {
       const what = args[0];

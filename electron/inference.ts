@@ -65,12 +65,13 @@ export async function generateGreedy(
   maxNew: number,
   place: RunPlace,
   stopToken?: number,
+  edit?: { scale: Float32Array; shift: Float32Array },
 ): Promise<{ ids: number[] } & ProviderReport> {
   const model = loadModel(modelPath);
   checkIds(model, ids);
-  const generator = await Generator.create(model, sessionOptions(place));
+  const generator = await Generator.create(model, sessionOptions(place), edit !== undefined);
   try {
-    const out = await generator.generate(ids, maxNew, stopToken === undefined ? {} : { stopToken });
+    const out = await generator.generate(ids, maxNew, { ...(stopToken === undefined ? {} : { stopToken }), ...(edit ? { edit } : {}) });
     return { ids: out, provider: generator.provider, failedProviders: generator.failedProviders };
   } finally {
     await generator.release();

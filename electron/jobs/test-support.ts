@@ -1,4 +1,5 @@
 // Helpers for tests that run real jobs in real worker processes (the built bundle).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,4 +85,12 @@ export function editSafetensors(file: string, edit: (tensor: string, shape: numb
     Buffer.from(data.buffer).copy(bytes, start);
   }
   fs.writeFileSync(file, bytes);
+}
+
+const cliScriptForTests = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'electron', 'cli.js');
+
+/** Runs the built CLI as a user would, on the database folder `dataDir`. */
+export function runCli(args: string[], dataDir: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cliScriptForTests, ...args], { env: { ...process.env, FFN_LAB_DATA: dataDir }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -4,11 +4,13 @@
 
 import { type LoadedModel } from '../spec.js';
 import { FfnSession, type SessionOptions } from './session.js';
-import { asFloat32, int64 } from './tensors.js';
+import { asFloat32, float32, type HostTensor, int64 } from './tensors.js';
 
 export interface GenerateOptions {
   /** stop after emitting this token (it is included in the result) */
   stopToken?: number;
+  /** neuron edit [L * F] each (graph/builder.ts); needs a generator made with `edits` */
+  edit?: { scale: Float32Array; shift: Float32Array };
 }
 
 function argmax(row: Float32Array): number {
@@ -20,8 +22,9 @@ function argmax(row: Float32Array): number {
 export class Generator {
   private constructor(private readonly session: FfnSession) {}
 
-  static async create(model: LoadedModel, options?: SessionOptions): Promise<Generator> {
-    return new Generator(await FfnSession.create(model, { logits: 'last' }, options));
+  /** With `edits`, the graph takes a neuron edit (ablation) for every generation. */
+  static async create(model: LoadedModel, options?: SessionOptions, edits = false): Promise<Generator> {
+    return new Generator(await FfnSession.create(model, edits ? { logits: 'last', conditions: true } : { logits: 'last' }, options));
   }
 
   /** The execution provider in use. */
@@ -39,9 +42,12 @@ export class Generator {
     if (ids.length === 0) throw new Error('generate: the prompt is empty');
     const seq = [...ids];
     const out: number[] = [];
-    const limit = this.session.spec.maxPositions;
+    const { maxPositions: limit, nLayers: L, dFf: F } = this.session.spec;
+    const takesEdit = this.session.graph.conditions === true;
+    if (takesEdit !== (options.edit !== undefined)) throw new Error(takesEdit ? 'generate: this generator needs an edit (scale, shift)' : 'generate: make the generator with edits to pass an edit');
+    const edit: Record<string, HostTensor> = options.edit ? { scale: float32(options.edit.scale, [1, L, F]), shift: float32(options.edit.shift, [1, L, F]) } : {};
     while (out.length < maxNew && seq.length < limit) {
-      const res = await this.session.run({ input_ids: int64(seq, [1, seq.length]) }, ['last_logits']);
+      const res = await this.session.run({ input_ids: int64(seq, [1, seq.length]), ...edit }, ['last_logits']);
       const next = argmax(asFloat32(res['last_logits'], 'last_logits'));
       seq.push(next);
       out.push(next);

@@ -5,7 +5,7 @@
 // over documents and everything is stored in one transaction (db/ablations.ts).
 import { saveAblation, type AblationMetricRow } from '../../../db/ablations.js';
 import { getCorpus, selectDocuments } from '../../../db/corpora.js';
-import { getDataset, loadStats } from '../../../db/datasets.js';
+import { getDataset, loadMeans } from '../../../db/datasets.js';
 import { documentDetails, readSamples } from '../../../db/samples.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
 import { asFloat32, asInt64, float32, int64 } from '../../../native-models/runtime/tensors.js';
@@ -84,8 +84,7 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   let pool: Float32Array[] = [];
   if (params.method === 'mean') {
     if (!dataset) throw new JobInputError('mean ablation replaces a neuron by its mean over a capture: give the capture (--dataset D)');
-    const s = loadStats(db, dataset.id, L, F);
-    means = Float32Array.from(s.sum, (v, i) => v / (s.count[i] as number));
+    means = loadMeans(db, dataset.id, L, F);
   } else if (params.method === 'resample') {
     if (!dataset) throw new JobInputError("resample ablation replaces a neuron by its value at another corpus token: give a capture with sampled tokens (--dataset D)");
     pool = readSamples(db, dataset.id, L, { limit: RESAMPLE_POOL, blobs: true }).map((s) => {

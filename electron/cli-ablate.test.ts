@@ -1,0 +1,90 @@
+// Ablation from the command line: ablate a capture's dead set against a random control, sweep,
+// and generate with a set ablated, with the JSON shapes the README documents.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { editSafetensors, fixtureWithCharTokenizer, runCli, tempDir } from './jobs/test-support.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native-models', 'fixtures');
+let dataDir: string;
+let model: string;
+let dataset: number;
+
+function json(args: string[]): Record<string, unknown> {
+  const r = runCli([...args, '--json'], dataDir);
+  expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+beforeAll(() => {
+  dataDir = tempDir();
+  model = fixtureWithCharTokenizer(path.join(fixtures, 'opt'));
+  // two neurons that never fire (zero input weights, bias -1, ReLU)
+  editSafetensors(path.join(model, 'model.safetensors'), (name, shape, data) => {
+    const m = /^model\.decoder\.layers\.(\d+)\.fc1\.(weight|bias)$/.exec(name);
+    if (!m || Number(m[1]) !== 1) return;
+    const D = shape[1] ?? 1;
+    for (const f of [3, 9]) {
+      if (m[2] === 'weight') data.fill(0, f * D, (f + 1) * D);
+      else data[f] = -1;
+    }
+  });
+  json(['corpus', 'import', 'brown']);
+  const cap = json(['capture', '--model', model, '--corpus', 'brown', '--max-tokens', '3000', '--seq-len', '64']);
+  dataset = (cap.dataset as { id: number }).id;
+}, 300_000);
+
+describe('ablate, sweep and generate --ablate', () => {
+  it('ablate --set dead --control random --json gives the documented shape, the control in "ablated"', () => {
+    const out = json(['ablate', '--model', model, '--corpus', 'brown', '--dataset', String(dataset), '--set', 'dead', '--control', 'random', '--seed', '5', '--max-tokens', '800', '--skip-documents', '30', '--seq-len', '64']);
+    expect(Object.keys(out.baseline as object).sort()).toEqual(['loss', 'ppl']);
+    expect(Object.keys(out.ablated as object).sort()).toEqual(['kl', 'loss', 'ppl', 'top1_agreement']);
+    expect(out.neurons).toBe(2);
+    expect(out.label).toBe('random control (seed 5)');
+    const set = out.set as { label: string; kl: number; delta_loss: number };
+    expect(set.label).toBe('dead');
+    expect(set.kl).toBeLessThan(1e-7);
+    expect(typeof out.delta_loss).toBe('number');
+    const [low, high] = (out.ci as Record<string, [number, number]>).delta_loss!;
+    expect(low).toBeLessThanOrEqual(out.delta_loss as number);
+    expect(high).toBeGreaterThanOrEqual(out.delta_loss as number);
+    const listed = json(['ablations', 'list']).ablations as Array<{ id: number }>;
+    expect(listed.map((a) => a.id)).toContain(out.ablation);
+  });
+
+  it('ablate --set FILE.json reads neurons; an unreadable set is a usage error', () => {
+    const file = path.join(tempDir(), 'mine.json');
+    fs.writeFileSync(file, JSON.stringify([{ layer: 0, neuron: 1 }, [1, 2]]));
+    const out = json(['ablate', '--model', model, '--corpus', 'brown', '--set', file, '--max-tokens', '300', '--seq-len', '64']);
+    expect(out.neurons).toBe(2);
+    expect(out.label).toBe('mine');
+    const bad = runCli(['ablate', '--model', model, '--corpus', 'brown', '--set', 'nonsense'], dataDir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--set nonsense: not dead\/rare\/massive\/heavy\/set:ID, and not a readable JSON file/);
+  });
+
+  it('sweep --json gives ranked and random points per fraction', () => {
+    const out = json(['sweep', '--model', model, '--corpus', 'brown', '--dataset', String(dataset), '--criterion', 'fire_rate', '--fractions', '0.05,0.5', '--max-tokens', '300', '--seq-len', '64']);
+    const points = out.points as Array<{ series: string; fraction: number; neurons: number; ci: number[] }>;
+    expect(points.map((p) => [p.series, p.fraction])).toEqual([
+      ['fire_rate', 0.05],
+      ['random', 0.05],
+      ['fire_rate', 0.5],
+      ['random', 0.5],
+    ]);
+    expect(points[2]!.neurons).toBe(points[3]!.neurons);
+  });
+
+  it('generate --ablate prints the intact and the ablated continuation; a dead set changes nothing', () => {
+    const out = json(['generate', '--model', model, '--prompt', 'The jury said', '--max-new', '6', '--ablate', 'dead', '--dataset', String(dataset)]);
+    const ablated = out.ablated as { ids: number[]; neurons: number; set: string };
+    expect(ablated.neurons).toBe(2);
+    expect(ablated.ids).toEqual(out.ids);
+    const file = path.join(tempDir(), 'many.json');
+    fs.writeFileSync(file, JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ layer: i % 2, neuron: i }))));
+    const many = json(['generate', '--model', model, '--prompt', 'The jury said', '--max-new', '6', '--ablate', file]);
+    expect((many.ablated as { ids: number[] }).ids).toHaveLength(6);
+  });
+});
