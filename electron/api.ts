@@ -169,6 +169,40 @@ export const NeuronSet = z.object({
 });
 export type NeuronSet = z.infer<typeof NeuronSet>;
 
+/** The prompt playground: one prompt, intact and with `neurons` ablated. */
+export const PlaygroundRequest = z.object({
+  modelId: z.number().int().positive(),
+  prompt: z.string().min(1).max(20_000),
+  neurons: z.array(NeuronRef).max(1_000_000),
+  method: z.enum(['zero', 'mean']).default('zero'),
+  /** the capture whose means mean ablation uses */
+  datasetId: z.number().int().positive().optional(),
+  /** greedy tokens generated after the prompt, per condition */
+  maxNew: z.number().int().min(0).max(128).default(16),
+  /** next-token candidates shown */
+  topK: z.number().int().min(1).max(50).default(10),
+});
+export type PlaygroundRequest = z.infer<typeof PlaygroundRequest>;
+
+const PlaygroundSide = z.object({
+  continuation: z.object({ ids: z.array(z.number().int()), text: z.string() }),
+  /** per prompt position t, -log p(token t+1); the last position has no target */
+  nll: z.array(z.number()),
+});
+export const PlaygroundResult = z.object({
+  tokens: z.array(z.object({ id: z.number().int(), text: z.string() })),
+  /** the union of both conditions' most likely next tokens, by intact probability */
+  next: z.array(z.object({ token: z.number().int(), text: z.string(), intact: z.number(), ablated: z.number() })),
+  /** KL(intact || ablated) of the next-token distributions, nats */
+  nextKl: z.number(),
+  intact: PlaygroundSide,
+  ablated: PlaygroundSide,
+  neurons: z.number().int(),
+  /** milliseconds: the two-condition forward pass, and the two greedy continuations */
+  timing: z.object({ forwardMs: z.number(), generateMs: z.number() }),
+});
+export type PlaygroundResult = z.infer<typeof PlaygroundResult>;
+
 export const NeuronSetCreate = z.object({
   modelId: z.number().int().positive(),
   name: z.string().min(1).max(200),
@@ -428,6 +462,7 @@ export const methods = {
   'ablation.list': { params: z.object({ modelId: z.number().int().positive().optional() }), result: z.array(AblationSummary) },
   'ablation.get': { params: Id, result: AblationResult },
   'ablation.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'playground.run': { params: PlaygroundRequest, result: PlaygroundResult },
   'sets.resolve': { params: z.object({ modelId: z.number().int().positive(), set: SetSource }), result: z.object({ label: z.string(), neurons: z.array(NeuronRef) }) },
   'jobs.list': { params: Empty, result: z.array(Job) },
   'jobs.cancel': { params: Id, result: z.object({ job: Job }) },

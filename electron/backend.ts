@@ -19,6 +19,7 @@ import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { PlaygroundClient } from './playground/client.js';
 import type { SpawnWorker } from './jobs/protocol.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
@@ -37,6 +38,7 @@ export class Backend {
   readonly databasePath: string;
   readonly dataDir: string;
   readonly jobs: JobRunner;
+  private readonly playground: PlaygroundClient;
   private readonly listeners = new Set<(e: ApiEvent) => void>();
   private readonly handlers: Handlers;
 
@@ -58,6 +60,7 @@ export class Backend {
       },
     });
     this.jobs.recover();
+    this.playground = new PlaygroundClient(o.spawnWorker, this.databasePath);
     this.handlers = this.makeHandlers();
   }
 
@@ -78,6 +81,7 @@ export class Backend {
   }
 
   close(): void {
+    this.playground.close();
     this.jobs.shutdown();
     this.db.close();
   }
@@ -177,6 +181,10 @@ export class Backend {
         const deleted = deleteAblation(db, id);
         if (deleted) this.emit({ type: 'ablations-changed' });
         return { deleted };
+      },
+      'playground.run': async (params) => {
+        model(params.modelId);
+        return (await this.playground.request(params)) as Result<'playground.run'>;
       },
       'sets.resolve': ({ modelId, set }) => resolveSet(db, model(modelId), set),
       'jobs.list': () => this.jobs.list(),

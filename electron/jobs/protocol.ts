@@ -9,15 +9,29 @@ export interface StartMessage {
   resume: boolean;
 }
 
+/**
+ * The same worker can instead serve interactive requests (the ablation playground): it stays up,
+ * keeps its sessions warm and answers each request with a reply of the same id.
+ */
+export interface ServeRequest {
+  type: 'request';
+  id: number;
+  databasePath: string;
+  body: unknown;
+}
+
+export type OwnerMessage = StartMessage | ServeRequest;
+
 export type WorkerMessage =
   | { type: 'progress'; done: number; total: number | null; unit: string; message: string | null }
   | { type: 'done'; result: unknown }
-  | { type: 'failed'; error: string };
+  | { type: 'failed'; error: string }
+  | { type: 'reply'; id: number; result?: unknown; error?: string };
 
 /** The owner's view of a worker, the same for a Node child process and an Electron utilityProcess. */
 export interface WorkerHandle {
   readonly pid: number | undefined;
-  send(message: StartMessage): void;
+  send(message: OwnerMessage): void;
   onMessage(listener: (message: WorkerMessage) => void): void;
   /** called once when the process has exited, whatever the reason */
   onExit(listener: (code: number | null, signal: string | null) => void): void;
@@ -30,5 +44,5 @@ export type SpawnWorker = () => WorkerHandle;
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'progress' || type === 'done' || type === 'failed';
+  return type === 'progress' || type === 'done' || type === 'failed' || type === 'reply';
 }

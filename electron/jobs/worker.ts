@@ -6,7 +6,9 @@ import { openDatabase, type Db } from '../../db/database.js';
 import { finishJob, getJob, saveProgress } from '../../db/jobs.js';
 import { definitionOf } from './kinds.js';
 import { JobInputError } from './definition.js';
-import type { StartMessage, WorkerMessage } from './protocol.js';
+import type { OwnerMessage, ServeRequest, StartMessage, WorkerMessage } from './protocol.js';
+import { PlaygroundRequest } from '../api.js';
+import { runPlayground } from '../playground/run.js';
 import { jobRuns } from './runs.js';
 import { userMessage } from '../errors.js';
 
@@ -15,7 +17,7 @@ const PROGRESS_INTERVAL_MS = 100;
 
 interface Channel {
   send(message: WorkerMessage): void;
-  onStart(listener: (message: StartMessage) => void): void;
+  onMessage(listener: (message: OwnerMessage) => void): void;
 }
 
 function channel(): Channel {
@@ -23,13 +25,13 @@ function channel(): Channel {
   if (parentPort) {
     return {
       send: (m) => parentPort.postMessage(m),
-      onStart: (l) => parentPort.on('message', (e) => l(e.data as StartMessage)),
+      onMessage: (l) => parentPort.on('message', (e) => l(e.data as OwnerMessage)),
     };
   }
   if (!process.send) throw new Error('job-worker must be started as a child process with an IPC channel');
   return {
     send: (m) => process.send!(m),
-    onStart: (l) => process.on('message', (m) => l(m as StartMessage)),
+    onMessage: (l) => process.on('message', (m) => l(m as OwnerMessage)),
   };
 }
 
@@ -74,10 +76,30 @@ async function runJob(start: StartMessage, send: (m: WorkerMessage) => void): Pr
   }
 }
 
+// Serve mode: requests run one at a time on one database connection and warm sessions.
+let served: { db: Db; queue: Promise<void> } | undefined;
+function serve(req: ServeRequest, send: (m: WorkerMessage) => void): void {
+  if (!served) {
+    served = { db: openDatabase(req.databasePath), queue: Promise.resolve() };
+    // an orphaned server has nobody to answer: leave with the owner
+    setInterval(() => process.ppid !== parentPid && process.exit(1), 1000);
+  }
+  const s = served;
+  s.queue = s.queue.then(async () => {
+    try {
+      const result = await runPlayground(s.db, path.dirname(req.databasePath), PlaygroundRequest.parse(req.body));
+      send({ type: 'reply', id: req.id, result });
+    } catch (err) {
+      send({ type: 'reply', id: req.id, error: userMessage(err) });
+    }
+  });
+}
+
 const parentPid = process.ppid;
 const ch = channel();
-ch.onStart((start) => {
-  void runJob(start, ch.send).then(() => {
+ch.onMessage((message) => {
+  if (message.type === 'request') return serve(message, ch.send);
+  void runJob(message, ch.send).then(() => {
     // Let the last message flush before exiting.
     setTimeout(() => process.exit(0), 20);
   });

@@ -1,0 +1,123 @@
+// The prompt playground, in the worker process: one prompt through the graph with two conditions
+// (intact, ablated) for the per-token loss and the next-token distributions, then a greedy
+// continuation under each. Sessions stay warm between requests for the same model, so after the
+// first request an update costs one forward pass and the continuations.
+import type { Db } from '../../db/database.js';
+import { getModel } from '../../db/models.js';
+import { loadModel } from '../../native-models/load.js';
+import { Generator } from '../../native-models/runtime/generate.js';
+import { FfnSession } from '../../native-models/runtime/session.js';
+import { asFloat32, float32, int64 } from '../../native-models/runtime/tensors.js';
+import { loadTokenizer, type Tokenizer } from '../../native-models/tokenizers/tokenizer.js';
+import type { ModelSpec } from '../../native-models/spec.js';
+import type { PlaygroundRequest, PlaygroundResult } from '../api.js';
+import { identityEdit, stackEdits } from '../analysis/ablation-edit.js';
+import { ablationEditFor } from '../ablation-sets.js';
+import { canonical } from '../analysis/neuron-sets.js';
+import { graphCacheDir } from '../inference.js';
+import { ApiError } from '../errors.js';
+
+interface Warm {
+  key: string;
+  tokenizer: Tokenizer;
+  forward: FfnSession;
+  generator: Generator;
+}
+
+let warm: Warm | undefined;
+
+async function sessionsFor(db: Db, dataDir: string, modelId: number): Promise<Warm & { spec: ModelSpec }> {
+  const record = getModel(db, modelId);
+  if (!record) throw new ApiError('not-found', `model ${modelId} does not exist`);
+  const key = `${record.id}:${record.sha256}`;
+  if (warm?.key !== key) {
+    await release();
+    const model = loadModel(record.path);
+    if (model.source.sha256 !== record.sha256) throw new ApiError('conflict', `the files of model "${record.name}" at ${record.path} changed since import (sha256 differs); import them again`);
+    const tokenizer = loadTokenizer(record.path);
+    if (!tokenizer) throw new ApiError('bad-request', `model "${record.name}" has no tokenizer; the playground needs one to read the prompt`);
+    const options = { cacheDir: graphCacheDir(dataDir) };
+    const forward = await FfnSession.create(model, { conditions: true, logits: 'last', nll: true }, options);
+    warm = { key, tokenizer, forward, generator: await Generator.create(model, options, true) };
+  }
+  return { ...warm, spec: record.spec as ModelSpec };
+}
+
+export async function release(): Promise<void> {
+  const w = warm;
+  warm = undefined;
+  if (w) {
+    await w.forward.release();
+    await w.generator.release();
+  }
+}
+
+function softmax(logits: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const v of logits) max = Math.max(max, v);
+  const p = Float64Array.from(logits, (v) => Math.exp(v - max));
+  const sum = p.reduce((a, b) => a + b, 0);
+  return p.map((v) => v / sum);
+}
+
+function topIndices(p: Float64Array, k: number): number[] {
+  return Array.from(p.keys())
+    .sort((a, b) => (p[b] as number) - (p[a] as number))
+    .slice(0, k);
+}
+
+export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequest): Promise<PlaygroundResult> {
+  const { tokenizer, forward, generator, spec } = await sessionsFor(db, dataDir, req.modelId);
+  const ids = tokenizer.encode(req.prompt);
+  if (ids.length === 0) throw new ApiError('bad-request', 'the prompt has no tokens');
+  if (ids.length >= spec.maxPositions) throw new ApiError('bad-request', `the prompt has ${ids.length} tokens; the model's context is ${spec.maxPositions}`);
+  const shape = { layers: spec.nLayers, neurons: spec.dFf };
+  const neurons = canonical(req.neurons);
+  const record = getModel(db, req.modelId)!;
+  const ablated = ablationEditFor(db, record, neurons, req.method, req.datasetId);
+  const intact = identityEdit(shape);
+  const both = stackEdits([intact, ablated]);
+  const T = ids.length;
+
+  const t0 = performance.now();
+  const out = await forward.run({
+    input_ids: int64(ids, [1, T]),
+    targets: int64(ids.map((_, t) => (t + 1 < T ? (ids[t + 1] as number) : -1)), [1, T]),
+    scale: float32(both.scale, [2, shape.layers, shape.neurons]),
+    shift: float32(both.shift, [2, shape.layers, shape.neurons]),
+  });
+  const forwardMs = performance.now() - t0;
+  const V = spec.vocabSize;
+  const last = asFloat32(out.last_logits, 'last_logits');
+  const pIntact = softmax(last.subarray(0, V));
+  const pAblated = softmax(last.subarray(V, 2 * V));
+  let nextKl = 0;
+  for (let v = 0; v < V; v++) {
+    const p = pIntact[v] as number;
+    if (p > 0) nextKl += p * (Math.log(p) - Math.log(Math.max(pAblated[v] as number, 1e-300)));
+  }
+  const shown = [...new Set([...topIndices(pIntact, req.topK), ...topIndices(pAblated, req.topK)])].sort((a, b) => (pIntact[b] as number) - (pIntact[a] as number));
+  const nll = asFloat32(out.nll, 'nll');
+  const nllOf = (c: number) => Array.from(nll.subarray(c * T, c * T + T - 1));
+
+  const t1 = performance.now();
+  const stop = tokenizer.eos ?? undefined;
+  const gen = async (edit: typeof intact) => {
+    const cont = req.maxNew > 0 ? await generator.generate(ids, req.maxNew, { edit, ...(stop === undefined ? {} : { stopToken: stop }) }) : [];
+    return { ids: cont, text: tokenizer.decode(cont, { skipSpecial: true }) };
+  };
+  const contIntact = await gen(intact);
+  const contAblated = await gen(ablated);
+  const generateMs = performance.now() - t1;
+
+  const text = (id: number) => tokenizer.decode([id], { skipSpecial: false });
+  return {
+    tokens: ids.map((id) => ({ id, text: text(id) })),
+    next: shown.map((v) => ({ token: v, text: text(v), intact: pIntact[v] as number, ablated: pAblated[v] as number })),
+    nextKl: Math.max(0, nextKl),
+    intact: { continuation: contIntact, nll: nllOf(0) },
+    ablated: { continuation: contAblated, nll: nllOf(1) },
+    neurons: neurons.length,
+    timing: { forwardMs, generateMs },
+  };
+}
