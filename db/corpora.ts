@@ -157,6 +157,8 @@ export interface DocumentFilter {
   documents?: number;
   /** skip the first N matching documents */
   offset?: number;
+  /** only documents with these names */
+  names?: readonly string[];
 }
 
 /** Documents of a corpus in ordinal order, filtered by metadata, past the first `offset`, cut to the first N. */
@@ -166,6 +168,10 @@ export function selectDocuments(db: Db, corpusId: number, filter: DocumentFilter
   if (filter.genre !== undefined) {
     where.push("json_extract(metadata, '$.genre') = ?");
     args.push(filter.genre);
+  }
+  if (filter.names !== undefined) {
+    where.push('name IN (SELECT value FROM json_each(?))');
+    args.push(JSON.stringify(filter.names));
   }
   if (filter.metadata !== undefined) {
     // json_extract returns 1/0 for JSON booleans

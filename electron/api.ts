@@ -119,6 +119,8 @@ export const DocumentFilter = z
     documents: z.number().int().positive().optional(),
     /** skip the first N documents that match (e.g. evaluate on documents a capture did not see) */
     offset: z.number().int().min(0).optional(),
+    /** only documents with these names (e.g. a held-out split) */
+    names: z.array(z.string().min(1)).max(100_000).optional(),
   })
   .default({});
 
@@ -300,7 +302,8 @@ const EvalOptions = {
 export const AblateParams = z.object({
   ...EvalOptions,
   kind: z.enum(['compare', 'sweep']).default('compare'),
-  conditions: z.array(AblationCondition).min(1).max(64),
+  /** none: only the intact model is evaluated (its loss and perplexity) */
+  conditions: z.array(AblationCondition).max(64),
   /** sweeps: the ranking */
   sweep: z.object({ criterion: RankScore, order: z.enum(['ascending', 'descending']) }).optional(),
 });

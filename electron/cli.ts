@@ -12,7 +12,7 @@ import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { nodeWorkerSpawner } from './jobs/spawn-node.js';
 import { workerScript } from './paths.js';
-import { formatProgressLine } from './progress-line.js';
+import { finished, runToEnd } from './run-to-end.js';
 import { formatStat } from '../common/format.js';
 import { generateGreedy, logitsFor, tokenizerFor, type ProviderReport, type RunPlace } from './inference.js';
 import { loadTokenizer } from '../native-models/tokenizers/tokenizer.js';
@@ -82,36 +82,6 @@ function table(rows: string[][]): string {
 
 function corpusSummary(c: Pick<Corpus, 'id' | 'name' | 'documents' | 'bytes'>) {
   return { id: c.id, name: c.name, documents: c.documents, bytes: c.bytes };
-}
-
-/** Runs a job to its end, drawing progress on stderr; Ctrl-C cancels it cleanly. */
-async function runToEnd(backend: Backend, job: Job): Promise<Job> {
-  const tty = process.stderr.isTTY;
-  let lastLine = 0;
-  const off = backend.onEvent((e) => {
-    if (e.type !== 'job' || e.job.id !== job.id || e.job.state !== 'running') return;
-    const line = formatProgressLine(e.job);
-    if (tty) process.stderr.write(`\r${line.padEnd(79)}`);
-    else if (Date.now() - lastLine > 2000) {
-      process.stderr.write(`${line}\n`);
-      lastLine = Date.now();
-    }
-  });
-  const onInt = () => {
-    process.stderr.write('\ncancelling…\n');
-    backend.jobs.cancel(job.id);
-  };
-  process.once('SIGINT', onInt);
-  const final = await backend.jobs.waitFor(job.id);
-  process.off('SIGINT', onInt);
-  off();
-  if (tty) process.stderr.write('\n');
-  return final;
-}
-
-function finished(final: Job): Job {
-  if (final.state !== 'done') throw new Error(`job ${final.id} ${final.state}: ${final.error ?? 'no reason given'}`);
-  return final;
 }
 
 /** Resolves --model: an imported model's id or name, else a path imported now. */

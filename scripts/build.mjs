@@ -29,6 +29,7 @@ await Promise.all([
       cli: 'electron/cli.ts',
       'job-worker': 'electron/jobs/worker.ts',
       main: 'electron/main.ts',
+      demo: 'demo/run.ts',
     },
     outdir: 'dist/electron',
     // ESM bundles of CommonJS-using code need a require of their own.

@@ -10,7 +10,9 @@ export const ablate: JobDefinition<AblateParams> = {
       ? `Ablation "${p.name}"`
       : p.kind === 'sweep'
         ? `Sweep by ${p.sweep?.criterion ?? 'a ranking'} (${p.method}): model ${p.modelId} on corpus ${p.corpusId}`
-        : `Ablate ${p.conditions.map((c) => `${c.label} (${c.neurons.length})`).join(' vs ')} (${p.method}): model ${p.modelId}`,
+        : p.conditions.length === 0
+          ? `Evaluate model ${p.modelId} on corpus ${p.corpusId}`
+          : `Ablate ${p.conditions.map((c) => `${c.label} (${c.neurons.length})`).join(' vs ')} (${p.method}): model ${p.modelId}`,
   // a run is stored only when it finishes; an interrupted one starts again from the beginning
   resumable: false,
   cleanup: (db, jobId) => {

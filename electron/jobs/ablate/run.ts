@@ -108,7 +108,8 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
 
   const C = params.conditions.length;
   const perRun = Math.min(C, conditionsPerRun(params.batch, seqLen, V));
-  const chunks: number[][] = [];
+  // without conditions one chunk runs the intact model alone
+  const chunks: number[][] = C === 0 ? [[]] : [];
   for (let c = 0; c < C; c += perRun) chunks.push(Array.from({ length: Math.min(perRun, C - c) }, (_, i) => c + i));
   const zero = (): DocTotals[] => tokens.map(() => ({ tokens: 0, nll: 0, kl: 0, agree: 0 }));
   const base = zero();
@@ -125,13 +126,14 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
       const T = Math.max(...windows.map((w) => w.length));
       const B = windows.length;
       const ids = new BigInt64Array(B * T);
-      // the document's next token, -1 where not scored (padding, past the document's end, outside `counted`)
+      // the next token in the window, -1 where not scored (padding, the window's last token, outside `counted`)
       const targets = new BigInt64Array(B * T).fill(-1n);
       windows.forEach((w, r) => {
         const doc = tokens[w.doc] as number[];
         for (let t = 0; t < w.length; t++) {
           ids[r * T + t] = BigInt(doc[w.start + t] as number);
-          const scored = t >= w.skip && t < w.skip + w.counted && w.start + t + 1 < doc.length;
+          // each window on its own: a window of n tokens gives n - 1 predictions (the usual protocol)
+          const scored = t >= w.skip && t < w.skip + w.counted && t + 1 < w.length;
           if (scored) targets[r * T + t] = BigInt(doc[w.start + t + 1] as number);
         }
       });
@@ -166,7 +168,8 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
               const v = nll[j] as number;
               d.tokens++;
               d.nll += v;
-              d.kl += kl[j] as number;
+              // KL is >= 0; float32 rounding can leave -1e-9 where the distributions agree
+              d.kl += Math.max(0, kl[j] as number);
               if (top1[j] === top1[i]) d.agree++;
               (hurt[c] as HurtList).push({ doc: w.doc, pos: w.start + t, base: b0, ablated: v });
             });
@@ -248,6 +251,7 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
 }
 
 function defaultName(p: AblateParams, model: string): string {
+  if (p.conditions.length === 0) return `${model}: evaluation`;
   if (p.kind === 'sweep' && p.sweep) return `${model}: sweep by ${p.sweep.criterion} (${p.method})`;
   return `${model}: ${p.conditions.map((c) => c.label).join(' vs ')} (${p.method})`;
 }

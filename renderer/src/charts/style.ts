@@ -22,3 +22,6 @@ export const chartSize = { width: 440, height: 260 } as const;
 export const margin = { top: 14, right: 16, bottom: 46, left: 58 } as const;
 export const fontSize = { tick: 11, label: 12 } as const;
 export const ink = { axis: '#333333', grid: '#e3e3e3', text: '#222222' } as const;
+
+/** Series colours in order (Okabe-Ito without yellow, which is too light on white). */
+export const seriesColors: readonly string[] = [okabeIto.blue, okabeIto.vermillion, okabeIto.green, okabeIto.purple, okabeIto.orange, okabeIto.skyBlue, okabeIto.black];

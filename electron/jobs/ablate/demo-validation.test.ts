@@ -1,0 +1,39 @@
+// The app measures a shipped demo model's validation loss with the protocol of its recipe (each
+// held-out document cut into windows of 256, each window on its own, n - 1 predictions per
+// window) and gets what the recipe's independent PyTorch forward got on the same weights.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AblationResult, Job } from '../../api.js';
+import type { Backend } from '../../backend.js';
+import { testBackend } from '../test-support.js';
+
+const demo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native-models', 'demo');
+const split = JSON.parse(fs.readFileSync(path.join(demo, 'recipe', 'split.json'), 'utf8')) as { validation: string[] };
+let b: Backend;
+let corpusId: number;
+
+beforeAll(async () => {
+  b = testBackend();
+  const c = await b.jobs.waitFor(((await b.handle('corpus.import', { source: { kind: 'brown' } })) as { job: Job }).job.id);
+  corpusId = (c.result as { corpus: { id: number } }).corpus.id;
+}, 120_000);
+afterAll(() => b.close());
+
+describe('demo model validation loss', () => {
+  it('brown-gpt2-gelu: the app matches the recipe\'s PyTorch figure on the validation split', async () => {
+    const dir = path.join(demo, 'brown-gpt2-gelu');
+    const recipe = JSON.parse(fs.readFileSync(path.join(dir, 'recipe.json'), 'utf8')) as { validation: { predictions: number; loss: number; documents: number } };
+    const m = await b.jobs.waitFor(((await b.handle('model.import', { path: dir })) as { job: Job }).job.id);
+    const modelId = (m.result as { model: { id: number } }).model.id;
+    const params = { modelId, corpusId, filter: { names: split.validation }, seqLen: 256, batch: 8, resamples: 0, method: 'zero', kind: 'compare', conditions: [] };
+    const job = await b.jobs.waitFor(b.jobs.start('ablate', params).id);
+    expect(job.error).toBeNull();
+    const r = (await b.handle('ablation.get', { id: (job.result as { ablation: { id: number } }).ablation.id })) as AblationResult;
+    expect(r.documents).toBe(recipe.validation.documents);
+    expect(r.tokens).toBe(recipe.validation.predictions);
+    // float32 on both sides, different summation orders: agreement to a few units in the 4th decimal
+    expect(Math.abs(r.baseline.loss.value - recipe.validation.loss)).toBeLessThan(2e-3);
+  }, 400_000);
+});
