@@ -23,7 +23,7 @@ export function FiguresPage() {
           }
         >
           <p>
-            Every chart has export buttons: SVG, PNG at 2× and 4×, PDF (a 4× raster in a PDF page) and the data behind it as
+            Every chart has export buttons: SVG, PNG at 2× and 4×, PDF (vector, text in Helvetica) and the data behind it as
             CSV. The files you export appear here.
           </p>
         </EmptyState>
