@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, charModel, cliJson, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
+import { api, charModel, cliJson, removeTempDirs, startApp, stopAllApps, tempDir, until, type RunningApp } from './support/app.js';
 import { launchBrowser, openApp, screenshot } from './support/browser.js';
 import { readPdf } from '../renderer/src/charts/pdf-read.js';
 
@@ -112,6 +112,21 @@ describe('figures', () => {
     const listed = await list.textContent();
     for (const f of [svgFile.name, png.name, csv.name]) expect(listed).toContain(f);
     await screenshot(page, 'figures-list');
+
+    // the list is the backend's: a reload (or a restart) still shows it, newest first
+    await page.reload();
+    await page.getByTestId('figures-list').waitFor();
+    const rows = page.getByTestId('figure-row');
+    await expect(rows.count()).resolves.toBe(4);
+    await expect(rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-format')))).resolves.toEqual(['csv', 'csv', 'png-2x', 'svg']);
+    await expect(rows.nth(2).textContent()).resolves.toContain(`${Math.round(cssWidth * 2)} × `);
+    const recorded = await api<{ file: string; bytes: number }[]>(app, 'figures.list');
+    expect(recorded.find((f) => f.file === png.name)?.bytes).toBe(bytes.length);
+
+    // Remove takes it off the list
+    await rows.nth(0).getByTestId('figure-remove').click();
+    await until('the row to go', async () => (await page.getByTestId('figure-row').count()) === 3);
+    await expect(api<unknown[]>(app, 'figures.list').then((l) => l.length)).resolves.toBe(3);
   });
 
   it('exports every layer chart as a vector PDF with its axis titles as text', async () => {

@@ -1,11 +1,11 @@
 // One export mechanism for every chart: SVG (the element serialized, self-contained), PNG at a
 // scale (the SVG drawn into a canvas through an Image of a blob URL), PDF (vector: that same SVG
 // text converted by pdf.ts, no library) and the data behind the chart as CSV. Each download is
-// recorded in the session's list (in memory) shown on Figures.
-import { useSyncExternalStore } from 'react';
-import { svgToPdf } from './pdf';
+// recorded through the backend (figures.record), which the Figures page lists.
+import type { FigureFormat, Params } from '../api/contract';
+import { PT_PER_PX, svgToPdf } from './pdf';
 
-export type ExportFormat = 'svg' | 'png-2x' | 'png-4x' | 'pdf' | 'csv';
+export type ExportFormat = FigureFormat;
 
 export const formatLabels: Record<ExportFormat, string> = {
   svg: 'SVG',
@@ -15,37 +15,8 @@ export const formatLabels: Record<ExportFormat, string> = {
   csv: 'CSV (data)',
 };
 
-export interface ExportRecord {
-  file: string;
-  chart: string;
-  format: ExportFormat;
-  bytes: number;
-  time: Date;
-}
-
-// ---- the session's list --------------------------------------------------------------------
-
-let records: readonly ExportRecord[] = [];
-const listeners = new Set<() => void>();
-
-export function recordExport(r: ExportRecord): void {
-  records = [r, ...records];
-  for (const l of listeners) l();
-}
-
-export function exportsMade(): readonly ExportRecord[] {
-  return records;
-}
-
-export function useExports(): readonly ExportRecord[] {
-  return useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => records,
-  );
-}
+/** What one export made, as the backend records it. */
+export type ExportRecord = Params<'figures.record'>;
 
 // ---- files ---------------------------------------------------------------------------------
 
@@ -127,33 +98,37 @@ export interface ChartData {
   rows: readonly (readonly CsvCell[])[];
 }
 
-/** Makes the file of one format of a chart and downloads it; returns what was recorded. */
+/** Makes the file of one format of a chart and downloads it; returns what to record. */
 export async function exportChart(svg: SVGSVGElement, chart: string, baseName: string, format: ExportFormat, data: ChartData): Promise<ExportRecord> {
+  const size = svgSize(svg);
   let blob: Blob;
   let file: string;
+  // the image's own size: pixels for PNG, CSS pixels for SVG, points for PDF
+  let scale: number | null = 1;
   switch (format) {
     case 'svg':
       blob = new Blob([serializeSvg(svg)], { type: 'image/svg+xml' });
       file = `${baseName}.svg`;
       break;
     case 'png-2x':
-    case 'png-4x': {
-      const scale = format === 'png-2x' ? 2 : 4;
+    case 'png-4x':
+      scale = format === 'png-2x' ? 2 : 4;
       blob = await svgToPng(svg, scale);
       file = `${baseName}@${scale}x.png`;
       break;
-    }
     case 'pdf':
       blob = new Blob([svgToPdf(serializeSvg(svg)) as BlobPart], { type: 'application/pdf' });
       file = `${baseName}.pdf`;
+      scale = PT_PER_PX;
       break;
     case 'csv':
       blob = new Blob([toCsv(data.header, data.rows)], { type: 'text/csv' });
       file = `${baseName}.csv`;
+      scale = null;
       break;
   }
   download(blob, file);
-  const record: ExportRecord = { file, chart, format, bytes: blob.size, time: new Date() };
-  recordExport(record);
+  const record: ExportRecord = { file, chart, format, bytes: blob.size };
+  if (scale !== null) Object.assign(record, { width: Math.round(size.width * scale), height: Math.round(size.height * scale) });
   return record;
 }

@@ -470,7 +470,7 @@ export function pdfFile(objects: readonly { dict: string; stream?: string }[], i
 }
 
 /** CSS pixels (96 per inch) to PDF points (72 per inch). */
-const PT_PER_PX = 72 / 96;
+export const PT_PER_PX = 72 / 96;
 
 /** A one-page vector PDF of the SVG text; the page is the SVG's width and height in CSS pixels, as points at 96 dpi. */
 export function svgToPdf(svgText: string): Uint8Array {
