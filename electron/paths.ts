@@ -7,6 +7,8 @@ export const distElectronDir = path.dirname(fileURLToPath(import.meta.url));
 export const rendererDir = path.join(distElectronDir, '..', 'renderer');
 export const workerScript = path.join(distElectronDir, 'job-worker.js');
 export const projectRoot = path.join(distElectronDir, '..', '..');
+/** The shipped demo models (native-models/demo/<name>), beside dist/ in a checkout and in the installed package. */
+export const demoModelsDir = path.join(projectRoot, 'native-models', 'demo');
 
 /**
  * The Electron binary, when it was downloaded. Requiring the `electron` package would try to
