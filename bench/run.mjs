@@ -1,7 +1,9 @@
 // `npm run bench`: bundles the TypeScript benches (bench/capture.ts, bench/reductions.ts and what
 // they import from the project) with esbuild into bench/.cache/dist/, npm packages left external,
 // and runs one here: the capture bench, with --reductions the micro-bench of the statistics
-// head's reductions, with --capture-job the capture job end to end beside the head alone. Arguments pass through: `npm run bench -- --help`.
+// head's reductions, with --capture-job the capture job end to end beside the head alone, with
+// --neuron-table the Neurons table's scroll frame times at 500k rows in headless Chromium.
+// Arguments pass through: `npm run bench -- --help`.
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,11 +11,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
 const outdir = path.join(benchDir, '.cache', 'dist');
-const entry = process.argv.includes('--reductions') ? 'reductions' : process.argv.includes('--capture-job') ? 'capture-job' : 'capture';
+const entry = process.argv.includes('--reductions') ? 'reductions' : process.argv.includes('--capture-job') ? 'capture-job' : process.argv.includes('--neuron-table') ? 'neuron-table' : 'capture';
 
 await build({
   absWorkingDir: root,
-  entryPoints: { capture: path.join(benchDir, 'capture.ts'), reductions: path.join(benchDir, 'reductions.ts'), 'capture-job': path.join(benchDir, 'capture-job.ts') },
+  entryPoints: { capture: path.join(benchDir, 'capture.ts'), reductions: path.join(benchDir, 'reductions.ts'), 'capture-job': path.join(benchDir, 'capture-job.ts'), 'neuron-table': path.join(benchDir, 'neuron-table.ts') },
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -260,4 +260,26 @@ ALTER TABLE ablations ADD COLUMN details TEXT;
 CREATE INDEX ablations_job ON ablations(job_id);
 `,
   },
+  {
+    version: 7,
+    description: 'exported figures; app settings (e.g. the first-run marker)',
+    sql: `
+-- figures exported from the UI: the file name the browser saved, not its folder (unknown to the app)
+CREATE TABLE figures (
+  id INTEGER PRIMARY KEY,
+  file TEXT NOT NULL,
+  chart TEXT NOT NULL,
+  format TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  -- the image's size: pixels for PNG, CSS pixels for SVG, points for PDF; NULL for CSV
+  width REAL,
+  height REAL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -35,7 +35,7 @@ describe('Electron window', () => {
     // better-sqlite3 for Electron's ABI (what `npm start` does first; once, then cached in dist/native).
     execFileSync(process.execPath, [path.join(projectRoot, 'scripts', 'electron-sqlite.mjs'), binary!], { cwd: projectRoot, stdio: 'inherit' });
     const dataDir = tempDir('ffn-e2e-electron-');
-    const args = [path.join(projectRoot, 'dist', 'electron', 'main.js'), '--data-dir', dataDir];
+    const args = [path.join(projectRoot, 'dist', 'electron', 'main.js'), '--data-dir', dataDir, '--no-demo'];
     // Chromium refuses to run as root with its sandbox on (CI containers); the renderer's own
     // sandbox (webPreferences.sandbox) is what this test checks, and it stays on.
     if (process.getuid?.() === 0) args.push('--no-sandbox');

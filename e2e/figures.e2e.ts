@@ -1,12 +1,13 @@
 // Figures in the real app: the weight scan on a model's page, the layer charts of a capture on
-// the Neurons page, and their export (SVG, PNG 2×, CSV) as downloads checked byte by byte, then
-// the Figures page's list of what was exported.
+// the Neurons page, and their export (SVG, PNG 2×, vector PDF, CSV) as downloads checked byte by
+// byte, then the Figures page's list of what was exported.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, charModel, cliJson, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
+import { api, charModel, cliJson, removeTempDirs, startApp, stopAllApps, tempDir, until, type RunningApp } from './support/app.js';
 import { launchBrowser, openApp, screenshot } from './support/browser.js';
+import { readPdf } from '../renderer/src/charts/pdf-read.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -111,5 +112,47 @@ describe('figures', () => {
     const listed = await list.textContent();
     for (const f of [svgFile.name, png.name, csv.name]) expect(listed).toContain(f);
     await screenshot(page, 'figures-list');
+
+    // the list is the backend's: a reload (or a restart) still shows it, newest first
+    await page.reload();
+    await page.getByTestId('figures-list').waitFor();
+    const rows = page.getByTestId('figure-row');
+    await expect(rows.count()).resolves.toBe(4);
+    await expect(rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-format')))).resolves.toEqual(['csv', 'csv', 'png-2x', 'svg']);
+    await expect(rows.nth(2).textContent()).resolves.toContain(`${Math.round(cssWidth * 2)} × `);
+    const recorded = await api<{ file: string; bytes: number }[]>(app, 'figures.list');
+    expect(recorded.find((f) => f.file === png.name)?.bytes).toBe(bytes.length);
+
+    // Remove takes it off the list
+    await rows.nth(0).getByTestId('figure-remove').click();
+    await until('the row to go', async () => (await page.getByTestId('figure-row').count()) === 3);
+    await expect(api<unknown[]>(app, 'figures.list').then((l) => l.length)).resolves.toBe(3);
+  });
+
+  it('exports every layer chart as a vector PDF with its axis titles as text', async () => {
+    await page.goto(`${app.origin}/#/neurons/${datasetId}`);
+    await page.getByTestId('layer-charts').waitFor();
+    const charts: [id: string, xLabel: string, yLabel: string][] = [
+      ['dead-per-layer', 'Layer', 'Dead neurons (count)'],
+      ['fire-rate-histogram', 'Fire rate (fraction of tokens, log scale)', 'Neurons (count)'],
+      ['peak-per-layer', 'Layer', 'Max peak |activation| (a.u.)'],
+      ['kurtosis-per-layer', 'Layer', 'Median excess kurtosis (unitless)'],
+      ['active-fraction-per-layer', 'Layer', 'Neurons active per token (fraction)'],
+    ];
+    for (const [id, xLabel, yLabel] of charts) {
+      await page.getByTestId(`chart-${id}`).locator('svg').waitFor();
+      await expect(page.getByTestId(`export-${id}-pdf`).textContent()).resolves.toBe('PDF (vector)');
+      const { file, name } = await exportFile(`export-${id}-pdf`);
+      expect(name).toMatch(/\.pdf$/);
+      const bytes = fs.readFileSync(file);
+      expect(bytes.toString('latin1', 0, 5)).toBe('%PDF-');
+      // readPdf checks startxref, every xref offset and every stream /Length
+      const pdf = readPdf(bytes);
+      expect(pdf.texts, id).toEqual(expect.arrayContaining([xLabel, yLabel]));
+      // drawn, not pasted: path operators and no image
+      expect(pdf.content, id).toMatch(/ l S$/m);
+      expect(pdf.content, id).not.toContain(' Do');
+      expect([...pdf.objects.values()].some((o) => o.dict.includes('/Subtype /Image')), id).toBe(false);
+    }
   });
 });

@@ -416,6 +416,27 @@ export const CorpusImportParams = z.object({
 });
 export type CorpusImportParams = z.infer<typeof CorpusImportParams>;
 
+/** An exported figure's format: the chart export menu's choices. */
+export const FigureFormat = z.enum(['svg', 'png-2x', 'png-4x', 'pdf', 'csv']);
+export type FigureFormat = z.infer<typeof FigureFormat>;
+
+const FigureFields = {
+  /** the file name the export saved (its folder is the browser's choice, unknown to the app) */
+  file: z.string().min(1).max(500),
+  /** the chart's title */
+  chart: z.string().min(1).max(500),
+  format: FigureFormat,
+  bytes: z.number().int().min(0),
+};
+/** the image's size: pixels for PNG, CSS pixels for SVG, points for PDF; none for CSV */
+const FigureSize = z.number().positive().max(1_000_000);
+
+export const FigureRecordParams = z.object({ ...FigureFields, width: FigureSize.optional(), height: FigureSize.optional() });
+export type FigureRecordParams = z.infer<typeof FigureRecordParams>;
+
+export const Figure = z.object({ id: z.number().int(), ...FigureFields, width: z.number().nullable(), height: z.number().nullable(), createdAt: z.string() });
+export type Figure = z.infer<typeof Figure>;
+
 const Id = z.object({ id: z.number().int().positive() });
 const Empty = z.object({}).strict();
 
@@ -471,6 +492,9 @@ export const methods = {
   'jobs.cancel': { params: Id, result: z.object({ job: Job }) },
   'jobs.resume': { params: Id, result: z.object({ job: Job }) },
   'jobs.discard': { params: Id, result: z.object({ job: Job }) },
+  'figures.record': { params: FigureRecordParams, result: Figure },
+  'figures.list': { params: Empty, result: z.array(Figure) },
+  'figures.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
 } as const;
 
 export type Methods = typeof methods;
@@ -491,6 +515,7 @@ export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('datasets-changed') }),
   z.object({ type: z.literal('sets-changed') }),
   z.object({ type: z.literal('ablations-changed') }),
+  z.object({ type: z.literal('figures-changed') }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 

@@ -8,6 +8,7 @@ import * as corpora from '../db/corpora.js';
 import * as models from '../db/models.js';
 import * as datasets from '../db/datasets.js';
 import * as neuronSets from '../db/neuron-sets.js';
+import * as figures from '../db/figures.js';
 import { loadWeightScan } from '../db/weights.js';
 import { modelSummary } from './models.js';
 import { canonical } from './analysis/neuron-sets.js';
@@ -191,6 +192,17 @@ export class Backend {
       'jobs.cancel': ({ id }) => ({ job: this.jobs.cancel(id) }),
       'jobs.resume': ({ id }) => ({ job: this.jobs.resume(id) }),
       'jobs.discard': ({ id }) => ({ job: this.jobs.discard(id) }),
+      'figures.record': (params) => {
+        const recorded = figures.recordFigure(db, params) as Result<'figures.record'>;
+        this.emit({ type: 'figures-changed' });
+        return recorded;
+      },
+      'figures.list': () => figures.listFigures(db) as Result<'figures.list'>,
+      'figures.delete': ({ id }) => {
+        const deleted = figures.deleteFigure(db, id);
+        if (deleted) this.emit({ type: 'figures-changed' });
+        return { deleted };
+      },
     };
   }
 }

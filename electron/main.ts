@@ -10,7 +10,8 @@ import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { toApiError } from './errors.js';
 import { isWorkerMessage, type SpawnWorker } from './jobs/protocol.js';
-import { distElectronDir, rendererDir, workerScript } from './paths.js';
+import { demoModelsDir, distElectronDir, rendererDir, workerScript } from './paths.js';
+import { demoWanted, registerDemoOnFirstRun } from './first-run.js';
 
 const SCHEME = 'app';
 const APP_ORIGIN = `${SCHEME}://ffn-lab`;
@@ -70,7 +71,7 @@ async function createWindow(backend: Backend): Promise<BrowserWindow> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } }, strict: false });
+  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, 'no-demo': { type: 'boolean' } }, strict: false });
   const dataDir = resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined);
   await app.whenReady();
   protocol.handle(SCHEME, async (req) => {
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
     contents.on('will-attach-webview', (ev) => ev.preventDefault());
   });
   await createWindow(backend);
+  if (demoWanted(values['no-demo'] === true)) registerDemoOnFirstRun(backend, demoModelsDir, (line) => console.error(line));
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => backend.close());
 }

@@ -1,6 +1,6 @@
 // `npm start`: the Electron window when Electron's binary is installed, else browser mode (the
 // same UI served on 127.0.0.1 with a per-run token). Flags: --browser, --port N, --no-open,
-// --data-dir DIR (or $FFN_LAB_DATA).
+// --data-dir DIR (or $FFN_LAB_DATA), --no-demo (or FFN_LAB_NO_DEMO=1).
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,14 +8,17 @@ import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { nodeWorkerSpawner } from './jobs/spawn-node.js';
 import { openBrowser } from './open-browser.js';
-import { distElectronDir, electronBinary, projectRoot, rendererDir, workerScript } from './paths.js';
+import { demoModelsDir, distElectronDir, electronBinary, projectRoot, rendererDir, workerScript } from './paths.js';
 import { serve } from './serve.js';
+import { demoWanted, registerDemoOnFirstRun } from './first-run.js';
 
-const USAGE = `usage: npm start -- [--browser] [--port N] [--no-open] [--data-dir DIR]
+const USAGE = `usage: npm start -- [--browser] [--port N] [--no-open] [--data-dir DIR] [--no-demo]
   --browser        serve the UI on 127.0.0.1 instead of opening the Electron window
   --port N         port for browser mode (0 = any free port; default 0)
   --no-open        print the URL but do not open a browser
-  --data-dir DIR   where the database lives (default: $FFN_LAB_DATA or the per-user app data folder)`;
+  --data-dir DIR   where the database lives (default: $FFN_LAB_DATA or the per-user app data folder)
+  --no-demo        on a fresh data folder, do not register the demo models and the Brown corpus
+                   (also FFN_LAB_NO_DEMO=1)`;
 
 function parse() {
   try {
@@ -26,21 +29,23 @@ function parse() {
         'no-open': { type: 'boolean', default: false },
         'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        'no-demo': { type: 'boolean', default: false },
       },
       strict: true,
     });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer 0..65535, got "${values.port}"`);
-    return { browser: values.browser, port, open: !values['no-open'], dataDir: resolveDataDir(values['data-dir']), help: values.help };
+    return { browser: values.browser, port, open: !values['no-open'], dataDir: resolveDataDir(values['data-dir']), help: values.help, demo: demoWanted(values['no-demo']) };
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
   }
 }
 
-async function browserMode(o: { port: number; open: boolean; dataDir: string }, why: string | null): Promise<void> {
+async function browserMode(o: { port: number; open: boolean; dataDir: string; demo: boolean }, why: string | null): Promise<void> {
   const backend = new Backend({ dataDir: o.dataDir, shell: 'browser', spawnWorker: nodeWorkerSpawner(workerScript) });
   const server = await serve({ backend, staticDir: rendererDir, port: o.port });
+  if (o.demo) registerDemoOnFirstRun(backend, demoModelsDir, (line) => console.error(line));
   if (why) console.error(why);
   console.error(`FFN Lab (browser mode), data in ${o.dataDir}`);
   // The one line a user or a script needs: the full URL with the token.
@@ -59,10 +64,10 @@ async function browserMode(o: { port: number; open: boolean; dataDir: string }, 
   process.on('SIGTERM', stop);
 }
 
-function electronMode(binary: string, o: { dataDir: string }): void {
+function electronMode(binary: string, o: { dataDir: string; demo: boolean }): void {
   // better-sqlite3 is a V8-ABI addon: Electron needs its own build of it (made once).
   execFileSync(process.execPath, [path.join(projectRoot, 'scripts', 'electron-sqlite.mjs'), binary], { stdio: 'inherit' });
-  const child = spawn(binary, [path.join(distElectronDir, 'main.js'), '--data-dir', o.dataDir], { stdio: 'inherit' });
+  const child = spawn(binary, [path.join(distElectronDir, 'main.js'), '--data-dir', o.dataDir, ...(o.demo ? [] : ['--no-demo'])], { stdio: 'inherit' });
   child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
 }

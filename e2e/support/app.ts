@@ -50,13 +50,18 @@ function requireBuild(): void {
   }
 }
 
-/** Starts `node dist/electron/start.js --browser --no-open --port 0 --data-dir <dir>` and waits for its URL line. */
-export async function startApp(dataDir: string = tempDir('ffn-e2e-data-')): Promise<RunningApp> {
+export interface StartOptions {
+  /** let a fresh data folder register the demo models and the Brown corpus (off: tests start empty) */
+  demo?: boolean;
+}
+
+/** Starts `node dist/electron/start.js --browser --no-open --port 0 --data-dir <dir> [--no-demo]` and waits for its URL line. */
+export async function startApp(dataDir: string = tempDir('ffn-e2e-data-'), options: StartOptions = {}): Promise<RunningApp> {
   requireBuild();
-  const child = spawn(process.execPath, [startScript, '--browser', '--no-open', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [startScript, '--browser', '--no-open', '--port', '0', '--data-dir', dataDir, ...(options.demo ? [] : ['--no-demo'])], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FFN_LAB_DATA: undefined },
+    env: { ...process.env, FFN_LAB_DATA: undefined, FFN_LAB_NO_DEMO: undefined },
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8');

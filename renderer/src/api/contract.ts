@@ -21,4 +21,6 @@ export type {
   Progress,
   Result,
   WeightScanResult,
+  Figure,
+  FigureFormat,
 } from '../../../electron/api';

@@ -26,6 +26,8 @@ export function parseApiEvent(raw: unknown): ApiEvent | null {
       return { type: 'sets-changed' };
     case 'ablations-changed':
       return { type: 'ablations-changed' };
+    case 'figures-changed':
+      return { type: 'figures-changed' };
     default:
       return null;
   }

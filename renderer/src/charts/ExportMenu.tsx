@@ -1,4 +1,6 @@
 import { useState, type RefObject } from 'react';
+import { useApi } from '../api/ApiContext';
+import { errorMessage } from '../api/errors';
 import { exportChart, formatLabels, type ChartData, type ExportFormat } from './export';
 
 const formats: readonly ExportFormat[] = ['svg', 'png-2x', 'png-4x', 'pdf', 'csv'];
@@ -7,15 +9,19 @@ const formats: readonly ExportFormat[] = ['svg', 'png-2x', 'png-4x', 'pdf', 'csv
 export function ExportMenu({ chartId, title, baseName, container, data }: { chartId: string; title: string; baseName: string; container: RefObject<HTMLElement | null>; data: ChartData }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const api = useApi();
   const run = async (format: ExportFormat) => {
     const svg = container.current?.querySelector('svg');
     if (!svg) return;
     setBusy(true);
     setError(null);
     try {
-      await exportChart(svg, title, baseName, format, data);
+      const record = await exportChart(svg, title, baseName, format, data);
+      await api.call('figures.record', record).catch((e: unknown) => {
+        throw new Error(`${record.file} was saved, but the Figures list could not record it: ${errorMessage(e)}`);
+      });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     } finally {
       setBusy(false);
     }

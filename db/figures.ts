@@ -1,0 +1,32 @@
+// The figures exported from the UI, listed on the Figures page across reloads and restarts.
+import { now, type Db } from './database.js';
+
+export interface FigureRecord {
+  id: number;
+  file: string;
+  chart: string;
+  format: string;
+  bytes: number;
+  /** pixels for PNG, CSS pixels for SVG, points for PDF; null for CSV */
+  width: number | null;
+  height: number | null;
+  createdAt: string;
+}
+
+const COLUMNS = 'id, file, chart, format, bytes, width, height, created_at AS createdAt';
+
+export function recordFigure(db: Db, f: Omit<FigureRecord, 'id' | 'createdAt' | 'width' | 'height'> & { width?: number | null; height?: number | null }): FigureRecord {
+  const info = db
+    .prepare('INSERT INTO figures (file, chart, format, bytes, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(f.file, f.chart, f.format, f.bytes, f.width ?? null, f.height ?? null, now());
+  return db.prepare(`SELECT ${COLUMNS} FROM figures WHERE id = ?`).get(info.lastInsertRowid) as FigureRecord;
+}
+
+/** Newest first. */
+export function listFigures(db: Db): FigureRecord[] {
+  return db.prepare(`SELECT ${COLUMNS} FROM figures ORDER BY id DESC`).all() as FigureRecord[];
+}
+
+export function deleteFigure(db: Db, id: number): boolean {
+  return db.prepare('DELETE FROM figures WHERE id = ?').run(id).changes > 0;
+}
