@@ -14,24 +14,44 @@ import { finished, runToEnd } from '../electron/run-to-end.js';
 import { APP_VERSION } from '../electron/version.js';
 import { writeFigures } from './figures.js';
 import { runModel, type Budget, type ModelOutcome, type Split } from './pipeline.js';
-import { summarize, summaryTable } from './summary.js';
+import { summarize, summaryTable, type DemoSummary } from './summary.js';
+import { updateModelCards } from './model-card.js';
 
-const USAGE = `usage: npm run demo -- [--out DIR] [--quick] [--data-dir DIR] [--models NAME,NAME]
+const USAGE = `usage: npm run demo -- [--out DIR] [--quick] [--data-dir DIR] [--models NAME,NAME] [--update-model-cards]
+       npm run demo -- --update-model-cards --from-summary DIR/summary.json
 
   --out DIR        where summary.json, the figures and the CSV tables go (default: ./demo-out)
   --quick          a reduced budget (20k training tokens captured, 20k validation tokens): about a minute
   --data-dir DIR   keep the app database here (default: a fresh temporary folder, removed at the end)
-  --models A,B     demo models to run (default: brown-gpt2-gelu,brown-gpt2-relu)`;
+  --models A,B     demo models to run (default: brown-gpt2-gelu,brown-gpt2-relu)
+  --update-model-cards   write the "Measured by the app" section of each model's MODEL_CARD.md (full budget only)
+  --from-summary FILE    with --update-model-cards: take the figures from a stored full run instead of running`;
 
 const FULL: Budget = { captureTokens: 200_000, evalTokens: undefined, resamples: 1000, samples: 2000 };
 const QUICK: Budget = { captureTokens: 20_000, evalTokens: 20_000, resamples: 200, samples: 200 };
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { out: { type: 'string' }, quick: { type: 'boolean' }, 'data-dir': { type: 'string' }, models: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      out: { type: 'string' },
+      quick: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      models: { type: 'string' },
+      'update-model-cards': { type: 'boolean' },
+      'from-summary': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (values['update-model-cards'] && values.quick) throw new Error('--update-model-cards needs the full budget: leave out --quick');
+  if (values['from-summary']) {
+    if (!values['update-model-cards']) throw new Error('--from-summary goes with --update-model-cards');
+    const stored = JSON.parse(fs.readFileSync(values['from-summary'], 'utf8')) as DemoSummary;
+    if (stored.quick) throw new Error(`${values['from-summary']} is from a --quick run; model cards take a full run`);
+    for (const f of updateModelCards(stored, demoModelsDir)) console.log(`updated ${f}`);
     return 0;
   }
   const out = path.resolve(values.out ?? 'demo-out');
@@ -65,6 +85,7 @@ async function main(): Promise<number> {
     const summary = summarize(outcomes, { budget, quick: values.quick === true, appVersion: APP_VERSION, seconds: (Date.now() - t0) / 1000, figures });
     fs.writeFileSync(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(summaryTable(summary));
+    if (values['update-model-cards']) for (const f of updateModelCards(summary, demoModelsDir)) log(`updated ${f}`);
     log(`done: ${out}`);
     return 0;
   } finally {

@@ -486,6 +486,15 @@ export const methods = {
   'ablation.list': { params: z.object({ modelId: z.number().int().positive().optional() }), result: z.array(AblationSummary) },
   'ablation.get': { params: Id, result: AblationResult },
   'ablation.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'start.status': {
+    params: Empty,
+    result: z.object({
+      corpusId: z.number().int().nullable(),
+      models: z.array(z.object({ modelId: z.number().int(), name: z.string(), activation: z.string(), datasetId: z.number().int().nullable(), ablationId: z.number().int().nullable() })),
+    }),
+  },
+  /** the next Start-here step of a demo model: its capture, then (started by itself when the capture ends) its ablation */
+  'start.run': { params: Id, result: z.object({ job: Job }) },
   'playground.run': { params: PlaygroundRequest, result: PlaygroundResult },
   'sets.resolve': { params: z.object({ modelId: z.number().int().positive(), set: SetSource }), result: z.object({ label: z.string(), neurons: z.array(NeuronRef) }) },
   'jobs.list': { params: Empty, result: z.array(Job) },

@@ -21,6 +21,7 @@ import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Param
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { PlaygroundClient } from './playground/client.js';
+import { isStartHereCapture, startHereStatus, startHereStep } from './start-here.js';
 import type { SpawnWorker } from './jobs/protocol.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
@@ -58,6 +59,8 @@ export class Backend {
         if (job.kind === 'model-import') this.emit({ type: 'models-changed' });
         if (job.kind === 'capture') this.emit({ type: 'datasets-changed' });
         if (job.kind === 'ablate') this.emit({ type: 'ablations-changed' });
+        // a Start-here capture goes on to its ablation in the same session
+        if (isStartHereCapture(job)) void this.handle('start.run', { id: (job.params as { modelId: number }).modelId }).catch(() => undefined);
       },
     });
     this.jobs.recover();
@@ -182,6 +185,17 @@ export class Backend {
         const deleted = deleteAblation(db, id);
         if (deleted) this.emit({ type: 'ablations-changed' });
         return { deleted };
+      },
+      'start.status': () => startHereStatus(db),
+      'start.run': async ({ id }) => {
+        let step;
+        try {
+          step = startHereStep(db, model(id));
+        } catch (err) {
+          throw err instanceof ApiError ? err : new ApiError('bad-request', (err as Error).message);
+        }
+        if (step.method === 'evaluate') return { job: this.jobs.start('ablate', step.params) };
+        return (await this.handle(step.method, step.params)) as { job: Result<'start.run'>['job'] };
       },
       'playground.run': async (params) => {
         model(params.modelId);
