@@ -12,6 +12,8 @@ import { loadWeightScan } from '../db/weights.js';
 import { modelSummary } from './models.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
+import { intrinsicRows, listRuns, neuronValues, projectionData, sampleContext, topNeurons } from './manifold.js';
+import { deleteProjectionRun } from '../db/projections.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
@@ -50,6 +52,7 @@ export class Backend {
         if (job.kind === 'corpus-import') this.emit({ type: 'corpora-changed' });
         if (job.kind === 'model-import') this.emit({ type: 'models-changed' });
         if (job.kind === 'capture') this.emit({ type: 'datasets-changed' });
+        if (job.kind === 'project') this.emit({ type: 'projections-changed' });
       },
     });
     this.jobs.recover();
@@ -166,6 +169,22 @@ export class Backend {
       'jobs.cancel': ({ id }) => ({ job: this.jobs.cancel(id) }),
       'jobs.resume': ({ id }) => ({ job: this.jobs.resume(id) }),
       'jobs.discard': ({ id }) => ({ job: this.jobs.discard(id) }),
+      'projection.start': (params) => {
+        const d = datasets.getDataset(db, params.datasetId);
+        if (!d || d.status !== 'ready') throw new ApiError('not-found', `dataset ${params.datasetId} does not exist`);
+        return { job: this.jobs.start('project', params) };
+      },
+      'projection.list': ({ datasetId }) => listRuns(db, datasetId),
+      'projection.get': ({ id, layers }) => projectionData(db, id, layers),
+      'projection.delete': ({ id }) => {
+        const deleted = deleteProjectionRun(db, id);
+        if (deleted) this.emit({ type: 'projections-changed' });
+        return { deleted };
+      },
+      'projection.context': ({ sampleId }) => sampleContext(db, sampleId),
+      'projection.intrinsicDim': ({ datasetId, space = 'residual' }) => intrinsicRows(db, datasetId, space),
+      'projection.neuronValues': ({ datasetId, layer, neuron }) => neuronValues(db, datasetId, layer, neuron),
+      'projection.topNeurons': ({ datasetId, sampleIds, layer, limit = 20 }) => topNeurons(db, datasetId, sampleIds, layer, limit),
     };
   }
 }

@@ -3,12 +3,14 @@ import type { JobKind } from '../api.js';
 import { corpusImport } from './corpus-import/definition.js';
 import { modelImport } from './model-import/definition.js';
 import { capture } from './capture/definition.js';
+import { project } from './project/definition.js';
 import type { JobDefinition } from './definition.js';
 
 export const jobDefinitions: Record<JobKind, JobDefinition<never>> = {
   'corpus-import': corpusImport as JobDefinition<never>,
   'model-import': modelImport as JobDefinition<never>,
   capture: capture as JobDefinition<never>,
+  project: project as JobDefinition<never>,
 };
 
 export function definitionOf(kind: string): JobDefinition<unknown> | undefined {
