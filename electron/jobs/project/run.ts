@@ -38,7 +38,7 @@ export function projectionInput(db: Db, datasetId: number, layers: readonly numb
   const ids = sampleIds(db, datasetId);
   if (ids.length === 0) {
     throw new JobInputError(
-      `dataset ${datasetId} "${dataset.name}" has no sampled hidden states: run a capture with --samples N (e.g. ffn-lab capture --model ${model.id} --corpus ${dataset.corpusId} --samples 5000), or set "Samples" on the Datasets page`,
+      `dataset ${datasetId} "${dataset.name}" has no sampled hidden states: run a capture with --samples N (e.g. ffn-lab capture --model ${model.id} --corpus ${dataset.corpusId} --samples 5000)`,
     );
   }
   if (ids.length < 3) throw new JobInputError(`dataset ${datasetId} has ${ids.length} sampled tokens; a projection needs at least 3 (capture with a larger --samples)`);

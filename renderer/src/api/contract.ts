@@ -22,3 +22,4 @@ export type {
   Result,
   WeightScanResult,
 } from '../../../electron/api';
+export type { ProjectionData, ProjectionRun, SampleContext, SelectionNeuron } from '../../../electron/api';

@@ -24,6 +24,8 @@ export function parseApiEvent(raw: unknown): ApiEvent | null {
       return { type: 'datasets-changed' };
     case 'sets-changed':
       return { type: 'sets-changed' };
+    case 'projections-changed':
+      return { type: 'projections-changed' };
     default:
       return null;
   }
