@@ -1,7 +1,9 @@
 // `npm run bench`: bundles the TypeScript benches (bench/capture.ts, bench/reductions.ts and what
 // they import from the project) with esbuild into bench/.cache/dist/, npm packages left external,
 // and runs one here: the capture bench, with --reductions the micro-bench of the statistics
-// head's reductions, with --capture-job the capture job end to end beside the head alone. Arguments pass through: `npm run bench -- --help`.
+// head's reductions, with --capture-job the capture job end to end beside the head alone, with
+// --manifold PCA of 100k x 768, UMAP of 20k points and the viewer's frame time with 1M points.
+// Arguments pass through: `npm run bench -- --help`.
 import { build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,11 +11,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
 const outdir = path.join(benchDir, '.cache', 'dist');
-const entry = process.argv.includes('--reductions') ? 'reductions' : process.argv.includes('--capture-job') ? 'capture-job' : 'capture';
+const entry = process.argv.includes('--reductions') ? 'reductions' : process.argv.includes('--capture-job') ? 'capture-job' : process.argv.includes('--manifold') ? 'manifold' : 'capture';
 
 await build({
   absWorkingDir: root,
-  entryPoints: { capture: path.join(benchDir, 'capture.ts'), reductions: path.join(benchDir, 'reductions.ts'), 'capture-job': path.join(benchDir, 'capture-job.ts') },
+  entryPoints: { capture: path.join(benchDir, 'capture.ts'), reductions: path.join(benchDir, 'reductions.ts'), 'capture-job': path.join(benchDir, 'capture-job.ts'), manifold: path.join(benchDir, 'manifold.ts') },
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
