@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { useApi } from '../api/ApiContext';
 import type { Dataset, ProjectionRun } from '../api/contract';
 import { useChanges } from '../api/useChanges';
@@ -8,10 +9,12 @@ import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { formatCount, formatDateTime } from '../format';
 import { IntrinsicCharts } from '../manifold/IntrinsicCharts';
-import { ManifoldView } from '../manifold/ManifoldView';
 import { ProjectionForm } from '../manifold/ProjectionForm';
 import { hrefFor } from '../routing/route';
 import '../manifold/manifold.css';
+
+// three.js is large: loaded only when a projection is shown
+const ManifoldView = lazy(() => import('../manifold/ManifoldView').then((m) => ({ default: m.ManifoldView })));
 
 const index = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) && Number(s) >= 1 ? Number(s) : null);
 const samplesOf = (d: Dataset) => Number((d.params as { samples?: unknown } | null)?.samples ?? 0) || 0;
@@ -119,7 +122,9 @@ function DatasetManifold({ dataset, layers, runId }: { dataset: Dataset; layers:
               ))}
             </select>
           </div>
-          <ManifoldView runId={chosen.id} datasetId={dataset.id} modelId={dataset.modelId} />
+          <Suspense fallback={<Loading label="Loading the 3D viewer…" />}>
+            <ManifoldView runId={chosen.id} datasetId={dataset.id} modelId={dataset.modelId} />
+          </Suspense>
         </>
       )}
       {runs.data && runs.data.length > 0 && <ProjectionForm datasetId={dataset.id} layers={layers} />}
