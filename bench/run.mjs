@@ -3,6 +3,7 @@
 // and runs one here: the capture bench, with --reductions the micro-bench of the statistics
 // head's reductions, with --capture-job the capture job end to end beside the head alone, with
 // --neuron-table the Neurons table's scroll frame times at 500k rows in headless Chromium.
+// --manifold PCA of 100k x 768, UMAP of 20k points and the viewer's frame time with 1M points.
 // Arguments pass through: `npm run bench -- --help`.
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -11,11 +12,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
 const outdir = path.join(benchDir, '.cache', 'dist');
-const entry = process.argv.includes('--reductions') ? 'reductions' : process.argv.includes('--capture-job') ? 'capture-job' : process.argv.includes('--neuron-table') ? 'neuron-table' : 'capture';
+const flags = ['reductions', 'capture-job', 'neuron-table', 'manifold'];
+const entry = flags.find((f) => process.argv.includes(`--${f}`)) ?? 'capture';
 
 await build({
   absWorkingDir: root,
-  entryPoints: { capture: path.join(benchDir, 'capture.ts'), reductions: path.join(benchDir, 'reductions.ts'), 'capture-job': path.join(benchDir, 'capture-job.ts'), 'neuron-table': path.join(benchDir, 'neuron-table.ts') },
+  entryPoints: Object.fromEntries(['capture', ...flags].map((f) => [f, path.join(benchDir, `${f}.ts`)])),
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

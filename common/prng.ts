@@ -13,3 +13,11 @@ export function prng(seed: number): Rand {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Standard normal draws (Box-Muller) from a uniform source. */
+export function gaussian(rand: Rand): () => number {
+  return () => {
+    const u = 1 - rand(); // (0, 1]: log is finite
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+  };
+}

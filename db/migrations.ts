@@ -261,6 +261,40 @@ CREATE INDEX ablations_job ON ablations(job_id);
 `,
   },
   {
+    version: 6,
+    description: 'manifold: projection runs (one job, its layers, the samples it covers), ablated coordinates, intrinsic dimension per layer',
+    sql: `
+CREATE TABLE projection_runs (
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+  -- 'running' rows are invisible to users; a cancelled or discarded job deletes its row
+  status TEXT NOT NULL CHECK (status IN ('running','ready')),
+  method TEXT NOT NULL,
+  params TEXT NOT NULL,
+  -- the samples projected, in coordinate order: little-endian float64 sample ids
+  sample_ids BLOB NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX projection_runs_dataset ON projection_runs(dataset_id);
+ALTER TABLE projections ADD COLUMN run_id INTEGER REFERENCES projection_runs(id) ON DELETE CASCADE;
+-- the same samples with neurons ablated, in the intact projection's basis (float32, like coords)
+ALTER TABLE projections ADD COLUMN ablated_coords BLOB;
+CREATE INDEX projections_run ON projections(run_id);
+CREATE TABLE intrinsic_dims (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  space TEXT NOT NULL,
+  points INTEGER NOT NULL,
+  twonn REAL,
+  pca90 INTEGER,
+  params TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, layer, space)
+) WITHOUT ROWID;
+`,
+  },
+  {
     version: 7,
     description: 'exported figures; app settings (e.g. the first-run marker)',
     sql: `

@@ -168,3 +168,29 @@ export function neuronSampleValues(db: Db, datasetId: number, layer: number, neu
   rows.forEach((r, i) => (out[i] = fromHalf(r.h.readUInt16LE(0))));
   return out;
 }
+
+/** The ids of a dataset's samples, in insertion order (the order of readSamples). */
+export function sampleIds(db: Db, datasetId: number): number[] {
+  return (db.prepare('SELECT id FROM samples WHERE dataset_id = ? ORDER BY id').all(datasetId) as Array<{ id: number }>).map((r) => r.id);
+}
+
+/**
+ * `count` values of each listed sample's `column` blob from value index `start` (one layer's slice:
+ * start = layer * width), as float32 [ids.length * count] in the order of `ids`. Read with substr,
+ * so only that slice of each blob leaves SQLite.
+ */
+export function sampleSlices(db: Db, datasetId: number, column: 'residual' | 'ffn', start: number, count: number, ids: readonly number[]): Float32Array {
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const out = new Float32Array(ids.length * count);
+  const rows = db.prepare(`SELECT id, substr(${column === 'ffn' ? 'ffn' : 'residual'}, ?, ?) AS h FROM samples WHERE dataset_id = ? ORDER BY id`).iterate(2 * start + 1, 2 * count, datasetId) as Iterable<{ id: number; h: Buffer | null }>;
+  let found = 0;
+  for (const r of rows) {
+    const i = index.get(r.id);
+    if (i === undefined) continue;
+    if (!r.h || r.h.length !== 2 * count) throw new Error(`samples: sample ${r.id} has no ${column} values at ${start}..${start + count - 1}`);
+    out.set(decodeHalf(r.h), i * count);
+    found++;
+  }
+  if (found !== index.size) throw new RangeError(`${index.size - found} of the ${index.size} sample ids are not samples of dataset ${datasetId}`);
+  return out;
+}

@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 // ---- domain records -------------------------------------------------------------------------
 
-export const JobKind = z.enum(['corpus-import', 'model-import', 'capture', 'ablate']);
+export const JobKind = z.enum(['corpus-import', 'model-import', 'capture', 'ablate', 'project']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /**
@@ -436,6 +436,102 @@ export type FigureRecordParams = z.infer<typeof FigureRecordParams>;
 
 export const Figure = z.object({ id: z.number().int(), ...FigureFields, width: z.number().nullable(), height: z.number().nullable(), createdAt: z.string() });
 export type Figure = z.infer<typeof Figure>;
+// ---- manifold (projections of sampled hidden states) ----------------------------------------
+
+export const ProjectParams = z.object({
+  datasetId: z.number().int().positive(),
+  /** layers to project; default all */
+  layers: z.array(z.number().int().min(0)).min(1).optional(),
+  method: z.enum(['pca', 'umap']).default('pca'),
+  dims: z.number().int().min(2).max(3).default(3),
+  /** seeds the randomized PCA sketch, the subsample and UMAP */
+  seed: z.number().int().default(0),
+  /** which hidden state: the residual stream after the block, or the FFN neurons */
+  space: z.enum(['residual', 'ffn']).default('residual'),
+  /** PCA: one basis fitted on every chosen layer's states together, so layers share axes */
+  sharedBasis: z.boolean().default(false),
+  /** project at most this many samples (a seeded subsample); default all */
+  maxPoints: z.number().int().min(3).optional(),
+  /** UMAP: neighbours of each point */
+  neighbors: z.number().int().min(2).max(200).default(15),
+  /** UMAP: minimum distance between embedded points */
+  minDist: z.number().min(0).max(10).default(0.1),
+  /** re-run the samples' windows with these neurons ablated and place the result in the intact projection */
+  ablation: z.object({ neurons: z.array(NeuronRef).max(1_000_000), method: z.enum(['zero', 'mean']) }).optional(),
+  /** also estimate the intrinsic dimension of each layer (TwoNN, PCA-90) */
+  intrinsic: z.boolean().default(true),
+});
+export type ProjectParams = z.infer<typeof ProjectParams>;
+
+export const ProjectionRun = z.object({
+  id: z.number().int(),
+  datasetId: z.number().int(),
+  method: z.enum(['pca', 'umap']),
+  dims: z.number().int(),
+  space: z.enum(['residual', 'ffn']),
+  sharedBasis: z.boolean(),
+  layers: z.array(z.number().int()),
+  points: z.number().int(),
+  ablation: z.object({ neurons: z.number().int(), method: z.enum(['zero', 'mean']) }).nullable(),
+  params: z.unknown(),
+  createdAt: z.string(),
+});
+export type ProjectionRun = z.infer<typeof ProjectionRun>;
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** A run's points and coordinates, columnar: entry i of every array is point i. */
+export const ProjectionData = z.object({
+  run: ProjectionRun,
+  points: z.object({
+    sampleId: z.array(z.number().int()),
+    token: z.array(z.string()),
+    document: z.array(z.string()),
+    position: z.array(z.number().int()),
+    loss: z.array(z.number().nullable()),
+    /** metadata fields of the samples (genre, pos, and the corpus's own), one value per point */
+    fields: z.record(z.string(), z.array(Scalar)),
+  }),
+  layers: z.array(
+    z.object({
+      layer: z.number().int(),
+      /** [points * dims], point-major */
+      coords: z.array(z.number()),
+      ablated: z.array(z.number()).nullable(),
+      /** PCA: fraction of the layer's variance along each axis */
+      explainedVariance: z.array(z.number()).nullable(),
+    }),
+  ),
+});
+export type ProjectionData = z.infer<typeof ProjectionData>;
+
+export const SampleContext = z.object({
+  sampleId: z.number().int(),
+  document: z.string(),
+  position: z.number().int(),
+  token: z.string(),
+  before: z.string(),
+  after: z.string(),
+  loss: z.number().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+export type SampleContext = z.infer<typeof SampleContext>;
+
+export const IntrinsicDimRow = z.object({ layer: z.number().int(), twonn: z.number().nullable(), pca90: z.number().int().nullable(), points: z.number().int() });
+export type IntrinsicDimRow = z.infer<typeof IntrinsicDimRow>;
+
+export const SelectionNeuron = z.object({
+  layer: z.number().int(),
+  neuron: z.number().int(),
+  /** mean activation over the selected samples */
+  selectionMean: z.number(),
+  /** mean and std over the dataset's tokens (the capture's statistics) */
+  datasetMean: z.number(),
+  datasetStd: z.number(),
+  /** (selectionMean - datasetMean) / datasetStd: how much more it fires here than usual */
+  score: z.number(),
+});
+export type SelectionNeuron = z.infer<typeof SelectionNeuron>;
 
 const Id = z.object({ id: z.number().int().positive() });
 const Empty = z.object({}).strict();
@@ -504,6 +600,20 @@ export const methods = {
   'figures.record': { params: FigureRecordParams, result: Figure },
   'figures.list': { params: Empty, result: z.array(Figure) },
   'figures.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'projection.start': { params: ProjectParams, result: z.object({ job: Job }) },
+  'projection.list': { params: z.object({ datasetId: z.number().int().positive() }), result: z.array(ProjectionRun) },
+  'projection.get': { params: z.object({ id: z.number().int().positive(), layers: z.array(z.number().int().min(0)).optional() }), result: ProjectionData },
+  'projection.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'projection.context': { params: z.object({ sampleId: z.number().int().positive() }), result: SampleContext },
+  'projection.intrinsicDim': { params: z.object({ datasetId: z.number().int().positive(), space: z.enum(['residual', 'ffn']).default('residual') }), result: z.array(IntrinsicDimRow) },
+  'projection.neuronValues': {
+    params: z.object({ datasetId: z.number().int().positive(), layer: z.number().int().min(0), neuron: z.number().int().min(0) }),
+    result: z.object({ sampleIds: z.array(z.number().int()), values: z.array(z.number()) }),
+  },
+  'projection.topNeurons': {
+    params: z.object({ datasetId: z.number().int().positive(), sampleIds: z.array(z.number().int().positive()).min(1).max(1_000_000), layer: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1000).default(20) }),
+    result: z.array(SelectionNeuron),
+  },
 } as const;
 
 export type Methods = typeof methods;
@@ -525,6 +635,7 @@ export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sets-changed') }),
   z.object({ type: z.literal('ablations-changed') }),
   z.object({ type: z.literal('figures-changed') }),
+  z.object({ type: z.literal('projections-changed') }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 

@@ -17,6 +17,8 @@ import { resolveSet } from './ablation-sets.js';
 import { deleteAblation } from '../db/ablations.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
+import { intrinsicRows, listRuns, neuronValues, projectionData, sampleContext, topNeurons } from './manifold.js';
+import { deleteProjectionRun } from '../db/projections.js';
 import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
@@ -61,6 +63,7 @@ export class Backend {
         if (job.kind === 'ablate') this.emit({ type: 'ablations-changed' });
         // a Start-here capture goes on to its ablation in the same session
         if (isStartHereCapture(job)) void this.handle('start.run', { id: (job.params as { modelId: number }).modelId }).catch(() => undefined);
+        if (job.kind === 'project') this.emit({ type: 'projections-changed' });
       },
     });
     this.jobs.recover();
@@ -217,6 +220,22 @@ export class Backend {
         if (deleted) this.emit({ type: 'figures-changed' });
         return { deleted };
       },
+      'projection.start': (params) => {
+        const d = datasets.getDataset(db, params.datasetId);
+        if (!d || d.status !== 'ready') throw new ApiError('not-found', `dataset ${params.datasetId} does not exist`);
+        return { job: this.jobs.start('project', params) };
+      },
+      'projection.list': ({ datasetId }) => listRuns(db, datasetId),
+      'projection.get': ({ id, layers }) => projectionData(db, id, layers),
+      'projection.delete': ({ id }) => {
+        const deleted = deleteProjectionRun(db, id);
+        if (deleted) this.emit({ type: 'projections-changed' });
+        return { deleted };
+      },
+      'projection.context': ({ sampleId }) => sampleContext(db, sampleId),
+      'projection.intrinsicDim': ({ datasetId, space = 'residual' }) => intrinsicRows(db, datasetId, space),
+      'projection.neuronValues': ({ datasetId, layer, neuron }) => neuronValues(db, datasetId, layer, neuron),
+      'projection.topNeurons': ({ datasetId, sampleIds, layer, limit = 20 }) => topNeurons(db, datasetId, sampleIds, layer, limit),
     };
   }
 }

@@ -23,6 +23,10 @@ import { z } from 'zod';
 import { AblationMethod, NeuronRef, RankScore, type AblationResult, type AblationSummary, type SetSource, type VerdictKind } from './api.js';
 import type { CorpusRecord } from '../db/corpora.js';
 import { ablationEditFor } from './ablation-sets.js';
+import { projectionData } from './manifold.js';
+import { measureIntrinsic, projectionInput } from './jobs/project/run.js';
+import { JobInputError } from './jobs/definition.js';
+import { sampleSlices } from '../db/samples.js';
 
 const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <command> [options])
 
@@ -57,6 +61,11 @@ commands:
   ablations list                          stored ablation runs
   generate ... --ablate SET [--dataset D] [--method zero|mean]
                                           the continuation with SET ablated, beside the intact one
+  project --dataset D [--layer L] [--method pca|umap] [--dims 3] [--seed S] [--max-points N] [--space residual|ffn]
+          [--shared-basis] [--ablate L:N,L:N --ablate-method zero|mean]
+                                          project the capture's sampled hidden states (a job; stored for the manifold view)
+  intrinsic-dim --dataset D [--space residual|ffn]
+                                          per layer: TwoNN intrinsic dimension and PCA-90 (components for 90% of variance)
   corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
   corpus list                             list corpora
   jobs list                               list jobs (newest first)
@@ -148,6 +157,11 @@ const OPTIONS = {
   desc: { type: 'boolean' },
   fractions: { type: 'string' },
   ablate: { type: 'string' },
+  dims: { type: 'string' },
+  'max-points': { type: 'string' },
+  space: { type: 'string' },
+  'shared-basis': { type: 'boolean' },
+  'ablate-method': { type: 'string' },
 } as const;
 
 const SORT_FIELDS = ['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio'] as const;
@@ -179,6 +193,22 @@ function numberFlag(values: Record<string, unknown>, flag: string, kind: 'intege
     throw new UsageError(`--${flag} must be ${kind === 'integer' ? 'a non-negative integer' : 'a number'}, got "${String(text)}"`);
   }
   return n;
+}
+
+/** An optional flag with a fixed set of values. */
+function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly unknown[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}; got "${String(value)}"`);
+  return value as T;
+}
+
+/** "0:12,3:7" -> neurons (layer:neuron pairs). */
+function parseNeurons(text: string): Array<{ layer: number; neuron: number }> {
+  return text.split(',').map((pair) => {
+    const m = /^\s*(\d+):(\d+)\s*$/.exec(pair);
+    if (!m) throw new UsageError(`--ablate: "${pair}" is not layer:neuron; expected e.g. --ablate 0:12,3:7`);
+    return { layer: Number(m[1]), neuron: Number(m[2]) };
+  });
 }
 
 function runPlace(b: Backend, providers: string | undefined): RunPlace {
@@ -254,7 +284,7 @@ async function corpusAndModel(b: Backend, values: Record<string, unknown>): Prom
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers', 'ablate', 'sweep'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers', 'ablate', 'sweep', 'project', 'intrinsic-dim'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -474,6 +504,65 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       return io.out({ ablations: runs }, () =>
         runs.length === 0 ? 'no ablation runs yet: ffn-lab ablate ...' : table([['id', 'name', 'kind', 'method', 'conditions', 'tokens'], ...runs.map((a) => [String(a.id), a.name, a.kind, a.method, String(a.conditions), String(a.tokens)])]),
       );
+    }
+    case 'project': {
+      const b = backend();
+      const layer = numberFlag(values, 'layer', 'integer');
+      const params = {
+        datasetId: datasetFlag(values),
+        ...(layer !== undefined ? { layers: [layer] } : {}),
+        method: oneOf(values.method, 'method', ['pca', 'umap'] as const) ?? 'pca',
+        space: oneOf(values.space, 'space', ['residual', 'ffn'] as const) ?? 'residual',
+        sharedBasis: values['shared-basis'] === true,
+        ...Object.fromEntries(
+          ([['dims', 'dims'], ['seed', 'seed'], ['maxPoints', 'max-points']] as const).map(([key, flag]) => [key, numberFlag(values, flag, 'integer')]).filter(([, v]) => v !== undefined),
+        ),
+        ...(values.ablate !== undefined ? { ablation: { neurons: parseNeurons(values.ablate), method: oneOf(values['ablate-method'], 'ablate-method', ['zero', 'mean'] as const) ?? 'zero' } } : {}),
+      };
+      const { job } = (await b.handle('projection.start', params)) as { job: Job };
+      const result = finished(await runToEnd(b, job)).result as { run: { id: number } };
+      const data = projectionData(b.db, result.run.id);
+      const dims = data.run.dims;
+      const rows = (flat: number[]) => Array.from({ length: flat.length / dims }, (_, i) => flat.slice(i * dims, (i + 1) * dims));
+      const meta = data.points.sampleId.map((id, i) => ({
+        sample_id: id,
+        token: data.points.token[i],
+        document: data.points.document[i],
+        position: data.points.position[i],
+        loss: data.points.loss[i],
+        ...Object.fromEntries(Object.entries(data.points.fields).map(([k, v]) => [k, v[i]])),
+      }));
+      const layerOut = (l: (typeof data.layers)[number]) => ({
+        coords: rows(l.coords),
+        ...(l.explainedVariance ? { explained_variance: l.explainedVariance } : {}),
+        ...(l.ablated ? { ablated_coords: rows(l.ablated) } : {}),
+      });
+      const summary = () =>
+        `projection ${data.run.id}: ${data.run.points} points, ${data.run.method.toUpperCase()} to ${dims}-D, layers ${data.run.layers.join(', ')}` +
+        data.layers.map((l) => (l.explainedVariance ? `\n  layer ${l.layer}: explained variance ${l.explainedVariance.map((v) => v.toFixed(3)).join(', ')}` : '')).join('');
+      if (layer !== undefined) return io.out({ projection: data.run.id, ...layerOut(data.layers[0]!), meta }, summary);
+      return io.out({ projection: data.run.id, layers: data.layers.map((l) => ({ layer: l.layer, ...layerOut(l) })), meta }, summary);
+    }
+    case 'intrinsic-dim': {
+      const b = backend();
+      const space = oneOf(values.space, 'space', ['residual', 'ffn'] as const) ?? 'residual';
+      const input = (() => {
+        try {
+          return projectionInput(b.db, datasetFlag(values), undefined);
+        } catch (err) {
+          if (err instanceof JobInputError) throw new UsageError(err.message);
+          throw err;
+        }
+      })();
+      const width = space === 'ffn' ? input.spec.dFf : input.spec.dModel;
+      const seed = numberFlag(values, 'seed', 'integer') ?? 0;
+      const layers = input.layers.map((layer) => {
+        process.stderr.write(`layer ${layer}…\n`);
+        const x = sampleSlices(b.db, input.dataset.id, space, layer * width, width, input.ids);
+        const est = measureIntrinsic(b.db, input.dataset.id, space, layer, x, input.ids.length, width, seed);
+        return { layer, twonn: Number.isFinite(est.twonn) ? est.twonn : null, pca90: est.pca90, points: est.points };
+      });
+      return io.out({ layers }, () => table([['layer', 'twonn', 'pca90', 'points'], ...layers.map((l) => [String(l.layer), formatStat(l.twonn), String(l.pca90), String(l.points)])]));
     }
     case 'corpus import': {
       const what = args[0];

@@ -2,16 +2,7 @@
 
 import type { StatsBatch } from './neuron-stats.js';
 
-export { prng, type Rand } from '../../common/prng.js';
-import type { Rand } from '../../common/prng.js';
-
-/** Standard normal samples (Box-Muller). */
-export function gaussian(rand: Rand): () => number {
-  return () => {
-    const u = 1 - rand(); // (0, 1]: log is finite
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-  };
-}
+export { prng, gaussian, type Rand } from '../../common/prng.js';
 
 /** GELU, tanh approximation (gelu_new), as GPT-2 uses. */
 export function gelu(x: number): number {

@@ -4,6 +4,7 @@ import type { JobKind } from '../api.js';
 import { corpusImport } from './corpus-import/definition.js';
 import { modelImport } from './model-import/definition.js';
 import { capture } from './capture/definition.js';
+import { project } from './project/definition.js';
 import type { JobDefinition } from './definition.js';
 
 export const jobDefinitions: Record<JobKind, JobDefinition<never>> = {
@@ -11,6 +12,7 @@ export const jobDefinitions: Record<JobKind, JobDefinition<never>> = {
   'model-import': modelImport as JobDefinition<never>,
   capture: capture as JobDefinition<never>,
   ablate: ablate as JobDefinition<never>,
+  project: project as JobDefinition<never>,
 };
 
 export function definitionOf(kind: string): JobDefinition<unknown> | undefined {

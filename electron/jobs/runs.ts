@@ -4,6 +4,7 @@ import type { JobKind } from '../api.js';
 import { runCorpusImport } from './corpus-import/run.js';
 import { runModelImport } from './model-import/run.js';
 import { runCapture } from './capture/run.js';
+import { runProject } from './project/run.js';
 import type { JobRun } from './definition.js';
 
 export const jobRuns: Record<JobKind, JobRun<never>> = {
@@ -11,4 +12,5 @@ export const jobRuns: Record<JobKind, JobRun<never>> = {
   'model-import': runModelImport as JobRun<never>,
   capture: runCapture as JobRun<never>,
   ablate: runAblate as JobRun<never>,
+  project: runProject as JobRun<never>,
 };

@@ -24,3 +24,4 @@ export type {
   Figure,
   FigureFormat,
 } from '../../../electron/api';
+export type { ProjectionData, ProjectionRun, SampleContext, SelectionNeuron } from '../../../electron/api';

@@ -28,6 +28,8 @@ export function parseApiEvent(raw: unknown): ApiEvent | null {
       return { type: 'ablations-changed' };
     case 'figures-changed':
       return { type: 'figures-changed' };
+    case 'projections-changed':
+      return { type: 'projections-changed' };
     default:
       return null;
   }

@@ -20,7 +20,7 @@ export function SectionPage({ route, info }: { route: Route; info: AppInfo | und
     case 'neurons':
       return <NeuronsPage rest={route.rest} />;
     case 'manifold':
-      return <ManifoldPage />;
+      return <ManifoldPage rest={route.rest} />;
     case 'ablation':
       return <AblationPage />;
     case 'figures':
