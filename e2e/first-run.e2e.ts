@@ -2,12 +2,14 @@
 // Brown corpus through the ordinary import jobs, shown in the jobs panel; once per data folder (a
 // demo model the user deleted does not come back at the next start), never from the CLI. Every
 // other e2e file starts the app with --no-demo (support/app.ts), so they start empty.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, cliJson, projectRoot, removeTempDirs, startApp, stopAllApps, tempDir, until, withDatabase, type ApiCorpus, type ApiJob, type RunningApp } from './support/app.js';
 import { launchBrowser, openApp, screenshot } from './support/browser.js';
 import { job, waitForJobState } from './support/jobs-ui.js';
+import { saveDownload } from './support/downloads.js';
 
 interface ApiModel {
   id: number;
@@ -69,13 +71,34 @@ describe('first run', () => {
     await screenshot(page, 'first-run-models');
   });
 
+  it('Start here: one click on the ReLU model captures, ablates the dead set against a control and explains the result', async () => {
+    await page.getByTestId('nav-start').click();
+    const card = page.getByTestId('start-card-brown-gpt2-relu');
+    await card.getByTestId('start-run').click();
+    await card.getByTestId('start-running').waitFor();
+    await screenshot(page, 'start-here-running');
+    await card.getByTestId('start-result-link').waitFor({ timeout: 300_000 });
+    await card.getByTestId('start-result-link').click();
+    const text = await page.getByTestId('start-explanation').innerText();
+    expect(text).toMatch(/over 20,000 tokens of its training text/);
+    expect(text).toMatch(/never fired/);
+    expect(text).toMatch(/Without the dead neurons the loss changed by .* without the random ones by/);
+    await page.getByTestId('chart-start-comparison').waitFor();
+    await screenshot(page, 'start-here-result');
+    const { file } = await saveDownload(page, tempDir('ffn-e2e-start-'), 'export-start-comparison-svg');
+    const svg = fs.readFileSync(file, 'utf8');
+    expect(svg).toMatch(/<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain('random control');
+    expect(svg).toContain('dead set');
+  });
+
   it('happens once per data folder: a deleted demo model stays deleted after a restart', async () => {
     const relu = (await api<ApiModel[]>(app, 'model.list')).find((m) => m.name === 'brown-gpt2-relu')!;
     await api(app, 'model.delete', { id: relu.id });
     await app.stop();
     app = await startApp(dataDir, { demo: true });
     await expect(api<ApiModel[]>(app, 'model.list').then((l) => l.map((m) => m.name))).resolves.toEqual(['brown-gpt2-gelu']);
-    await expect(api<unknown[]>(app, 'jobs.list').then((l) => l.length)).resolves.toBe(3);
+    await expect(api<Array<{ kind: string }>>(app, 'jobs.list').then((l) => l.filter((j) => j.kind.endsWith('import')).length)).resolves.toBe(3);
     const marker = withDatabase(dataDir, (db) => db.prepare("SELECT value FROM settings WHERE key = 'first-run.demo'").get() as { value: string });
     expect(JSON.parse(marker.value)).toMatchObject({ registered: true });
   });

@@ -25,3 +25,4 @@ export type {
   FigureFormat,
 } from '../../../electron/api';
 export type { ProjectionData, ProjectionRun, SampleContext, SelectionNeuron } from '../../../electron/api';
+export type { AblationResult, AblationSummary, AblationMetrics, PlaygroundResult, NeuronSet, NeuronRef } from '../../../electron/api';

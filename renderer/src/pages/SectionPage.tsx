@@ -7,10 +7,13 @@ import { FiguresPage } from './FiguresPage';
 import { ManifoldPage } from './ManifoldPage';
 import { ModelsPage } from './ModelsPage';
 import { NeuronsPage } from './NeuronsPage';
+import { StartPage } from './StartPage';
 
 /** The page of the current section. */
 export function SectionPage({ route, info }: { route: Route; info: AppInfo | undefined }) {
   switch (route.section) {
+    case 'start':
+      return <StartPage rest={route.rest} />;
     case 'models':
       return <ModelsPage info={info} rest={route.rest} />;
     case 'corpora':

@@ -1,5 +1,6 @@
-/** The sections of the left navigation, in order; Alt+1..7 selects them. */
+/** The sections of the left navigation, in order; Alt+1..8 selects them. */
 export const sections = [
+  { id: 'start', label: 'Start here' },
   { id: 'models', label: 'Models' },
   { id: 'corpora', label: 'Corpora' },
   { id: 'datasets', label: 'Datasets' },
@@ -11,7 +12,7 @@ export const sections = [
 
 export type SectionId = (typeof sections)[number]['id'];
 
-export const defaultSection: SectionId = 'models';
+export const defaultSection: SectionId = 'start';
 
 export function isSectionId(value: string): value is SectionId {
   return sections.some((section) => section.id === value);

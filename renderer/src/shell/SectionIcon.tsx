@@ -2,6 +2,7 @@ import type { SectionId } from '../routing/sections';
 
 // Simple 16px line icons, one per section, drawn inline (no icon font, nothing fetched).
 const paths: Record<SectionId, string> = {
+  start: 'M8 1.5a6.5 6.5 0 1 1 0 13 6.5 6.5 0 0 1 0-13ZM6.5 5.2v5.6L11 8 6.5 5.2Z',
   models: 'M8 1.5 14 4.8v6.4L8 14.5 2 11.2V4.8L8 1.5Zm0 0v6.5m0 0 6-3.2M8 8 2 4.8M8 8v6.5',
   corpora: 'M3 2.5h7l3 3v8H3v-11Zm7 0v3h3M5.5 8h5M5.5 10.5h5',
   datasets: 'M2.5 3.5c0-1.1 2.5-1.5 5.5-1.5s5.5.4 5.5 1.5v9c0 1.1-2.5 1.5-5.5 1.5s-5.5-.4-5.5-1.5v-9Zm0 0c0 1.1 2.5 1.5 5.5 1.5s5.5-.4 5.5-1.5M2.5 8c0 1.1 2.5 1.5 5.5 1.5s5.5-.4 5.5-1.5',
