@@ -22,3 +22,15 @@ export type {
   Result,
   WeightScanResult,
 } from '../../../electron/api';
+// ablation, neuron sets and the playground
+export type {
+  AblationMethod,
+  AblationResult,
+  AblationSummary,
+  NeuronRef,
+  NeuronSet,
+  PlaygroundResult,
+  RankScore,
+  SetSource,
+  VerdictKind,
+} from '../../../electron/api';
