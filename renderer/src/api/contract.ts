@@ -27,6 +27,7 @@ export type {
   AblationMethod,
   AblationResult,
   AblationSummary,
+  AblateParams,
   NeuronRef,
   NeuronSet,
   PlaygroundResult,

@@ -22,7 +22,7 @@ export function SectionPage({ route, info }: { route: Route; info: AppInfo | und
     case 'manifold':
       return <ManifoldPage />;
     case 'ablation':
-      return <AblationPage />;
+      return <AblationPage rest={route.rest} />;
     case 'figures':
       return <FiguresPage />;
   }
