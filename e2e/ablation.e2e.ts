@@ -54,7 +54,12 @@ function writeShortDocuments(): string {
 
 /** Waits until the element's text is `text` (the UI updates after the click's answer arrives). */
 async function textIs(testId: string, text: string): Promise<void> {
-  await page.waitForFunction(({ testId, text }) => document.querySelector(`[data-testid="${testId}"]`)?.textContent === text, { testId, text });
+  try {
+    await page.waitForFunction(({ testId, text }) => document.querySelector(`[data-testid="${testId}"]`)?.textContent === text, { testId, text }, { timeout: 15_000 });
+  } catch {
+    const shown = await page.evaluate((testId) => document.querySelector(`[data-testid="${testId}"]`)?.textContent ?? null, testId);
+    throw new Error(`${testId} shows ${JSON.stringify(shown)}, expected ${JSON.stringify(text)}`);
+  }
 }
 
 beforeAll(async () => {
@@ -225,5 +230,36 @@ describe('ablation in the UI', () => {
     await upToDate();
     expect(await kl()).toBeLessThan(1e-9);
     await screenshot(page, 'ablation-playground');
+  });
+
+  it('saves ticked rows of the neuron table as a set, and unites two saved sets', async () => {
+    const dataset = (await api<{ id: number }[]>(app, 'dataset.list'))[0]!;
+    await page.goto(`${app.origin}/#/neurons/${dataset.id}`);
+    await page.getByTestId('neuron-table').waitFor();
+    for (const i of [0, 1]) await page.getByTestId('neuron-select').nth(i).check();
+    // ticking a box does not open the neuron
+    expect(page.url()).toMatch(new RegExp(`#/neurons/${dataset.id}$`));
+    await textIs('selected-count', '2 selected (L0: 2)');
+    await page.getByTestId('save-selection').click();
+    await page.getByTestId('save-selection-name').fill('two rows');
+    await page.getByTestId('save-selection-confirm').click();
+    await textIs('save-selection-saved', 'Saved “two rows” (2 neurons).');
+
+    // "select all matching" takes every neuron the filter matches, not only the rows in view
+    await page.getByTestId('select-clear').click();
+    await page.getByTestId('filter-dead').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="select-all"]')?.textContent === 'Select all 2 matching');
+    await page.getByTestId('select-all').click();
+    await textIs('selected-count', '2 selected (L0: 1 · L1: 1)');
+
+    const sets = page.getByTestId('neuron-sets');
+    await sets.getByTestId('set-row').nth(1).waitFor();
+    await sets.getByTestId('set-a').selectOption({ label: 'planted dead' });
+    await sets.getByTestId('set-b').selectOption({ label: 'two rows' });
+    await sets.getByTestId('set-algebra-save').click();
+    await textIs('set-algebra-message', 'Saved “planted dead ∪ two rows” (4 neurons).');
+    await sets.getByTestId('set-row').nth(2).waitFor();
+    await expect(sets.getByTestId('set-row').nth(2).textContent()).resolves.toContain('L0: 3 · L1: 1');
+    await screenshot(page, 'ablation-neuron-sets');
   });
 });

@@ -1,9 +1,14 @@
 // Neuron lists on the client: the typed "layer:neuron" form and per-layer counts in words. The set
 // algebra is common/neuron-sets.ts, the backend's own.
 import type { NeuronRef } from '../api/contract';
-import { canonical } from '../../../common/neuron-sets';
+import { canonical, perLayerCounts } from '../../../common/neuron-sets';
 
 export { canonical, difference, perLayerCounts, union } from '../../../common/neuron-sets';
+
+/** Per-layer counts in words, over the model's layers when known, else up to the last layer used. */
+export function describeLayers(neurons: readonly NeuronRef[], layers: number | null): string {
+  return formatPerLayer(perLayerCounts(neurons, layers ?? neurons.reduce((m, n) => Math.max(m, n.layer + 1), 0)));
+}
 
 /** "L0: 3 · L1: 5": the layers that have any. */
 export function formatPerLayer(counts: readonly number[]): string {
