@@ -106,6 +106,7 @@ describe('ablation in the UI', () => {
     const id = await startJob(page, () => form.getByTestId('ablate-start').click());
     const status = form.getByTestId('ablate-job');
     await status.waitFor();
+    await screenshot(page, 'ablation-overview');
     await waitForJobState(page, id, 'done');
     await expect(job(page, id).getByTestId('job-progress-text').textContent()).resolves.toMatch(/^[\d,]+ \/ [\d,]+ tokens$/);
     await status.getByTestId('ablate-job-open').click();

@@ -176,7 +176,7 @@ export function AblationForm({ kind, models, corpora, datasets }: { kind: 'compa
           {input('seqLen', { inputMode: 'numeric', placeholder: String(Math.min(256, models.find((m) => String(m.id) === modelId)?.maxPositions ?? 256)) })}
         </Field>
         <Field id={`${p}-name`} label="Name">
-          <input id={`${p}-name`} className="input" data-testid={`${p}-name`} value={form.name} onChange={(e) => form.setName(e.target.value)} placeholder="From the set and the method" />
+          <input id={`${p}-name`} className="input" data-testid={`${p}-name`} value={form.name} onChange={(e) => form.setName(e.target.value)} placeholder={kind === 'compare' ? 'From the set and the method' : 'From the ranking and the method'} />
         </Field>
         <div className="import-actions">
           <button type="submit" className="button button-primary" data-testid={`${p}-start`} disabled={form.busy !== null}>
