@@ -8,6 +8,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { GroupedBarChart } from '../renderer/src/charts/GroupedBarChart';
 import { GroupedIntervalChart } from '../renderer/src/charts/GroupedIntervalChart';
 import { Histogram } from '../renderer/src/charts/Histogram';
+import { seriesColors } from '../renderer/src/charts/style';
 import { fireRateBins } from '../renderer/src/neurons/layerStats';
 import type { ModelOutcome } from './pipeline.js';
 
@@ -48,7 +49,7 @@ export function writeFigures(out: string, outcomes: readonly ModelOutcome[]): Wr
       <GroupedBarChart
         label="Dead neurons per layer"
         categories={Array.from({ length: layers }, (_, l) => String(l))}
-        series={outcomes.map((o) => ({ name: o.model.name, values: o.layers.map((l) => l.dead) }))}
+        series={outcomes.map((o, k) => ({ name: o.model.name, color: seriesColors[k % seriesColors.length] as string, values: o.layers.map((l) => l.dead) }))}
         xLabel="Layer"
         yLabel="Dead neurons (count)"
       />,

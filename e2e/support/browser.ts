@@ -38,3 +38,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
 }
+
+/** Clicks the button with `testId` (an export) and saves the download it starts into `dir`; returns the file and its suggested name. */
+export async function saveDownload(page: Page, testId: string, dir: string): Promise<{ file: string; name: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const name = download.suggestedFilename();
+  const file = path.join(dir, name);
+  await download.saveAs(file);
+  return { file, name };
+}

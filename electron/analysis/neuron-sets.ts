@@ -1,6 +1,7 @@
 // Neuron sets as values: set algebra, rankings by a score, and random controls matched to a set in
 // size and per-layer counts. A control is drawn from a seeded PRNG, so the same seed gives the same
 // control, and it never contains a member of the set it controls for.
+import { canonical, difference, neuronKey, perLayerCounts, union } from '../../common/neuron-sets.js';
 import { prng } from '../../common/prng.js';
 import type { LayerIndex, NeuronIndex } from './ids.js';
 
@@ -14,35 +15,9 @@ export interface LayerShape {
   neurons: number;
 }
 
-const key = (n: NeuronRef): number => n.layer * 2 ** 26 + n.neuron;
+const key = neuronKey;
 
-/** Sorted by (layer, neuron), each once. */
-export function canonical(set: readonly NeuronRef[]): NeuronRef[] {
-  const seen = new Set<number>();
-  const out: NeuronRef[] = [];
-  for (const n of set) {
-    if (seen.has(key(n))) continue;
-    seen.add(key(n));
-    out.push({ layer: n.layer, neuron: n.neuron });
-  }
-  return out.sort((a, b) => a.layer - b.layer || a.neuron - b.neuron);
-}
-
-export function union(a: readonly NeuronRef[], b: readonly NeuronRef[]): NeuronRef[] {
-  return canonical([...a, ...b]);
-}
-
-export function difference(a: readonly NeuronRef[], b: readonly NeuronRef[]): NeuronRef[] {
-  const drop = new Set(b.map(key));
-  return canonical(a.filter((n) => !drop.has(key(n))));
-}
-
-/** How many of the set's neurons sit in each layer. */
-export function perLayerCounts(set: readonly NeuronRef[], layers: number): number[] {
-  const counts = new Array<number>(layers).fill(0);
-  for (const n of canonical(set)) counts[n.layer] = (counts[n.layer] as number) + 1;
-  return counts;
-}
+export { canonical, difference, perLayerCounts, union };
 
 /** A seeded Fisher-Yates permutation of 0..n-1. */
 function permutation(n: number, rand: () => number): Int32Array {

@@ -9,6 +9,7 @@ import './styles/layout.css';
 import './styles/controls.css';
 import './styles/pages.css';
 import './styles/jobs.css';
+import './styles/ablation.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');

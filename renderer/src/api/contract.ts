@@ -25,4 +25,16 @@ export type {
   FigureFormat,
 } from '../../../electron/api';
 export type { ProjectionData, ProjectionRun, SampleContext, SelectionNeuron } from '../../../electron/api';
-export type { AblationResult, AblationSummary, AblationMetrics, PlaygroundResult, NeuronSet, NeuronRef } from '../../../electron/api';
+// ablation, neuron sets and the playground
+export type {
+  AblationMethod,
+  AblationResult,
+  AblationSummary,
+  AblateParams,
+  NeuronRef,
+  NeuronSet,
+  PlaygroundResult,
+  RankScore,
+  SetSource,
+  VerdictKind,
+} from '../../../electron/api';

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { linear, formatTick, niceTicks } from './scale';
-import { chartSize, fontFamily, fontSize, ink, margin, seriesColors } from './style';
+import { chartSize, fontFamily, fontSize, ink, margin } from './style';
 
 export interface Plot {
   width: number;
@@ -99,29 +99,4 @@ export function thin(count: number, max: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < count; i += step) out.push(i);
   return out;
-}
-
-/** A one-row legend at the top right of the plot: a swatch and the name per series. */
-export function Legend({ plot, names }: { plot: Plot; names: readonly string[] }) {
-  // approximate text widths keep the row inside the plot without measuring (exports have no layout)
-  const widths = names.map((n) => 18 + n.length * fontSize.tick * 0.56);
-  const total = widths.reduce((a, b) => a + b, 0);
-  let x = plot.right - total;
-  return (
-    <g className="legend">
-      <rect x={x - 4} y={plot.top - 3} width={total + 4} height={16} fill="#ffffff" fillOpacity={0.85} />
-      {names.map((n, k) => {
-        const at = x;
-        x += widths[k] as number;
-        return (
-          <g key={n}>
-            <rect x={at} y={plot.top} width={10} height={10} fill={seriesColors[k % seriesColors.length]} />
-            <text x={at + 14} y={plot.top + 5} dy="0.35em">
-              {n}
-            </text>
-          </g>
-        );
-      })}
-    </g>
-  );
 }

@@ -1,4 +1,5 @@
-import { ChartSvg, Legend, XAxis, YAxis, plotArea, yScale } from './Frame';
+import { ChartSvg, XAxis, YAxis, plotArea, yScale } from './Frame';
+import { Legend } from './LinearX';
 import { ink, seriesColors } from './style';
 
 export interface IntervalPoint {
@@ -20,6 +21,7 @@ export interface GroupedIntervalChartProps {
 /** A dot with its 95% interval per group and series, and a zero line: effects beside their controls. */
 export function GroupedIntervalChart({ label, groups, series, xLabel, yLabel }: GroupedIntervalChartProps) {
   const plot = plotArea();
+  plot.top += 18; // room for the legend
   const all = series.flatMap((s) => s.points.flatMap((p) => (p ? [p.value, p.low ?? p.value, p.high ?? p.value] : [])));
   const { y, ticks } = yScale(plot, Math.min(0, ...all), Math.max(0, ...all, 1e-9));
   const band = (plot.right - plot.left) / Math.max(1, groups.length);
@@ -50,7 +52,7 @@ export function GroupedIntervalChart({ label, groups, series, xLabel, yLabel }: 
         </g>
       ))}
       <XAxis plot={plot} ticks={groups.map((label, g) => ({ x: plot.left + band * (g + 0.5), label }))} />
-      <Legend plot={plot} names={series.map((s) => s.name)} />
+      <Legend x={plot.left + 4} y={plot.top - 8} items={series.map((s, k) => ({ name: s.name, color: seriesColors[k % seriesColors.length] as string }))} />
     </ChartSvg>
   );
 }

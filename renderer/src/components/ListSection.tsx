@@ -17,15 +17,17 @@ interface Props<T> {
   empty: ReactNode;
   /** shows a list that has items */
   children: (items: readonly T[]) => ReactNode;
+  /** the heading; default `Imported ${many}` */
+  title?: string;
 }
 
 /** "Imported corpora" or the like: the heading with a count, then the list through its load. */
-export function ListSection<T>({ one, many, list: { data: items, error, loading, reload }, empty, children }: Props<T>) {
+export function ListSection<T>({ one, many, list: { data: items, error, loading, reload }, empty, children, title }: Props<T>) {
   return (
     <section className={`${one}-list`} aria-labelledby={`${many}-title`}>
       <div className="section-head">
         <h2 id={`${many}-title`} className="section-title">
-          {`Imported ${many}`}
+          {title ?? `Imported ${many}`}
         </h2>
         {items && <span className="muted">{items.length === 1 ? `1 ${one}` : `${items.length} ${many}`}</span>}
       </div>

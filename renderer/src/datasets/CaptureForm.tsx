@@ -1,7 +1,8 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useApi } from '../api/ApiContext';
 import type { Corpus, Model, Params } from '../api/contract';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { Field } from '../components/Field';
 import { useImportForm } from '../components/useImportForm';
 import { formatCount } from '../format';
 
@@ -56,16 +57,6 @@ export function captureParams(f: Fields, name: string): Params<'capture.start'> 
     topK,
     ...(name.trim() ? { name: name.trim() } : {}),
   };
-}
-
-function Field({ id, label, children, hint }: { id: string; label: string; children: ReactNode; hint?: string }) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint && <p className="hint">{hint}</p>}
-    </div>
-  );
 }
 
 /** "New capture": a model, a corpus and the capture's settings; Start begins a capture job. */

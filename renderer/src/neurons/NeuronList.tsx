@@ -8,6 +8,7 @@ import { Loading } from '../components/Loading';
 import { formatCount } from '../format';
 import { kindSlug, verdictKinds, verdictLabels, type VerdictKind } from './evidence';
 import { NeuronTable } from './NeuronTable';
+import { SelectionBar, useSelection } from './NeuronSelection';
 
 const LIMIT = 2000;
 
@@ -32,6 +33,7 @@ export function NeuronList({ dataset, layers }: { dataset: Dataset; layers: numb
   const [layer, setLayer] = useState<string>('all');
   const [sort, setSort] = useState<SortField | 'index'>('index');
   const [descending, setDescending] = useState(true);
+  const selection = useSelection();
 
   const query: Params<'neurons.list'> = {
     datasetId: dataset.id,
@@ -113,7 +115,8 @@ export function NeuronList({ dataset, layers }: { dataset: Dataset; layers: numb
           {layer !== 'all' ? ` in layer ${layer}` : ''}.
         </p>
       )}
-      {data && data.neurons.length > 0 && <NeuronTable datasetId={dataset.id} neurons={data.neurons} busy={neurons.loading} />}
+      {data && <SelectionBar dataset={dataset} layers={layers} query={query} total={data.total} selection={selection} />}
+      {data && data.neurons.length > 0 && <NeuronTable datasetId={dataset.id} neurons={data.neurons} busy={neurons.loading} selected={new Set(selection.selected.keys())} onToggle={selection.toggle} />}
     </section>
   );
 }

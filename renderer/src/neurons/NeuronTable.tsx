@@ -27,7 +27,9 @@ const columns: { header: string; num?: boolean; title?: string; cell: (n: Neuron
  * Neurons in a scrolling table that renders only the rows in view (fixed row height), so that
  * thousands of rows scroll smoothly. A click on a row opens the neuron.
  */
-export function NeuronTable({ datasetId, neurons, busy }: { datasetId: number; neurons: readonly NeuronRow[]; busy: boolean }) {
+export function NeuronTable({ datasetId, neurons, busy, selected, onToggle }: { datasetId: number; neurons: readonly NeuronRow[]; busy: boolean; selected?: ReadonlySet<string>; onToggle?: (n: NeuronRow) => void }) {
+  const selectable = selected !== undefined && onToggle !== undefined;
+  const span = columns.length + (selectable ? 1 : 0);
   const [scrollTop, setScrollTop] = useState(0);
   const { start, end } = visibleRange(scrollTop, VIEWPORT, ROW_HEIGHT, neurons.length);
   const open = (n: NeuronRow) => navigate(hrefFor('neurons', datasetId, n.layer, n.neuron));
@@ -36,6 +38,11 @@ export function NeuronTable({ datasetId, neurons, busy }: { datasetId: number; n
       <table className="table neuron-table" data-testid="neuron-table" aria-busy={busy} aria-rowcount={neurons.length + 1}>
         <thead>
           <tr>
+            {selectable && (
+              <th scope="col" className="select-cell">
+                <span className="visually-hidden">Select</span>
+              </th>
+            )}
             {columns.map((c) => (
               <th key={c.header} scope="col" className={c.num ? 'num' : undefined} title={c.title}>
                 {c.header}
@@ -46,7 +53,7 @@ export function NeuronTable({ datasetId, neurons, busy }: { datasetId: number; n
         <tbody>
           {start > 0 && (
             <tr aria-hidden="true" className="spacer">
-              <td colSpan={columns.length} style={{ height: start * ROW_HEIGHT }} />
+              <td colSpan={span} style={{ height: start * ROW_HEIGHT }} />
             </tr>
           )}
           {neurons.slice(start, end).map((n, i) => (
@@ -64,6 +71,11 @@ export function NeuronTable({ datasetId, neurons, busy }: { datasetId: number; n
                 if (e.key === 'Enter') open(n);
               }}
             >
+              {selectable && (
+                <td className="select-cell" onClick={(e) => e.stopPropagation()}>
+                  <input type="checkbox" aria-label={`Select layer ${n.layer}, neuron ${n.neuron}`} data-testid="neuron-select" checked={selected.has(`${n.layer}:${n.neuron}`)} onChange={() => onToggle(n)} onKeyDown={(e) => e.stopPropagation()} />
+                </td>
+              )}
               {columns.map((c) => (
                 <td key={c.header} className={c.num ? 'num' : undefined}>
                   {c.cell(n)}
@@ -73,7 +85,7 @@ export function NeuronTable({ datasetId, neurons, busy }: { datasetId: number; n
           ))}
           {end < neurons.length && (
             <tr aria-hidden="true" className="spacer">
-              <td colSpan={columns.length} style={{ height: (neurons.length - end) * ROW_HEIGHT }} />
+              <td colSpan={span} style={{ height: (neurons.length - end) * ROW_HEIGHT }} />
             </tr>
           )}
         </tbody>

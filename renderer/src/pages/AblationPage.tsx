@@ -1,24 +1,17 @@
-import { EmptyState } from '../components/EmptyState';
-import { PageHeader } from '../components/PageHeader';
-import { CorporaLink } from './CorporaLink';
+import { AblationOverview } from '../ablation/AblationOverview';
+import { AblationResultView } from '../ablation/AblationResultView';
+import { CompareRuns } from '../ablation/CompareRuns';
+import { Playground } from '../ablation/Playground';
 
-export function AblationPage() {
-  return (
-    <>
-      <PageHeader title="Ablation">Switch neurons off and measure what the model loses.</PageHeader>
-      <EmptyState
-        testId="ablation-empty"
-        status="Not available yet"
-        title="No ablation runs yet"
-        next={<CorporaLink />}
-      >
-        <p>
-          Ablate sets of neurons (dead, outliers, top by a score, or random controls of the same size and layer mix)
-          by zeroing, mean or resampling, and compare with the intact model: change in loss and perplexity, KL
-          divergence, top-1 agreement, per-token breakdowns, and curves over the fraction ablated.
-        </p>
-        <p>Ablation is not implemented yet; it will need an imported model and an evaluation corpus.</p>
-      </EmptyState>
-    </>
-  );
+const id = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) && Number(s) > 0 ? Number(s) : null);
+
+/** #/ablation: runs and forms; #/ablation/<id>: a result; #/ablation/compare/<a>/<b>; #/ablation/playground. */
+export function AblationPage({ rest }: { rest: readonly string[] }) {
+  if (rest[0] === 'playground') return <Playground />;
+  const a = id(rest[1]);
+  const b = id(rest[2]);
+  if (rest[0] === 'compare' && a !== null && b !== null) return <CompareRuns a={a} b={b} />;
+  const run = id(rest[0]);
+  if (run !== null) return <AblationResultView key={run} id={run} />;
+  return <AblationOverview />;
 }

@@ -11,6 +11,7 @@ import { formatCount } from '../format';
 import { NeuronDetailView } from '../neurons/NeuronDetailView';
 import { LayerCharts } from '../neurons/LayerCharts';
 import { NeuronList } from '../neurons/NeuronList';
+import { NeuronSets } from '../neurons/NeuronSets';
 import { hrefFor } from '../routing/route';
 
 const index = (s: string | undefined, min: number) => (s !== undefined && /^\d+$/.test(s) && Number(s) >= min ? Number(s) : null);
@@ -48,6 +49,7 @@ export function NeuronsPage({ rest }: { rest: readonly string[] }) {
         </PageHeader>
         <LayerCharts dataset={dataset} layers={model?.layers ?? null} />
         <NeuronList dataset={dataset} layers={model?.layers ?? null} />
+        <NeuronSets modelId={dataset.modelId} layers={model?.layers ?? null} />
       </div>
     );
   }

@@ -25,7 +25,7 @@ export function SectionPage({ route, info }: { route: Route; info: AppInfo | und
     case 'manifold':
       return <ManifoldPage rest={route.rest} />;
     case 'ablation':
-      return <AblationPage />;
+      return <AblationPage rest={route.rest} />;
     case 'figures':
       return <FiguresPage />;
   }

@@ -1,0 +1,53 @@
+import type { AblationResult } from '../api/contract';
+import { formatCount, formatStat } from '../format';
+import { formatInterval, metricLabels, type MetricKey } from './format';
+import { formatPerLayer } from './neurons';
+
+const shown: readonly MetricKey[] = ['loss', 'delta_loss', 'kl', 'top1_agreement', 'ppl'];
+
+/** The intact baseline, then each ablated condition, every metric with its 95% interval. */
+export function ConditionTable({ result, testId = 'condition-table' }: { result: AblationResult; testId?: string }) {
+  return (
+    <div className="table-wrap">
+      <table className="table condition-table" data-testid={testId}>
+        <caption className="table-caption">{`${formatCount(result.tokens)} tokens in ${formatCount(result.documents)} documents; [95% bootstrap interval over documents]`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Condition</th>
+            <th scope="col" className="num">Neurons</th>
+            <th scope="col">Per layer</th>
+            {shown.map((k) => (
+              <th key={k} scope="col" className="num">
+                {metricLabels[k].title}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          <tr data-testid="condition-row" data-condition="intact">
+            <th scope="row">Intact</th>
+            <td className="num">0</td>
+            <td />
+            <td className="num">{formatInterval(result.baseline.loss)}</td>
+            <td className="num">0</td>
+            <td className="num">0</td>
+            <td className="num">1</td>
+            <td className="num">{formatInterval(result.baseline.ppl)}</td>
+          </tr>
+          {result.results.map((c, i) => (
+            <tr key={i} data-testid="condition-row" data-condition={c.label}>
+              <th scope="row">{c.label}</th>
+              <td className="num">{formatCount(c.neurons)}</td>
+              <td className="nowrap">{formatPerLayer(c.perLayer)}</td>
+              {shown.map((k) => (
+                <td key={k} className="num" data-metric={k} title={`${metricLabels[k].title}: ${formatStat(c.metrics[k].value)}`}>
+                  {formatInterval(c.metrics[k])}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
