@@ -3,7 +3,8 @@
 // and runs one here: the capture bench, with --reductions the micro-bench of the statistics
 // head's reductions, with --capture-job the capture job end to end beside the head alone, with
 // --neuron-table the Neurons table's scroll frame times at 500k rows in headless Chromium.
-// --manifold PCA of 100k x 768, UMAP of 20k points and the viewer's frame time with 1M points.
+// --manifold PCA of 100k x 768, UMAP of 20k points and the viewer's frame time with 1M points;
+// --ablation the condition axis against one condition at a time, and the playground's update time.
 // Arguments pass through: `npm run bench -- --help`.
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
 const outdir = path.join(benchDir, '.cache', 'dist');
-const flags = ['reductions', 'capture-job', 'neuron-table', 'manifold'];
+const flags = ['reductions', 'capture-job', 'neuron-table', 'manifold', 'ablation'];
 const entry = flags.find((f) => process.argv.includes(`--${f}`)) ?? 'capture';
 
 await build({

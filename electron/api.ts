@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 // ---- domain records -------------------------------------------------------------------------
 
-export const JobKind = z.enum(['corpus-import', 'model-import', 'capture', 'ablate', 'project']);
+export const JobKind = z.enum(['corpus-import', 'model-import', 'weight-scan', 'capture', 'ablate', 'project']);
 export type JobKind = z.infer<typeof JobKind>;
 
 /**
@@ -123,6 +123,9 @@ export const DocumentFilter = z
     names: z.array(z.string().min(1)).max(100_000).optional(),
   })
   .default({});
+
+export const WeightScanParams = z.object({ modelId: z.number().int().positive() });
+export type WeightScanParams = z.infer<typeof WeightScanParams>;
 
 export const CaptureParams = z.object({
   modelId: z.number().int().positive(),
@@ -556,6 +559,8 @@ export const methods = {
   'model.import': { params: ModelImportParams, result: z.object({ job: Job }) },
   'model.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
   'model.scan': { params: Id, result: WeightScanResult },
+  /** scans the model's files again (a job) and replaces the stored scan */
+  'model.rescan': { params: Id, result: z.object({ job: Job }) },
   'capture.start': { params: CaptureParams, result: z.object({ job: Job }) },
   'dataset.list': { params: Empty, result: z.array(Dataset) },
   'neurons.list': { params: NeuronsQuery, result: z.object({ neurons: z.array(NeuronRow), total: z.number().int(), unavailable: z.array(z.object({ kind: z.string(), reason: z.string() })) }) },

@@ -58,7 +58,7 @@ export class Backend {
         this.emit({ type: 'job', job });
         if (job.state !== 'done') return;
         if (job.kind === 'corpus-import') this.emit({ type: 'corpora-changed' });
-        if (job.kind === 'model-import') this.emit({ type: 'models-changed' });
+        if (job.kind === 'model-import' || job.kind === 'weight-scan') this.emit({ type: 'models-changed' });
         if (job.kind === 'capture') this.emit({ type: 'datasets-changed' });
         if (job.kind === 'ablate') this.emit({ type: 'ablations-changed' });
         // a Start-here capture goes on to its ablation in the same session
@@ -155,6 +155,10 @@ export class Backend {
       'neurons.list': ({ datasetId, ...q }) => listNeurons(db, datasetId, q),
       'layers.get': ({ datasetId, bins }) => layerSummary(db, datasetId, bins),
       'neuron.get': ({ datasetId, layer, neuron, detect }) => neuronDetail(db, datasetId, layer, neuron, detect),
+      'model.rescan': ({ id }) => {
+        model(id);
+        return { job: this.jobs.start('weight-scan', { modelId: id }) };
+      },
       'model.scan': ({ id }) => {
         model(id);
         return loadWeightScan(db, id);

@@ -138,7 +138,8 @@ describe('ffn-lab model commands', () => {
     plant('transformer.h.1.mlp.c_proj.weight', [9, 2], Infinity);
     plant('transformer.h.0.attn.c_attn.weight', [3, 40], -Infinity);
     fs.writeFileSync(file, bytes);
-    const r = run(['scan', dir, '--json'], tempDir());
+    const dataDir = tempDir();
+    const r = run(['scan', dir, '--json'], dataDir);
     expect(r.code).toBe(0);
     const scan = JSON.parse(r.stdout) as { tensors: Array<{ tensor: string; nan: number; inf: number }>; invalid: unknown[] };
     expect(scan.invalid).toEqual([
@@ -151,6 +152,17 @@ describe('ffn-lab model commands', () => {
       ['transformer.h.1.mlp.c_proj.weight', 1, 1],
     ]);
     expect(scan.tensors).toHaveLength(Object.keys(header).filter((k) => k !== '__metadata__').length);
+
+    // --rescan reads the files again (a job) and stores the same scan
+    const again = run(['scan', dir, '--rescan', '--json'], dataDir);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual(JSON.parse(r.stdout));
+    // files changed since import are refused, and the stored scan stays
+    plant('transformer.h.0.mlp.c_fc.weight', [1, 1], NaN);
+    fs.writeFileSync(file, bytes);
+    const changed = run(['scan', dir, '--rescan', '--json'], dataDir);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/changed since import \(sha256 differs\); import them again/);
   });
 
   it.skipIf(!fs.existsSync(stories))('stories260K (real llama2.c checkpoint): greedy tokens and logits match an independent NumPy run.c', () => {

@@ -33,8 +33,9 @@ const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <comm
 commands:
   import <path> [--name N]                import a model: a Hugging Face folder, a .safetensors file or a llama2.c .bin
   models list                             list imported models
-  scan <model>                            the weight scan made at import: per tensor NaN/Inf/subnormal counts, min,
-                                          max, mean, std, kurtosis, largest |w|; invalid entries; super-weight candidates
+  scan <model> [--rescan]                 the weight scan made at import: per tensor NaN/Inf/subnormal counts, min,
+                                          max, mean, std, kurtosis, largest |w|; invalid entries; super-weight candidates;
+                                          --rescan reads the files again first (a job) and replaces the stored scan
   logits --model M --ids 1,2,3            logits at every position (M: a model id, name, or a path to import)
   generate --model M (--prompt TEXT | --prompt-ids 1,2) [--max-new N] [--greedy]
                                           greedy continuation (no KV cache: each step reruns the prefix)
@@ -162,6 +163,7 @@ const OPTIONS = {
   space: { type: 'string' },
   'shared-basis': { type: 'boolean' },
   'ablate-method': { type: 'string' },
+  rescan: { type: 'boolean' },
 } as const;
 
 const SORT_FIELDS = ['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio'] as const;
@@ -308,6 +310,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
     case 'scan': {
       const b = backend();
       const model = await resolveModel(b, args[0]);
+      if (values.rescan) finished(await runToEnd(b, ((await b.handle('model.rescan', { id: model.id })) as { job: Job }).job));
       const scan = loadWeightScan(b.db, model.id);
       const tensors = scan.tensors.map((t) => ({
         tensor: t.tensor,

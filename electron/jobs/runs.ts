@@ -1,5 +1,6 @@
 // Every job kind's work, for the worker process.
 import { runAblate } from './ablate/run.js';
+import { runWeightScan } from './weight-scan/run.js';
 import type { JobKind } from '../api.js';
 import { runCorpusImport } from './corpus-import/run.js';
 import { runModelImport } from './model-import/run.js';
@@ -13,4 +14,5 @@ export const jobRuns: Record<JobKind, JobRun<never>> = {
   capture: runCapture as JobRun<never>,
   ablate: runAblate as JobRun<never>,
   project: runProject as JobRun<never>,
+  'weight-scan': runWeightScan as JobRun<never>,
 };

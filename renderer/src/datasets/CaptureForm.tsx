@@ -16,9 +16,10 @@ interface Fields {
   batch: string;
   threshold: string;
   topK: string;
+  samples: string;
 }
 
-const initial: Fields = { modelId: '', corpusId: '', genre: '', maxTokens: '100000', seqLen: '', stride: '', batch: '4', threshold: '0', topK: '16' };
+const initial: Fields = { modelId: '', corpusId: '', genre: '', maxTokens: '100000', seqLen: '', stride: '', batch: '4', threshold: '0', topK: '16', samples: '1000' };
 
 /** Reads the form into capture.start's params, or says which field is wrong. */
 export function captureParams(f: Fields, name: string): Params<'capture.start'> | string {
@@ -42,6 +43,9 @@ export function captureParams(f: Fields, name: string): Params<'capture.start'> 
   const topK = int(f.topK, 'Top-k examples', 0);
   if (typeof topK === 'string') return topK;
   if (topK > 256) return 'Top-k examples must be at most 256.';
+  const samples = int(f.samples, 'Sampled tokens', 0);
+  if (typeof samples === 'string') return samples;
+  if (samples > 1_000_000) return 'Sampled tokens must be at most 1,000,000.';
   const threshold = Number(f.threshold.trim());
   if (f.threshold.trim() === '' || !Number.isFinite(threshold)) return 'Firing threshold must be a number.';
   const genre = f.genre.trim();
@@ -55,6 +59,7 @@ export function captureParams(f: Fields, name: string): Params<'capture.start'> 
     batch,
     threshold,
     topK,
+    samples,
     ...(name.trim() ? { name: name.trim() } : {}),
   };
 }
@@ -129,6 +134,9 @@ export function CaptureForm({ models, corpora }: { models: readonly Model[]; cor
         </Field>
         <Field id="capture-top-k" label="Top-k examples">
           {input('topK', 'capture-top-k', { inputMode: 'numeric' })}
+        </Field>
+        <Field id="capture-samples" label="Sampled tokens" hint="Hidden states kept for the manifold view and resample ablation; 0 for none.">
+          {input('samples', 'capture-samples', { inputMode: 'numeric' })}
         </Field>
         <Field id="capture-name" label="Name">
           <input id="capture-name" className="input" data-testid="capture-name" value={form.name} onChange={(e) => form.setName(e.target.value)} placeholder="From the model and corpus" />

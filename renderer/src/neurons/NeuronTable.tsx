@@ -1,3 +1,4 @@
+import { flushSync } from 'react-dom';
 import { useState, type ReactNode } from 'react';
 import type { NeuronRow } from '../api/contract';
 import { formatCount } from '../format';
@@ -34,7 +35,11 @@ export function NeuronTable({ datasetId, neurons, busy, selected, onToggle }: { 
   const { start, end } = visibleRange(scrollTop, VIEWPORT, ROW_HEIGHT, neurons.length);
   const open = (n: NeuronRow) => navigate(hrefFor('neurons', datasetId, n.layer, n.neuron));
   return (
-    <div className="table-wrap neuron-scroll" style={{ maxHeight: VIEWPORT + ROW_HEIGHT }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="neuron-scroll">
+    <div className="table-wrap neuron-scroll" style={{ maxHeight: VIEWPORT + ROW_HEIGHT }} onScroll={(e) => {
+        // rows are rendered in the scroll event's frame: a deferred update paints one blank frame per jump (bench --neuron-table)
+        const top = e.currentTarget.scrollTop;
+        flushSync(() => setScrollTop(top));
+      }} data-testid="neuron-scroll">
       <table className="table neuron-table" data-testid="neuron-table" aria-busy={busy} aria-rowcount={neurons.length + 1}>
         <thead>
           <tr>

@@ -1,0 +1,11 @@
+import { WeightScanParams } from '../../api.js';
+import type { JobDefinition } from '../definition.js';
+
+export const weightScan: JobDefinition<WeightScanParams> = {
+  kind: 'weight-scan',
+  params: WeightScanParams,
+  title: (p) => `Scan the weights of model ${p.modelId}`,
+  // the scan is written in one transaction at the end: an interrupted scan leaves the old one
+  resumable: false,
+  cleanup: () => {},
+};
