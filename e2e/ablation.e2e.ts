@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editSafetensors, writeCharTokenizer } from '../electron/jobs/test-support.js';
-import { api, cliJson, projectRoot, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
-import { launchBrowser, openApp, saveDownload, screenshot } from './support/browser.js';
+import { optWithConstantNeurons } from '../electron/jobs/test-support.js';
+import { api, cliJson, startApp, tempDir, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp, saveDownload, screenshot, closeAll } from './support/browser.js';
 import { job, startJob, waitForJobState } from './support/jobs-ui.js';
 
 /** zero input weights and bias -1 under ReLU: never fire */
@@ -23,22 +23,7 @@ let page: Page;
 const saved = tempDir('ffn-e2e-ablation-');
 
 /** A copy of the OPT fixture with a char-level tokenizer and the DEAD neurons planted. */
-function optWithDeadNeurons(): string {
-  const dir = tempDir('ffn-e2e-optdead-');
-  fs.cpSync(path.join(projectRoot, 'native-models', 'fixtures', 'opt'), dir, { recursive: true });
-  writeCharTokenizer(dir);
-  editSafetensors(path.join(dir, 'model.safetensors'), (name, shape, data) => {
-    const m = /^model\.decoder\.layers\.(\d+)\.fc1\.(weight|bias)$/.exec(name);
-    if (!m) return;
-    const D = shape[1] ?? 1;
-    for (const [l, f] of DEAD) {
-      if (l !== Number(m[1])) continue;
-      if (m[2] === 'weight') data.fill(0, f * D, (f + 1) * D);
-      else data[f] = -1;
-    }
-  });
-  return dir;
-}
+const optWithDeadNeurons = () => optWithConstantNeurons(DEAD.map(([layer, neuron]) => ({ layer, neuron, bias: -1 })));
 
 /** 40 documents of about 300 characters (Brown's run to 10,000 characters), so a small evaluation spans many documents. */
 function writeShortDocuments(): string {
@@ -73,11 +58,7 @@ beforeAll(async () => {
   page = await openApp(browser, app);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllApps();
-  removeTempDirs();
-});
+afterAll(() => closeAll(browser));
 
 const exportFile = (testId: string) => saveDownload(page, testId, saved);
 

@@ -3,8 +3,8 @@
 // table with the Dead filter, and one neuron's page.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { charModel, cliJson, removeTempDirs, startApp, stopAllApps, type RunningApp } from './support/app.js';
-import { launchBrowser, openApp, screenshot } from './support/browser.js';
+import { charModel, cliJson, startApp, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp, screenshot, closeAll } from './support/browser.js';
 import { job, startJob, waitForJobState } from './support/jobs-ui.js';
 
 let app: RunningApp;
@@ -20,11 +20,7 @@ beforeAll(async () => {
   page = await openApp(browser, app);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllApps();
-  removeTempDirs();
-});
+afterAll(() => closeAll(browser));
 
 describe('capture in the UI', () => {
   it('captures 20,000 tokens from the Datasets page with progress in the Jobs panel', async () => {

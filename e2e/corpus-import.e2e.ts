@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliJson, count, removeTempDirs, startApp, stopAllApps, tempDir, withDatabase, writeLargeJsonl, type ApiCorpus, type RunningApp } from './support/app.js';
-import { launchBrowser, openApp, screenshot } from './support/browser.js';
+import { cliJson, count, startApp, tempDir, withDatabase, writeLargeJsonl, type ApiCorpus, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp, screenshot, closeAll } from './support/browser.js';
 import { job, startJob, waitForJobState, waitForProgressAbove } from './support/jobs-ui.js';
 
 const SECTIONS = ['Models', 'Corpora', 'Datasets', 'Neurons', 'Manifold', 'Ablation', 'Figures'];
@@ -24,11 +24,7 @@ beforeAll(async () => {
   page = await openApp(browser, app);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllApps();
-  removeTempDirs();
-});
+afterAll(() => closeAll(browser));
 
 /** Records every value the jobs' progress bars take, from now on, into window.__seen. */
 async function recordProgress(p: Page): Promise<void> {

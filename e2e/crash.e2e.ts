@@ -15,9 +15,7 @@ import {
   killQuietly,
   openEvents,
   pidAlive,
-  removeTempDirs,
   startApp,
-  stopAllApps,
   tempDir,
   until,
   withDatabase,
@@ -27,7 +25,7 @@ import {
   type LargeCorpus,
   type RunningApp,
 } from './support/app.js';
-import { launchBrowser, openApp, screenshot } from './support/browser.js';
+import { launchBrowser, openApp, screenshot, closeAll } from './support/browser.js';
 import { job, waitForJobState } from './support/jobs-ui.js';
 
 let browser: Browser;
@@ -40,11 +38,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllApps();
-  removeTempDirs();
-});
+afterAll(() => closeAll(browser));
 
 /** Starts an import through the API and waits until it has committed documents; returns the job id and its worker pid. */
 async function importUntilCommitted(app: RunningApp, name: string): Promise<{ id: number; workerPid: number }> {

@@ -2,11 +2,10 @@
 // the Neurons page, and their export (SVG, PNG 2×, vector PDF, CSV) as downloads checked byte by
 // byte, then the Figures page's list of what was exported.
 import fs from 'node:fs';
-import path from 'node:path';
-import type { Browser, Download, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, charModel, cliJson, removeTempDirs, startApp, stopAllApps, tempDir, until, type RunningApp } from './support/app.js';
-import { launchBrowser, openApp, screenshot } from './support/browser.js';
+import { api, charModel, cliJson, startApp, tempDir, until, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp, screenshot, closeAll, saveDownload } from './support/browser.js';
 import { readPdf } from '../renderer/src/charts/pdf-read.js';
 
 let app: RunningApp;
@@ -33,20 +32,10 @@ beforeAll(async () => {
   page = await openApp(browser, app);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllApps();
-  removeTempDirs();
-});
+afterAll(() => closeAll(browser));
 
 /** Clicks an export button and saves the download; returns the file's path and its suggested name. */
-async function exportFile(testId: string): Promise<{ file: string; name: string }> {
-  const [download]: [Download, void] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
-  const name = download.suggestedFilename();
-  const file = path.join(saved, name);
-  await download.saveAs(file);
-  return { file, name };
-}
+const exportFile = (testId: string) => saveDownload(page, testId, saved);
 
 describe('figures', () => {
   it('shows the weight scan on the model page', async () => {

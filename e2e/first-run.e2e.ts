@@ -6,10 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, cliJson, projectRoot, removeTempDirs, startApp, stopAllApps, tempDir, until, withDatabase, type ApiCorpus, type ApiJob, type RunningApp } from './support/app.js';
-import { launchBrowser, openApp, screenshot } from './support/browser.js';
+import { api, cliJson, projectRoot, startApp, tempDir, until, withDatabase, type ApiCorpus, type ApiJob, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp, screenshot, closeAll, saveDownload } from './support/browser.js';
 import { job, waitForJobState } from './support/jobs-ui.js';
-import { saveDownload } from './support/downloads.js';
 
 interface ApiModel {
   id: number;
@@ -30,11 +29,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllApps();
-  removeTempDirs();
-});
+afterAll(() => closeAll(browser));
 
 describe('first run', () => {
   it('the CLI registers nothing on a fresh data folder', async () => {
@@ -85,7 +80,7 @@ describe('first run', () => {
     expect(text).toMatch(/Without the dead neurons the loss changed by .* without the random ones by/);
     await page.getByTestId('chart-start-comparison').waitFor();
     await screenshot(page, 'start-here-result');
-    const { file } = await saveDownload(page, tempDir('ffn-e2e-start-'), 'export-start-comparison-svg');
+    const { file } = await saveDownload(page, 'export-start-comparison-svg', tempDir('ffn-e2e-start-'));
     const svg = fs.readFileSync(file, 'utf8');
     expect(svg).toMatch(/<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('random control');

@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, charModel, cliJson, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
-import { launchBrowser, openApp, screenshot } from './support/browser.js';
-import { saveDownload } from './support/downloads.js';
+import { api, charModel, cliJson, startApp, tempDir, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp, screenshot, closeAll, saveDownload } from './support/browser.js';
 import { startJob, waitForJobState } from './support/jobs-ui.js';
 
 let app: RunningApp;
@@ -31,11 +30,7 @@ beforeAll(async () => {
   page = await openApp(browser, app);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllApps();
-  removeTempDirs();
-});
+afterAll(() => closeAll(browser));
 
 /** Twelve short documents in four genres (a JSONL corpus), so that colouring by genre has something to show. */
 function genreCorpus(): string {
@@ -53,7 +48,7 @@ function genreCorpus(): string {
   return file;
 }
 
-const exportFile = (testId: string) => saveDownload(page, saved, testId);
+const exportFile = (testId: string) => saveDownload(page, testId, saved);
 
 /** A pixel of the canvas that a point was drawn on (not the background), in CSS pixels, or null. */
 async function drawnPoint(): Promise<{ x: number; y: number } | null> {

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, removeTempDirs, startApp, stopAllApps, tempDir, type RunningApp } from './support/app.js';
-import { launchBrowser, openApp } from './support/browser.js';
+import { projectRoot, startApp, tempDir, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp, closeAll } from './support/browser.js';
 import { job, startJob, waitForJobState } from './support/jobs-ui.js';
 
 let app: RunningApp;
@@ -18,11 +18,7 @@ beforeAll(async () => {
   page = await openApp(browser, app);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllApps();
-  removeTempDirs();
-});
+afterAll(() => closeAll(browser));
 
 describe('model import in the UI', () => {
   it('imports a GPT-2 folder and shows its shape in the list and on its page', async () => {

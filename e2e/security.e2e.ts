@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { api, removeTempDirs, request, startApp, stopAllApps, type ApiJob, type RunningApp } from './support/app.js';
-import { launchBrowser, openApp } from './support/browser.js';
+import { api, request, startApp, type ApiJob, type RunningApp } from './support/app.js';
+import { launchBrowser, openApp, closeAll } from './support/browser.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -18,11 +18,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopAllApps();
-  removeTempDirs();
-});
+afterAll(() => closeAll(browser));
 
 const cookie = () => `ffn_lab_token=${encodeURIComponent(app.token)}`;
 const json = { 'Content-Type': 'application/json' };

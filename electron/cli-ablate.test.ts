@@ -2,11 +2,9 @@
 // and generate with a set ablated, with the JSON shapes the README documents.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { editSafetensors, fixtureWithCharTokenizer, runCli, tempDir } from './jobs/test-support.js';
+import { optWithConstantNeurons, runCli, tempDir } from './jobs/test-support.js';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native-models', 'fixtures');
 let dataDir: string;
 let model: string;
 let dataset: number;
@@ -20,17 +18,8 @@ function json(args: string[]): Record<string, unknown> {
 
 beforeAll(() => {
   dataDir = tempDir();
-  model = fixtureWithCharTokenizer(path.join(fixtures, 'opt'));
   // two neurons that never fire (zero input weights, bias -1, ReLU)
-  editSafetensors(path.join(model, 'model.safetensors'), (name, shape, data) => {
-    const m = /^model\.decoder\.layers\.(\d+)\.fc1\.(weight|bias)$/.exec(name);
-    if (!m || Number(m[1]) !== 1) return;
-    const D = shape[1] ?? 1;
-    for (const f of [3, 9]) {
-      if (m[2] === 'weight') data.fill(0, f * D, (f + 1) * D);
-      else data[f] = -1;
-    }
-  });
+  model = optWithConstantNeurons([3, 9].map((neuron) => ({ layer: 1, neuron, bias: -1 })));
   json(['corpus', 'import', 'brown']);
   const cap = json(['capture', '--model', model, '--corpus', 'brown', '--max-tokens', '3000', '--seq-len', '64']);
   dataset = (cap.dataset as { id: number }).id;

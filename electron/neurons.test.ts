@@ -2,14 +2,12 @@
 // input weights, negative bias, ReLU) and one that fires enormously (input weights scaled up).
 // The test plants them in the checkpoint file; the capture and the detectors must find them.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from './api.js';
 import type { Backend } from './backend.js';
-import { editSafetensors, fixtureWithCharTokenizer, testBackend } from './jobs/test-support.js';
+import { editSafetensors, optWithConstantNeurons, testBackend } from './jobs/test-support.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native-models', 'fixtures');
 const DEAD = [
   [0, 7],
   [1, 30],
@@ -21,21 +19,13 @@ let b: Backend;
 let datasetId: number;
 
 beforeAll(async () => {
-  const dir = fixtureWithCharTokenizer(path.join(fixtures, 'opt'));
+  const dir = optWithConstantNeurons(DEAD.map(([layer, neuron]) => ({ layer, neuron, bias: -1 })));
   editSafetensors(path.join(dir, 'model.safetensors'), (name, shape, data) => {
     const m = /^model\.decoder\.layers\.(\d+)\.fc1\.(weight|bias)$/.exec(name);
-    if (!m) return;
-    const layer = Number(m[1]);
+    if (!m || Number(m[1]) !== MASSIVE[0]) return;
     const D = shape[1] ?? 1;
-    for (const [l, f] of DEAD) {
-      if (l !== layer) continue;
-      if (m[2] === 'weight') data.fill(0, f * D, (f + 1) * D);
-      else data[f] = -1;
-    }
-    if (layer === MASSIVE[0]) {
-      if (m[2] === 'weight') for (let i = MASSIVE[1] * D; i < (MASSIVE[1] + 1) * D; i++) data[i] = (data[i] as number) * 400;
-      else data[MASSIVE[1]] = Math.abs(data[MASSIVE[1]] as number) * 400 + 50;
-    }
+    if (m[2] === 'weight') for (let i = MASSIVE[1] * D; i < (MASSIVE[1] + 1) * D; i++) data[i] = (data[i] as number) * 400;
+    else data[MASSIVE[1]] = Math.abs(data[MASSIVE[1]] as number) * 400 + 50;
   });
   b = testBackend();
   const wait = async (p: Promise<unknown>) => b.jobs.waitFor(((await p) as { job: Job }).job.id);

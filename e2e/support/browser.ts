@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { RunningApp } from './app.js';
+import { removeTempDirs, stopAllApps, type RunningApp } from './app.js';
 
 export const chromiumPath = process.env.FFN_LAB_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -46,4 +46,11 @@ export async function saveDownload(page: Page, testId: string, dir: string): Pro
   const file = path.join(dir, name);
   await download.saveAs(file);
   return { file, name };
+}
+
+/** The end of every e2e file: the browser closed, every app it started stopped, temp folders removed. */
+export async function closeAll(browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await stopAllApps();
+  removeTempDirs();
 }

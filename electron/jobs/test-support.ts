@@ -94,3 +94,23 @@ export function runCli(args: string[], dataDir: string): { code: number | null; 
   const r = spawnSync(process.execPath, [cliScriptForTests, ...args], { env: { ...process.env, FFN_LAB_DATA: dataDir }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * A copy of the OPT fixture (ReLU FFNs) with a character tokenizer and neurons planted to output a
+ * constant: zero input weights and the given bias, so ReLU(bias) at every token (bias < 0: a
+ * neuron that can never fire).
+ */
+export function optWithConstantNeurons(planted: ReadonlyArray<{ layer: number; neuron: number; bias: number }>): string {
+  const dir = fixtureWithCharTokenizer(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native-models', 'fixtures', 'opt'));
+  editSafetensors(path.join(dir, 'model.safetensors'), (name, shape, data) => {
+    const m = /^model\.decoder\.layers\.(\d+)\.fc1\.(weight|bias)$/.exec(name);
+    if (!m) return;
+    const D = shape[1] ?? 1;
+    for (const p of planted) {
+      if (p.layer !== Number(m[1])) continue;
+      if (m[2] === 'weight') data.fill(0, p.neuron * D, (p.neuron + 1) * D);
+      else data[p.neuron] = p.bias;
+    }
+  });
+  return dir;
+}

@@ -2,15 +2,12 @@
 // ablating neurons that never fire costs nothing, mean-ablating a constant neuron changes nothing,
 // the empty set gives KL 0, a control with the same seed is the same set, conditions split into
 // several runs give the same numbers as one run, and a sweep ranks and matches its random sets.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AblationResult, Job } from '../../api.js';
 import type { Backend } from '../../backend.js';
 import { perLayerCounts } from '../../analysis/neuron-sets.js';
-import { editSafetensors, fixtureWithCharTokenizer, testBackend } from '../test-support.js';
+import { optWithConstantNeurons, testBackend } from '../test-support.js';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native-models', 'fixtures');
 /** ReLU with zero input weights and bias -1: never fires */
 const DEAD = [
   [0, 7],
@@ -37,18 +34,7 @@ async function result(job: Job): Promise<AblationResult> {
 }
 
 beforeAll(async () => {
-  const dir = fixtureWithCharTokenizer(path.join(fixtures, 'opt'));
-  editSafetensors(path.join(dir, 'model.safetensors'), (name, shape, data) => {
-    const m = /^model\.decoder\.layers\.(\d+)\.fc1\.(weight|bias)$/.exec(name);
-    if (!m) return;
-    const layer = Number(m[1]);
-    const D = shape[1] ?? 1;
-    for (const [l, f, bias] of [...DEAD.map(([l, f]) => [l, f, -1]), [...CONSTANT, 0.7]] as Array<[number, number, number]>) {
-      if (l !== layer) continue;
-      if (m[2] === 'weight') data.fill(0, f * D, (f + 1) * D);
-      else data[f] = bias;
-    }
-  });
+  const dir = optWithConstantNeurons([...DEAD.map(([layer, neuron]) => ({ layer, neuron, bias: -1 })), { layer: CONSTANT[0], neuron: CONSTANT[1], bias: 0.7 }]);
   b = testBackend();
   modelId = ((await finish('model.import', { path: dir })).result as { model: { id: number } }).model.id;
   corpusId = ((await finish('corpus.import', { source: { kind: 'brown' } })).result as { corpus: { id: number } }).corpus.id;
