@@ -129,10 +129,17 @@ export function attention(c: BuildContext, h: string, layer: number, mask: strin
   return linear(c, merged, n.o, n.oBias);
 }
 
-/** The neuron edit of one layer: post * scale[:, layer] + shift[:, layer], per condition. */
+/**
+ * The neuron edit of one layer: post * scale[:, layer] + shift[:, layer], per condition; with
+ * resampling also + resample_mask[:, layer] * token_shift[token, layer] (a value per token).
+ */
 export interface NeuronEdit {
   scale: string; // [C|1, L, F]
   shift: string; // [C|1, L, F]
+  /** resample ablation: which neurons of which condition take the per-token values */
+  resampleMask?: string; // [C|1, L, F]
+  /** the per-token values, rows in (b, t) order */
+  tokenShift?: string; // [B*T, L, F]
 }
 
 export interface MlpResult {
@@ -157,7 +164,13 @@ export function mlp(c: BuildContext, h: string, layer: number, edit?: NeuronEdit
     const layerIdx = g.i64([layer]);
     const sc = g.op('Gather', [edit.scale, layerIdx], { axis: attr.i(1) }); // [C|1, 1, F]
     const sh = g.op('Gather', [edit.shift, layerIdx], { axis: attr.i(1) });
-    post = g.op('Reshape', [g.op('Add', [g.op('Mul', [byCond, sc]), sh]), g.i64([-1, spec.dFf])]);
+    let edited = g.op('Add', [g.op('Mul', [byCond, sc]), sh]);
+    if (edit.resampleMask && edit.tokenShift) {
+      const mask = g.op('Gather', [edit.resampleMask, layerIdx], { axis: attr.i(1) }); // [C|1, 1, F]
+      const perToken = g.op('Transpose', [g.op('Gather', [edit.tokenShift, layerIdx], { axis: attr.i(1) })], { perm: attr.ints([1, 0, 2]) }); // [1, B*T, F]
+      edited = g.op('Add', [edited, g.op('Mul', [mask, perToken])]);
+    }
+    post = g.op('Reshape', [edited, g.i64([-1, spec.dFf])]);
   }
   return { pre, post, out: linear(c, post, n.mlpOut, n.mlpOutBias) };
 }

@@ -7,7 +7,9 @@
 //   dims. The batch runs once per condition: the effective batch is N = C*B, row n = c*B + b, so
 //   condition c's results are rows [c*B, (c+1)*B) of every [N, ...] output. Every layer's neuron
 //   becomes post * scale[c, l, :] + shift[c, l, :] (scale 0, shift m = replace by m). Without
-//   `conditions`, N = B.
+//   `conditions`, N = B. With `resample`, inputs resample_mask [C|1, L, F] and token_shift
+//   [B*T, L, F] add resample_mask[c, l, :] * token_shift[b*T + t, l, :] at every token (scale 0,
+//   mask 1 = replace by a value that differs from token to token).
 // - Flat token index: n*T + t over the N rows (condition 0: b*T + t).
 // - Outputs: logits [N, T, V]; last_logits [N, V]; nll [N, T] (input targets int64 [B, T],
 //   -1 = ignored -> 0); kl [N, T] = KL(condition 0 || row's condition) at the same (b, t);
@@ -33,11 +35,16 @@ import { type Encoded, join } from './protobuf.js';
 import { W } from '../spec.js';
 
 /** Bump when the graph changes for the same options, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 4;
+export const BUILDER_VERSION = 5;
 
 export interface GraphOptions {
   /** adds inputs scale and shift [C|1, L, F] and the condition axis */
   conditions?: boolean;
+  /**
+   * with conditions, resample ablation: inputs resample_mask [C|1, L, F] and token_shift
+   * [B*T, L, F]; a masked neuron of condition c at token (b, t) adds token_shift[b*T + t]
+   */
+  resample?: boolean;
   /** 'all': logits [N, T, V]; 'last': last_logits [N, V] only (cheapest for generation) */
   logits?: 'all' | 'last';
   /** per-token NLL of the input targets */
@@ -85,6 +92,7 @@ export function graphKey(o: GraphOptions): string {
   return JSON.stringify({
     v: BUILDER_VERSION,
     conditions: o.conditions ?? false,
+    resample: o.resample ?? false,
     logits: o.logits ?? null,
     nll: o.nll ?? false,
     kl: o.kl ?? false,
@@ -102,6 +110,7 @@ export function graphKey(o: GraphOptions): string {
 function validate(model: LoadedModel, o: GraphOptions): void {
   const L = model.spec.nLayers;
   if (o.kl && !o.conditions) throw new Error('buildGraph: kl compares conditions; set conditions: true');
+  if (o.resample && !o.conditions) throw new Error('buildGraph: resample edits conditions; set conditions: true');
   if (o.moments && !o.stats) throw new Error('buildGraph: moments extend the stats head; set stats: true');
   if (o.tokenMask && !o.stats && !(o.topK ?? 0)) throw new Error('buildGraph: tokenMask selects tokens for stats or topK; set one of them');
   for (const t of o.taps ?? []) {
@@ -154,6 +163,10 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
   let tile = (v: string): string => v;
   if (options.conditions) {
     edit = { scale: g.input('scale', 'float32', ['conditions', L, F]), shift: g.input('shift', 'float32', ['conditions', L, F]) };
+    if (options.resample) {
+      edit.resampleMask = g.input('resample_mask', 'float32', ['conditions', L, F]);
+      edit.tokenShift = g.input('token_shift', 'float32', ['tokens', L, F]);
+    }
     const dim0 = (v: string): string => g.op('Shape', [v], { start: attr.i(0), end: attr.i(1) });
     const C = g.op('Max', [dim0(edit.scale), dim0(edit.shift)], undefined, 'condition_count');
     const reps = g.op('Concat', [C, g.i64([1, 1])], { axis: attr.i(0) });

@@ -207,6 +207,45 @@ describe.each([
     expect(maxAbsDiff(asFloat32(out['kl'], 'kl'), new Float32Array(2 * B * T))).toBeLessThan(1e-6);
   });
 
+  test('resample: masked neurons take a value per token; a constant value per token equals the shift edit', async () => {
+    const s = await session(model, { conditions: true, resample: true, logits: 'all', taps: allLayers });
+    const masked: [number, number][] = [[0, 3], [L - 1, 1]];
+    const scale = new Float32Array(2 * L * F).fill(1);
+    const mask = new Float32Array(2 * L * F);
+    for (const [l, f] of masked) {
+      scale[L * F + l * F + f] = 0;
+      mask[L * F + l * F + f] = 1;
+    }
+    // a different value at every token and neuron
+    const perToken = Float32Array.from({ length: B * T * L * F }, (_, i) => Math.sin(i * 0.37) * 3);
+    const feeds = (tokenShift: Float32Array) => ({
+      input_ids: feedIds,
+      scale: float32(scale, [2, L, F]),
+      shift: float32(new Float32Array(L * F), [1, L, F]),
+      resample_mask: float32(mask, [2, L, F]),
+      token_shift: float32(tokenShift, [B * T, L, F]),
+    });
+    const out = await s.run(feeds(perToken));
+    const intact = referenceForward(model, ids, B, T);
+    for (const l of allLayers) {
+      const post = asFloat32(out[hook.post(l)], 'post');
+      for (let r = 0; r < B * T; r++) {
+        for (let f = 0; f < F; f++) {
+          const isMasked = masked.some(([ml, mf]) => ml === l && mf === f);
+          // condition 0 (mask 0) is untouched; condition 1 takes token_shift where masked
+          expect(post[r * F + f]).toBeCloseTo((intact.post[l] as Float64Array)[r * F + f] as number, 4);
+          if (isMasked) expect(post[(B * T + r) * F + f]).toBeCloseTo(perToken[(r * L + l) * F + f] as number, 5);
+        }
+      }
+    }
+    // the same value v at every token: the same as replacing by v with the shift edit
+    const v = 0.75;
+    const constant = new Float32Array(B * T * L * F).fill(v);
+    const viaResample = asFloat32((await s.run(feeds(constant)))['logits'], 'logits');
+    const ref = referenceForward(model, ids, B, T, ablation(L, F, masked, v));
+    expect(maxAbsDiff(rows(viaResample, B * T, 2 * B * T, V), ref.logits)).toBeLessThan(1e-4);
+  });
+
   test('stats and top-k read condition 0 only', async () => {
     const s = await session(model, { conditions: true, stats: true, topK: 2, taps: [0] });
     const edits = [ablation(L, F, []), ablation(L, F, allLayers.flatMap((l) => [[l, 0] as [number, number]]), 100)];

@@ -67,13 +67,16 @@ describe('ablation job', () => {
     expect(again.results.map((c) => c.metrics)).toEqual(r.results.map((c) => c.metrics));
   });
 
-  it('mean-ablating a neuron that is constant changes nothing; zero-ablating it does', async () => {
+  it('mean- or resample-ablating a neuron that is constant changes nothing; zero-ablating it does', async () => {
     const set = { kind: 'neurons', neurons: [{ layer: CONSTANT[0], neuron: CONSTANT[1] }], label: 'constant' };
     const common = { modelId, corpusId, datasetId, filter: evalDocs, seqLen: 64, maxTokens: 800, resamples: 50, set };
     const mean = await result(await finish('ablation.start', { ...common, method: 'mean' }));
     expect(mean.results[0]!.metrics.kl.value).toBeLessThan(1e-7);
     const zero = await result(await finish('ablation.start', { ...common, method: 'zero' }));
     expect(zero.results[0]!.metrics.kl.value).toBeGreaterThan(1e-5);
+    // its value at any other token is the same constant, so resampling changes nothing either
+    const resampled = await result(await finish('ablation.start', { ...common, method: 'resample' }));
+    expect(resampled.results[0]!.metrics.kl.value).toBeLessThan(1e-7);
   });
 
   it('the empty set gives KL 0, and conditions split over several runs give what one run gives', async () => {

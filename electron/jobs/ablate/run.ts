@@ -94,8 +94,8 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
     });
     if (pool.length === 0) throw new JobInputError(`capture ${dataset.id} "${dataset.name}" has no sampled tokens; resample ablation draws from them: run a capture with --samples N`);
   }
-  const edits = (values?: Float32Array): NeuronEdit[] => params.conditions.map((c) => ablationEdit(shape, c.neurons, params.method, values));
-  const fixedEdits = params.method === 'resample' ? null : edits(means);
+  const edits = params.conditions.map((c) => ablationEdit(shape, c.neurons, params.method, means));
+  const resample = params.method === 'resample';
 
   ctx.progress(0, null, 'tokens', 'tokenizing the corpus');
   const docs = selectDocuments(db, corpus.id, params.filter);
@@ -117,7 +117,7 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   const hurt = params.conditions.map(() => new HurtList(HURT_KEPT));
   const draw = prng(params.seed ^ 0x5eed);
 
-  const session = await FfnSession.create(model, { conditions: true, nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir) });
+  const session = await FfnSession.create(model, { conditions: true, resample, nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir) });
   const total = plan.tokens * chunks.length;
   let done = 0;
   try {
@@ -137,16 +137,18 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
           if (scored) targets[r * T + t] = BigInt(doc[w.start + t + 1] as number);
         }
       });
-      // resample: this batch's replacement values come from one randomly drawn sampled token
-      const batchEdits = fixedEdits ?? edits(pool[Math.floor(draw() * pool.length)] as Float32Array);
+      // resample: at every token the ablated neurons take their values at a randomly drawn sampled token
+      const tokenShift = resample ? new Float32Array(B * T * L * F) : null;
+      if (tokenShift) for (let i = 0; i < B * T; i++) tokenShift.set(pool[Math.floor(draw() * pool.length)] as Float32Array, i * L * F);
       for (const chunk of chunks) {
-        const stacked = stackEdits([identityEdit(shape), ...chunk.map((c) => batchEdits[c] as NeuronEdit)]);
+        const stacked = stackEdits([identityEdit(shape), ...chunk.map((c) => edits[c] as NeuronEdit)]);
         const rows = chunk.length + 1;
         const out = await session.run({
           input_ids: int64(ids, [B, T]),
           targets: int64(targets, [B, T]),
           scale: float32(stacked.scale, [rows, L, F]),
           shift: float32(stacked.shift, [rows, L, F]),
+          ...(tokenShift ? { resample_mask: float32(stacked.mask ?? new Float32Array(rows * L * F), [rows, L, F]), token_shift: float32(tokenShift, [B * T, L, F]) } : {}),
         });
         const nll = asFloat32(out.nll, 'nll');
         const kl = asFloat32(out.kl, 'kl');
