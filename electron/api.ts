@@ -312,6 +312,9 @@ export const AblateParams = z.object({
 });
 export type AblateParams = z.infer<typeof AblateParams>;
 
+/** Only the intact model: its loss and perplexity on the documents, with intervals. */
+export const EvaluateStart = z.object(EvalOptions);
+
 export const AblationStart = z.object({
   ...EvalOptions,
   set: SetSource,
@@ -583,6 +586,7 @@ export const methods = {
   'sets.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
   'ablation.start': { params: AblationStart, result: z.object({ job: Job }) },
   'ablation.sweep': { params: SweepStart, result: z.object({ job: Job }) },
+  'ablation.evaluate': { params: EvaluateStart, result: z.object({ job: Job }) },
   'ablation.rerun': { params: Id, result: z.object({ job: Job }) },
   'ablation.list': { params: z.object({ modelId: z.number().int().positive().optional() }), result: z.array(AblationSummary) },
   'ablation.get': { params: Id, result: AblationResult },

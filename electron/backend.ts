@@ -19,7 +19,7 @@ import type { ModelSpec } from '../native-models/spec.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import { intrinsicRows, listRuns, neuronValues, projectionData, sampleContext, topNeurons } from './manifold.js';
 import { deleteProjectionRun } from '../db/projections.js';
-import { methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
+import { AblateParams, methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { PlaygroundClient } from './playground/client.js';
@@ -185,6 +185,11 @@ export class Backend {
       },
       'ablation.start': (params) => ({ job: this.jobs.start('ablate', compareParams(db, model(params.modelId), { ...params, ...corpusChecked(params.corpusId) })) }),
       'ablation.sweep': (params) => ({ job: this.jobs.start('ablate', sweepParams(db, model(params.modelId), { ...params, ...corpusChecked(params.corpusId) })) }),
+      'ablation.evaluate': (params) => {
+        model(params.modelId);
+        corpus(params.corpusId);
+        return { job: this.jobs.start('ablate', AblateParams.parse({ ...params, kind: 'compare', conditions: [] })) };
+      },
       'ablation.rerun': ({ id }) => ({ job: this.jobs.start('ablate', rerunParams(db, id)) }),
       'ablation.list': ({ modelId }) => ablationSummaries(db, modelId),
       'ablation.get': ({ id }) => ablationResult(db, id),

@@ -66,6 +66,20 @@ describe('ablate, sweep and generate --ablate', () => {
     expect(points[2]!.neurons).toBe(points[3]!.neurons);
   });
 
+  it('evaluate gives the intact loss with its interval; --names-file picks documents by name', () => {
+    const file = path.join(tempDir(), 'names.json');
+    fs.writeFileSync(file, JSON.stringify({ validation: ['ca10', 'cb05'] }));
+    const out = json(['evaluate', '--model', model, '--corpus', 'brown', '--names-file', file, '--seq-len', '64']);
+    expect(out.documents).toBe(2);
+    const [low, high] = (out.ci as { loss: [number, number] }).loss;
+    expect(low).toBeLessThanOrEqual(out.loss as number);
+    expect(high).toBeGreaterThanOrEqual(out.loss as number);
+    expect(out.ppl).toBeCloseTo(Math.exp(out.loss as number), 6);
+    const bad = runCli(['evaluate', '--model', model, '--corpus', 'brown', '--names-file', path.join(tempDir(), 'none.json')], dataDir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--names-file .*none\.json: not a readable JSON file/);
+  });
+
   it('generate --ablate prints the intact and the ablated continuation; a dead set changes nothing', () => {
     const out = json(['generate', '--model', model, '--prompt', 'The jury said', '--max-new', '6', '--ablate', 'dead', '--dataset', String(dataset)]);
     const ablated = out.ablated as { ids: number[]; neurons: number; set: string };

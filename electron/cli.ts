@@ -59,6 +59,9 @@ commands:
         [--fractions 0.1,0.2,...] [--method ...] [--max-tokens N] ...
                                           ablate growing fractions of all neurons in ranking order (lowest score first;
                                           --desc: highest first) and matched random sets; curves with intervals
+  evaluate --model M --corpus C [--names-file F] [--genre G] [--documents N] [--skip-documents N] [--max-tokens N]
+           [--seq-len T]                  loss and perplexity of the intact model (windows of T, each on its own), with a
+                                          bootstrap 95% interval over documents; F: a JSON list of document names
   ablations list                          stored ablation runs
   generate ... --ablate SET [--dataset D] [--method zero|mean]
                                           the continuation with SET ablated, beside the intact one
@@ -164,6 +167,7 @@ const OPTIONS = {
   'shared-basis': { type: 'boolean' },
   'ablate-method': { type: 'string' },
   rescan: { type: 'boolean' },
+  'names-file': { type: 'string' },
 } as const;
 
 const SORT_FIELDS = ['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio'] as const;
@@ -250,6 +254,22 @@ function setSource(values: Record<string, unknown>, flag: 'set' | 'ablate'): Set
   return { kind: 'neurons', neurons: parsed.data, label: path.basename(text, '.json') };
 }
 
+/** --names-file: a JSON list of document names (or an object whose "validation" is one, like the demo recipe's split.json). */
+function namesFlag(values: Record<string, unknown>): { names?: string[] } {
+  const file = values['names-file'];
+  if (typeof file !== 'string') return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--names-file ${file}: not a readable JSON file (${(err as Error).message})`);
+  }
+  const list = Array.isArray(raw) ? raw : (raw as { validation?: unknown }).validation;
+  const parsed = z.array(z.string().min(1)).min(1).safeParse(list);
+  if (!parsed.success) throw new UsageError(`--names-file ${file}: expected a JSON list of document names, or {"validation": [...]}`);
+  return { names: parsed.data };
+}
+
 function evalFlags(values: Record<string, unknown>, modelId: number, corpusId: number) {
   const documents = numberFlag(values, 'documents', 'integer');
   const offset = numberFlag(values, 'skip-documents', 'integer');
@@ -259,7 +279,7 @@ function evalFlags(values: Record<string, unknown>, modelId: number, corpusId: n
   return {
     modelId,
     corpusId,
-    filter: { ...(values.genre ? { genre: values.genre as string } : {}), ...(documents ? { documents } : {}), ...(offset ? { offset } : {}) },
+    filter: { ...(values.genre ? { genre: values.genre as string } : {}), ...(documents ? { documents } : {}), ...(offset ? { offset } : {}), ...namesFlag(values) },
     ...(dataset !== undefined ? { datasetId: dataset } : {}),
     method: method as AblationMethod,
     ...(values.name ? { name: values.name as string } : {}),
@@ -286,7 +306,7 @@ async function corpusAndModel(b: Backend, values: Record<string, unknown>): Prom
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers', 'ablate', 'sweep', 'project', 'intrinsic-dim'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers', 'ablate', 'sweep', 'evaluate', 'project', 'intrinsic-dim'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -501,6 +521,16 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
           table([['fraction', 'series', 'neurons', 'Δ loss [95% CI]', 'KL', 'top-1'], ...r.results.map((c) => [`${((c.fraction ?? 0) * 100).toFixed(1)}%`, c.series ?? '', String(c.neurons), pm(c.metrics.delta_loss), c.metrics.kl.value.toFixed(5), c.metrics.top1_agreement.value.toFixed(3)])]),
         ].join('\n'),
       );
+    }
+    case 'evaluate': {
+      const b = backend();
+      const { model, corpus } = await corpusAndModel(b, values);
+      const { method: _method, ...params } = evalFlags(values, model.id, corpus.id);
+      const { job } = (await b.handle('ablation.evaluate', params)) as { job: Job };
+      const { ablation } = finished(await runToEnd(b, job)).result as { ablation: { id: number } };
+      const r = (await b.handle('ablation.get', { id: ablation.id })) as AblationResult;
+      const out = { ablation: r.id, loss: r.baseline.loss.value, ppl: r.baseline.ppl.value, ci: { loss: ci(r.baseline.loss), ppl: ci(r.baseline.ppl) }, predictions: r.tokens, documents: r.documents };
+      return io.out(out, () => `${model.name} on ${corpus.name}: loss ${pm(r.baseline.loss)} nats/token, perplexity ${pm(r.baseline.ppl, 2)}; ${r.tokens} predictions in ${r.documents} documents (95% bootstrap intervals over documents)`);
     }
     case 'ablations list': {
       const runs = (await backend().handle('ablation.list', {})) as AblationSummary[];
