@@ -75,6 +75,9 @@ describe('ablate, sweep and generate --ablate', () => {
     expect(low).toBeLessThanOrEqual(out.loss as number);
     expect(high).toBeGreaterThanOrEqual(out.loss as number);
     expect(out.ppl).toBeCloseTo(Math.exp(out.loss as number), 6);
+    // --where reads a metadata field of the corpus: Brown's documents carry their genre
+    const news = json(['evaluate', '--model', model, '--corpus', 'brown', '--where', 'genre=news', '--documents', '3', '--seq-len', '64']);
+    expect(news.documents).toBe(3);
     const bad = runCli(['evaluate', '--model', model, '--corpus', 'brown', '--names-file', path.join(tempDir(), 'none.json')], dataDir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--names-file .*none\.json: not a readable JSON file/);

@@ -42,7 +42,8 @@ commands:
     [--provider cuda,cpu]                 execution providers to try in order (cuda, dml, coreml, webgpu, cpu);
                                           default: the platform's accelerator when present, then cpu
   capture --model M --corpus C [--max-tokens N] [--seq-len T] [--stride S] [--batch B] [--threshold X]
-          [--top-k K] [--genre G] [--documents N] [--samples N] [--seed S] [--name N]
+          [--top-k K] [--genre G] [--where FIELD=VALUE] [--names-file F] [--skip-documents N] [--documents N]
+          [--samples N] [--seed S] [--name N]
                                           per-neuron statistics of a model over a corpus (a resumable job)
   neurons --dataset D [--dead] [--rare X] [--massive] [--heavy] [--layer L] [--sort FIELD] [--asc] [--limit K]
           [--massive-ratio R] [--massive-min-peak P] [--kurtosis K]
@@ -168,6 +169,7 @@ const OPTIONS = {
   'ablate-method': { type: 'string' },
   rescan: { type: 'boolean' },
   'names-file': { type: 'string' },
+  where: { type: 'string' },
 } as const;
 
 const SORT_FIELDS = ['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio'] as const;
@@ -270,16 +272,34 @@ function namesFlag(values: Record<string, unknown>): { names?: string[] } {
   return { names: parsed.data };
 }
 
-function evalFlags(values: Record<string, unknown>, modelId: number, corpusId: number) {
+/** --genre, --where field=value, --names-file, --skip-documents, --documents: which documents a job reads. */
+function documentFilter(values: Record<string, unknown>) {
   const documents = numberFlag(values, 'documents', 'integer');
   const offset = numberFlag(values, 'skip-documents', 'integer');
+  let metadata: { field: string; value: string | number } | undefined;
+  if (typeof values.where === 'string') {
+    const m = /^([^=]+)=(.*)$/.exec(values.where);
+    if (!m || m[1]!.trim() === '' || m[2]!.trim() === '') throw new UsageError(`--where must read field=value (a metadata field of the corpus), got "${values.where}"`);
+    const raw = m[2]!.trim();
+    metadata = { field: m[1]!.trim(), value: /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw };
+  }
+  return {
+    ...(values.genre ? { genre: values.genre as string } : {}),
+    ...(metadata ? { metadata } : {}),
+    ...(documents ? { documents } : {}),
+    ...(offset ? { offset } : {}),
+    ...namesFlag(values),
+  };
+}
+
+function evalFlags(values: Record<string, unknown>, modelId: number, corpusId: number) {
   const dataset = numberFlag(values, 'dataset', 'integer');
   const method = values.method ?? 'zero';
   if (!AblationMethod.options.includes(method as AblationMethod)) throw new UsageError(`--method must be zero, mean or resample, got "${String(method)}"`);
   return {
     modelId,
     corpusId,
-    filter: { ...(values.genre ? { genre: values.genre as string } : {}), ...(documents ? { documents } : {}), ...(offset ? { offset } : {}), ...namesFlag(values) },
+    filter: documentFilter(values),
     ...(dataset !== undefined ? { datasetId: dataset } : {}),
     method: method as AblationMethod,
     ...(values.name ? { name: values.name as string } : {}),
@@ -451,11 +471,10 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       if (!values.corpus) throw new UsageError('--corpus is required: a corpus id or name (see ffn-lab corpus list)');
       const corpus = findCorpus(b.db, values.corpus);
       if (!corpus) throw new UsageError(`no corpus "${values.corpus}"; see ffn-lab corpus list`);
-      const documents = numberFlag(values, 'documents', 'integer');
       const params = {
         modelId: model.id,
         corpusId: corpus.id,
-        filter: { ...(values.genre ? { genre: values.genre } : {}), ...(documents ? { documents } : {}) },
+        filter: documentFilter(values),
         ...(values.name ? { name: values.name } : {}),
         ...Object.fromEntries(
           ([['maxTokens', 'max-tokens', 'integer'], ['seqLen', 'seq-len', 'integer'], ['stride', 'stride', 'integer'], ['batch', 'batch', 'integer'], ['topK', 'top-k', 'integer'], ['threshold', 'threshold', 'number'], ['samples', 'samples', 'integer'], ['seed', 'seed', 'integer']] as const)

@@ -10,6 +10,10 @@ interface Fields {
   modelId: string;
   corpusId: string;
   genre: string;
+  /** "field = value": only documents whose metadata field has that value */
+  where: string;
+  /** the first N matching documents */
+  documents: string;
   maxTokens: string;
   seqLen: string;
   stride: string;
@@ -19,7 +23,7 @@ interface Fields {
   samples: string;
 }
 
-const initial: Fields = { modelId: '', corpusId: '', genre: '', maxTokens: '100000', seqLen: '', stride: '', batch: '4', threshold: '0', topK: '16', samples: '1000' };
+const initial: Fields = { modelId: '', corpusId: '', genre: '', where: '', documents: '', maxTokens: '100000', seqLen: '', stride: '', batch: '4', threshold: '0', topK: '16', samples: '1000' };
 
 /** Reads the form into capture.start's params, or says which field is wrong. */
 export function captureParams(f: Fields, name: string): Params<'capture.start'> | string {
@@ -49,10 +53,19 @@ export function captureParams(f: Fields, name: string): Params<'capture.start'> 
   const threshold = Number(f.threshold.trim());
   if (f.threshold.trim() === '' || !Number.isFinite(threshold)) return 'Firing threshold must be a number.';
   const genre = f.genre.trim();
+  const documents = f.documents.trim() === '' ? undefined : int(f.documents, 'Documents', 1);
+  if (typeof documents === 'string') return documents;
+  let metadata: { field: string; value: string | number } | undefined;
+  if (f.where.trim() !== '') {
+    const m = /^\s*([^=]+?)\s*=\s*(.+?)\s*$/.exec(f.where);
+    if (!m) return 'Metadata filter must read "field = value", e.g. "genre = news".';
+    const raw = m[2] as string;
+    metadata = { field: m[1] as string, value: /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw };
+  }
   return {
     modelId,
     corpusId,
-    filter: genre ? { genre } : {},
+    filter: { ...(genre ? { genre } : {}), ...(metadata ? { metadata } : {}), ...(documents !== undefined ? { documents } : {}) },
     maxTokens,
     ...(seqLen !== undefined ? { seqLen } : {}),
     ...(stride !== undefined ? { stride } : {}),
@@ -116,6 +129,12 @@ export function CaptureForm({ models, corpora }: { models: readonly Model[]; cor
         </Field>
         <Field id="capture-genre" label="Genre (optional)" hint={corpus && !corpus.metadataFields.includes('genre') ? 'This corpus has no genre field.' : undefined}>
           {input('genre', 'capture-genre', { placeholder: 'All documents' })}
+        </Field>
+        <Field id="capture-where" label="Metadata filter (optional)" hint={corpus && corpus.metadataFields.length > 0 ? `Fields: ${corpus.metadataFields.join(', ')}` : undefined}>
+          {input('where', 'capture-where', { placeholder: 'field = value' })}
+        </Field>
+        <Field id="capture-documents" label="Documents (optional)">
+          {input('documents', 'capture-documents', { inputMode: 'numeric', placeholder: 'All that match' })}
         </Field>
         <Field id="capture-max-tokens" label="Max tokens">
           {input('maxTokens', 'capture-max-tokens', { inputMode: 'numeric' })}
