@@ -56,6 +56,19 @@ describe('playground', () => {
     expect({ ...again, timing: null }).toEqual({ ...r, timing: null });
   });
 
+  it('a serving process that dies fails its request with a message, and the next request starts a new one', async () => {
+    await run([]);
+    const client = (b as unknown as { playground: { worker?: { pid?: number } } }).playground;
+    const pid = client.worker?.pid;
+    expect(pid).toBeGreaterThan(0);
+    const pending = run([{ layer: 0, neuron: 1 }]);
+    process.kill(pid!, 'SIGKILL');
+    await expect(pending).rejects.toThrow(/the playground's inference process stopped \(SIGKILL\); try again/);
+    const again = await run([{ layer: 0, neuron: 1 }]);
+    expect(again.neurons).toBe(1);
+    expect(client.worker?.pid).not.toBe(pid);
+  });
+
   it('refuses a prompt longer than the context with the lengths', async () => {
     await expect(b.handle('playground.run', { modelId, prompt: 'x'.repeat(5000), neurons: [] })).rejects.toThrow(/the prompt has \d+ tokens; the model's context is \d+/);
   });
