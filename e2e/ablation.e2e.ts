@@ -243,5 +243,10 @@ describe('ablation in the UI', () => {
     await sets.getByTestId('set-row').nth(2).waitFor();
     await expect(sets.getByTestId('set-row').nth(2).textContent()).resolves.toContain('L0: 3 · L1: 1');
     await screenshot(page, 'ablation-neuron-sets');
+
+    // a saved set opens in the playground switched off
+    await sets.getByTestId('set-row').nth(2).getByText('Try in the playground').click();
+    await page.getByTestId('playground').waitFor();
+    await textIs('pg-active-count', '4 of 4 neurons switched off');
   });
 });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '../api/ApiContext';
 import type { PlaygroundResult } from '../api/contract';
 import { useChanges } from '../api/useChanges';
@@ -66,14 +66,14 @@ function Results({ r }: { r: PlaygroundResult }) {
   );
 }
 
-/** #/ablation/playground: a prompt, intact and with chosen neurons switched off, updated as you type. */
-export function Playground() {
+/** #/ablation/playground: a prompt, intact and with chosen neurons switched off, updated as you type. With a model and a saved set (from the Neurons page's sets), starts with that set switched off. */
+export function Playground({ modelId, setId }: { modelId?: number; setId?: number } = {}) {
   const api = useApi();
   const models = useQuery('models', () => api.call('model.list', {}));
   const datasets = useQuery('datasets', () => api.call('dataset.list', {}));
   useChanges('models-changed', models.reload);
   useChanges('datasets-changed', datasets.reload);
-  const [modelPick, setModelPick] = useState('');
+  const [modelPick, setModelPick] = useState(modelId !== undefined ? String(modelId) : '');
   const [prompt, setPrompt] = useState(defaultPrompt);
   const [picked, setPicked] = useState<Picked[]>([]);
   const [method, setMethod] = useState<'zero' | 'mean'>('zero');
@@ -84,6 +84,19 @@ export function Playground() {
   const capture = captures[captures.length - 1];
   const sets = useQuery(`sets:${model?.id ?? 0}`, () => (model ? api.call('sets.list', { modelId: model.id }) : Promise.resolve([])));
   useChanges('sets-changed', sets.reload);
+
+  // a set named in the address starts switched off
+  useEffect(() => {
+    if (setId === undefined) return;
+    let live = true;
+    api.call('sets.get', { id: setId }).then(
+      (set) => live && setPicked(set.neurons.map((n) => ({ ...n, on: true }))),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, setId]);
 
   const neurons = picked.filter((p) => p.on).map(({ layer, neuron }) => ({ layer, neuron }));
   const meanNeedsCapture = method === 'mean' && !capture;

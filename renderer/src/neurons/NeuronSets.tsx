@@ -9,6 +9,7 @@ import { ConfirmDeleteButton } from '../components/ConfirmDeleteButton';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatCount, formatDateTime } from '../format';
+import { hrefFor } from '../routing/route';
 
 type Op = 'union' | 'difference';
 
@@ -71,6 +72,14 @@ export function NeuronSets({ modelId, layers }: { modelId: number; layers: numbe
     { header: 'Neurons', headerClass: 'num', cellClass: 'num', cell: (s) => formatCount(s.neurons.length) },
     { header: 'Per layer', cell: (s) => describeLayers(s.neurons, layers) },
     { header: 'Created', cellClass: 'nowrap', cell: (s) => formatDateTime(s.createdAt) },
+    {
+      header: '',
+      cell: (s) => (
+        <a href={hrefFor('ablation', 'playground', modelId, 'set', s.id)} data-testid={`set-playground-${s.id}`}>
+          Try in the playground
+        </a>
+      ),
+    },
     { header: '', cell: (s) => <ConfirmDeleteButton testIdPrefix="set" label="Delete…" question={`Delete the set “${s.name}”?`} remove={() => api.call('sets.delete', { id: s.id })} onDeleted={sets.reload} /> },
   ];
   return (
