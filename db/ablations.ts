@@ -1,7 +1,8 @@
 // Stored ablation runs: what was ablated and how (params, with every condition's exact neurons),
 // on which model (its sha256) by which app version, and the metrics with their confidence
 // intervals, one row per (condition, metric). Per-document totals and the tokens hurt most are
-// kept as JSON in `details`. A run is written in one transaction when it finishes.
+// kept as JSON in `details`. A run is written in one transaction when it finishes; until then its
+// running totals are checkpointed so that an interrupted run resumes.
 import { now, type Db } from './database.js';
 
 export interface AblationRecord {
@@ -70,8 +71,24 @@ function toRecord(r: Row): AblationRecord {
 /** SQLite has no NaN: a metric without a finite value is left out (readers show it as missing). */
 const finiteOrNull = (v: number | null): number | null => (v !== null && Number.isFinite(v) ? v : null);
 
+/** The running totals of an unfinished run after `batchesDone` batches (replaces the last). */
+export function saveAblationCheckpoint(db: Db, jobId: number, batchesDone: number, state: unknown): void {
+  db.prepare('INSERT OR REPLACE INTO ablation_checkpoints (job_id, batches_done, state) VALUES (?, ?, ?)').run(jobId, batchesDone, JSON.stringify(state));
+}
+
+export function loadAblationCheckpoint(db: Db, jobId: number): { batchesDone: number; state: unknown } | undefined {
+  const r = db.prepare('SELECT batches_done, state FROM ablation_checkpoints WHERE job_id = ?').get(jobId) as { batches_done: number; state: string } | undefined;
+  return r && { batchesDone: r.batches_done, state: JSON.parse(r.state) };
+}
+
+export function deleteAblationCheckpoint(db: Db, jobId: number): void {
+  db.prepare('DELETE FROM ablation_checkpoints WHERE job_id = ?').run(jobId);
+}
+
+/** Stores a finished run and drops its job's checkpoint, in one transaction. */
 export function saveAblation(db: Db, a: NewAblation): number {
   return db.transaction(() => {
+    if (a.jobId !== null) deleteAblationCheckpoint(db, a.jobId);
     const id = Number(
       db
         .prepare(

@@ -316,4 +316,17 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 8,
+    description: 'ablation runs: a resumable checkpoint of the running totals',
+    sql: `
+-- the running totals of an unfinished ablation job after its last committed batch (JSON), so a
+-- resumed run continues there; removed when the run is stored or discarded
+CREATE TABLE ablation_checkpoints (
+  job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+  batches_done INTEGER NOT NULL,
+  state TEXT NOT NULL
+);
+`,
+  },
 ];

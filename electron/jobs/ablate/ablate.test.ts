@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AblationResult, Job } from '../../api.js';
 import type { Backend } from '../../backend.js';
 import { perLayerCounts } from '../../analysis/neuron-sets.js';
-import { optWithConstantNeurons, testBackend } from '../test-support.js';
+import { optWithConstantNeurons, testBackend, until } from '../test-support.js';
 
 /** ReLU with zero input weights and bias -1: never fires */
 const DEAD = [
@@ -111,6 +111,32 @@ describe('ablation job', () => {
     const refused = await finish('ablation.start', { modelId, corpusId, filter: evalDocs, maxTokens: 400, set, method: 'resample' });
     expect(refused.state).toBe('failed');
     expect(refused.error).toMatch(/resample ablation .* give a capture with sampled tokens/);
+  });
+
+  it('resumes a run killed midway to exactly the result of an uninterrupted one', async () => {
+    process.env.FFN_LAB_COMMIT_INTERVAL_MS = '0'; // a checkpoint after every batch
+    try {
+      const params = { modelId, corpusId, datasetId, filter: evalDocs, seqLen: 32, batch: 1, maxTokens: 6000, resamples: 100, seed: 4, method: 'resample', set: { kind: 'verdict', datasetId, verdict: 'dead' }, control: { seed: 2 } };
+      const whole = await result(await finish('ablation.start', params));
+      const { job } = (await b.handle('ablation.start', params)) as { job: Job };
+      const row = () =>
+        b.db.prepare('SELECT c.batches_done AS done, j.worker_pid AS pid FROM ablation_checkpoints c JOIN jobs j ON j.id = c.job_id WHERE c.job_id = ?').get(job.id) as { done: number; pid: number | null } | undefined;
+      const at = await until(() => {
+        const r = row();
+        return r && r.done >= 3 && r.pid ? r : undefined;
+      });
+      process.kill(at.pid!, 'SIGKILL');
+      expect((await b.jobs.waitFor(job.id)).state).toBe('interrupted');
+      expect(row()!.done).toBeLessThan(6000 / 32);
+      await b.handle('jobs.resume', { id: job.id });
+      const resumed = await result(await b.jobs.waitFor(job.id));
+      expect(resumed.results).toEqual(whole.results);
+      expect(resumed.baseline).toEqual(whole.baseline);
+      expect(resumed.perDocument).toEqual(whole.perDocument);
+      expect(row()).toBeUndefined(); // the checkpoint goes when the run is stored
+    } finally {
+      delete process.env.FFN_LAB_COMMIT_INTERVAL_MS;
+    }
   });
 
   it('a sweep ablates growing fractions in ranking order beside random sets with the same per-layer counts', async () => {

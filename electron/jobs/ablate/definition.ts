@@ -1,5 +1,5 @@
 import { AblateParams } from '../../api.js';
-import { ablationOfJob, deleteAblation } from '../../../db/ablations.js';
+import { ablationOfJob, deleteAblation, deleteAblationCheckpoint } from '../../../db/ablations.js';
 import type { JobDefinition } from '../definition.js';
 
 export const ablate: JobDefinition<AblateParams> = {
@@ -13,9 +13,10 @@ export const ablate: JobDefinition<AblateParams> = {
         : p.conditions.length === 0
           ? `Evaluate model ${p.modelId} on corpus ${p.corpusId}`
           : `Ablate ${p.conditions.map((c) => `${c.label} (${c.neurons.length})`).join(' vs ')} (${p.method}): model ${p.modelId}`,
-  // a run is stored only when it finishes; an interrupted one starts again from the beginning
-  resumable: false,
+  // the running totals are checkpointed; the run itself is stored when it finishes
+  resumable: true,
   cleanup: (db, jobId) => {
+    deleteAblationCheckpoint(db, jobId);
     const a = ablationOfJob(db, jobId);
     if (a) deleteAblation(db, a.id);
   },

@@ -2,8 +2,9 @@
 // overlap, each document on its own) and every batch runs once per chunk of conditions through the
 // graph's condition axis, condition 0 being the intact model. Per document and condition it sums
 // NLL, KL(intact || ablated) and top-1 agreement; at the end the metrics get bootstrap intervals
-// over documents and everything is stored in one transaction (db/ablations.ts).
-import { saveAblation, type AblationMetricRow } from '../../../db/ablations.js';
+// over documents and everything is stored in one transaction (db/ablations.ts). The running totals
+// are checkpointed every few seconds, so an interrupted run resumes where it was.
+import { loadAblationCheckpoint, saveAblation, saveAblationCheckpoint, type AblationMetricRow } from '../../../db/ablations.js';
 import { getCorpus, selectDocuments } from '../../../db/corpora.js';
 import { getDataset, loadMeans } from '../../../db/datasets.js';
 import { documentDetails, readSamples } from '../../../db/samples.js';
@@ -24,11 +25,21 @@ import { planWindows, type Window } from '../capture/windows.js';
 const MEMORY_BUDGET = Number(process.env.FFN_LAB_ABLATION_MEMORY ?? 1.5e9);
 /** tokens hurt most, kept per condition */
 const HURT_KEPT = 25;
+/** Checkpoint at most this often ($FFN_LAB_COMMIT_INTERVAL_MS overrides, as for captures). */
+const COMMIT_INTERVAL_MS = Number(process.env.FFN_LAB_COMMIT_INTERVAL_MS ?? 3000);
 /** resample ablation draws from at most this many stored samples */
 const RESAMPLE_POOL = 4096;
 
 export interface AblateResult {
   ablation: { id: number; name: string; tokens: number; documents: number; conditions: number };
+}
+
+/** What a checkpoint holds: the running totals after its batches. */
+interface Checkpoint {
+  base: DocTotals[];
+  totals: DocTotals[][];
+  hurt: Array<{ items: Hurt[]; floor: number | null }>;
+  done: number;
 }
 
 interface Hurt {
@@ -44,6 +55,16 @@ class HurtList {
   private items: Hurt[] = [];
   private floor = -Infinity;
   constructor(private readonly keep: number) {}
+  /** for a checkpoint (JSON has no -Infinity) */
+  state(): { items: Hurt[]; floor: number | null } {
+    return { items: this.items, floor: Number.isFinite(this.floor) ? this.floor : null };
+  }
+  static from(keep: number, s: { items: Hurt[]; floor: number | null }): HurtList {
+    const h = new HurtList(keep);
+    h.items = s.items;
+    h.floor = s.floor ?? -Infinity;
+    return h;
+  }
   push(h: Hurt): void {
     if (h.ablated - h.base <= this.floor) return;
     this.items.push(h);
@@ -112,17 +133,22 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   const chunks: number[][] = C === 0 ? [[]] : [];
   for (let c = 0; c < C; c += perRun) chunks.push(Array.from({ length: Math.min(perRun, C - c) }, (_, i) => c + i));
   const zero = (): DocTotals[] => tokens.map(() => ({ tokens: 0, nll: 0, kl: 0, agree: 0 }));
-  const base = zero();
-  const totals = params.conditions.map(zero);
-  const hurt = params.conditions.map(() => new HurtList(HURT_KEPT));
-  const draw = prng(params.seed ^ 0x5eed);
+  // a resumed run continues from the totals of its last committed batch
+  const saved = ctx.resume ? (loadAblationCheckpoint(db, ctx.jobId) as { batchesDone: number; state: Checkpoint } | undefined) : undefined;
+  const base = saved?.state.base ?? zero();
+  const totals = saved?.state.totals ?? params.conditions.map(zero);
+  const hurt = saved ? saved.state.hurt.map((h) => HurtList.from(HURT_KEPT, h)) : params.conditions.map(() => new HurtList(HURT_KEPT));
 
   const session = await FfnSession.create(model, { conditions: true, resample, nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir) });
   const total = plan.tokens * chunks.length;
-  let done = 0;
+  let done = saved?.state.done ?? 0;
+  let committedAt = Date.now();
   try {
-    ctx.progress(0, total, 'tokens', null);
-    for (const windows of batches) {
+    ctx.progress(done, total, 'tokens', null);
+    for (let b = saved?.batchesDone ?? 0; b < batches.length; b++) {
+      const windows = batches[b] as Window[];
+      // one stream of draws per batch, so a resumed run draws what an uninterrupted one did
+      const draw = prng(((params.seed ^ 0x5eed) + Math.imul(b + 1, 0x9e3779b1)) >>> 0);
       const T = Math.max(...windows.map((w) => w.length));
       const B = windows.length;
       const ids = new BigInt64Array(B * T);
@@ -179,6 +205,11 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
         });
         done += windows.reduce((n, w) => n + w.counted, 0);
         ctx.progress(done, total, 'tokens', null);
+      }
+      if (b < batches.length - 1 && Date.now() - committedAt >= COMMIT_INTERVAL_MS) {
+        const state: Checkpoint = { base, totals, hurt: hurt.map((h) => h.state()), done };
+        saveAblationCheckpoint(db, ctx.jobId, b + 1, state);
+        committedAt = Date.now();
       }
     }
   } finally {
