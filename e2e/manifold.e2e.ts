@@ -148,6 +148,22 @@ describe('manifold in the UI', () => {
     expect(set.origin).toMatchObject({ kind: 'manifold-selection', datasetId });
   });
 
+  it('selects points with a lasso (alt-drag)', async () => {
+    const canvas = page.getByTestId('manifold-canvas');
+    await canvas.focus();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('manifold-selection').count()).resolves.toBe(0);
+    const box = (await canvas.boundingBox())!;
+    const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const;
+    await page.keyboard.down('Alt');
+    await page.mouse.move(...at(0.15, 0.15));
+    await page.mouse.down();
+    for (const [fx, fy] of [[0.85, 0.15], [0.85, 0.85], [0.15, 0.85], [0.15, 0.2]] as const) await page.mouse.move(...at(fx, fy), { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Alt');
+    await page.getByTestId('manifold-selection').getByTestId('selection-neurons').waitFor();
+  });
+
   it('exports the view as PNG at twice the canvas size and the coordinates as CSV, listed in Figures', async () => {
     const canvasBox = (await page.getByTestId('manifold-canvas').boundingBox())!;
     const png = await exportFile('manifold-export-png-2x');

@@ -10,7 +10,7 @@ import { formatStat } from '../format';
 import { hrefFor } from '../routing/route';
 import { colouringOf, type Legend, type Value } from './colouring';
 import { parseNeuronList } from './ProjectionForm';
-import { inBox, nearest, normalizeLayer } from './picking';
+import { inBox, inPolygon, nearest, normalizeLayer } from './picking';
 import { PointCloud, webglAvailable } from './scene';
 
 const BACKGROUND = '#14161a';
@@ -135,6 +135,7 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
   const [hover, setHover] = useState<{ index: number; x: number; y: number } | null>(null);
   const [picked, setPicked] = useState<{ index: number; context: SampleContext | null } | null>(null);
   const [box, setBox] = useState<{ x0: number; y0: number; x1: number; y1: number } | null>(null);
+  const [lasso, setLasso] = useState<Array<{ x: number; y: number }> | null>(null);
   const [selection, setSelection] = useState<number[] | null>(null);
   const [busyExport, setBusyExport] = useState(false);
 
@@ -210,20 +211,22 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
     const r = (canvasRef.current as HTMLCanvasElement).getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
   };
-  const down = useRef<{ x: number; y: number; shift: boolean } | null>(null);
+  const down = useRef<{ x: number; y: number; shift: boolean; alt: boolean } | null>(null);
   const onPointerDown = (e: PointerEvent) => {
     const p = local(e);
-    down.current = { ...p, shift: e.shiftKey };
-    if (e.shiftKey && cloud) {
-      // shift-drag draws a selection box instead of panning
+    down.current = { ...p, shift: e.shiftKey, alt: e.altKey && !e.shiftKey };
+    if ((e.shiftKey || e.altKey) && cloud) {
+      // shift-drag draws a selection box, alt-drag a lasso, instead of orbiting
       cloud.controls.enabled = false;
-      setBox({ x0: p.x, y0: p.y, x1: p.x, y1: p.y });
+      if (e.shiftKey) setBox({ x0: p.x, y0: p.y, x1: p.x, y1: p.y });
+      else setLasso([p]);
     }
   };
   const onPointerMove = (e: PointerEvent) => {
     if (!cloud) return;
     const p = local(e);
     if (box && down.current?.shift) return setBox({ ...box, x1: p.x, y1: p.y });
+    if (lasso && down.current?.alt) return setLasso([...lasso, p]);
     if (e.buttons !== 0) return;
     const i = nearest(cloud.screenGrid(), p.x, p.y);
     setHover(i >= 0 ? { index: i, x: p.x, y: p.y } : null);
@@ -237,6 +240,13 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
       cloud.controls.enabled = true;
       const chosen = inBox(cloud.screenGrid().screen, box.x0, box.y0, p.x, p.y);
       setBox(null);
+      setSelection(chosen.length > 0 ? chosen : null);
+      return;
+    }
+    if (start.alt && lasso) {
+      cloud.controls.enabled = true;
+      const chosen = inPolygon(cloud.screenGrid().screen, [...lasso, p]);
+      setLasso(null);
       setSelection(chosen.length > 0 ? chosen : null);
       return;
     }
@@ -358,7 +368,7 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
           ref={canvasRef}
           className="manifold-canvas"
           tabIndex={0}
-          aria-label={`${data.run.points} points, layer ${layer?.layer}. Drag to orbit, scroll to zoom, right-drag or arrow keys to pan, shift-drag to select, [ and ] change layer, r resets the camera.`}
+          aria-label={`${data.run.points} points, layer ${layer?.layer}. Drag to orbit, scroll to zoom, right-drag or arrow keys to pan, shift-drag a box or alt-drag a lasso to select, [ and ] change layer, r resets the camera.`}
           data-testid="manifold-canvas"
           onPointerDown={onPointerDown}
           onPointerMove={onPointerMove}
@@ -366,6 +376,11 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
           onPointerLeave={() => setHover(null)}
         />
         {box && <div className="manifold-box" style={{ left: Math.min(box.x0, box.x1), top: Math.min(box.y0, box.y1), width: Math.abs(box.x1 - box.x0), height: Math.abs(box.y1 - box.y0) }} />}
+        {lasso && (
+          <svg className="manifold-lasso" aria-hidden="true">
+            <polygon points={lasso.map((q) => `${q.x},${q.y}`).join(' ')} />
+          </svg>
+        )}
         {hover && (
           <div className="manifold-tooltip" style={{ left: hover.x + 12, top: hover.y + 12 }} data-testid="manifold-tooltip">
             <strong>{JSON.stringify(data.points.token[hover.index])}</strong> <span className="muted">{data.points.document[hover.index]}:{data.points.position[hover.index]}</span>
@@ -376,7 +391,7 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
       <p className="hint">
         {data.run.method.toUpperCase()} of the {data.run.space === 'ffn' ? 'FFN activations' : 'residual stream'}, {data.run.points.toLocaleString()} points
         {explained ? ` · explained variance ${explained.map((v) => `${(100 * v).toFixed(1)}%`).join(', ')}` : ''}
-        {data.run.sharedBasis ? ' · one basis for all layers' : ''}. Drag to orbit, scroll to zoom, right-drag to pan; click a point for its context; shift-drag a box to select; keys [ ] change layer, a toggles ablated, r resets.
+        {data.run.sharedBasis ? ' · one basis for all layers' : ''}. Drag to orbit, scroll to zoom, right-drag to pan; click a point for its context; shift-drag a box or alt-drag a lasso to select; keys [ ] change layer, a toggles ablated, r resets.
       </p>
       {picked && <ContextPanel data={data} picked={picked} onClose={() => setPicked(null)} />}
       {selection && <SelectionPanel datasetId={datasetId} modelId={modelId} layer={layer?.layer ?? 0} sampleIds={selection.map((i) => data.points.sampleId[i] as number)} onClear={() => setSelection(null)} />}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { categoricalColouring, colouringOf, continuousColouring, quantile } from './colouring';
 import { colormap, hexToRgb, rgbToHex } from './palette';
-import { buildGrid, inBox, nearest, normalizeLayer, projectToScreen } from './picking';
+import { buildGrid, inBox, inPolygon, nearest, normalizeLayer, projectToScreen } from './picking';
 
 describe('colour maps and colourings', () => {
   it('runs viridis from dark purple to yellow, clamped, grey for NaN', () => {
@@ -75,5 +75,15 @@ describe('screen-space picking', () => {
     const { intact, ablated } = normalizeLayer([1, 1, 3, 1], 2, [1, 1, 5, 1]);
     expect(Array.from(intact)).toEqual([-1, 0, 0, 1, 0, 0]);
     expect(Array.from(ablated!)).toEqual([-1, 0, 0, 3, 0, 0]);
+  });
+});
+
+describe('lasso selection', () => {
+  it('selects the points inside a polygon, concave ones included, and none outside', () => {
+    // an L-shaped lasso: the square's top-right quadrant is cut out
+    const lasso = [{ x: 0, y: 0 }, { x: 50, y: 0 }, { x: 50, y: 50 }, { x: 100, y: 50 }, { x: 100, y: 100 }, { x: 0, y: 100 }];
+    const screen = Float32Array.from([10, 10, 75, 25, 75, 75, 25, 75, 150, 50, NaN, NaN]);
+    expect(inPolygon(screen, lasso)).toEqual([0, 2, 3]);
+    expect(inPolygon(screen, lasso.slice(0, 2))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // Picking without a raycast over a million objects: the points are projected to screen pixels
 // once per view (camera or positions changed), bucketed in a grid of cells, and a pick looks only
-// at the cells around the cursor; a box selection tests the projected points against the box.
+// at the cells around the cursor; a box or lasso selection tests the projected points against it.
 
 /**
  * Screen positions (CSS pixels, origin top-left) of n points [n * 3] under a column-major 4x4
@@ -98,6 +98,32 @@ export function inBox(screen: Float32Array, x0: number, y0: number, x1: number, 
     const x = screen[i * 2] as number;
     const y = screen[i * 2 + 1] as number;
     if (x >= ax && x <= bx && y >= ay && y <= by) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Points whose screen position lies inside a closed polygon (a lasso), by the even-odd rule: a
+ * ray from the point crosses the outline an odd number of times. The polygon's bounding box is
+ * tested first, so most points of a small lasso cost two comparisons.
+ */
+export function inPolygon(screen: Float32Array, polygon: ReadonlyArray<{ x: number; y: number }>): number[] {
+  if (polygon.length < 3) return [];
+  const xs = polygon.map((p) => p.x);
+  const ys = polygon.map((p) => p.y);
+  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const out: number[] = [];
+  for (let i = 0; i < screen.length / 2; i++) {
+    const x = screen[i * 2] as number;
+    const y = screen[i * 2 + 1] as number;
+    if (!(x >= minX && x <= maxX && y >= minY && y <= maxY)) continue;
+    let inside = false;
+    for (let a = 0, b = polygon.length - 1; a < polygon.length; b = a++) {
+      const pa = polygon[a] as { x: number; y: number };
+      const pb = polygon[b] as { x: number; y: number };
+      if (pa.y > y !== pb.y > y && x < ((pb.x - pa.x) * (y - pa.y)) / (pb.y - pa.y) + pa.x) inside = !inside;
+    }
+    if (inside) out.push(i);
   }
   return out;
 }
