@@ -191,3 +191,26 @@ export function findCorpus(db: Db, idOrName: string): CorpusRecord | undefined {
   const c = row ? toRecord(row as CorpusRow) : undefined;
   return c?.status === 'ready' ? c : undefined;
 }
+
+/** For each document id, its position in its corpus (ordinal). */
+export function documentOrdinals(db: Db, ids: readonly number[]): Map<number, number> {
+  const get = db.prepare('SELECT ordinal FROM documents WHERE id = ?');
+  const out = new Map<number, number>();
+  for (const id of new Set(ids)) {
+    const r = get.get(id) as { ordinal: number } | undefined;
+    if (r) out.set(id, r.ordinal);
+  }
+  return out;
+}
+
+/** The ids of a corpus's documents by ordinal. */
+export function documentIdsByOrdinal(db: Db, corpusId: number): Map<number, number> {
+  const rows = db.prepare('SELECT id, ordinal FROM documents WHERE corpus_id = ?').all(corpusId) as Array<{ id: number; ordinal: number }>;
+  return new Map(rows.map((r) => [r.ordinal, r.id]));
+}
+
+/** A ready corpus with this content checksum (the same texts in the same order). */
+export function findCorpusByChecksum(db: Db, checksum: string): CorpusRecord | undefined {
+  const row = db.prepare("SELECT * FROM corpora WHERE checksum = ? AND status = 'ready' ORDER BY id LIMIT 1").get(checksum);
+  return row ? toRecord(row as CorpusRow) : undefined;
+}

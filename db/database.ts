@@ -36,6 +36,27 @@ export function openDatabase(file: string, all: readonly Migration[] = migration
   return db;
 }
 
+/**
+ * Another app database (e.g. captured on another machine), opened read-only: it must be at this
+ * app's schema version, since it is read with this app's queries and never migrated here.
+ */
+export function openDatabaseReadOnly(file: string, all: readonly Migration[] = migrations): Db {
+  let db: Db;
+  try {
+    const binding = nativeBinding();
+    db = new BetterSqlite3(file, { readonly: true, fileMustExist: true, ...(binding ? { nativeBinding: binding } : {}) });
+  } catch (err) {
+    throw new DatabaseError(file, `cannot open the database (${(err as Error).message}); expected an FFN Lab database file (ffn-lab.sqlite)`);
+  }
+  const latest = all.at(-1)?.version ?? 0;
+  const version = schemaVersion(db);
+  if (version !== latest) {
+    db.close();
+    throw new DatabaseError(file, `schema version ${version}, but this app reads version ${latest}; open it once with this app version (any command) to migrate it`);
+  }
+  return db;
+}
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }

@@ -73,7 +73,7 @@ function toRecord(r: DatasetRow): DatasetRecord {
   };
 }
 
-export function createDataset(db: Db, d: { name: string; modelId: number; corpusId: number; jobId: number; params: unknown; batchesTotal: number }): DatasetRecord {
+export function createDataset(db: Db, d: { name: string; modelId: number; corpusId: number; jobId: number | null; params: unknown; batchesTotal: number }): DatasetRecord {
   const info = db
     .prepare("INSERT INTO datasets (name, model_id, corpus_id, status, job_id, params, batches_total, created_at) VALUES (?, ?, ?, 'capturing', ?, ?, ?, ?)")
     .run(d.name, d.modelId, d.corpusId, d.jobId, JSON.stringify(d.params), d.batchesTotal, now());

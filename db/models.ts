@@ -80,3 +80,9 @@ export function listModels(db: Db): ModelRecord[] {
 export function deleteModel(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
 }
+
+/** An imported model with these weights (sha256 over the checkpoint files). */
+export function findModelBySha(db: Db, sha256: string): ModelRecord | undefined {
+  const row = db.prepare('SELECT * FROM models WHERE sha256 = ? ORDER BY id LIMIT 1').get(sha256) as ModelRow | undefined;
+  return row && toRecord(row);
+}

@@ -566,6 +566,8 @@ export const methods = {
   'model.rescan': { params: Id, result: z.object({ job: Job }) },
   'capture.start': { params: CaptureParams, result: z.object({ job: Job }) },
   'dataset.list': { params: Empty, result: z.array(Dataset) },
+  /** one capture from captures of one model over disjoint documents of one corpus */
+  'dataset.merge': { params: z.object({ ids: z.array(z.number().int().positive()).min(2), name: z.string().min(1).max(200) }), result: Dataset },
   'neurons.list': { params: NeuronsQuery, result: z.object({ neurons: z.array(NeuronRow), total: z.number().int(), unavailable: z.array(z.object({ kind: z.string(), reason: z.string() })) }) },
   'layers.get': {
     params: z.object({ datasetId: z.number().int().positive(), bins: z.number().int().min(1).max(1000).default(20) }),

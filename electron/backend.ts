@@ -23,6 +23,7 @@ import { AblateParams, methods, isMethod, type ApiEvent, type AppInfo, type Meth
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { PlaygroundClient } from './playground/client.js';
+import { mergeCaptures } from './datasets-merge.js';
 import { isStartHereCapture, startHereStatus, startHereStep } from './start-here.js';
 import type { SpawnWorker } from './jobs/protocol.js';
 import { APP_NAME, APP_VERSION } from './version.js';
@@ -152,6 +153,11 @@ export class Backend {
       },
       'dataset.list': () =>
         datasets.listDatasets(db).map((d) => ({ id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt })),
+      'dataset.merge': ({ ids, name }) => {
+        const d = mergeCaptures(db, ids.map((id) => ({ db, datasetId: id, label: String(id) })), name);
+        this.emit({ type: 'datasets-changed' });
+        return { id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt };
+      },
       'neurons.list': ({ datasetId, ...q }) => listNeurons(db, datasetId, q),
       'layers.get': ({ datasetId, bins }) => layerSummary(db, datasetId, bins),
       'neuron.get': ({ datasetId, layer, neuron, detect }) => neuronDetail(db, datasetId, layer, neuron, detect),

@@ -23,6 +23,8 @@ import { z } from 'zod';
 import { AblationMethod, NeuronRef, RankScore, type AblationResult, type AblationSummary, type SetSource, type VerdictKind } from './api.js';
 import type { CorpusRecord } from '../db/corpora.js';
 import { ablationEditFor } from './ablation-sets.js';
+import { mergeCaptures } from './datasets-merge.js';
+import { openDatabaseReadOnly, type Db } from '../db/database.js';
 import { projectionData } from './manifold.js';
 import { measureIntrinsic, projectionInput } from './jobs/project/run.js';
 import { JobInputError } from './jobs/definition.js';
@@ -60,6 +62,9 @@ commands:
         [--fractions 0.1,0.2,...] [--method ...] [--max-tokens N] ...
                                           ablate growing fractions of all neurons in ranking order (lowest score first;
                                           --desc: highest first) and matched random sets; curves with intervals
+  merge --name N SOURCE SOURCE...          one capture from captures of one model over disjoint documents of one corpus
+                                          (e.g. split across machines); SOURCE: a capture id here, or FILE.sqlite:ID in
+                                          another machine's database (its model and corpus must be imported here too)
   evaluate --model M --corpus C [--names-file F] [--genre G] [--documents N] [--skip-documents N] [--max-tokens N]
            [--seq-len T]                  loss and perplexity of the intact model (windows of T, each on its own), with a
                                           bootstrap 95% interval over documents; F: a JSON list of document names
@@ -326,7 +331,7 @@ async function corpusAndModel(b: Backend, values: Record<string, unknown>): Prom
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers', 'ablate', 'sweep', 'evaluate', 'project', 'intrinsic-dim'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers', 'ablate', 'sweep', 'evaluate', 'merge', 'project', 'intrinsic-dim'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -550,6 +555,28 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const r = (await b.handle('ablation.get', { id: ablation.id })) as AblationResult;
       const out = { ablation: r.id, loss: r.baseline.loss.value, ppl: r.baseline.ppl.value, ci: { loss: ci(r.baseline.loss), ppl: ci(r.baseline.ppl) }, predictions: r.tokens, documents: r.documents };
       return io.out(out, () => `${model.name} on ${corpus.name}: loss ${pm(r.baseline.loss)} nats/token, perplexity ${pm(r.baseline.ppl, 2)}; ${r.tokens} predictions in ${r.documents} documents (95% bootstrap intervals over documents)`);
+    }
+    case 'merge': {
+      const b = backend();
+      if (!values.name) throw new UsageError('--name is required: the name of the merged capture');
+      if (args.length < 2) throw new UsageError('merge needs at least two captures: ids here, or FILE.sqlite:ID');
+      const opened: Db[] = [];
+      try {
+        const sources = args.map((arg) => {
+          const foreign = /^(.+\.sqlite):(\d+)$/.exec(arg);
+          if (foreign) {
+            const db = openDatabaseReadOnly(path.resolve(foreign[1]!));
+            opened.push(db);
+            return { db, datasetId: Number(foreign[2]), label: arg };
+          }
+          if (!/^\d+$/.test(arg)) throw new UsageError(`"${arg}" is not a capture: expected an id, or FILE.sqlite:ID`);
+          return { db: b.db, datasetId: Number(arg), label: arg };
+        });
+        const d = mergeCaptures(b.db, sources, values.name);
+        return io.out({ dataset: { id: d.id, name: d.name, tokens: d.tokens, sources: args.length } }, () => `dataset ${d.id} "${d.name}": ${d.tokens} tokens from ${args.length} captures`);
+      } finally {
+        for (const db of opened) db.close();
+      }
     }
     case 'ablations list': {
       const runs = (await backend().handle('ablation.list', {})) as AblationSummary[];

@@ -1,0 +1,115 @@
+// Merging captures: statistics over disjoint parts of a corpus (other documents, or the same
+// corpus captured on another machine and its database file copied here) add up to the statistics
+// of the whole, because everything kept is a sum, a count, a min or a max (analysis/neuron-stats).
+// Top examples merge by value; sampled hidden states are copied. Sources from another database are
+// matched to this one by content: the model by its weights' sha256, the corpus by its checksum,
+// documents by their ordinal in the corpus.
+import type { Db } from '../db/database.js';
+import { documentIdsByOrdinal, documentOrdinals, findCorpusByChecksum, getCorpus } from '../db/corpora.js';
+import { createDataset, getDataset, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint, type DatasetRecord, type TopExample } from '../db/datasets.js';
+import { findModelBySha, getModel } from '../db/models.js';
+import { readSamples, type NewSample } from '../db/samples.js';
+import type { ModelSpec } from '../native-models/spec.js';
+import { merge } from './analysis/neuron-stats.js';
+import { mergeTopK } from './analysis/top-k.js';
+import { ApiError } from './errors.js';
+import { fromStored, toStored, topFromRows, topRows } from './jobs/capture/checkpoint.js';
+
+export interface MergeSource {
+  db: Db;
+  datasetId: number;
+  /** how the user named it, for messages ("3", "other.sqlite:2") */
+  label: string;
+}
+
+interface Resolved {
+  source: MergeSource;
+  dataset: DatasetRecord;
+  threshold: number;
+  topK: number;
+  /** the source's document ids -> this database's */
+  docs: (id: number) => number;
+}
+
+export function mergeCaptures(target: Db, sources: readonly MergeSource[], name: string): DatasetRecord {
+  if (sources.length < 2) throw new ApiError('bad-request', 'merging needs at least two captures');
+  const seen = new Set<string>();
+  let modelId: number | undefined;
+  let corpusId: number | undefined;
+  const resolved: Resolved[] = sources.map((source) => {
+    const dataset = getDataset(source.db, source.datasetId);
+    if (!dataset || dataset.status !== 'ready') throw new ApiError('not-found', `capture ${source.label} does not exist or has not finished`);
+    const model = getModel(source.db, dataset.modelId)!;
+    const corpus = getCorpus(source.db, dataset.corpusId);
+    const here = source.db === target ? model : findModelBySha(target, model.sha256);
+    if (!here) throw new ApiError('bad-request', `capture ${source.label} was made with model "${model.name}" (sha256 ${model.sha256.slice(0, 12)}…), which is not imported here; import the same checkpoint first`);
+    const corpusHere = source.db === target ? corpus : corpus && findCorpusByChecksum(target, corpus.checksum);
+    if (!corpus || !corpusHere) throw new ApiError('bad-request', `capture ${source.label} read corpus "${corpus?.name ?? dataset.corpusId}", which is not imported here with the same texts (checksum); import it first`);
+    if (modelId !== undefined && here.id !== modelId) throw new ApiError('bad-request', `capture ${source.label} is of another model than the first capture; only captures of one model merge`);
+    if (corpusId !== undefined && corpusHere.id !== corpusId) throw new ApiError('bad-request', `capture ${source.label} read another corpus than the first capture; captures of one corpus merge (over disjoint documents)`);
+    modelId = here.id;
+    corpusId = corpusHere.id;
+    const key = `${source.db.name}:${dataset.id}`;
+    if (seen.has(key)) throw new ApiError('bad-request', `capture ${source.label} is given twice; merged captures must cover disjoint documents`);
+    seen.add(key);
+    const p = dataset.params as { threshold?: number; topK?: number };
+    let docs = (id: number) => id;
+    if (source.db !== target) {
+      const ordinals = documentOrdinals(source.db, loadTopExamples(source.db, dataset.id).map((t) => t.documentId));
+      const byOrdinal = documentIdsByOrdinal(target, corpusHere.id);
+      const ordinalOf = (id: number) => ordinals.get(id) ?? documentOrdinals(source.db, [id]).get(id);
+      docs = (id) => byOrdinal.get(ordinalOf(id) as number) as number;
+    }
+    return { source, dataset, threshold: p.threshold ?? 0, topK: p.topK ?? 16, docs };
+  });
+  const [first] = resolved as [Resolved];
+  for (const r of resolved) {
+    if (r.threshold !== first.threshold) throw new ApiError('bad-request', `capture ${r.source.label} counted firing above ${r.threshold}, capture ${first.source.label} above ${first.threshold}; only captures with the same threshold merge`);
+    if (r.topK !== first.topK) throw new ApiError('bad-request', `capture ${r.source.label} kept ${r.topK} top examples per neuron, capture ${first.source.label} ${first.topK}; only captures with the same top-k merge`);
+  }
+  const spec = getModel(target, modelId as number)!.spec as ModelSpec;
+  const { nLayers: L, dFf: F } = spec;
+  const stats = resolved.map((r) => fromStored(loadStats(r.source.db, r.dataset.id, L, F), r.threshold)).reduce((a, b) => merge(a, b));
+  const top =
+    first.topK > 0
+      ? resolved
+          .map((r) => topFromRows(L, F, r.topK, loadTopExamples(r.source.db, r.dataset.id).map((t): TopExample => ({ ...t, documentId: r.docs(t.documentId) }))))
+          .reduce((a, b) => mergeTopK(a, b))
+      : null;
+  const samples: NewSample[] = resolved.flatMap((r) =>
+    readSamples(r.source.db, r.dataset.id, L, { blobs: true }).map((s) => ({
+      documentId: r.docs(s.documentId),
+      position: s.position,
+      tokenId: s.tokenId,
+      token: s.token,
+      metadata: s.metadata,
+      loss: s.loss,
+      residual: concat(s.residual),
+      ffn: concat(s.ffn),
+    })),
+  );
+  const tokens = resolved.reduce((n, r) => n + r.dataset.tokens, 0);
+  return target.transaction(() => {
+    const d = createDataset(target, {
+      name,
+      modelId: modelId as number,
+      corpusId: corpusId as number,
+      jobId: null,
+      params: { ...(first.dataset.params as object), merged: resolved.map((r) => ({ capture: r.source.label, name: r.dataset.name, tokens: r.dataset.tokens })) },
+      batchesTotal: 0,
+    });
+    saveCheckpoint(target, d.id, { batchesDone: 0, tokens, stats: toStored(stats), top: top ? topRows(top) : [], samples });
+    markDatasetReady(target, d.id);
+    return getDataset(target, d.id) as DatasetRecord;
+  })();
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
