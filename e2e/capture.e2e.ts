@@ -103,4 +103,19 @@ describe('capture in the UI', () => {
     await expect(page.getByTestId('neuron-promoted').locator('li').count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'capture-neuron');
   });
+
+  it('merges two captures of disjoint documents from the Datasets page', async () => {
+    const half = async (skip: number) =>
+      ((await cliJson(app.dataDir, ['capture', '--model', 'char-gpt2', '--corpus', 'brown', '--seq-len', '64', '--threshold', '2', '--skip-documents', String(skip), '--documents', '1', '--max-tokens', '3000', '--name', `doc ${skip}`])) as { dataset: { id: number; tokens: number } }).dataset;
+    const [a, b] = [await half(0), await half(1)];
+    await page.getByTestId('nav-datasets').click();
+    await page.reload();
+    const card = page.getByTestId('merge-card');
+    await card.waitFor();
+    await card.getByTestId('merge-sources').selectOption([String(a.id), String(b.id)]);
+    await card.getByTestId('merge-name').fill('two documents');
+    await card.getByTestId('merge-start').click();
+    await expect(card.getByTestId('merge-done').textContent()).resolves.toContain(`${(a.tokens + b.tokens).toLocaleString('en-US')} tokens`);
+    await page.locator('[data-testid="dataset-row"]', { hasText: 'two documents' }).waitFor();
+  });
 });

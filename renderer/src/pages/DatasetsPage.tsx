@@ -7,6 +7,7 @@ import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { CaptureForm } from '../datasets/CaptureForm';
 import { DatasetTable } from '../datasets/DatasetTable';
+import { MergeForm } from '../datasets/MergeForm';
 import { hrefFor } from '../routing/route';
 import { CorporaLink } from './CorporaLink';
 
@@ -50,6 +51,7 @@ export function DatasetsPage() {
       >
         {(items) => <DatasetTable datasets={items} models={models.data ?? []} corpora={corpora.data ?? []} />}
       </ListSection>
+      {datasets.data && datasets.data.length >= 2 && <MergeForm datasets={datasets.data} />}
     </>
   );
 }
