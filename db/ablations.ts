@@ -18,6 +18,8 @@ export interface AblationRecord {
   params: unknown;
   modelSha256: string;
   appVersion: string;
+  /** tokens evaluated (from the stored details) */
+  tokens: number;
   createdAt: string;
 }
 
@@ -29,7 +31,7 @@ export interface AblationMetricRow {
   high: number | null;
 }
 
-export interface NewAblation extends Omit<AblationRecord, 'id' | 'createdAt'> {
+export interface NewAblation extends Omit<AblationRecord, 'id' | 'createdAt' | 'tokens'> {
   results: readonly AblationMetricRow[];
   details: unknown;
 }
@@ -47,8 +49,13 @@ interface Row {
   params: string;
   model_sha256: string;
   app_version: string;
+  tokens: number | null;
+  details: string | null;
   created_at: string;
 }
+
+/** A row with the evaluated token count read from the details, without parsing them in JS. */
+const SELECT = "SELECT *, json_extract(details, '$.tokens') AS tokens FROM ablations";
 
 function toRecord(r: Row): AblationRecord {
   return {
@@ -64,6 +71,7 @@ function toRecord(r: Row): AblationRecord {
     params: JSON.parse(r.params),
     modelSha256: r.model_sha256,
     appVersion: r.app_version,
+    tokens: r.tokens ?? 0,
     createdAt: r.created_at,
   };
 }
@@ -104,7 +112,7 @@ export function saveAblation(db: Db, a: NewAblation): number {
 }
 
 export function getAblation(db: Db, id: number): { record: AblationRecord; results: AblationMetricRow[]; details: unknown } | undefined {
-  const r = db.prepare('SELECT * FROM ablations WHERE id = ?').get(id) as Row | undefined;
+  const r = db.prepare(`${SELECT} WHERE id = ?`).get(id) as Row | undefined;
   if (!r) return undefined;
   const results = (
     db.prepare('SELECT condition, metric, value, ci_low, ci_high FROM ablation_results WHERE ablation_id = ?').all(id) as Array<{
@@ -115,19 +123,18 @@ export function getAblation(db: Db, id: number): { record: AblationRecord; resul
       ci_high: number | null;
     }>
   ).map((x) => ({ condition: x.condition, metric: x.metric, value: x.value, low: x.ci_low, high: x.ci_high }));
-  const details = db.prepare('SELECT details FROM ablations WHERE id = ?').get(id) as { details: string | null };
-  return { record: toRecord(r), results, details: details.details === null ? null : JSON.parse(details.details) };
+  return { record: toRecord(r), results, details: r.details === null ? null : JSON.parse(r.details) };
 }
 
 export function listAblations(db: Db, modelId?: number): AblationRecord[] {
   const rows = (modelId === undefined
-    ? db.prepare('SELECT * FROM ablations ORDER BY id DESC').all()
-    : db.prepare('SELECT * FROM ablations WHERE model_id = ? ORDER BY id DESC').all(modelId)) as Row[];
+    ? db.prepare(`${SELECT} ORDER BY id DESC`).all()
+    : db.prepare(`${SELECT} WHERE model_id = ? ORDER BY id DESC`).all(modelId)) as Row[];
   return rows.map(toRecord);
 }
 
 export function ablationOfJob(db: Db, jobId: number): AblationRecord | undefined {
-  const r = db.prepare('SELECT * FROM ablations WHERE job_id = ?').get(jobId) as Row | undefined;
+  const r = db.prepare(`${SELECT} WHERE job_id = ?`).get(jobId) as Row | undefined;
   return r && toRecord(r);
 }
 

@@ -65,7 +65,7 @@ interface Details {
   perDocument: AblationResult['perDocument'];
 }
 
-function summary(r: AblationRecord, d: Details | null): AblationSummary {
+function summary(r: AblationRecord): AblationSummary {
   return {
     id: r.id,
     name: r.name,
@@ -75,20 +75,20 @@ function summary(r: AblationRecord, d: Details | null): AblationSummary {
     corpusId: r.corpusId,
     method: r.method,
     conditions: (r.params as { conditions?: unknown[] }).conditions?.length ?? 0,
-    tokens: d?.tokens ?? 0,
+    tokens: r.tokens,
     createdAt: r.createdAt,
   };
 }
 
 export function ablationSummaries(db: Db, modelId?: number): AblationSummary[] {
-  return listAblations(db, modelId).map((r) => summary(r, getAblation(db, r.id)?.details as Details | null));
+  return listAblations(db, modelId).map(summary);
 }
 
 export function ablationResult(db: Db, id: number): AblationResult {
   const a = getAblation(db, id);
   if (!a) throw new ApiError('not-found', `ablation run ${id} does not exist`);
   const d = a.details as Details;
-  return { ...summary(a.record, d), modelSha256: a.record.modelSha256, appVersion: a.record.appVersion, params: a.record.params, documents: d.documents, baseline: d.baseline, results: d.results, perDocument: d.perDocument };
+  return { ...summary(a.record), modelSha256: a.record.modelSha256, appVersion: a.record.appVersion, params: a.record.params, documents: d.documents, baseline: d.baseline, results: d.results, perDocument: d.perDocument };
 }
 
 /** The stored parameters of a run, to start it again as it was. */
