@@ -1,7 +1,9 @@
 // What every job that runs a model checks first: the model exists, its files are the ones imported
-// (same sha256), its weights are finite (the import's scan says so) and it has a tokenizer. Each
-// failure is a message the user can act on. Also: tokenize documents up to a token budget.
+// (same sha256), its weights are finite (the import's scan says so) and it has a tokenizer; the
+// corpus exists. Each failure is a message the user can act on. Also: tokenize documents up to a
+// token budget.
 import type { Db } from '../../db/database.js';
+import { getCorpus, type CorpusRecord } from '../../db/corpora.js';
 import { getModel, type ModelRecord } from '../../db/models.js';
 import { firstInvalidWeight } from '../../db/weights.js';
 import { loadModel } from '../../native-models/load.js';
@@ -30,6 +32,13 @@ export function openJobModel(db: Db, modelId: number, purpose: string): JobModel
   const tokenizer = loadTokenizer(record.path);
   if (!tokenizer) throw new JobInputError(`model "${record.name}" has no tokenizer (tokenizer.json in its folder, or tokenizer.bin beside a llama2.c .bin); ${purpose} needs one to read the corpus`);
   return { record, model, tokenizer };
+}
+
+/** A ready corpus, or an error that says how to make one. */
+export function openJobCorpus(db: Db, corpusId: number): CorpusRecord {
+  const corpus = getCorpus(db, corpusId);
+  if (!corpus || corpus.status !== 'ready') throw new JobInputError(`corpus ${corpusId} does not exist; import one first (ffn-lab corpus import <path|brown>)`);
+  return corpus;
 }
 
 /** Token ids of the documents in order, stopping once `maxTokens` are reached. */

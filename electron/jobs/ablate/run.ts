@@ -5,7 +5,7 @@
 // over documents and everything is stored in one transaction (db/ablations.ts). The running totals
 // are checkpointed every few seconds, so an interrupted run resumes where it was.
 import { loadAblationCheckpoint, saveAblation, saveAblationCheckpoint, type AblationMetricRow } from '../../../db/ablations.js';
-import { getCorpus, selectDocuments } from '../../../db/corpora.js';
+import { selectDocuments } from '../../../db/corpora.js';
 import { getDataset, loadMeans } from '../../../db/datasets.js';
 import { documentDetails, readSamples } from '../../../db/samples.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
@@ -16,9 +16,10 @@ import { ablationEdit, identityEdit, stackEdits, type NeuronEdit } from '../../a
 import { conditionMetrics, type ConditionMetrics, type DocTotals } from '../../analysis/ablation-metrics.js';
 import { perLayerCounts } from '../../analysis/neuron-sets.js';
 import { graphCacheDir } from '../../inference.js';
+import { checkDataset } from '../../ablation-sets.js';
 import { APP_VERSION } from '../../version.js';
 import { JobInputError, type JobContext } from '../definition.js';
-import { openJobModel, tokenizeDocuments } from '../job-model.js';
+import { openJobCorpus, openJobModel, tokenizeDocuments } from '../job-model.js';
 import { planWindows, type Window } from '../capture/windows.js';
 
 /** Bytes of logit-sized tensors one run may hold; more conditions are split into chunks ($FFN_LAB_ABLATION_MEMORY overrides). */
@@ -92,13 +93,11 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   const { db, params } = ctx;
   ctx.progress(0, null, 'tokens', 'loading the model');
   const { record, model, tokenizer } = openJobModel(db, params.modelId, 'ablation');
-  const corpus = getCorpus(db, params.corpusId);
-  if (!corpus || corpus.status !== 'ready') throw new JobInputError(`corpus ${params.corpusId} does not exist; import one first (ffn-lab corpus import <path|brown>)`);
+  const corpus = openJobCorpus(db, params.corpusId);
   const { nLayers: L, dFf: F, vocabSize: V } = model.spec;
   const shape = { layers: L, neurons: F };
+  if (params.datasetId !== undefined) checkDataset(db, record, params.datasetId);
   const dataset = params.datasetId === undefined ? undefined : getDataset(db, params.datasetId);
-  if (params.datasetId !== undefined && (!dataset || dataset.status !== 'ready')) throw new JobInputError(`capture ${params.datasetId} does not exist or has not finished`);
-  if (dataset && dataset.modelId !== record.id) throw new JobInputError(`capture ${dataset.id} "${dataset.name}" was made with another model (id ${dataset.modelId}), not "${record.name}"`);
 
   // What ablated neurons are replaced by.
   let means: Float32Array | undefined;
@@ -139,6 +138,8 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   const totals = saved?.state.totals ?? params.conditions.map(zero);
   const hurt = saved ? saved.state.hurt.map((h) => HurtList.from(HURT_KEPT, h)) : params.conditions.map(() => new HurtList(HURT_KEPT));
 
+  // each chunk's edits, the intact model first, are the same for every batch
+  const stackedChunks = chunks.map((chunk) => stackEdits([identityEdit(shape), ...chunk.map((c) => edits[c] as NeuronEdit)]));
   const session = await FfnSession.create(model, { conditions: true, resample, nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir) });
   const total = plan.tokens * chunks.length;
   let done = saved?.state.done ?? 0;
@@ -166,8 +167,8 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
       // resample: at every token the ablated neurons take their values at a randomly drawn sampled token
       const tokenShift = resample ? new Float32Array(B * T * L * F) : null;
       if (tokenShift) for (let i = 0; i < B * T; i++) tokenShift.set(pool[Math.floor(draw() * pool.length)] as Float32Array, i * L * F);
-      for (const chunk of chunks) {
-        const stacked = stackEdits([identityEdit(shape), ...chunk.map((c) => edits[c] as NeuronEdit)]);
+      for (const [ci, chunk] of chunks.entries()) {
+        const stacked = stackedChunks[ci] as NeuronEdit;
         const rows = chunk.length + 1;
         const out = await session.run({
           input_ids: int64(ids, [B, T]),

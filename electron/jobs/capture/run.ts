@@ -5,12 +5,12 @@
 // With `samples`, the tokens to keep hidden states for are chosen up front from the window plan;
 // the batches holding them run through a second graph that adds the hidden and nll heads, and the
 // samples are written in the transaction of the checkpoint that covers their batch.
-import { getCorpus, selectDocuments } from '../../../db/corpora.js';
+import { selectDocuments } from '../../../db/corpora.js';
 import { createDataset, datasetOfJob, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
 import { graphCacheDir } from '../../inference.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
 import { asFloat32, float32, int64 } from '../../../native-models/runtime/tensors.js';
-import { openJobModel, tokenizeDocuments } from '../job-model.js';
+import { openJobCorpus, openJobModel, tokenizeDocuments } from '../job-model.js';
 import type { CaptureParams } from '../../api.js';
 import { JobInputError, type JobContext } from '../definition.js';
 import { addBatch, statsBatchFromOutputs } from '../../analysis/neuron-stats.js';
@@ -31,8 +31,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   const { db, params } = ctx;
   ctx.progress(0, null, 'tokens', 'loading the model');
   const { record, model, tokenizer } = openJobModel(db, params.modelId, 'capture');
-  const corpus = getCorpus(db, params.corpusId);
-  if (!corpus || corpus.status !== 'ready') throw new JobInputError(`corpus ${params.corpusId} does not exist; import one first (ffn-lab corpus import <path|brown>)`);
+  const corpus = openJobCorpus(db, params.corpusId);
 
   const { nLayers: L, dFf: F, dModel: D } = model.spec;
   const seqLen = Math.min(params.seqLen ?? 256, model.spec.maxPositions);
