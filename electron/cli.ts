@@ -2,7 +2,7 @@
 // stdout carries exactly one JSON document (the result); progress and messages go to stderr.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { findModel, findModelByPath } from '../db/models.js';
+import { findModel, findModelByPath, getModel } from '../db/models.js';
 import { findCorpus } from '../db/corpora.js';
 import { loadWeightScan } from '../db/weights.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
@@ -463,7 +463,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const method = values.method ?? 'zero';
       if (method !== 'zero' && method !== 'mean') throw new UsageError(`generate --ablate takes --method zero or mean, got "${method}"`);
       const set = (await b.handle('sets.resolve', { modelId: model.id, set: setSource(values, 'ablate') })) as { label: string; neurons: NeuronRef[] };
-      const edit = ablationEditFor(b.db, findModel(b.db, String(model.id))!, set.neurons, method, values.dataset === undefined ? undefined : datasetFlag(values));
+      const edit = ablationEditFor(b.db, getModel(b.db, model.id)!, set.neurons, method, values.dataset === undefined ? undefined : datasetFlag(values));
       const ablated = await generateGreedy(model.path, ids, maxNew, place, tokenizer?.eos ?? undefined, edit);
       const ablatedText = decode(ablated.ids);
       return io.out({ ids: out.ids, ...(text !== undefined ? { text } : {}), ablated: { set: set.label, neurons: set.neurons.length, method, ids: ablated.ids, ...(ablatedText !== undefined ? { text: ablatedText } : {}) } }, () =>

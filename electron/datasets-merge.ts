@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import { documentIdsByOrdinal, documentOrdinals, findCorpusByChecksum, getCorpus } from '../db/corpora.js';
 import { createDataset, getDataset, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint, type DatasetRecord, type TopExample } from '../db/datasets.js';
 import { findModelBySha, getModel } from '../db/models.js';
-import { readSamples, type NewSample } from '../db/samples.js';
+import { readSamples, type NewSample, type Sample } from '../db/samples.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { merge } from './analysis/neuron-stats.js';
 import { mergeTopK } from './analysis/top-k.js';
@@ -29,6 +29,8 @@ interface Resolved {
   topK: number;
   /** the source's document ids -> this database's */
   docs: (id: number) => number;
+  top: TopExample[];
+  samples: Sample[];
 }
 
 export function mergeCaptures(target: Db, sources: readonly MergeSource[], name: string): DatasetRecord {
@@ -53,14 +55,16 @@ export function mergeCaptures(target: Db, sources: readonly MergeSource[], name:
     if (seen.has(key)) throw new ApiError('bad-request', `capture ${source.label} is given twice; merged captures must cover disjoint documents`);
     seen.add(key);
     const p = dataset.params as { threshold?: number; topK?: number };
+    const top = loadTopExamples(source.db, dataset.id);
+    const samples = readSamples(source.db, dataset.id, (model.spec as ModelSpec).nLayers, { blobs: true });
     let docs = (id: number) => id;
     if (source.db !== target) {
-      const ordinals = documentOrdinals(source.db, loadTopExamples(source.db, dataset.id).map((t) => t.documentId));
+      // every document the source refers to, by its ordinal, to this database's document of that ordinal
+      const ordinals = documentOrdinals(source.db, [...top.map((t) => t.documentId), ...samples.map((x) => x.documentId)]);
       const byOrdinal = documentIdsByOrdinal(target, corpusHere.id);
-      const ordinalOf = (id: number) => ordinals.get(id) ?? documentOrdinals(source.db, [id]).get(id);
-      docs = (id) => byOrdinal.get(ordinalOf(id) as number) as number;
+      docs = (id) => byOrdinal.get(ordinals.get(id) as number) as number;
     }
-    return { source, dataset, threshold: p.threshold ?? 0, topK: p.topK ?? 16, docs };
+    return { source, dataset, threshold: p.threshold ?? 0, topK: p.topK ?? 16, docs, top, samples };
   });
   const [first] = resolved as [Resolved];
   for (const r of resolved) {
@@ -73,11 +77,11 @@ export function mergeCaptures(target: Db, sources: readonly MergeSource[], name:
   const top =
     first.topK > 0
       ? resolved
-          .map((r) => topFromRows(L, F, r.topK, loadTopExamples(r.source.db, r.dataset.id).map((t): TopExample => ({ ...t, documentId: r.docs(t.documentId) }))))
+          .map((r) => topFromRows(L, F, r.topK, r.top.map((t): TopExample => ({ ...t, documentId: r.docs(t.documentId) }))))
           .reduce((a, b) => mergeTopK(a, b))
       : null;
   const samples: NewSample[] = resolved.flatMap((r) =>
-    readSamples(r.source.db, r.dataset.id, L, { blobs: true }).map((s) => ({
+    r.samples.map((s) => ({
       documentId: r.docs(s.documentId),
       position: s.position,
       tokenId: s.tokenId,

@@ -3,7 +3,7 @@
 // continuation under each. Sessions stay warm between requests for the same model, so after the
 // first request an update costs one forward pass and the continuations.
 import type { Db } from '../../db/database.js';
-import { getModel } from '../../db/models.js';
+import { getModel, type ModelRecord } from '../../db/models.js';
 import { loadModel } from '../../native-models/load.js';
 import { Generator } from '../../native-models/runtime/generate.js';
 import { FfnSession } from '../../native-models/runtime/session.js';
@@ -26,7 +26,7 @@ interface Warm {
 
 let warm: Warm | undefined;
 
-async function sessionsFor(db: Db, dataDir: string, modelId: number): Promise<Warm & { spec: ModelSpec }> {
+async function sessionsFor(db: Db, dataDir: string, modelId: number): Promise<Warm & { record: ModelRecord; spec: ModelSpec }> {
   const record = getModel(db, modelId);
   if (!record) throw new ApiError('not-found', `model ${modelId} does not exist`);
   const key = `${record.id}:${record.sha256}`;
@@ -40,7 +40,7 @@ async function sessionsFor(db: Db, dataDir: string, modelId: number): Promise<Wa
     const forward = await FfnSession.create(model, { conditions: true, logits: 'last', nll: true }, options);
     warm = { key, tokenizer, forward, generator: await Generator.create(model, options, true) };
   }
-  return { ...warm, spec: record.spec as ModelSpec };
+  return { ...warm, record, spec: record.spec as ModelSpec };
 }
 
 export async function release(): Promise<void> {
@@ -67,13 +67,12 @@ function topIndices(p: Float64Array, k: number): number[] {
 }
 
 export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequest): Promise<PlaygroundResult> {
-  const { tokenizer, forward, generator, spec } = await sessionsFor(db, dataDir, req.modelId);
+  const { tokenizer, forward, generator, record, spec } = await sessionsFor(db, dataDir, req.modelId);
   const ids = tokenizer.encode(req.prompt);
   if (ids.length === 0) throw new ApiError('bad-request', 'the prompt has no tokens');
   if (ids.length >= spec.maxPositions) throw new ApiError('bad-request', `the prompt has ${ids.length} tokens; the model's context is ${spec.maxPositions}`);
   const shape = { layers: spec.nLayers, neurons: spec.dFf };
   const neurons = canonical(req.neurons);
-  const record = getModel(db, req.modelId)!;
   const ablated = ablationEditFor(db, record, neurons, req.method, req.datasetId);
   const intact = identityEdit(shape);
   const both = stackEdits([intact, ablated]);
