@@ -2,14 +2,12 @@
 // run (npm run demo -- --update-model-cards), so the card's figures are the app's own.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DemoSummary } from './summary.js';
+import { withInterval, type DemoSummary } from './summary.js';
 
 const HEADING = '## Measured by the app';
 
 type ModelSummary = DemoSummary['models'][number];
-type Interval = { value: number; ci95: (number | null)[] };
 
-const ci = (m: Interval, d: number) => `${m.value.toFixed(d)} [${m.ci95[0]?.toFixed(d) ?? '?'}, ${m.ci95[1]?.toFixed(d) ?? '?'}]`;
 const count = (n: number) => n.toLocaleString('en-US');
 
 export function appSection(m: ModelSummary, s: Pick<DemoSummary, 'app_version'>): string {
@@ -22,8 +20,8 @@ export function appSection(m: ModelSummary, s: Pick<DemoSummary, 'app_version'>)
     '| | |',
     '|---|---|',
     `| documents / predictions | ${m.validation.documents} / ${count(m.validation.predictions)} |`,
-    `| loss (nats/token, 95% bootstrap CI over documents) | ${ci(m.validation.loss, 4)} |`,
-    `| perplexity | ${ci(m.validation.ppl, 2)} |`,
+    `| loss (nats/token, 95% bootstrap CI over documents) | ${withInterval(m.validation.loss, 4)} |`,
+    `| perplexity | ${withInterval(m.validation.ppl, 2)} |`,
     '',
     `Neurons by the app's detectors over ${count(m.capture.tokens_seen)} tokens of the training split (firing = activation > ${t.fire}; dead = never fired, 95% upper bound on the true fire rate 3/N = ${t.dead_upper95.toExponential(1)}; rare = fire rate below ${t.rare.bound}; massive = peak |act| at least ${t.massive.minRatio}x the layer's median peak and at least ${t.massive.minPeak}; heavy-tailed = excess kurtosis above ${t.heavyTailed.threshold}, which every sparse neuron is):`,
     '',
@@ -40,7 +38,7 @@ export function appSection(m: ModelSummary, s: Pick<DemoSummary, 'app_version'>)
       '',
       '| ablated | neurons | Δ loss | KL(intact ‖ ablated) | top-1 agreement |',
       '|---|---|---|---|---|',
-      ...conds.map((c) => `| ${c.label} | ${c.neurons} | ${ci(c.delta_loss, 4)} | ${ci(c.kl, 5)} | ${ci(c.top1_agreement, 3)} |`),
+      ...conds.map((c) => `| ${c.label} | ${c.neurons} | ${withInterval(c.delta_loss, 4)} | ${withInterval(c.kl, 5)} | ${withInterval(c.top1_agreement, 3)} |`),
       '',
     );
   }

@@ -13,7 +13,8 @@ import { demoModelsDir, workerScript } from '../electron/paths.js';
 import { finished, runToEnd } from '../electron/run-to-end.js';
 import { APP_VERSION } from '../electron/version.js';
 import { writeFigures } from './figures.js';
-import { runModel, type Budget, type ModelOutcome, type Split } from './pipeline.js';
+import { runModel, type Budget, type ModelOutcome } from './pipeline.js';
+import type { Split } from '../electron/start-here.js';
 import { summarize, summaryTable, type DemoSummary } from './summary.js';
 import { updateModelCards } from './model-card.js';
 
@@ -27,7 +28,7 @@ const USAGE = `usage: npm run demo -- [--out DIR] [--quick] [--data-dir DIR] [--
   --update-model-cards   write the "Measured by the app" section of each model's MODEL_CARD.md (full budget only)
   --from-summary FILE    with --update-model-cards: take the figures from a stored full run instead of running`;
 
-const FULL: Budget = { captureTokens: 200_000, evalTokens: undefined, resamples: 1000, samples: 2000 };
+const FULL: Budget = { captureTokens: 200_000, resamples: 1000, samples: 2000 };
 const QUICK: Budget = { captureTokens: 20_000, evalTokens: 20_000, resamples: 200, samples: 200 };
 
 async function main(): Promise<number> {

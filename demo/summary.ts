@@ -53,15 +53,16 @@ export function summarize(outcomes: readonly ModelOutcome[], run: { budget: Budg
 
 export type DemoSummary = ReturnType<typeof summarize>;
 
-const pm = (m: { value: number; ci95: (number | null)[] }, digits: number) => `${m.value.toFixed(digits)} [${m.ci95[0]?.toFixed(digits) ?? '?'}, ${m.ci95[1]?.toFixed(digits) ?? '?'}]`;
+/** "5.159 [5.112, 5.202]": a value with its 95% interval. */
+export const withInterval = (m: { value: number; ci95: (number | null)[] }, digits: number) => `${m.value.toFixed(digits)} [${m.ci95[0]?.toFixed(digits) ?? '?'}, ${m.ci95[1]?.toFixed(digits) ?? '?'}]`;
 
 export function summaryTable(s: DemoSummary): string {
   const rows: string[][] = [['model', 'tokens seen', 'dead', 'rare', 'massive', 'val. loss', 'ppl', 'ablated set', 'Δ loss [95% CI]', 'KL']];
   for (const m of s.models) {
-    const first = [m.name, m.capture.tokens_seen.toLocaleString('en-US'), String(m.totals.dead), String(m.totals.rare), String(m.totals.massive), pm(m.validation.loss, 3), m.validation.ppl.value.toFixed(1)];
+    const first = [m.name, m.capture.tokens_seen.toLocaleString('en-US'), String(m.totals.dead), String(m.totals.rare), String(m.totals.massive), withInterval(m.validation.loss, 3), m.validation.ppl.value.toFixed(1)];
     const conds = m.ablation.conditions.filter((c) => c.neurons > 0);
     if (conds.length === 0) rows.push([...first, 'none (no dead neurons)', '', '']);
-    conds.forEach((c, i) => rows.push([...(i === 0 ? first : first.map(() => '')), `${c.label} (${c.neurons})`, pm(c.delta_loss, 4), c.kl.value.toFixed(5)]));
+    conds.forEach((c, i) => rows.push([...(i === 0 ? first : first.map(() => '')), `${c.label} (${c.neurons})`, withInterval(c.delta_loss, 4), c.kl.value.toFixed(5)]));
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');

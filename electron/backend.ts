@@ -212,8 +212,7 @@ export class Backend {
         } catch (err) {
           throw err instanceof ApiError ? err : new ApiError('bad-request', (err as Error).message);
         }
-        if (step.method === 'evaluate') return { job: this.jobs.start('ablate', step.params) };
-        return (await this.handle(step.method, step.params)) as { job: Result<'start.run'>['job'] };
+        return (await this.handle(step.method, step.params)) as Result<'start.run'>;
       },
       'playground.run': async (params) => {
         model(params.modelId);

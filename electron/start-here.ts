@@ -1,7 +1,8 @@
 // "Start here": one click on a shipped demo model runs a capture on a sample of its training
 // documents, the detectors, and an ablation of the dead set against a matched random control on its
 // held-out documents. The steps are the ordinary jobs, named so that the state can be read back
-// from the database: a restart between them loses nothing (the next click continues).
+// from the database: a restart between them loses nothing (the next click continues). The same two
+// steps (studyCapture, studyAblation) make `npm run demo` with a larger budget.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.js';
@@ -9,18 +10,14 @@ import { listCorpora } from '../db/corpora.js';
 import { listDatasets } from '../db/datasets.js';
 import { listAblations } from '../db/ablations.js';
 import { listModels, type ModelRecord } from '../db/models.js';
-import { AblateParams, type Job, type Params } from './api.js';
+import type { Job, Params } from './api.js';
+import type { ModelSpec } from '../native-models/spec.js';
 import { listNeurons } from './neurons.js';
 
 /** Small enough to finish in about a minute on two cores, large enough for dead neurons to show. */
 export const START_HERE_BUDGET = { captureTokens: 20_000, evalTokens: 20_000, resamples: 500 } as const;
 
 const nameFor = (model: { name: string }) => `Start here: ${model.name}`;
-
-interface Split {
-  train: string[];
-  validation: string[];
-}
 
 /** A shipped demo model: its folder has recipe.json, and the recipe's split lies beside it. */
 function splitOf(model: ModelRecord): Split | null {
@@ -60,42 +57,68 @@ export function startHereStatus(db: Db): { corpusId: number | null; models: Star
   };
 }
 
-export type StartHereStep =
+/** The app's main study, in two jobs; Start here and `npm run demo` run it with different budgets. */
+export interface StudyPlan {
+  captureTokens: number;
+  /** validation tokens evaluated; undefined: all of the held-out documents */
+  evalTokens?: number;
+  resamples: number;
+  /** tokens whose hidden states the capture keeps */
+  samples: number;
+  captureName: string;
+  ablationName: string;
+}
+
+export interface Split {
+  train: string[];
+  validation: string[];
+}
+
+export type StudyStep =
   | { method: 'capture.start'; params: Params<'capture.start'> }
   | { method: 'ablation.start'; params: Params<'ablation.start'> }
   /** no dead neurons: only the intact model's validation loss is measured */
-  | { method: 'evaluate'; params: AblateParams };
+  | { method: 'ablation.evaluate'; params: Params<'ablation.evaluate'> };
 
-/** The next step for `model`: the capture, or (after it) the ablation. Throws when not a demo model. */
-export function startHereStep(db: Db, model: ModelRecord): StartHereStep {
+/** Step 1: per-neuron statistics on the training documents. */
+export function studyCapture(modelId: number, seqLen: number, corpusId: number, split: Split, plan: StudyPlan): StudyStep {
+  return {
+    method: 'capture.start',
+    params: { modelId, corpusId, filter: { names: split.train }, seqLen, batch: 8, maxTokens: plan.captureTokens, topK: 8, samples: plan.samples, name: plan.captureName },
+  };
+}
+
+/** Step 2: the capture's `dead` never-firing neurons zeroed beside a matched random set (seed 0) on the held-out documents. */
+export function studyAblation(modelId: number, seqLen: number, corpusId: number, datasetId: number, dead: number, split: Split, plan: StudyPlan): StudyStep {
+  const evaluation = {
+    modelId,
+    corpusId,
+    datasetId,
+    filter: { names: split.validation },
+    seqLen,
+    batch: 4,
+    ...(plan.evalTokens !== undefined ? { maxTokens: plan.evalTokens } : {}),
+    resamples: plan.resamples,
+    seed: 0,
+    method: 'zero' as const,
+    name: plan.ablationName,
+  };
+  if (dead === 0) return { method: 'ablation.evaluate', params: evaluation };
+  return { method: 'ablation.start', params: { ...evaluation, set: { kind: 'verdict', datasetId, verdict: 'dead' }, control: { seed: 0 } } };
+}
+
+/** The next Start-here step for `model`: the capture, or (after it) the ablation. Throws when not a demo model. */
+export function startHereStep(db: Db, model: ModelRecord): StudyStep {
   const split = splitOf(model);
   if (!split) throw new Error(`model "${model.name}" is not a shipped demo model (its folder has no recipe.json beside recipe/split.json)`);
   const corpus = brownCorpus(db);
   if (!corpus) throw new Error('the Brown corpus is not imported yet; import it (Corpora, or ffn-lab corpus import brown) and try again');
   const status = startHereStatus(db).models.find((m) => m.modelId === model.id);
-  const seqLen = 256;
-  if (!status?.datasetId) {
-    return {
-      method: 'capture.start',
-      params: { modelId: model.id, corpusId: corpus.id, filter: { names: split.train }, seqLen, batch: 8, maxTokens: START_HERE_BUDGET.captureTokens, topK: 8, samples: 500, name: nameFor(model) },
-    };
-  }
-  const evaluation = {
-    modelId: model.id,
-    corpusId: corpus.id,
-    datasetId: status.datasetId,
-    filter: { names: split.validation },
-    seqLen,
-    batch: 4,
-    maxTokens: START_HERE_BUDGET.evalTokens,
-    resamples: START_HERE_BUDGET.resamples,
-    seed: 0,
-    method: 'zero' as const,
-    name: nameFor(model),
-  };
+  const seqLen = Math.min(256, (model.spec as ModelSpec).maxPositions);
+  const plan = { ...START_HERE_BUDGET, samples: 500, captureName: nameFor(model), ablationName: nameFor(model) };
+  if (!status?.datasetId) return studyCapture(model.id, seqLen, corpus.id, split, plan);
   const dead = listNeurons(db, status.datasetId, { kinds: ['dead'] }).neurons.length;
-  if (dead === 0) return { method: 'evaluate', params: AblateParams.parse({ ...evaluation, kind: 'compare', conditions: [] }) };
-  return { method: 'ablation.start', params: { ...evaluation, set: { kind: 'verdict', datasetId: status.datasetId, verdict: 'dead' }, control: { seed: 0 } } };
+  return studyAblation(model.id, seqLen, corpus.id, status.datasetId, dead, split, plan);
 }
 
 /** Whether a finished job is a Start-here capture whose ablation should follow. */
