@@ -4,18 +4,18 @@
 // positions. The window is the one that counted the token in the capture (same start, so the same
 // positions and context), and the states are rounded to float16 as the stored samples are, so an
 // empty neuron set gives back the stored states up to the batch's float rounding.
-import { getDataset, loadStats, type DatasetRecord } from '../../../db/datasets.js';
+import { getDataset, loadMeans, type DatasetRecord } from '../../../db/datasets.js';
 import type { Db } from '../../../db/database.js';
 import type { ModelRecord } from '../../../db/models.js';
 import { fromHalf, readSamples, toHalf } from '../../../db/samples.js';
-import { loadModel } from '../../../native-models/load.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
 import { asFloat32, float32, int64 } from '../../../native-models/runtime/tensors.js';
 import type { ModelSpec } from '../../../native-models/spec.js';
-import { loadTokenizer } from '../../../native-models/tokenizers/tokenizer.js';
 import type { NeuronRef } from '../../api.js';
 import { graphCacheDir } from '../../inference.js';
 import { JobInputError } from '../definition.js';
+import { openJobModel } from '../job-model.js';
+import { ablationEdit, identityEdit, stackEdits, type NeuronEdit } from '../../analysis/ablation-edit.js';
 import { planWindows } from '../capture/windows.js';
 
 export interface AblationRequest {
@@ -33,17 +33,15 @@ export interface AblationRequest {
   progress(fraction: number): void;
 }
 
-/** Condition 0 intact, condition 1 with `neurons` replaced: scale and shift [2, L, F]. */
-export function ablationEdit(spec: ModelSpec, neurons: readonly NeuronRef[], replacement: (layer: number, neuron: number) => number): { scale: Float32Array; shift: Float32Array } {
-  const { nLayers: L, dFf: F } = spec;
-  const scale = new Float32Array(2 * L * F).fill(1);
-  const shift = new Float32Array(2 * L * F);
-  for (const n of neurons) {
-    if (n.layer >= L || n.neuron >= F) throw new JobInputError(`neuron ${n.layer}:${n.neuron} is outside the model (${L} layers of ${F} neurons)`);
-    scale[L * F + n.layer * F + n.neuron] = 0;
-    shift[L * F + n.layer * F + n.neuron] = replacement(n.layer, n.neuron);
-  }
-  return { scale, shift };
+/**
+ * Condition 0 intact, condition 1 with `neurons` replaced (zero, or `means` [L * F]): scale and
+ * shift [2, L, F]. Neurons outside the model are the user's input here, so they get a message.
+ */
+export function projectionEdit(spec: ModelSpec, neurons: readonly NeuronRef[], method: 'zero' | 'mean', means?: Float32Array): NeuronEdit {
+  const shape = { layers: spec.nLayers, neurons: spec.dFf };
+  const outside = neurons.find((n) => n.layer >= shape.layers || n.neuron >= shape.neurons);
+  if (outside) throw new JobInputError(`neuron ${outside.layer}:${outside.neuron} is outside the model (${shape.layers} layers of ${shape.neurons} neurons)`);
+  return stackEdits([identityEdit(shape), ablationEdit(shape, neurons, method, means)]);
 }
 
 /** The window of a capture (seqLen, stride) that counted `position` of a document of `length` tokens. */
@@ -58,17 +56,13 @@ export async function ablatedStates(r: AblationRequest): Promise<Map<number, Flo
   const spec = r.model.spec as ModelSpec;
   const { nLayers: L, dFf: F, dModel: D } = spec;
   const width = r.space === 'ffn' ? F : D;
-  const model = loadModel(r.model.path);
-  if (model.source.sha256 !== r.model.sha256) throw new JobInputError(`the files of model "${r.model.name}" at ${r.model.path} changed since import (sha256 differs); import them again`);
-  const tokenizer = loadTokenizer(r.model.path);
-  if (!tokenizer) throw new JobInputError(`model "${r.model.name}" has no tokenizer; the ablated projection re-reads the sampled tokens' documents with it`);
+  const { model, tokenizer } = openJobModel(r.db, r.model.id, 'the ablated projection');
   const cp = (getDataset(r.db, r.dataset.id)?.params ?? {}) as { seqLen?: number; stride?: number; batch?: number };
   const seqLen = cp.seqLen ?? Math.min(256, spec.maxPositions);
   const stride = cp.stride ?? seqLen;
   const batchSize = cp.batch ?? 4;
 
-  const stats = r.method === 'mean' ? loadStats(r.db, r.dataset.id, L, F) : null;
-  const edit = ablationEdit(spec, r.neurons, (l, n) => (stats ? (stats.sum[l * F + n] as number) / Math.max(1, stats.count[l * F + n] as number) : 0));
+  const edit = projectionEdit(spec, r.neurons, r.method, r.method === 'mean' ? loadMeans(r.db, r.dataset.id, L, F) : undefined);
 
   const index = new Map(r.ids.map((id, i) => [id, i]));
   const samples = readSamples(r.db, r.dataset.id, L, { blobs: false }).filter((s) => index.has(s.id));

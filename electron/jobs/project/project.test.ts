@@ -12,7 +12,7 @@ import type { Job, ProjectionData, ProjectionRun, SelectionNeuron } from '../../
 import type { Backend } from '../../backend.js';
 import { pca, project } from '../../analysis/pca.js';
 import { fixtureWithCharTokenizer, testBackend } from '../test-support.js';
-import { ablationEdit, countingWindow } from './ablated.js';
+import { countingWindow, projectionEdit } from './ablated.js';
 import type { ProjectResult } from './run.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native-models', 'fixtures');
@@ -142,8 +142,10 @@ describe('project job', () => {
 
 describe('ablation inputs', () => {
   it('edits only condition 1, with the replacement value as shift', () => {
-    const spec = { nLayers: 2, dFf: 4 } as Parameters<typeof ablationEdit>[0];
-    const { scale, shift } = ablationEdit(spec, [{ layer: 1, neuron: 2 }], () => 0.5);
+    const spec = { nLayers: 2, dFf: 4 } as Parameters<typeof projectionEdit>[0];
+    const means = new Float32Array(8).fill(0.25);
+    means[1 * 4 + 2] = 0.5;
+    const { scale, shift } = projectionEdit(spec, [{ layer: 1, neuron: 2 }], 'mean', means);
     expect(Array.from(scale)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1]);
     expect(Array.from(shift)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0]);
   });
