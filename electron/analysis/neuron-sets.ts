@@ -15,8 +15,6 @@ export interface LayerShape {
   neurons: number;
 }
 
-const key = neuronKey;
-
 export { canonical, difference, perLayerCounts, union };
 
 /** A seeded Fisher-Yates permutation of 0..n-1. */
@@ -37,19 +35,20 @@ function permutation(n: number, rand: () => number): Int32Array {
  * Throws when a layer has too few other neurons to match (e.g. a set of more than half a layer).
  */
 export function matchedControl(set: readonly NeuronRef[], shape: LayerShape, seed: number): NeuronRef[] {
-  const members = new Set(canonical(set).map(key));
+  const members = new Set(canonical(set).map(neuronKey));
   const counts = perLayerCounts(set, shape.layers);
   const rand = prng(seed);
   const out: NeuronRef[] = [];
   counts.forEach((want, layer) => {
     if (want === 0) return;
-    const others = shape.neurons - [...members].filter((k) => Math.floor(k / 2 ** 26) === layer).length;
+    // the set's own neurons of this layer are exactly `want` of them
+    const others = shape.neurons - want;
     if (want > others) throw new RangeError(`layer ${layer}: the set has ${want} neurons but only ${others} others are left to match them`);
     const order = permutation(shape.neurons, rand);
     let taken = 0;
     for (let i = 0; i < order.length && taken < want; i++) {
       const n = { layer, neuron: order[i] as number };
-      if (members.has(key(n))) continue;
+      if (members.has(neuronKey(n))) continue;
       out.push(n);
       taken++;
     }
