@@ -2,17 +2,21 @@
 // the canonical weights reproduces the golden outputs of the independent PyTorch reference:
 // together they pin transposition, splitting, norms, rotary convention, GQA and positions.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { referenceForward, type ReferenceResult, zeroAblation } from '../graph/test-support/reference-forward.js';
 import { loadModel } from '../load.js';
-import type { LoadedModel, ModelSpec, Positional } from '../spec.js';
-import { fixtureNames, fixturePath, type GoldenTensor, mismatch, nllOf, readGolden } from './testing.js';
+import { type LoadedModel, type ModelSpec, type Positional, W } from '../spec.js';
+import { FIXTURES_DIR, fixtureNames, fixturePath, type GoldenTensor, mismatch, nllOf, readGolden } from './testing.js';
 
-const names = fixtureNames();
+// The planted-truth fixtures (make_planted.py) sit one folder down and carry a truth.json.
+const planted = ['planted/geglu-llama', 'planted/gelu-gpt2', 'planted/relu-opt', 'planted/swiglu-llama'];
+const names = [...fixtureNames(), ...planted];
 
 describe('fixtures', () => {
   it('are all present', () => {
-    expect(names).toEqual(['gpt2', 'gpt2-f16', 'gpt2-noprefix', 'llama', 'llama2c', 'llama2c-unshared', 'llama3-tied', 'neox', 'opt', 'qwen2-bf16']);
+    expect(fixtureNames()).toEqual(['gpt2', 'gpt2-f16', 'gpt2-noprefix', 'llama', 'llama2c', 'llama2c-unshared', 'llama3-tied', 'neox', 'opt', 'qwen2-bf16']);
   });
 
   for (const name of names) {
@@ -33,6 +37,60 @@ describe('fixtures', () => {
       expect(mismatch(nllOf(ablated.logits, g.input_ids, V), g.ablation.nll, g.tolerance)).toBeNull();
       // the ablation is visible: it changes the logits well beyond the tolerance
       expect(mismatch(ablated.logits, g.logits, { atol: 1e-2, rtol: 0 })).not.toBeNull();
+    });
+  }
+});
+
+interface Truth {
+  dead: { layer: number; neuron: number }[];
+  constant: { layer: number; neuron: number; value: number }[];
+  never_positive: { layer: number; neuron: number }[];
+  token_specific: { layer: number; neuron: number; token_id: number }[];
+  positional: { layer: number; neuron: number; positions: [number, number] }[];
+  massive: { first_layer: number; dim: number; position?: number; token_id?: number }[];
+  super_weight: { layer: number; neuron: number; dim: number; value: number }[];
+}
+
+describe('planted truth holds in this project\'s forward pass (over the golden inputs)', () => {
+  for (const name of planted) {
+    it(name, () => {
+      const truth = JSON.parse(readFileSync(join(FIXTURES_DIR, name, 'truth.json'), 'utf8')) as Truth;
+      const g = readGolden(name);
+      const m = loadModel(fixturePath(name));
+      const { dFf: F, dModel: D, nLayers: L } = m.spec;
+      const [B = 0, T = 0] = g.input_ids.shape;
+      const run = forward(m, g.input_ids);
+      const post = (l: number, f: number): number[] => Array.from({ length: B * T }, (_, r) => run.post[l]?.[r * F + f] ?? NaN);
+      for (const n of truth.dead) expect(post(n.layer, n.neuron).every((a) => a === 0), `dead ${n.layer}/${n.neuron}`).toBe(true);
+      for (const n of truth.constant) for (const a of post(n.layer, n.neuron)) expect(a).toBeCloseTo(n.value, 5);
+      for (const n of truth.never_positive) expect(Math.max(...post(n.layer, n.neuron))).toBeLessThan(0);
+      for (const n of truth.token_specific) {
+        expect(post(n.layer, n.neuron).map((a) => a > 0.5), `token ${n.token_id}`).toEqual(g.input_ids.data.map((id) => id === n.token_id));
+      }
+      for (const n of truth.positional) {
+        expect(post(n.layer, n.neuron).map((a) => a > 0.5)).toEqual(g.input_ids.data.map((_, r) => r % T >= n.positions[0] && r % T <= n.positions[1]));
+      }
+      const trigger = (mv: Truth['massive'][number], r: number): boolean => (mv.position !== undefined ? r % T === mv.position : g.input_ids.data[r] === mv.token_id);
+      for (const mv of truth.massive) {
+        for (let l = 0; l < L; l++) {
+          for (let r = 0; r < B * T; r++) {
+            const v = Math.abs(run.resid[l]?.[r * D + mv.dim] ?? NaN);
+            if (l >= mv.first_layer && trigger(mv, r)) expect(v).toBeGreaterThan(200);
+            else expect(v).toBeLessThan(10);
+          }
+        }
+      }
+      // without the super weight the massive value is gone
+      for (const sw of truth.super_weight) {
+        const tensor = W.layer(sw.layer).mlpOut;
+        const out = m.weight(tensor);
+        expect(out.data[sw.dim * F + sw.neuron]).toBe(sw.value);
+        const data = out.data.slice();
+        data[sw.dim * F + sw.neuron] = 0;
+        const without: LoadedModel = { ...m, weight: (n) => (n === tensor ? { shape: out.shape, data } : m.weight(n)) };
+        const resid = forward(without, g.input_ids).resid;
+        for (let l = 0; l < L; l++) for (let r = 0; r < B * T; r++) expect(Math.abs(resid[l]?.[r * D + sw.dim] ?? NaN)).toBeLessThan(10);
+      }
     });
   }
 });
