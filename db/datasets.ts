@@ -2,6 +2,8 @@
 // and top examples after the last committed batch), and the statistics readers query.
 import { now, type Db } from './database.js';
 import { insertSamples, type NewSample } from './samples.js';
+import type { ResidTopRow } from '../common/resid-top-row.js';
+export type { ResidTopRow };
 
 export interface DatasetRecord {
   id: number;
@@ -33,6 +35,7 @@ export interface StoredStats {
   /** [L * (F + 1)]: tokens at which exactly c of the layer's neurons fired; null when not captured */
   activeHist: Float64Array | null;
 }
+
 
 export interface TopExample {
   layer: number;
@@ -95,13 +98,14 @@ export function listDatasets(db: Db): DatasetRecord[] {
 }
 
 /**
- * Replaces the dataset's statistics and top examples, appends the sampled hidden states of the
- * batches since the last checkpoint, and advances its cursor, in one transaction.
+ * Replaces the dataset's statistics, top examples and residual maxima (when given), appends the
+ * sampled hidden states of the batches since the last checkpoint, and advances its cursor, in one
+ * transaction.
  */
 export function saveCheckpoint(
   db: Db,
   datasetId: number,
-  c: { batchesDone: number; tokens: number; stats: StoredStats; top: readonly TopExample[]; samples?: readonly NewSample[] },
+  c: { batchesDone: number; tokens: number; stats: StoredStats; top: readonly TopExample[]; samples?: readonly NewSample[]; residTop?: readonly ResidTopRow[] },
 ): void {
   const insertStat = db.prepare(
     'INSERT INTO neuron_stats (dataset_id, layer, neuron, count, sum, sumsq, sum_abs, sum3, sum4, min, max, fire_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -118,6 +122,11 @@ export function saveCheckpoint(
       }
     }
     for (const t of c.top) insertTop.run(datasetId, t.layer, t.neuron, t.rank, t.value, t.documentId, t.position);
+    if (c.residTop) {
+      db.prepare('DELETE FROM resid_top WHERE dataset_id = ?').run(datasetId);
+      const insertResid = db.prepare('INSERT INTO resid_top (dataset_id, layer, dim, rank, abs, value, document_id, position, token_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const r of c.residTop) insertResid.run(datasetId, r.layer, r.dim, r.rank, r.abs, r.value, r.documentId, r.position, r.tokenId);
+    }
     insertSamples(db, datasetId, c.samples ?? []);
     const hist = s.activeHist && Buffer.from(s.activeHist.buffer, s.activeHist.byteOffset, s.activeHist.byteLength);
     db.prepare('UPDATE datasets SET batches_done = ?, tokens = ?, active_hist = ? WHERE id = ?').run(c.batchesDone, c.tokens, hist, datasetId);
@@ -184,6 +193,16 @@ export function loadTopExamples(db: Db, datasetId: number, where: { layer?: numb
   return rows;
 }
 
+/** The residual maxima as last committed, ordered by layer, dim, rank. */
+export function loadResidTop(db: Db, datasetId: number, where: { layer?: number } = {}): ResidTopRow[] {
+  return db
+    .prepare(
+      `SELECT layer, dim, rank, abs, value, document_id AS documentId, position, token_id AS tokenId FROM resid_top WHERE dataset_id = ?
+       ${where.layer !== undefined ? 'AND layer = ?' : ''} ORDER BY layer, dim, rank`,
+    )
+    .all(datasetId, ...(where.layer !== undefined ? [where.layer] : [])) as ResidTopRow[];
+}
+
 export function markDatasetReady(db: Db, id: number): void {
   db.prepare("UPDATE datasets SET status = 'ready' WHERE id = ?").run(id);
 }
@@ -195,5 +214,7 @@ export function deleteUnfinishedDatasetOfJob(db: Db, jobId: number): boolean {
 /** Per neuron [layer * neurons + neuron], its mean activation over the capture's tokens. */
 export function loadMeans(db: Db, datasetId: number, layers: number, neurons: number): Float32Array {
   const s = loadStats(db, datasetId, layers, neurons);
-  return Float32Array.from(s.sum, (v, i) => v / (s.count[i] as number));
+  // A mean lies within [min, max]; clamping undoes the rounding of the graph's float32 batch sums,
+  // so a constant neuron's mean is its exact value and mean ablation of it changes nothing.
+  return Float32Array.from(s.sum, (v, i) => Math.min(s.max[i] as number, Math.max(s.min[i] as number, v / (s.count[i] as number))));
 }

@@ -329,4 +329,25 @@ CREATE TABLE ablation_checkpoints (
 );
 `,
   },
+  {
+    version: 9,
+    description: 'captures: the largest |residual stream value| per layer and dim with where it occurred (massive activations)',
+    sql: `
+-- per (layer, residual dim), the k tokens of the capture with the largest |resid_post| (rank 0 =
+-- the largest), written in the checkpoint transaction with the neuron statistics; a capture whose
+-- params lack residTopK predates this table
+CREATE TABLE resid_top (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  dim INTEGER NOT NULL,
+  rank INTEGER NOT NULL,
+  abs REAL NOT NULL,
+  value REAL NOT NULL,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  token_id INTEGER NOT NULL,
+  PRIMARY KEY (dataset_id, layer, dim, rank)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -194,3 +194,40 @@ export function sampleSlices(db: Db, datasetId: number, column: 'residual' | 'ff
   if (found !== index.size) throw new RangeError(`${index.size - found} of the ${index.size} sample ids are not samples of dataset ${datasetId}`);
   return out;
 }
+
+/** A dataset's sampled FFN activations as analysis input: token ids, window positions, values per layer. */
+export interface SampledFfn {
+  tokenIds: Int32Array;
+  /** token id -> the text stored with the samples */
+  tokenText: Map<number, string>;
+  /** the position in the window the graph saw; null when any sample lacks it (captures made before it was recorded) */
+  windowPositions: Int32Array | null;
+  /** per layer [S * F] */
+  values: Float32Array[];
+}
+
+export function readSampledFfn(db: Db, datasetId: number, layers: number, neurons: number): SampledFfn {
+  const rows = db.prepare('SELECT token_id, token, metadata, ffn FROM samples WHERE dataset_id = ? AND ffn IS NOT NULL ORDER BY id').iterate(datasetId) as Iterable<{ token_id: number; token: string | null; metadata: string; ffn: Buffer }>;
+  const ids: number[] = [];
+  const positions: number[] = [];
+  let allPositioned = true;
+  const tokenText = new Map<number, string>();
+  const chunks: Float32Array[] = [];
+  for (const r of rows) {
+    ids.push(r.token_id);
+    if (!tokenText.has(r.token_id)) tokenText.set(r.token_id, r.token ?? '');
+    const p = (JSON.parse(r.metadata) as { window_position?: unknown }).window_position;
+    if (typeof p === 'number') positions.push(p);
+    else allPositioned = false;
+    const all = decodeHalf(r.ffn);
+    if (all.length !== layers * neurons) throw new Error(`samples: a sample of dataset ${datasetId} has ${all.length} FFN values, expected ${layers} x ${neurons}`);
+    chunks.push(all);
+  }
+  const S = ids.length;
+  const values = Array.from({ length: layers }, (_, l) => {
+    const out = new Float32Array(S * neurons);
+    chunks.forEach((all, s) => out.set(all.subarray(l * neurons, (l + 1) * neurons), s * neurons));
+    return out;
+  });
+  return { tokenIds: Int32Array.from(ids), tokenText, windowPositions: allPositioned && S > 0 ? Int32Array.from(positions) : null, values };
+}

@@ -10,6 +10,7 @@ import { GroupedIntervalChart } from '../renderer/src/charts/GroupedIntervalChar
 import { Histogram } from '../renderer/src/charts/Histogram';
 import { seriesColors } from '../renderer/src/charts/style';
 import { fireRateBins } from '../renderer/src/neurons/layerStats';
+import { VerdictKind } from '../electron/api.js';
 import type { ModelOutcome } from './pipeline.js';
 
 export interface WrittenFigure {
@@ -47,13 +48,16 @@ export function writeFigures(out: string, outcomes: readonly ModelOutcome[]): Wr
       out,
       'dead-neurons-per-layer',
       <GroupedBarChart
-        label="Dead neurons per layer"
+        label="Dead (silent) neurons per layer"
         categories={Array.from({ length: layers }, (_, l) => String(l))}
         series={outcomes.map((o, k) => ({ name: o.model.name, color: seriesColors[k % seriesColors.length] as string, values: o.layers.map((l) => l.dead) }))}
         xLabel="Layer"
-        yLabel="Dead neurons (count)"
+        yLabel="Silent neurons (count)"
       />,
-      toCsv([['model', 'layer', 'tokens', 'dead', 'rare', 'massive', 'heavy_tailed'], ...outcomes.flatMap((o) => o.layers.map((l) => [o.model.name, l.layer, l.tokens, l.dead, l.rare, l.massive, l.heavy_tailed]))]),
+      toCsv([
+        ['model', 'layer', 'tokens', ...VerdictKind.options],
+        ...outcomes.flatMap((o) => o.layers.map((l) => [o.model.name, l.layer, l.tokens, ...VerdictKind.options.map((k) => l[k])])),
+      ]),
     ),
   );
   for (const o of outcomes) {
@@ -67,7 +71,7 @@ export function writeFigures(out: string, outcomes: readonly ModelOutcome[]): Wr
       ),
     );
   }
-  const conditionNames = ['dead set', 'random control'];
+  const conditionNames = ['quiet set (silent, else never-positive)', 'random control'];
   const pointOf = (o: ModelOutcome, k: number) => {
     const r = o.ablation.results[k];
     return r && r.neurons > 0 ? r.metrics.delta_loss : null;
@@ -77,7 +81,7 @@ export function writeFigures(out: string, outcomes: readonly ModelOutcome[]): Wr
       out,
       'ablation-comparison',
       <GroupedIntervalChart
-        label="Change in validation loss when the dead set or a matched random set is zeroed"
+        label="Change in validation loss when the quiet set or a matched random set is zeroed"
         groups={outcomes.map((o) => o.model.name)}
         series={conditionNames.map((name, k) => ({ name, points: outcomes.map((o) => pointOf(o, k)) }))}
         xLabel="Model"

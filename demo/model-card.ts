@@ -23,18 +23,18 @@ export function appSection(m: ModelSummary, s: Pick<DemoSummary, 'app_version'>)
     `| loss (nats/token, 95% bootstrap CI over documents) | ${withInterval(m.validation.loss, 4)} |`,
     `| perplexity | ${withInterval(m.validation.ppl, 2)} |`,
     '',
-    `Neurons by the app's detectors over ${count(m.capture.tokens_seen)} tokens of the training split (firing = activation > ${t.fire}; dead = never fired, 95% upper bound on the true fire rate 3/N = ${t.dead_upper95.toExponential(1)}; rare = fire rate below ${t.rare.bound}; massive = peak |act| at least ${t.massive.minRatio}x the layer's median peak and at least ${t.massive.minPeak}; heavy-tailed = excess kurtosis above ${t.heavyTailed.threshold}, which every sparse neuron is):`,
+    `Neurons by the app's detectors over ${count(m.capture.tokens_seen)} tokens of the training split (firing = activation > ${t.fire}; dead = silent, |output| ≤ ${t.dead.relEps} × the layer's typical |activation| on every token, 95% upper bound on the share of tokens above it 3/N = ${t.dead_upper95.toExponential(1)}; constant = output range ≤ ${t.constant.relEps} × that scale; never positive = output ≤ 0 throughout, neither silent nor constant; rare = fire rate below ${t.rare.bound}; massive = peak |act| at least ${t.massive.minRatio}x the layer's median peak and at least ${t.massive.minPeak}; heavy-tailed = excess kurtosis above ${t.heavyTailed.threshold}, which every sparse neuron is):`,
     '',
-    '| layer | dead | rare | massive | heavy-tailed |',
-    '|---|---|---|---|---|',
-    ...m.per_layer.map((l) => `| ${l.layer} | ${l.dead} | ${l.rare} | ${l.massive} | ${l.heavy_tailed} |`),
-    `| all ${count(m.totals.neurons)} | ${m.totals.dead} | ${m.totals.rare} | ${m.totals.massive} | ${m.totals.heavy_tailed} |`,
+    '| layer | dead | constant | never positive | rare | massive | heavy-tailed | token-specific | positional |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...m.per_layer.map((l) => `| ${l.layer} | ${l.dead} | ${l.constant} | ${l.never_positive} | ${l.rare} | ${l.massive} | ${l.heavy_tailed} | ${l.token_specific} | ${l.positional} |`),
+    `| all ${count(m.totals.neurons)} | ${m.totals.dead} | ${m.totals.constant} | ${m.totals.never_positive} | ${m.totals.rare} | ${m.totals.massive} | ${m.totals.heavy_tailed} | ${m.totals.token_specific} | ${m.totals.positional} |`,
     '',
   ];
   const conds = m.ablation.conditions.filter((c) => c.neurons > 0);
   if (conds.length > 0) {
     lines.push(
-      `Zero-ablating the dead set against a random set matched in size and per-layer counts (seed 0), on the validation documents:`,
+      `Zero-ablating the ${conds[0]!.label === 'dead' ? 'silent (dead)' : conds[0]!.label} set against a random set matched in size and per-layer counts (seed 0), on the validation documents:`,
       '',
       '| ablated | neurons | Δ loss | KL(intact ‖ ablated) | top-1 agreement |',
       '|---|---|---|---|---|',

@@ -1,13 +1,13 @@
 // The demo pipeline for one model, through the app's own backend and jobs: the study of Start
-// here (electron/start-here.ts: capture on training documents, the detectors, the dead set ablated
+// here (electron/start-here.ts: capture on training documents, the detectors, the quiet set (silent, else never-positive neurons) ablated
 // against a matched random control on the held-out documents, whose intact loss is the model's
 // validation loss) with the demo's budget, and the counts and rates the summary reports.
-import type { AblationResult, Job, Model } from '../electron/api.js';
+import { VerdictKind, type AblationResult, type Job, type Model } from '../electron/api.js';
 import type { Backend } from '../electron/backend.js';
 import { listNeurons } from '../electron/neurons.js';
 import { DETECTOR_DEFAULTS } from '../electron/analysis/detectors.js';
 import { finished, runToEnd } from '../electron/run-to-end.js';
-import { studyAblation, studyCapture, type Split } from '../electron/start-here.js';
+import { quietSet, studyAblation, studyCapture, type Split } from '../electron/start-here.js';
 
 export interface Budget {
   /** training tokens captured */
@@ -18,14 +18,7 @@ export interface Budget {
   samples: number;
 }
 
-export interface LayerCounts {
-  layer: number;
-  tokens: number;
-  dead: number;
-  rare: number;
-  massive: number;
-  heavy_tailed: number;
-}
+export type LayerCounts = { layer: number; tokens: number } & Record<VerdictKind, number>;
 
 export interface ModelOutcome {
   model: Model;
@@ -44,7 +37,7 @@ async function job(b: Backend, method: string, params: unknown): Promise<Job> {
 }
 
 export async function runModel(b: Backend, model: Model, corpusId: number, split: Split, budget: Budget, log: (line: string) => void): Promise<ModelOutcome> {
-  const plan = { ...budget, captureName: `${model.name}: demo capture`, ablationName: `${model.name}: dead vs random control` };
+  const plan = { ...budget, captureName: `${model.name}: demo capture`, ablationName: `${model.name}: quiet set vs random control` };
   const seqLen = Math.min(256, model.maxPositions);
   log(`${model.name}: capture on ${budget.captureTokens.toLocaleString('en-US')} training tokens`);
   const capture = studyCapture(model.id, seqLen, corpusId, split, plan);
@@ -52,13 +45,14 @@ export async function runModel(b: Backend, model: Model, corpusId: number, split
 
   log(`${model.name}: detectors`);
   const all = listNeurons(b.db, dataset.id, {}).neurons;
-  const layers: LayerCounts[] = Array.from({ length: model.layers }, (_, layer) => ({ layer, tokens: dataset.tokens, dead: 0, rare: 0, massive: 0, heavy_tailed: 0 }));
+  const noVerdicts = Object.fromEntries(VerdictKind.options.map((k) => [k, 0])) as Record<VerdictKind, number>;
+  const layers: LayerCounts[] = Array.from({ length: model.layers }, (_, layer) => ({ layer, tokens: dataset.tokens, ...noVerdicts }));
   for (const r of all) for (const v of r.verdicts) (layers[r.layer] as LayerCounts)[v.kind]++;
 
-  const dead = all.filter((r) => r.verdicts.some((v) => v.kind === 'dead')).length;
-  // without dead neurons the step measures the intact model's validation loss only
-  log(dead > 0 ? `${model.name}: ablating ${dead} dead neurons and a matched random control on the validation documents` : `${model.name}: no dead neurons; measuring the validation loss`);
-  const ablationStep = studyAblation(model.id, seqLen, corpusId, dataset.id, dead, split, plan);
+  const quiet = quietSet(b.db, dataset.id);
+  // without silent or never-positive neurons the step measures the intact model's validation loss only
+  log(quiet ? `${model.name}: ablating ${quiet.count} ${quiet.verdict.replace('_', '-')} neurons and a matched random control on the validation documents` : `${model.name}: no silent or never-positive neurons; measuring the validation loss`);
+  const ablationStep = studyAblation(model.id, seqLen, corpusId, dataset.id, quiet, split, plan);
   const ablationJob = await job(b, ablationStep.method, ablationStep.params);
   const ablation = (await b.handle('ablation.get', { id: (ablationJob.result as { ablation: { id: number } }).ablation.id })) as AblationResult;
   return {

@@ -1,4 +1,5 @@
 // summary.json of a demo run and the short table printed at the end.
+import { VerdictKind } from '../electron/api.js';
 import type { Budget, ModelOutcome } from './pipeline.js';
 import type { WrittenFigure } from './figures.js';
 
@@ -20,10 +21,7 @@ export function summarize(outcomes: readonly ModelOutcome[], run: { budget: Budg
       per_layer: o.layers,
       totals: {
         neurons: o.model.layers * o.model.dFf,
-        dead: o.layers.reduce((n, l) => n + l.dead, 0),
-        rare: o.layers.reduce((n, l) => n + l.rare, 0),
-        massive: o.layers.reduce((n, l) => n + l.massive, 0),
-        heavy_tailed: o.layers.reduce((n, l) => n + l.heavy_tailed, 0),
+        ...(Object.fromEntries(VerdictKind.options.map((k) => [k, o.layers.reduce((n, l) => n + l[k], 0)])) as Record<VerdictKind, number>),
       },
       validation: {
         split: 'validation',
@@ -57,11 +55,12 @@ export type DemoSummary = ReturnType<typeof summarize>;
 export const withInterval = (m: { value: number; ci95: (number | null)[] }, digits: number) => `${m.value.toFixed(digits)} [${m.ci95[0]?.toFixed(digits) ?? '?'}, ${m.ci95[1]?.toFixed(digits) ?? '?'}]`;
 
 export function summaryTable(s: DemoSummary): string {
-  const rows: string[][] = [['model', 'tokens seen', 'dead', 'rare', 'massive', 'val. loss', 'ppl', 'ablated set', 'Δ loss [95% CI]', 'KL']];
+  const rows: string[][] = [['model', 'tokens seen', 'dead', 'constant', 'never +', 'rare', 'massive', 'val. loss', 'ppl', 'ablated set', 'Δ loss [95% CI]', 'KL']];
   for (const m of s.models) {
-    const first = [m.name, m.capture.tokens_seen.toLocaleString('en-US'), String(m.totals.dead), String(m.totals.rare), String(m.totals.massive), withInterval(m.validation.loss, 3), m.validation.ppl.value.toFixed(1)];
+    const t = m.totals;
+    const first = [m.name, m.capture.tokens_seen.toLocaleString('en-US'), ...[t.dead, t.constant, t.never_positive, t.rare, t.massive].map(String), withInterval(m.validation.loss, 3), m.validation.ppl.value.toFixed(1)];
     const conds = m.ablation.conditions.filter((c) => c.neurons > 0);
-    if (conds.length === 0) rows.push([...first, 'none (no dead neurons)', '', '']);
+    if (conds.length === 0) rows.push([...first, 'none (no silent or never-positive neurons)', '', '']);
     conds.forEach((c, i) => rows.push([...(i === 0 ? first : first.map(() => '')), `${c.label} (${c.neurons})`, withInterval(c.delta_loss, 4), c.kl.value.toFixed(5)]));
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));

@@ -214,6 +214,31 @@ describe('ablation in the UI', () => {
     await screenshot(page, 'ablation-playground');
   });
 
+  it("the playground sets single W_out weights: a live neuron's moves the model, a dead neuron's does not", async () => {
+    // the page of the test above, with the two dead neurons still switched off
+    const upToDate = () => page.waitForFunction(() => document.querySelector('[data-testid="pg-status"]')?.textContent === 'Up to date.');
+    const kl = async () => Number((await page.getByTestId('pg-kl').textContent())!.split(' ')[0]);
+    await page.getByTestId('pg-weight-typed').fill('1:30:5');
+    await page.getByTestId('pg-add-weight').click();
+    await textIs('pg-weights-set', '1');
+    await upToDate();
+    expect(await kl()).toBeLessThan(1e-9);
+    await page.getByTestId('pg-weight-typed').fill('0:1:3=5');
+    await page.getByTestId('pg-weight-typed').press('Enter');
+    await textIs('pg-weights-set', '2');
+    await upToDate();
+    expect(await kl()).toBeGreaterThan(0);
+    await expect(page.getByTestId('weight-picker').textContent()).resolves.toContain('W_out[0][1→3] = 5');
+    await screenshot(page, 'ablation-playground-weights');
+    await page.locator('[data-testid="pg-weight"][data-weight="0:1:3"]').uncheck();
+    await textIs('pg-weights-set', '1');
+    await upToDate();
+    expect(await kl()).toBeLessThan(1e-9);
+    await page.getByTestId('pg-weight-typed').fill('0:1:99');
+    await page.getByTestId('pg-add-weight').click();
+    await expect(page.getByTestId('pg-weight-error').textContent()).resolves.toMatch(/the residual stream has dims 0 to 31/);
+  });
+
   it('saves ticked rows of the neuron table as a set, and unites two saved sets', async () => {
     const dataset = (await api<{ id: number }[]>(app, 'dataset.list'))[0]!;
     await page.goto(`${app.origin}/#/neurons/${dataset.id}`);

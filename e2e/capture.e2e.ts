@@ -1,9 +1,12 @@
-// Capture through the UI of the real app: a tiny GPT-2 fixture with a char-level tokenizer run
-// over the Brown corpus from the Datasets page (progress in the Jobs panel), then the neurons
-// table with the Dead filter, and one neuron's page.
+// Capture through the UI of the real app: the planted GELU/GPT-2 fixture (char-level tokenizer;
+// silent and never-positive neurons planted, native-models/fixtures/planted/gelu-gpt2/truth.json)
+// run over the Brown corpus from the Datasets page (progress in the Jobs panel), then the neurons
+// table with the Dead and Never-positive filters, and one neuron's page.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { charModel, cliJson, startApp, type RunningApp } from './support/app.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { charModel, cliJson, projectRoot, startApp, type RunningApp } from './support/app.js';
 import { launchBrowser, openApp, screenshot, closeAll } from './support/browser.js';
 import { job, startJob, waitForJobState } from './support/jobs-ui.js';
 
@@ -14,6 +17,7 @@ let datasetId: number;
 
 beforeAll(async () => {
   app = await startApp();
+  await cliJson(app.dataDir, ['import', path.join(projectRoot, 'native-models', 'fixtures', 'planted', 'gelu-gpt2'), '--name', 'planted-gelu']);
   await cliJson(app.dataDir, ['import', charModel(), '--name', 'char-gpt2']);
   await cliJson(app.dataDir, ['corpus', 'import', 'brown']);
   browser = await launchBrowser();
@@ -28,8 +32,7 @@ describe('capture in the UI', () => {
     await page.getByTestId('datasets-empty').waitFor();
     await page.getByTestId('capture-max-tokens').fill('20000');
     await page.getByTestId('capture-seq-len').fill('64');
-    // a high firing threshold, so that the tiny model has neurons that never fire
-    await page.getByTestId('capture-threshold').fill('2');
+    await page.getByTestId('capture-model').selectOption({ label: 'planted-gelu (3 × 128)' });
     await page.getByTestId('capture-name').fill('brown-20k');
     // every progress line the job item shows, as it changes
     await page.evaluate(() => {
@@ -56,32 +59,40 @@ describe('capture in the UI', () => {
     await screenshot(page, 'capture-datasets');
   });
 
-  it('lists the neurons and filters the dead ones', async () => {
+  it('lists the neurons and filters the silent (dead) ones: exactly the planted ones, not the never-positive decoys', async () => {
     await page.getByTestId('dataset-row').click();
     await page.waitForURL(new RegExp(`#/neurons/${datasetId}$`));
     await page.getByTestId('neuron-table').waitFor();
     const count = await page.getByTestId('neuron-count').textContent();
-    expect(count).toContain('256 neurons'); // 2 layers × 128
+    expect(count).toContain('384 neurons'); // 3 layers × 128
     // windowed: fewer rows in the DOM than neurons
     const rendered = await page.getByTestId('neuron-row').count();
     expect(rendered).toBeGreaterThan(0);
-    expect(rendered).toBeLessThan(256);
+    expect(rendered).toBeLessThan(384);
+    const truth = JSON.parse(fs.readFileSync(path.join(projectRoot, 'native-models', 'fixtures', 'planted', 'gelu-gpt2', 'truth.json'), 'utf8')) as Record<string, Array<{ layer: number; neuron: number }>>;
+    const planted = (kind: string) => truth[kind]!.map((n) => `${n.layer}:${n.neuron}`).sort();
+    const shown = () => page.getByTestId('neuron-row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-layer')}:${r.getAttribute('data-neuron')}`).sort());
+    await page.getByTestId('filter-never-positive').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="neuron-count"]')?.textContent?.startsWith('384 '));
+    await expect(shown()).resolves.toEqual(planted('never_positive'));
+    await page.getByTestId('filter-never-positive').click();
     await page.getByTestId('filter-dead').click();
-    await page.waitForFunction(() => !document.querySelector('[data-testid="neuron-count"]')?.textContent?.startsWith('256 '));
-    await page.getByTestId('neuron-row').first().waitFor();
+    await page.waitForFunction((n) => document.querySelector('[data-testid="neuron-count"]')?.textContent?.startsWith(`${n} `), truth.dead!.length);
+    await expect(shown()).resolves.toEqual(planted('dead'));
     const verdicts = await page.getByTestId('neuron-row').evaluateAll((rows) => rows.map((r) => r.querySelector('[data-verdict="dead"]') !== null));
-    expect(verdicts.length).toBeGreaterThan(0);
     expect(verdicts.every(Boolean)).toBe(true);
     await screenshot(page, 'capture-neurons-dead');
     // a dead neuron's page says why, in words
     await page.getByTestId('neuron-row').first().click();
     await page.getByTestId('neuron-detail').waitFor();
-    await expect(page.getByTestId('neuron-verdict').first().textContent()).resolves.toMatch(/never fired \(activation above 2\) in 20,000 tokens \(95% upper bound on fire rate 0\.015%\)/);
+    const said = await page.getByTestId('neuron-verdict').first().textContent();
+    expect(said).toMatch(/\|output\| never above 0 in 20,000 tokens, within ε = /);
+    expect(said).toMatch(/95% upper bound on the share of tokens above ε 0\.015%\)\. Zero ablation moves its output by at most 0 per token, the residual stream by at most 0 \(L2\)/);
     await screenshot(page, 'capture-neuron-dead');
     await page.getByTestId('neuron-back').click();
     await page.getByTestId('filter-dead').waitFor();
     // filters reset when the list is opened again
-    await page.waitForFunction(() => document.querySelector('[data-testid="neuron-count"]')?.textContent?.startsWith('256 '));
+    await page.waitForFunction(() => document.querySelector('[data-testid="neuron-count"]')?.textContent?.startsWith('384 '));
   });
 
   it('opens one neuron with its statistics, contexts and tokens', async () => {
@@ -102,6 +113,21 @@ describe('capture in the UI', () => {
     await expect(contexts.first().locator('mark').count()).resolves.toBe(1);
     await expect(page.getByTestId('neuron-promoted').locator('li').count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'capture-neuron');
+  });
+
+  it('shows the massive residual dims of a capture and the weight that writes them', async () => {
+    // the planted ReLU/OPT fixture: dim 29 is massive from layer 1 on, written by W_out[29, 120] of layer 1
+    await cliJson(app.dataDir, ['import', path.join(projectRoot, 'native-models', 'fixtures', 'planted', 'relu-opt'), '--name', 'planted-opt']);
+    const { dataset } = (await cliJson(app.dataDir, ['capture', '--model', 'planted-opt', '--corpus', 'brown', '--seq-len', '128', '--documents', '1', '--max-tokens', '3000', '--samples', '200', '--name', 'planted'])) as { dataset: { id: number } };
+    // made outside the app: reload so that the page lists it
+    await page.evaluate((hash) => (window.location.hash = hash), `#/neurons/${dataset.id}`);
+    await page.reload();
+    const section = page.getByTestId('massive-dims');
+    await section.getByTestId('massive-dim-row').first().waitFor();
+    await expect(section.getByTestId('massive-dim-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-dim')))).resolves.toEqual(['29']);
+    const candidate = section.getByTestId('super-weight-row').first();
+    await expect(candidate.textContent()).resolves.toMatch(/^29\s*1\s*120.*candidate$/);
+    await screenshot(page, 'capture-massive-dims');
   });
 
   it('merges two captures of disjoint documents from the Datasets page', async () => {

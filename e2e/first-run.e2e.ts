@@ -66,7 +66,7 @@ describe('first run', () => {
     await screenshot(page, 'first-run-models');
   });
 
-  it('Start here: one click on the ReLU model captures, ablates the dead set against a control and explains the result', async () => {
+  it('Start here: one click on the ReLU model captures, ablates the silent (dead) set against a control and explains the result', async () => {
     await page.getByTestId('nav-start').click();
     const card = page.getByTestId('start-card-brown-gpt2-relu');
     await card.getByTestId('start-run').click();
@@ -76,15 +76,15 @@ describe('first run', () => {
     await card.getByTestId('start-result-link').click();
     const text = await page.getByTestId('start-explanation').innerText();
     expect(text).toMatch(/over 20,000 tokens of its training text/);
-    expect(text).toMatch(/never fired/);
-    expect(text).toMatch(/Without the dead neurons the loss changed by .* without the random ones by/);
+    expect(text).toMatch(/are silent \("dead"\)/);
+    expect(text).toMatch(/Without the silent neurons the loss changed by .* without the random ones by/);
     await page.getByTestId('chart-start-comparison').waitFor();
     await screenshot(page, 'start-here-result');
     const { file } = await saveDownload(page, 'export-start-comparison-svg', tempDir('ffn-e2e-start-'));
     const svg = fs.readFileSync(file, 'utf8');
     expect(svg).toMatch(/<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('random control');
-    expect(svg).toContain('dead set');
+    expect(svg).toContain('dead set'); // the silent set's condition is labelled by its verdict, dead
   });
 
   it('happens once per data folder: a deleted demo model stays deleted after a restart', async () => {

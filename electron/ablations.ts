@@ -4,7 +4,10 @@
 import type { Db } from '../db/database.js';
 import { getAblation, listAblations, type AblationRecord } from '../db/ablations.js';
 import type { ModelRecord } from '../db/models.js';
-import type { ModelSpec } from '../native-models/spec.js';
+import { loadModel } from '../native-models/load.js';
+import { W, type ModelSpec } from '../native-models/spec.js';
+import { canonicalWeights, weightsLabel } from '../common/weight-refs.js';
+import { checkWeights, matchedWeightControl, type WeightRef } from './analysis/weight-edits.js';
 import { AblateParams, type AblationResult, type AblationSummary, type AblationCondition } from './api.js';
 import type { z } from 'zod';
 import { matchedControl, matchedRandomPrefixes, rankByScore, rankedPrefix } from './analysis/neuron-sets.js';
@@ -16,26 +19,48 @@ type Start = z.infer<typeof AblationStart>;
 type Sweep = z.infer<typeof SweepStart>;
 
 function evalOptions(p: Start | Sweep) {
-  const { set: _set, control: _control, criterion: _c, order: _o, fractions: _f, ...rest } = p as Start & Sweep;
+  const { set: _set, weights: _w, control: _control, criterion: _c, order: _o, fractions: _f, ...rest } = p as Start & Sweep;
   return rest;
 }
 
-/** The ablated set, and with `control` a random set matched to it in size and per-layer counts. */
+/**
+ * The ablated set and/or single weights, and with `control` a random set matched to the set in size
+ * and per-layer counts, and per weight a random weight of its layer with a similar |value| rank.
+ */
 export function compareParams(db: Db, model: ModelRecord, request: z.input<typeof AblationStart>): AblateParams {
   const p = AblationStart.parse(request);
   const spec = model.spec as ModelSpec;
   if (p.datasetId !== undefined) checkDataset(db, model, p.datasetId);
-  const set = resolveSet(db, model, p.set);
-  if (set.neurons.length === 0) throw new ApiError('bad-request', `the set "${set.label}" is empty: nothing to ablate`);
-  const conditions: AblationCondition[] = [{ label: set.label, neurons: set.neurons, origin: p.set }];
+  if (!p.set && !p.weights) throw new ApiError('bad-request', 'nothing to ablate: give a neuron set (set) or single weights (weights)');
+  const set = p.set ? resolveSet(db, model, p.set) : { label: '', neurons: [] };
+  const weights = canonicalWeights(p.weights ?? []);
+  const shape = { layers: spec.nLayers, neurons: spec.dFf, dims: spec.dModel };
+  try {
+    checkWeights(shape, weights);
+  } catch (e) {
+    throw new ApiError('bad-request', `${(e as Error).message}: model "${model.name}"`);
+  }
+  if (set.neurons.length === 0 && weights.length === 0) throw new ApiError('bad-request', `the set "${set.label}" is empty: nothing to ablate`);
+  const label = [set.neurons.length > 0 || weights.length === 0 ? set.label : '', weights.length > 0 ? weightsLabel(weights) : ''].filter((s) => s !== '').join(' + ');
+  const withWeights = (w: WeightRef[]) => (w.length > 0 ? { weights: w } : {});
+  const conditions: AblationCondition[] = [{ label, neurons: set.neurons, ...withWeights(weights), origin: p.set ?? { kind: 'weights' } }];
   if (p.control) {
-    let neurons;
+    let neurons: AblationCondition['neurons'] = [];
     try {
-      neurons = matchedControl(set.neurons, { layers: spec.nLayers, neurons: spec.dFf }, p.control.seed);
+      if (set.neurons.length > 0) neurons = matchedControl(set.neurons, { layers: spec.nLayers, neurons: spec.dFf }, p.control.seed);
     } catch (e) {
       throw new ApiError('bad-request', `no random control can match "${set.label}": ${(e as Error).message}`);
     }
-    conditions.push({ label: `random control (seed ${p.control.seed})`, neurons, origin: { kind: 'control', of: set.label, seed: p.control.seed } });
+    let control: WeightRef[] = [];
+    if (weights.length > 0) {
+      const loaded = loadModel(model.path);
+      try {
+        control = matchedWeightControl(weights, shape, (l) => loaded.weight(W.layer(l).mlpOut).data, p.control.seed);
+      } catch (e) {
+        throw new ApiError('bad-request', `no random weight control can match "${label}": ${(e as Error).message}`);
+      }
+    }
+    conditions.push({ label: `random control (seed ${p.control.seed})`, neurons, ...withWeights(control), origin: { kind: 'control', of: label, seed: p.control.seed } });
   }
   return AblateParams.parse({ ...evalOptions(p), kind: 'compare', conditions });
 }

@@ -136,14 +136,19 @@ export const CaptureParams = z.object({
   /** window start every `stride` tokens; default = seqLen (no overlap) */
   stride: z.number().int().min(1).optional(),
   batch: z.number().int().min(1).max(1024).default(4),
-  /** a neuron fires when its activation is above this */
+  /** a neuron fires when its activation (positive) or |activation| (magnitude) is above this */
   threshold: z.number().default(0),
+  /** what firing means: a > threshold (default; ReLU's "active"), or |a| > threshold (either sign, for gated units) */
+  fire: z.enum(['positive', 'magnitude']).default('positive'),
   maxTokens: z.number().int().positive().optional(),
   /** top activating examples kept per neuron */
   topK: z.number().int().min(0).max(256).default(16),
   name: z.string().min(1).max(200).optional(),
-  /** tokens whose hidden states are stored (residual after each block, FFN activations), spread evenly over documents; 0 = none */
-  samples: z.number().int().min(0).max(1_000_000).default(0),
+  /**
+   * tokens whose hidden states are stored (residual after each block, FFN activations), spread evenly
+   * over documents; 0 = none; absent: up to 4096, fewer for big models (defaultSampleCount)
+   */
+  samples: z.number().int().min(0).max(1_000_000).optional(),
   /** seed of the sample choice (the same seed picks the same tokens) */
   seed: z.number().int().default(0),
 });
@@ -163,6 +168,14 @@ export type Dataset = z.infer<typeof Dataset>;
 export const NeuronRef = z.object({ layer: z.number().int().min(0), neuron: z.number().int().min(0) });
 export type NeuronRef = z.infer<typeof NeuronRef>;
 
+/**
+ * One weight of a layer's FFN output projection, W_out[neuron -> dim] (neuron f's weight into
+ * residual dimension d; a super-weight candidate of the weight scan is {layer, neuron, dim: row}):
+ * ablating it sets it to `value`, default 0.
+ */
+export const WeightRef = z.object({ layer: z.number().int().min(0), neuron: z.number().int().min(0), dim: z.number().int().min(0), value: z.number().optional() });
+export type WeightRef = z.infer<typeof WeightRef>;
+
 /** A named set of one model's neurons; `origin` says how it was made (verdict, selection, ranking, control). */
 export const NeuronSet = z.object({
   id: z.number().int(),
@@ -174,11 +187,13 @@ export const NeuronSet = z.object({
 });
 export type NeuronSet = z.infer<typeof NeuronSet>;
 
-/** The prompt playground: one prompt, intact and with `neurons` ablated. */
+/** The prompt playground: one prompt, intact and with `neurons` ablated and `weights` set (default 0). */
 export const PlaygroundRequest = z.object({
   modelId: z.number().int().positive(),
   prompt: z.string().min(1).max(20_000),
   neurons: z.array(NeuronRef).max(1_000_000),
+  /** single W_out weights set to their value (0 when absent), whatever the method */
+  weights: z.array(WeightRef).max(10_000).default([]),
   method: z.enum(['zero', 'mean']).default('zero'),
   /** the capture whose means mean ablation uses */
   datasetId: z.number().int().positive().optional(),
@@ -203,6 +218,8 @@ export const PlaygroundResult = z.object({
   intact: PlaygroundSide,
   ablated: PlaygroundSide,
   neurons: z.number().int(),
+  /** W_out weights set */
+  weights: z.number().int(),
   /** milliseconds: the two-condition forward pass, and the two greedy continuations */
   timing: z.object({ forwardMs: z.number(), generateMs: z.number() }),
 });
@@ -217,12 +234,16 @@ export const NeuronSetCreate = z.object({
 
 /** Detector thresholds (electron/analysis/detectors.ts has the defaults). */
 export const DetectThresholds = z.object({
+  dead: z.object({ relEps: z.number().min(0), minTokens: z.number().int().min(1) }).partial().optional(),
+  constant: z.object({ relEps: z.number().min(0) }).partial().optional(),
   rare: z.object({ bound: z.number().positive() }).partial().optional(),
   massive: z.object({ minRatio: z.number().positive(), minPeak: z.number().min(0) }).partial().optional(),
   heavyTailed: z.object({ threshold: z.number().positive(), minTokens: z.number().int().min(1) }).partial().optional(),
+  tokenSpecific: z.object({ coverage: z.number().gt(0).max(1), maxTypes: z.number().int().min(1), minFirings: z.number().int().min(1), minRecall: z.number().min(0).max(1) }).partial().optional(),
+  positional: z.object({ minShare: z.number().min(0).max(1), bins: z.number().int().min(1).max(4096), minSamples: z.number().int().min(2) }).partial().optional(),
 });
 
-export const VerdictKind = z.enum(['dead', 'rare', 'massive', 'heavy_tailed']);
+export const VerdictKind = z.enum(['dead', 'constant', 'never_positive', 'rare', 'massive', 'heavy_tailed', 'token_specific', 'positional']);
 export type VerdictKind = z.infer<typeof VerdictKind>;
 
 export const NeuronRow = z.object({
@@ -270,10 +291,12 @@ export const SetSource = z.discriminatedUnion('kind', [
 ]);
 export type SetSource = z.infer<typeof SetSource>;
 
-/** One ablated condition of a run, with its exact neurons (condition 0, the intact model, is implicit). */
+/** One ablated condition of a run, with its exact neurons and weights (condition 0, the intact model, is implicit). */
 export const AblationCondition = z.object({
   label: z.string().min(1),
   neurons: z.array(NeuronRef),
+  /** single W_out weights set to their value (default 0) in this condition, whatever the method */
+  weights: z.array(WeightRef).max(10_000).optional(),
   /** how the neurons were chosen (a SetSource, or a control of another condition) */
   origin: z.unknown().optional(),
   /** sweeps: the curve and the fraction of all neurons */
@@ -317,8 +340,14 @@ export const EvaluateStart = z.object(EvalOptions);
 
 export const AblationStart = z.object({
   ...EvalOptions,
-  set: SetSource,
-  /** also run a random set matched in size and per-layer counts (seeded by control.seed) */
+  /** the neurons ablated; may be absent when `weights` are given */
+  set: SetSource.optional(),
+  /** single W_out weights set to their value (default 0), with the set's neurons or alone */
+  weights: z.array(WeightRef).min(1).max(10_000).optional(),
+  /**
+   * also run a random set matched in size and per-layer counts (seeded by control.seed); for
+   * weights, per weight a random weight of the same layer with a similar |value| rank
+   */
   control: z.object({ seed: z.number().int().default(0) }).optional(),
 });
 
@@ -363,6 +392,8 @@ export const AblationResult = AblationSummary.extend({
       perLayer: z.array(z.number().int()),
       series: z.string().nullable(),
       fraction: z.number().nullable(),
+      /** the weights the condition set: their value in the run and in the checkpoint (runs before weight ablation: absent) */
+      weights: z.array(WeightRef.extend({ value: z.number(), original: z.number() })).optional(),
       metrics: AblationMetrics,
       /** the tokens whose loss rose most */
       hurt: z.array(HurtToken),
@@ -384,6 +415,63 @@ export const NeuronDetail = z.object({
   histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number()), samples: z.number().int() }).nullable(),
 });
 export type NeuronDetail = z.infer<typeof NeuronDetail>;
+
+/** One of the largest |values| of a residual dim: the signed value and the token where it occurred. */
+const ResidOccurrence = z.object({
+  value: z.number().nullable(),
+  abs: z.number().nullable(),
+  document_id: z.number().int(),
+  document: z.string(),
+  position: z.number().int(),
+  token_id: z.number().int(),
+  token: z.string().nullable(),
+});
+const SuperWeightCandidate = z.object({
+  layer: z.number().int(),
+  neuron: z.number().int(),
+  dim: z.number().int(),
+  /** W_out[d, f]: neuron f's weight into residual dim d */
+  weight: z.number(),
+  peak_abs: z.number().nullable(),
+  /** |weight| x the neuron's peak |activation| */
+  contribution: z.number().nullable(),
+  /** contribution / the dim's max |value| (null when that is 0) */
+  share: z.number().nullable(),
+  candidate: z.boolean(),
+});
+/** Massive activations in the residual stream (Sun et al. 2024) and activation-informed super-weight candidates (Yu et al. 2024). */
+export const MassiveDims = z.object({
+  available: z.boolean(),
+  /** why not, when not available (e.g. no samples: re-capture with samples) */
+  reason: z.string().nullable(),
+  thresholds: z.object({ min_ratio: z.number(), min_abs: z.number(), min_share: z.number() }),
+  /** how the super-weight candidates were chosen, in words (activation-informed, unlike the weight scan's) */
+  super_weight_rule: z.string(),
+  /** sampled tokens the layer medians come from */
+  samples: z.number().int(),
+  layers: z.array(
+    z.object({
+      layer: z.number().int(),
+      median: z.number().nullable(),
+      threshold: z.number().nullable(),
+      dims: z.array(z.object({ dim: z.number().int(), max_abs: z.number().nullable(), ratio: z.number().nullable(), first_layer: z.number().int(), where: z.array(ResidOccurrence) })),
+    }),
+  ),
+  dims: z.array(
+    z.object({
+      dim: z.number().int(),
+      first_layer: z.number().int(),
+      layers: z.array(z.number().int()),
+      max_abs: z.number().nullable(),
+      ratio: z.number().nullable(),
+      where: z.array(ResidOccurrence),
+      /** in the first layer's W_out into this dim: the largest contributions, candidates first */
+      super_weights: z.array(SuperWeightCandidate),
+      candidates: z.number().int(),
+    }),
+  ),
+});
+export type MassiveDims = z.infer<typeof MassiveDims>;
 
 export const DocumentSummary = z.object({
   id: z.number().int(),
@@ -576,12 +664,20 @@ export const methods = {
         layer: z.number().int(),
         tokens: z.number(),
         mean_active_fraction: z.number().nullable(),
+        /** silent, constant and never-positive neurons (the verdicts' default thresholds) */
         dead: z.number().int(),
+        constant: z.number().int(),
+        never_positive: z.number().int(),
         active_fraction_histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number()) }).nullable(),
       }),
     ),
   },
   'neuron.get': { params: z.object({ datasetId: z.number().int().positive(), layer: z.number().int().min(0), neuron: z.number().int().min(0), detect: DetectThresholds.optional() }), result: NeuronDetail },
+  /** residual dims with massive activations per layer, where they occur, and the W_out weights that write them */
+  'neurons.massiveDims': {
+    params: z.object({ datasetId: z.number().int().positive(), minRatio: z.number().min(0).optional(), minAbs: z.number().min(0).optional(), minShare: z.number().min(0).optional() }),
+    result: MassiveDims,
+  },
   'sets.list': { params: z.object({ modelId: z.number().int().positive().optional() }), result: z.array(NeuronSet) },
   'sets.get': { params: Id, result: NeuronSet },
   'sets.create': { params: NeuronSetCreate, result: NeuronSet },

@@ -17,6 +17,7 @@ import { resolveSet } from './ablation-sets.js';
 import { deleteAblation } from '../db/ablations.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
+import { massiveDims } from './massive.js';
 import { intrinsicRows, listRuns, neuronValues, projectionData, sampleContext, topNeurons } from './manifold.js';
 import { deleteProjectionRun } from '../db/projections.js';
 import { AblateParams, methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
@@ -161,6 +162,7 @@ export class Backend {
       'neurons.list': ({ datasetId, ...q }) => listNeurons(db, datasetId, q),
       'layers.get': ({ datasetId, bins }) => layerSummary(db, datasetId, bins),
       'neuron.get': ({ datasetId, layer, neuron, detect }) => neuronDetail(db, datasetId, layer, neuron, detect),
+      'neurons.massiveDims': ({ datasetId, ...q }) => massiveDims(db, datasetId, q),
       'model.rescan': ({ id }) => {
         model(id);
         return { job: this.jobs.start('weight-scan', { modelId: id }) };

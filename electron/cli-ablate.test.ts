@@ -18,8 +18,8 @@ function json(args: string[]): Record<string, unknown> {
 
 beforeAll(() => {
   dataDir = tempDir();
-  // two neurons that never fire (zero input weights, bias -1, ReLU)
-  model = optWithConstantNeurons([3, 9].map((neuron) => ({ layer: 1, neuron, bias: -1 })));
+  // two neurons that never fire (zero input weights, bias -1, ReLU: silent) and one constant (bias 0.7)
+  model = optWithConstantNeurons([...[3, 9].map((neuron) => ({ layer: 1, neuron, bias: -1 })), { layer: 0, neuron: 4, bias: 0.7 }]);
   json(['corpus', 'import', 'brown']);
   const cap = json(['capture', '--model', model, '--corpus', 'brown', '--max-tokens', '3000', '--seq-len', '64']);
   dataset = (cap.dataset as { id: number }).id;
@@ -43,6 +43,19 @@ describe('ablate, sweep and generate --ablate', () => {
     expect(listed.map((a) => a.id)).toContain(out.ablation);
   });
 
+  it('neurons --constant finds the constant neuron, and ablate --set constant mean-ablates it by default, changing nothing', () => {
+    const found = json(['neurons', '--dataset', String(dataset), '--constant']).neurons as Array<{ layer: number; neuron: number; verdicts: Array<{ kind: string; evidence: { mean: number; range: number } }> }>;
+    expect(found.map((n) => [n.layer, n.neuron])).toEqual([[0, 4]]);
+    expect(found[0]!.verdicts.find((v) => v.kind === 'constant')!.evidence).toMatchObject({ range: 0 });
+    const out = json(['ablate', '--model', model, '--corpus', 'brown', '--dataset', String(dataset), '--set', 'constant', '--max-tokens', '800', '--skip-documents', '30', '--seq-len', '64']);
+    expect(out.method).toBe('mean');
+    expect(out.neurons).toBe(1);
+    expect((out.ablated as { kl: number }).kl).toBeLessThan(1e-7);
+    // zero ablation is not what the verdict licenses: it removes the constant 0.7 and moves the model
+    const zeroed = json(['ablate', '--model', model, '--corpus', 'brown', '--dataset', String(dataset), '--set', 'constant', '--method', 'zero', '--max-tokens', '800', '--skip-documents', '30', '--seq-len', '64']);
+    expect((zeroed.ablated as { kl: number }).kl).toBeGreaterThan(1e-6);
+  });
+
   it('ablate --set FILE.json reads neurons; an unreadable set is a usage error', () => {
     const file = path.join(tempDir(), 'mine.json');
     fs.writeFileSync(file, JSON.stringify([{ layer: 0, neuron: 1 }, [1, 2]]));
@@ -51,7 +64,38 @@ describe('ablate, sweep and generate --ablate', () => {
     expect(out.label).toBe('mine');
     const bad = runCli(['ablate', '--model', model, '--corpus', 'brown', '--set', 'nonsense'], dataDir);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--set nonsense: not dead\/rare\/massive\/heavy\/set:ID, and not a readable JSON file/);
+    expect(bad.stderr).toMatch(/--set nonsense: not a verdict \(dead, constant, never-positive, rare, massive, heavy, ngram, positional\), not set:ID, and not a readable JSON file/);
+  });
+
+  it('ablate --weight L:F:D[=V] (repeatable) sets single W_out weights beside a rank-matched control; a malformed --weight is a usage error', () => {
+    const out = json(['ablate', '--model', model, '--corpus', 'brown', '--weight', '0:5:3', '--weight', '1:7:2=0.5', '--control', 'random', '--seed', '2', '--max-tokens', '300', '--skip-documents', '30', '--seq-len', '64']);
+    const set = out.set as { label: string; neurons: number; kl: number; weights: Array<{ layer: number; neuron: number; dim: number; value: number; original: number }> };
+    expect(set.label).toBe('W_out[0][5→3] = 0, W_out[1][7→2] = 0.5');
+    expect(set.neurons).toBe(0);
+    expect(set.weights.map((w) => [w.layer, w.neuron, w.dim, w.value])).toEqual([
+      [0, 5, 3, 0],
+      [1, 7, 2, 0.5],
+    ]);
+    expect(set.weights.every((w) => typeof w.original === 'number' && w.original !== 0)).toBe(true);
+    expect(set.kl).toBeGreaterThan(0);
+    // the control: one weight of each layer, none of the set's
+    expect(out.label).toBe('random control (seed 2)');
+    const control = out.weights as Array<{ layer: number; neuron: number; dim: number }>;
+    expect(control.map((w) => w.layer)).toEqual([0, 1]);
+    expect(control.some((w) => set.weights.some((s) => s.layer === w.layer && s.neuron === w.neuron && s.dim === w.dim))).toBe(false);
+    // the weights of a neuron that never fires (dead, 1:3) do nothing; the text output names them
+    const text = runCli(['ablate', '--model', model, '--corpus', 'brown', '--weight', '1:3:0', '--max-tokens', '300', '--skip-documents', '30', '--seq-len', '64'], dataDir);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/W_out\[1\]\[3→0\] = 0/);
+    expect(text.stdout).toMatch(/weights/);
+    const listed = json(['ablations', 'list']).ablations as Array<{ id: number; name: string }>;
+    expect(listed.find((a) => a.id === out.ablation)?.name).toMatch(/W_out\[0\]\[5→3\] = 0, W_out\[1\]\[7→2\] = 0\.5 vs random control/);
+    const bad = runCli(['ablate', '--model', model, '--corpus', 'brown', '--weight', '1:2'], dataDir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--weight: "1:2" is not layer:neuron:dim/);
+    const outside = runCli(['ablate', '--model', model, '--corpus', 'brown', '--weight', '1:2:999', '--max-tokens', '100'], dataDir);
+    expect(outside.code).not.toBe(0);
+    expect(outside.stderr).toMatch(/weight 1:2:999 is outside the model/);
   });
 
   it('sweep --json gives ranked and random points per fraction', () => {

@@ -22,7 +22,7 @@ beforeAll(() => {
   expect(json(['corpus', 'import', 'brown']).code).toBe(0);
   const base = ['capture', '--model', 'tiny', '--corpus', '1', '--documents', '4', '--max-tokens', '3000', '--seq-len', '48', '--top-k', '0'];
   expect(json([...base, '--samples', '50', '--name', 'sampled']).code).toBe(0);
-  expect(json([...base, '--name', 'bare']).code).toBe(0);
+  expect(json([...base, '--samples', '0', '--name', 'bare']).code).toBe(0);
 }, 120_000);
 
 describe('ffn-lab project / intrinsic-dim', () => {

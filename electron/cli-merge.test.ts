@@ -52,7 +52,32 @@ describe('merge', () => {
     const db = openDatabase(path.join(here, 'ffn-lab.sqlite'));
     const samples = (id: number) => (db.prepare('SELECT COUNT(*) n FROM samples WHERE dataset_id = ?').get(id) as { n: number }).n;
     expect(samples(merged.id)).toBe(samples(first) + 10);
+    // residual maxima: the top-k of the union, in the same documents
+    const resid = (id: number) => db.prepare('SELECT layer, dim, rank, abs, value, document_id, position, token_id FROM resid_top WHERE dataset_id = ? ORDER BY layer, dim, rank').all(id);
+    expect(resid(whole).length).toBeGreaterThan(0);
+    expect(resid(merged.id)).toEqual(resid(whole));
     db.close();
+    const massive = json(['massive-dims', String(merged.id)]);
+    expect(massive.available).toBe(true);
+    expect((massive.layers as unknown[]).length).toBe(2);
+  });
+
+  it('a capture made before residual maxima were kept merges into one that says they are missing', () => {
+    const [a, c] = [capture(here, ['--documents', '2']), capture(here, ['--skip-documents', '2', '--documents', '2'])];
+    const db = openDatabase(path.join(here, 'ffn-lab.sqlite'));
+    db.prepare("UPDATE datasets SET params = json_remove(params, '$.residTopK') WHERE id = ?").run(a);
+    db.prepare('DELETE FROM resid_top WHERE dataset_id = ?').run(a);
+    db.close();
+    const merged = json(['merge', '--name', 'old and new', String(a), String(c)]).dataset as { id: number };
+    const after = openDatabase(path.join(here, 'ffn-lab.sqlite'));
+    const params = JSON.parse((after.prepare('SELECT params FROM datasets WHERE id = ?').get(merged.id) as { params: string }).params) as { residTopK: number; residTopMissing: string[] };
+    expect((after.prepare('SELECT COUNT(*) n FROM resid_top WHERE dataset_id = ?').get(merged.id) as { n: number }).n).toBe(0);
+    after.close();
+    expect(params.residTopK).toBe(0);
+    expect(params.residTopMissing).toEqual([String(a)]);
+    const r = runCli(['massive-dims', String(merged.id)], here);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/massive dims unavailable: the capture has no residual-stream maxima .*re-capture/);
   });
 
   it('refuses the same capture twice, and captures with different thresholds', () => {

@@ -7,7 +7,7 @@ import { findCorpus } from '../db/corpora.js';
 import { loadWeightScan } from '../db/weights.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import type { DetectOptions } from './analysis/detectors.js';
-import type { Corpus, Job, Model } from './api.js';
+import type { Corpus, Job, MassiveDims, Model } from './api.js';
 import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { nodeWorkerSpawner } from './jobs/spawn-node.js';
@@ -23,6 +23,8 @@ import { z } from 'zod';
 import { AblationMethod, NeuronRef, RankScore, type AblationResult, type AblationSummary, type SetSource, type VerdictKind } from './api.js';
 import type { CorpusRecord } from '../db/corpora.js';
 import { ablationEditFor } from './ablation-sets.js';
+import { parseWeightRef } from '../common/weight-refs.js';
+import type { WeightRef } from './api.js';
 import { mergeCaptures } from './datasets-merge.js';
 import { openDatabaseReadOnly, type Db } from '../db/database.js';
 import { projectionData } from './manifold.js';
@@ -44,20 +46,33 @@ commands:
     [--provider cuda,cpu]                 execution providers to try in order (cuda, dml, coreml, webgpu, cpu);
                                           default: the platform's accelerator when present, then cpu
   capture --model M --corpus C [--max-tokens N] [--seq-len T] [--stride S] [--batch B] [--threshold X]
-          [--top-k K] [--genre G] [--where FIELD=VALUE] [--names-file F] [--skip-documents N] [--documents N]
-          [--samples N] [--seed S] [--name N]
-                                          per-neuron statistics of a model over a corpus (a resumable job)
-  neurons --dataset D [--dead] [--rare X] [--massive] [--heavy] [--layer L] [--sort FIELD] [--asc] [--limit K]
-          [--massive-ratio R] [--massive-min-peak P] [--kurtosis K]
-                                          per-neuron statistics with the detectors' verdicts (filters combine with OR)
+          [--fire positive|magnitude] [--top-k K] [--genre G] [--where FIELD=VALUE] [--names-file F]
+          [--skip-documents N] [--documents N] [--samples N] [--seed S] [--name N]
+                                          per-neuron statistics of a model over a corpus (a resumable job); a neuron
+                                          fires when a > X (positive, default) or |a| > X (magnitude); --samples: tokens
+                                          whose hidden states are kept (default: up to 4096; 0: none)
+  neurons --dataset D [--dead] [--constant] [--never-positive] [--rare X] [--massive] [--heavy] [--ngram]
+          [--positional] [--layer L] [--sort FIELD] [--asc] [--limit K] [--eps E] [--massive-ratio R]
+          [--massive-min-peak P] [--kurtosis K]
+                                          per-neuron statistics with the detectors' verdicts (filters combine with OR);
+                                          --eps: dead/constant tolerance relative to the layer's typical |activation|
   layers --dataset D                      per layer: tokens, dead neurons, mean fraction of the layer active per token, its distribution
+  massive-dims D [--min-ratio R] [--min-abs A] [--min-share S]
+                                          massive activations in the residual stream of capture D: per layer the dims
+                                          whose max |value| >= R x the layer's median |value| (default 100) and >= A
+                                          (default 20), where they occur, their first layer, and the W_out weights of
+                                          that layer that can write >= S (default 0.5) of the value (super-weight candidates)
   neuron --dataset D --layer L --neuron N one neuron: statistics, verdicts, top contexts, promoted/suppressed tokens, weight norms
   ablate --model M --corpus C [--dataset D] --set SET [--control random] [--seed S] [--method zero|mean|resample]
          [--max-tokens N] [--seq-len T] [--batch B] [--genre G] [--documents N] [--skip-documents N] [--resamples R]
                                           loss, perplexity, KL and top-1 agreement with and without SET, with bootstrap
-                                          95% intervals over documents. SET: dead | rare | massive | heavy (verdicts of
-                                          capture D), set:ID (a saved set), or FILE.json ([{"layer":0,"neuron":5}, ...]).
+                                          95% intervals over documents. SET: dead | constant | never-positive | rare |
+                                          massive | heavy | ngram | positional (verdicts of capture D; a constant set
+                                          defaults to --method mean), set:ID (a saved set), or FILE.json ([{"layer":0,"neuron":5}, ...]).
                                           --control random: a random set matched in size and per-layer counts
+    [--weight L:F:D[=V] ...]              also (or, without --set, only) set single weights W_out[F→D] of layer L to 0
+                                          (or V); repeatable. With --control random, each gets a random weight of its
+                                          layer with a similar |value| rank as control
   sweep --model M --corpus C --dataset D --criterion fire_rate|mean_abs|value_norm|wanda [--desc]
         [--fractions 0.1,0.2,...] [--method ...] [--max-tokens N] ...
                                           ablate growing fractions of all neurons in ranking order (lowest score first;
@@ -88,6 +103,36 @@ options:
   -h, --help        this help`;
 
 class UsageError extends Error {}
+
+function massiveDimsText(r: MassiveDims): string {
+  const t = r.thresholds;
+  if (!r.available) return `massive dims unavailable: ${r.reason}`;
+  const num = (x: number | null, digits = 4) => (x === null ? 'inf' : x.toPrecision(digits));
+  const at = (w: MassiveDims['dims'][number]['where']) => w.slice(0, 3).map((o) => `${o.document}:${o.position} ${JSON.stringify(o.token ?? o.token_id)} (${num(o.value)})`).join('; ');
+  const lines = [`massive residual dims: max |value| >= ${t.min_ratio} x the layer's median |value| and >= ${t.min_abs} (medians over ${r.samples} sampled tokens)`];
+  lines.push(
+    table([
+      ['layer', 'median', 'dim', 'max |value|', 'ratio', 'first layer', 'where (document:position token (value))'],
+      ...r.layers.flatMap((l) =>
+        l.dims.length === 0 ? [[String(l.layer), num(l.median, 3), '-', '', '', '', '']] : l.dims.map((d) => [String(l.layer), num(l.median, 3), String(d.dim), num(d.max_abs), d.ratio === null ? 'inf' : `${d.ratio >= 100 ? d.ratio.toFixed(0) : d.ratio.toPrecision(3)}x`, String(d.first_layer), at(d.where)]),
+      ),
+    ]),
+  );
+  if (r.dims.length === 0) return [...lines, 'no massive dims'].join('\n');
+  lines.push('', `super-weight candidates (${r.super_weight_rule}):`);
+  for (const d of r.dims) {
+    lines.push(`  dim ${d.dim} (first massive in layer ${d.first_layer}, max |value| ${num(d.max_abs)}): ${d.candidates === 0 ? 'no single weight writes it (many weights, attention or the embeddings)' : `${d.candidates} candidate${d.candidates === 1 ? '' : 's'}`}`);
+    lines.push(
+      ...table([
+        ['layer', 'neuron', 'dim', 'weight', 'peak |act|', 'contribution', 'share', ''],
+        ...d.super_weights.map((c) => [String(c.layer), String(c.neuron), String(c.dim), c.weight.toPrecision(4), num(c.peak_abs), num(c.contribution), num(c.share, 3), c.candidate ? 'candidate' : '']),
+      ])
+        .split('\n')
+        .map((x) => `    ${x}`),
+    );
+  }
+  return lines.join('\n');
+}
 
 interface Io {
   json: boolean;
@@ -147,6 +192,13 @@ const OPTIONS = {
   seed: { type: 'string' },
   dataset: { type: 'string' },
   dead: { type: 'boolean' },
+  constant: { type: 'boolean' },
+  'never-positive': { type: 'boolean' },
+  ngram: { type: 'boolean' },
+  'token-specific': { type: 'boolean' },
+  positional: { type: 'boolean' },
+  eps: { type: 'string' },
+  fire: { type: 'string' },
   rare: { type: 'string' },
   massive: { type: 'boolean' },
   heavy: { type: 'boolean' },
@@ -156,6 +208,9 @@ const OPTIONS = {
   asc: { type: 'boolean' },
   limit: { type: 'string' },
   'massive-ratio': { type: 'string' },
+  'min-ratio': { type: 'string' },
+  'min-abs': { type: 'string' },
+  'min-share': { type: 'string' },
   'massive-min-peak': { type: 'string' },
   kurtosis: { type: 'string' },
   set: { type: 'string' },
@@ -172,6 +227,7 @@ const OPTIONS = {
   space: { type: 'string' },
   'shared-basis': { type: 'boolean' },
   'ablate-method': { type: 'string' },
+  weight: { type: 'string', multiple: true },
   rescan: { type: 'boolean' },
   'names-file': { type: 'string' },
   where: { type: 'string' },
@@ -184,11 +240,18 @@ function detectOptions(values: Record<string, unknown>): DetectOptions {
   const ratio = numberFlag(values, 'massive-ratio', 'number');
   const minPeak = numberFlag(values, 'massive-min-peak', 'number');
   const kurtosis = numberFlag(values, 'kurtosis', 'number');
+  const eps = numberFlag(values, 'eps', 'number');
   return {
+    ...(eps !== undefined ? { dead: { relEps: eps }, constant: { relEps: eps } } : {}),
     ...(rare !== undefined ? { rare: { bound: rare } } : {}),
     massive: { ...(ratio !== undefined ? { minRatio: ratio } : {}), ...(minPeak !== undefined ? { minPeak } : {}) },
     ...(kurtosis !== undefined ? { heavyTailed: { threshold: kurtosis } } : {}),
   };
+}
+
+function fireFlag(value: unknown): 'positive' | 'magnitude' {
+  if (value !== 'positive' && value !== 'magnitude') throw new UsageError(`--fire must be positive (a > threshold) or magnitude (|a| > threshold), got "${String(value)}"`);
+  return value;
 }
 
 function datasetFlag(values: Record<string, unknown>): number {
@@ -224,6 +287,16 @@ function parseNeurons(text: string): Array<{ layer: number; neuron: number }> {
   });
 }
 
+/** --weight L:F:D or L:F:D=V, repeatable: single W_out weights to set (to 0, or V). */
+function weightFlags(values: Record<string, unknown>): WeightRef[] {
+  const texts = (values.weight as string[] | undefined) ?? [];
+  return texts.map((text) => {
+    const w = parseWeightRef(text);
+    if (!w) throw new UsageError(`--weight: "${text}" is not layer:neuron:dim (W_out[neuron→dim] of the layer), optionally =value; expected e.g. --weight 1:42:7 or --weight 1:42:7=0.5`);
+    return w;
+  });
+}
+
 function runPlace(b: Backend, providers: string | undefined): RunPlace {
   try {
     return { dataDir: b.dataDir, ...(providers ? { providers: parseProviders(providers) } : {}) };
@@ -238,12 +311,26 @@ function reportProvider(r: ProviderReport): string {
   return `provider ${r.provider}${failed}`;
 }
 
-const VERDICT_FLAGS: Record<string, VerdictKind> = { dead: 'dead', rare: 'rare', massive: 'massive', heavy: 'heavy_tailed', heavy_tailed: 'heavy_tailed' };
+const VERDICT_FLAGS: Record<string, VerdictKind> = {
+  dead: 'dead',
+  constant: 'constant',
+  'never-positive': 'never_positive',
+  never_positive: 'never_positive',
+  rare: 'rare',
+  massive: 'massive',
+  heavy: 'heavy_tailed',
+  heavy_tailed: 'heavy_tailed',
+  ngram: 'token_specific',
+  'token-specific': 'token_specific',
+  token_specific: 'token_specific',
+  positional: 'positional',
+};
+const VERDICT_WORDS = 'dead, constant, never-positive, rare, massive, heavy, ngram, positional';
 
 /** --set: a verdict of the capture, set:ID, or a JSON file of neurons. */
 function setSource(values: Record<string, unknown>, flag: 'set' | 'ablate'): SetSource {
   const text = values[flag];
-  if (typeof text !== 'string' || text === '') throw new UsageError(`--${flag} is required: dead, rare, massive, heavy, set:ID or a FILE.json of neurons`);
+  if (typeof text !== 'string' || text === '') throw new UsageError(`--${flag} is required: ${VERDICT_WORDS}, set:ID or a FILE.json of neurons`);
   const verdict = VERDICT_FLAGS[text];
   if (verdict) return { kind: 'verdict', datasetId: datasetFlag(values), verdict, detect: detectOptions(values) };
   const saved = /^set:(\d+)$/.exec(text);
@@ -252,7 +339,7 @@ function setSource(values: Record<string, unknown>, flag: 'set' | 'ablate'): Set
   try {
     raw = JSON.parse(fs.readFileSync(text, 'utf8'));
   } catch (err) {
-    throw new UsageError(`--${flag} ${text}: not dead/rare/massive/heavy/set:ID, and not a readable JSON file (${(err as Error).message})`);
+    throw new UsageError(`--${flag} ${text}: not a verdict (${VERDICT_WORDS}), not set:ID, and not a readable JSON file (${(err as Error).message})`);
   }
   const list = Array.isArray(raw) ? raw : (raw as { neurons?: unknown }).neurons;
   const neurons = Array.isArray(list) ? list.map((n: unknown) => (Array.isArray(n) ? { layer: n[0], neuron: n[1] } : n)) : [];
@@ -331,7 +418,7 @@ async function corpusAndModel(b: Backend, values: Record<string, unknown>): Prom
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'layers', 'ablate', 'sweep', 'evaluate', 'merge', 'project', 'intrinsic-dim'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'massive-dims', 'layers', 'ablate', 'sweep', 'evaluate', 'merge', 'project', 'intrinsic-dim'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -382,7 +469,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       });
     }
     case 'neurons': {
-      const kinds = (['dead', 'rare', 'massive', 'heavy'] as const).filter((k) => values[k] !== undefined && values[k] !== false).map((k) => (k === 'heavy' ? 'heavy_tailed' : k));
+      const kinds = [...new Set((['dead', 'constant', 'never-positive', 'rare', 'massive', 'heavy', 'ngram', 'token-specific', 'positional'] as const).filter((k) => values[k] !== undefined && values[k] !== false).map((k) => VERDICT_FLAGS[k] as VerdictKind))];
       const sort = values.sort;
       if (sort !== undefined && !(SORT_FIELDS as readonly string[]).includes(sort)) throw new UsageError(`--sort must be one of ${SORT_FIELDS.join(', ')}; got "${sort}"`);
       const layer = numberFlag(values, 'layer', 'integer');
@@ -394,7 +481,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         ...(limit !== undefined ? { limit } : {}),
         detect: detectOptions(values),
       });
-      for (const u of out.unavailable) process.stderr.write(`note: ${u.kind} detector unavailable: ${u.reason}\n`);
+      for (const u of out.unavailable) if (kinds.length === 0 || kinds.includes(u.kind as VerdictKind)) process.stderr.write(`note: ${u.kind} detector unavailable: ${u.reason}\n`);
       return io.out({ neurons: out.neurons, total: out.total }, () =>
         table([
           ['layer', 'neuron', 'tokens', 'fire_rate', 'mean', 'max', 'peak_ratio', 'kurtosis', 'verdicts'],
@@ -414,6 +501,20 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
           }),
         ]),
       );
+    }
+    case 'massive-dims': {
+      const id = args[0] !== undefined ? numberFlag({ dataset: args[0] }, 'dataset', 'integer') : datasetFlag(values);
+      const minRatio = numberFlag(values, 'min-ratio', 'number');
+      const minAbs = numberFlag(values, 'min-abs', 'number');
+      const minShare = numberFlag(values, 'min-share', 'number');
+      const r = (await backend().handle('neurons.massiveDims', {
+        datasetId: id,
+        ...(minRatio !== undefined ? { minRatio } : {}),
+        ...(minAbs !== undefined ? { minAbs } : {}),
+        ...(minShare !== undefined ? { minShare } : {}),
+      })) as MassiveDims;
+      if (!r.available) process.stderr.write(`note: massive dims unavailable: ${r.reason}\n`);
+      return io.out(r, () => massiveDimsText(r));
     }
     case 'neuron': {
       const layer = numberFlag(values, 'layer', 'integer');
@@ -481,6 +582,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         corpusId: corpus.id,
         filter: documentFilter(values),
         ...(values.name ? { name: values.name } : {}),
+        ...(values.fire !== undefined ? { fire: fireFlag(values.fire) } : {}),
         ...Object.fromEntries(
           ([['maxTokens', 'max-tokens', 'integer'], ['seqLen', 'seq-len', 'integer'], ['stride', 'stride', 'integer'], ['batch', 'batch', 'integer'], ['topK', 'top-k', 'integer'], ['threshold', 'threshold', 'number'], ['samples', 'samples', 'integer'], ['seed', 'seed', 'integer']] as const)
             .map(([key, flag, kind]) => [key, numberFlag(values, flag, kind)])
@@ -496,11 +598,17 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const { model, corpus } = await corpusAndModel(b, values);
       if (values.control !== undefined && values.control !== 'random') throw new UsageError(`--control must be "random", got "${values.control}"`);
       const seed = numberFlag(values, 'seed', 'integer') ?? 0;
-      const params = { ...evalFlags(values, model.id, corpus.id), set: setSource(values, 'set'), ...(values.control ? { control: { seed } } : {}) };
+      const weights = weightFlags(values);
+      // --weight alone ablates only those weights
+      const set = values.set === undefined && weights.length > 0 ? undefined : setSource(values, 'set');
+      // a constant set licenses mean ablation (its mean is all it carries): the default for it
+      const method = values.method === undefined && set?.kind === 'verdict' && set.verdict === 'constant' ? { method: 'mean' as const } : {};
+      const params = { ...evalFlags(values, model.id, corpus.id), ...method, ...(set ? { set } : {}), ...(weights.length > 0 ? { weights } : {}), ...(values.control ? { control: { seed } } : {}) };
       const { job } = (await b.handle('ablation.start', params)) as { job: Job };
       const { ablation } = finished(await runToEnd(b, job)).result as { ablation: { id: number } };
       const r = (await b.handle('ablation.get', { id: ablation.id })) as AblationResult;
       const named = r.results[0]!;
+      const weighted = r.results.some((c) => c.weights !== undefined);
       const shown = r.results[values.control ? 1 : 0]!;
       const metrics = (c: AblationResult['results'][number]) => ({ loss: c.metrics.loss.value, ppl: c.metrics.ppl.value, kl: c.metrics.kl.value, top1_agreement: c.metrics.top1_agreement.value });
       const out = {
@@ -510,8 +618,9 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         delta_loss: shown.metrics.delta_loss.value,
         ci: Object.fromEntries(Object.entries(shown.metrics).map(([k, m]) => [k, ci(m)])),
         neurons: shown.neurons,
+        ...(shown.weights ? { weights: shown.weights } : {}),
         label: shown.label,
-        ...(values.control ? { set: { label: named.label, neurons: named.neurons, ...metrics(named), delta_loss: named.metrics.delta_loss.value, ci: Object.fromEntries(Object.entries(named.metrics).map(([k, m]) => [k, ci(m)])) } } : {}),
+        ...(values.control ? { set: { label: named.label, neurons: named.neurons, ...(named.weights ? { weights: named.weights } : {}), ...metrics(named), delta_loss: named.metrics.delta_loss.value, ci: Object.fromEntries(Object.entries(named.metrics).map(([k, m]) => [k, ci(m)])) } } : {}),
         tokens: r.tokens,
         documents: r.documents,
         method: r.method,
@@ -520,10 +629,11 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         [
           `ablation ${r.id}: ${r.method} ablation, ${r.tokens} tokens in ${r.documents} documents; 95% bootstrap intervals over documents`,
           table([
-            ['condition', 'neurons', 'loss', 'Δ loss', 'KL', 'top-1 agreement'],
-            ['intact', '0', pm(r.baseline.loss), '', '', ''],
-            ...r.results.map((c) => [c.label, String(c.neurons), pm(c.metrics.loss), pm(c.metrics.delta_loss), pm(c.metrics.kl, 5), pm(c.metrics.top1_agreement, 3)]),
+            ['condition', 'neurons', ...(weighted ? ['weights'] : []), 'loss', 'Δ loss', 'KL', 'top-1 agreement'],
+            ['intact', '0', ...(weighted ? ['0'] : []), pm(r.baseline.loss), '', '', ''],
+            ...r.results.map((c) => [c.label, String(c.neurons), ...(weighted ? [String(c.weights?.length ?? 0)] : []), pm(c.metrics.loss), pm(c.metrics.delta_loss), pm(c.metrics.kl, 5), pm(c.metrics.top1_agreement, 3)]),
           ]),
+          ...r.results.flatMap((c) => (c.weights ?? []).map((w) => `  ${c.label}: W_out[${w.layer}][${w.neuron}→${w.dim}] ${w.original.toPrecision(4)} → ${w.value}`)),
         ].join('\n'),
       );
     }

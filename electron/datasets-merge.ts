@@ -6,14 +6,15 @@
 // documents by their ordinal in the corpus.
 import type { Db } from '../db/database.js';
 import { documentIdsByOrdinal, documentOrdinals, findCorpusByChecksum, getCorpus } from '../db/corpora.js';
-import { createDataset, getDataset, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint, type DatasetRecord, type TopExample } from '../db/datasets.js';
+import { createDataset, getDataset, loadResidTop, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint, type DatasetRecord, type ResidTopRow, type TopExample } from '../db/datasets.js';
 import { findModelBySha, getModel } from '../db/models.js';
 import { readSamples, type NewSample, type Sample } from '../db/samples.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { merge } from './analysis/neuron-stats.js';
 import { mergeTopK } from './analysis/top-k.js';
+import { mergeResidTop, residTopFromRows, residTopRows } from './analysis/resid-top.js';
 import { ApiError } from './errors.js';
-import { fromStored, toStored, topFromRows, topRows } from './jobs/capture/checkpoint.js';
+import { fireRuleOf, fromStored, toStored, topFromRows, topRows, type FireRule } from './jobs/capture/checkpoint.js';
 
 export interface MergeSource {
   db: Db;
@@ -25,12 +26,15 @@ export interface MergeSource {
 interface Resolved {
   source: MergeSource;
   dataset: DatasetRecord;
-  threshold: number;
+  rule: FireRule;
   topK: number;
   /** the source's document ids -> this database's */
   docs: (id: number) => number;
   top: TopExample[];
   samples: Sample[];
+  /** residual maxima kept per (layer, dim); 0: the capture has none (made before they existed) */
+  residK: number;
+  residTop: ResidTopRow[];
 }
 
 export function mergeCaptures(target: Db, sources: readonly MergeSource[], name: string): DatasetRecord {
@@ -54,31 +58,43 @@ export function mergeCaptures(target: Db, sources: readonly MergeSource[], name:
     const key = `${source.db.name}:${dataset.id}`;
     if (seen.has(key)) throw new ApiError('bad-request', `capture ${source.label} is given twice; merged captures must cover disjoint documents`);
     seen.add(key);
-    const p = dataset.params as { threshold?: number; topK?: number };
+    const p = dataset.params as { topK?: number };
     const top = loadTopExamples(source.db, dataset.id);
     const samples = readSamples(source.db, dataset.id, (model.spec as ModelSpec).nLayers, { blobs: true });
+    const residK = (dataset.params as { residTopK?: number }).residTopK ?? 0;
+    const residTop = residK > 0 ? loadResidTop(source.db, dataset.id) : [];
     let docs = (id: number) => id;
     if (source.db !== target) {
       // every document the source refers to, by its ordinal, to this database's document of that ordinal
-      const ordinals = documentOrdinals(source.db, [...top.map((t) => t.documentId), ...samples.map((x) => x.documentId)]);
+      const ordinals = documentOrdinals(source.db, [...top.map((t) => t.documentId), ...samples.map((x) => x.documentId), ...residTop.map((r) => r.documentId)]);
       const byOrdinal = documentIdsByOrdinal(target, corpusHere.id);
       docs = (id) => byOrdinal.get(ordinals.get(id) as number) as number;
     }
-    return { source, dataset, threshold: p.threshold ?? 0, topK: p.topK ?? 16, docs, top, samples };
+    return { source, dataset, rule: fireRuleOf(dataset.params), topK: p.topK ?? 16, docs, top, samples, residK, residTop };
   });
   const [first] = resolved as [Resolved];
   for (const r of resolved) {
-    if (r.threshold !== first.threshold) throw new ApiError('bad-request', `capture ${r.source.label} counted firing above ${r.threshold}, capture ${first.source.label} above ${first.threshold}; only captures with the same threshold merge`);
+    if (r.rule.fireThreshold !== first.rule.fireThreshold) throw new ApiError('bad-request', `capture ${r.source.label} counted firing above ${r.rule.fireThreshold}, capture ${first.source.label} above ${first.rule.fireThreshold}; only captures with the same threshold merge`);
+    if (r.rule.fireMode !== first.rule.fireMode) throw new ApiError('bad-request', `capture ${r.source.label} counted firing as ${r.rule.fireMode === 'magnitude' ? '|a|' : 'a'} > threshold, capture ${first.source.label} as ${first.rule.fireMode === 'magnitude' ? '|a|' : 'a'} > threshold; only captures with the same firing rule merge`);
     if (r.topK !== first.topK) throw new ApiError('bad-request', `capture ${r.source.label} kept ${r.topK} top examples per neuron, capture ${first.source.label} ${first.topK}; only captures with the same top-k merge`);
   }
   const spec = getModel(target, modelId as number)!.spec as ModelSpec;
   const { nLayers: L, dFf: F } = spec;
-  const stats = resolved.map((r) => fromStored(loadStats(r.source.db, r.dataset.id, L, F), r.threshold)).reduce((a, b) => merge(a, b));
+  const stats = resolved.map((r) => fromStored(loadStats(r.source.db, r.dataset.id, L, F), r.rule)).reduce((a, b) => merge(a, b));
   const top =
     first.topK > 0
       ? resolved
           .map((r) => topFromRows(L, F, r.topK, r.top.map((t): TopExample => ({ ...t, documentId: r.docs(t.documentId) }))))
           .reduce((a, b) => mergeTopK(a, b))
+      : null;
+  // residual maxima: the top-k of the union is exact; with different k, the smallest k of all; a
+  // source without them leaves the merged capture without them (its params say residTopK 0)
+  const residK = Math.min(...resolved.map((r) => r.residK));
+  const residTop =
+    residK > 0
+      ? resolved
+          .map((r) => residTopFromRows(L, spec.dModel, residK, r.residTop.filter((t) => t.rank < residK).map((t): ResidTopRow => ({ ...t, documentId: r.docs(t.documentId) }))))
+          .reduce((a, b) => mergeResidTop(a, b))
       : null;
   const samples: NewSample[] = resolved.flatMap((r) =>
     r.samples.map((s) => ({
@@ -99,10 +115,15 @@ export function mergeCaptures(target: Db, sources: readonly MergeSource[], name:
       modelId: modelId as number,
       corpusId: corpusId as number,
       jobId: null,
-      params: { ...(first.dataset.params as object), merged: resolved.map((r) => ({ capture: r.source.label, name: r.dataset.name, tokens: r.dataset.tokens })) },
+      params: {
+        ...(first.dataset.params as object),
+        residTopK: residK,
+        ...(residK === 0 ? { residTopMissing: resolved.filter((r) => r.residK === 0).map((r) => r.source.label) } : {}),
+        merged: resolved.map((r) => ({ capture: r.source.label, name: r.dataset.name, tokens: r.dataset.tokens })),
+      },
       batchesTotal: 0,
     });
-    saveCheckpoint(target, d.id, { batchesDone: 0, tokens, stats: toStored(stats), top: top ? topRows(top) : [], samples });
+    saveCheckpoint(target, d.id, { batchesDone: 0, tokens, stats: toStored(stats), top: top ? topRows(top) : [], samples, ...(residTop ? { residTop: residTopRows(residTop) } : {}) });
     markDatasetReady(target, d.id);
     return getDataset(target, d.id) as DatasetRecord;
   })();

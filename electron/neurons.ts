@@ -3,8 +3,10 @@
 // weight norms. Used by the CLI (and the API when the Neurons view comes).
 import { getDataset, loadStats, loadTopExamples } from '../db/datasets.js';
 import { getModel } from '../db/models.js';
-import { neuronSampleValues } from '../db/samples.js';
-import { detectAll, type DetectOptions, type Verdict } from './analysis/detectors.js';
+import { neuronSampleValues, readSampledFfn } from '../db/samples.js';
+import { loadValueNorms } from '../db/weights.js';
+import { detectAll, type Detection, type DetectOptions, type Verdict } from './analysis/detectors.js';
+import type { SampledActivations } from './analysis/selectivity.js';
 import { neuronLogitLens } from './analysis/logit-lens.js';
 import { activeFractionHistogram, summarize, summaryRow, type NeuronSummaryRow, type StatsSummary } from './analysis/neuron-stats.js';
 import type { Db } from '../db/database.js';
@@ -12,7 +14,7 @@ import { loadModel } from '../native-models/load.js';
 import { W, type ModelSpec } from '../native-models/spec.js';
 import { loadTokenizer } from '../native-models/tokenizers/tokenizer.js';
 import { ApiError } from './errors.js';
-import { fromStored } from './jobs/capture/checkpoint.js';
+import { fireRuleOf, fromStored } from './jobs/capture/checkpoint.js';
 
 export type NeuronRow = NeuronSummaryRow & { verdicts: Array<{ kind: Verdict['kind']; evidence: Verdict['evidence'] }> };
 
@@ -25,8 +27,44 @@ function datasetOrThrow(db: Db, id: number) {
 
 export function summaryOf(db: Db, datasetId: number): { summary: StatsSummary; spec: ModelSpec } {
   const { d, spec } = datasetOrThrow(db, datasetId);
-  const threshold = (d.params as { threshold?: number }).threshold ?? 0;
-  return { summary: summarize(fromStored(loadStats(db, datasetId, spec.nLayers, spec.dFf), threshold)), spec };
+  return { summary: summarize(fromStored(loadStats(db, datasetId, spec.nLayers, spec.dFf), fireRuleOf(d.params))), spec };
+}
+
+/**
+ * The capture's sampled FFN activations for the token-specific and positional detectors; null
+ * without samples. Kept for the few most recent datasets: a ready dataset never changes, and the
+ * table asks again on every filter or sort.
+ */
+const sampledCache = new Map<string, SampledActivations | null>();
+function sampledOf(db: Db, datasetId: number, spec: ModelSpec): SampledActivations | null {
+  const key = `${db.name}:${datasetId}`;
+  if (sampledCache.has(key)) return sampledCache.get(key)!;
+  const raw = readSampledFfn(db, datasetId, spec.nLayers, spec.dFf);
+  const sampled: SampledActivations | null =
+    raw.tokenIds.length === 0
+      ? null
+      : { layers: spec.nLayers, neurons: spec.dFf, tokenIds: raw.tokenIds, tokenText: (id) => raw.tokenText.get(id) ?? String(id), windowPositions: raw.windowPositions, values: raw.values };
+  sampledCache.set(key, sampled);
+  if (sampledCache.size > 4) sampledCache.delete(sampledCache.keys().next().value as string);
+  return sampled;
+}
+
+/**
+ * Every verdict of a dataset; silent and constant verdicts also get `residual_bound`: the largest
+ * L2 change of the residual stream their licensed ablation can make at a seen token (the output
+ * change times the value vector's norm), when the weight scan knows the norm.
+ */
+export function detectDataset(db: Db, datasetId: number, detect?: DetectOptions): Detection & { summary: StatsSummary; spec: ModelSpec } {
+  const { d, spec } = datasetOrThrow(db, datasetId);
+  const { summary } = summaryOf(db, datasetId);
+  const detection = detectAll(summary, detect, sampledOf(db, datasetId, spec));
+  const norms = loadValueNorms(db, d.modelId, spec.nLayers, spec.dFf);
+  for (const v of detection.verdicts) {
+    if (v.kind !== 'dead' && v.kind !== 'constant') continue;
+    const norm = norms[v.layer * spec.dFf + v.neuron]!;
+    if (Number.isFinite(norm)) Object.assign(v.evidence, { residual_bound: v.evidence.ablation.max_change * norm });
+  }
+  return { ...detection, summary, spec };
 }
 
 export interface NeuronQuery {
@@ -39,9 +77,9 @@ export interface NeuronQuery {
 }
 
 export function listNeurons(db: Db, datasetId: number, q: NeuronQuery): { neurons: NeuronRow[]; total: number; unavailable: Array<{ kind: string; reason: string }> } {
-  const { summary, spec } = summaryOf(db, datasetId);
+  const detection = detectDataset(db, datasetId, q.detect);
+  const { summary, spec } = detection;
   if (q.layer !== undefined && (q.layer < 0 || q.layer >= spec.nLayers)) throw new ApiError('bad-request', `layer ${q.layer} is not in 0..${spec.nLayers - 1}`);
-  const detection = detectAll(summary, q.detect);
   const byNeuron = new Map<number, NeuronRow['verdicts']>();
   for (const v of detection.verdicts) {
     const key = v.layer * spec.dFf + v.neuron;
@@ -149,17 +187,19 @@ export interface LayerRow {
   /** mean over tokens of the fraction of the layer's neurons that fired */
   mean_active_fraction: number | null;
   dead: number;
+  constant: number;
+  never_positive: number;
   /** tokens per bin of the fraction active (null when the capture has no per-token counts) */
   active_fraction_histogram: { edges: number[]; counts: number[] } | null;
 }
 
-/** Per layer: tokens, how much of the layer fires per token (mean and distribution), dead neurons. */
+/** Per layer: tokens, how much of the layer fires per token (mean and distribution), silent, constant and never-positive neurons. */
 export function layerSummary(db: Db, datasetId: number, bins = 20): LayerRow[] {
   const { d, spec } = datasetOrThrow(db, datasetId);
-  const threshold = (d.params as { threshold?: number }).threshold ?? 0;
-  const acc = fromStored(loadStats(db, datasetId, spec.nLayers, spec.dFf), threshold);
+  const acc = fromStored(loadStats(db, datasetId, spec.nLayers, spec.dFf), fireRuleOf(d.params));
   const summary = summarize(acc);
-  const dead = detectAll(summary).verdicts.filter((v) => v.kind === 'dead');
+  const verdicts = detectAll(summary).verdicts;
+  const count = (kind: Verdict['kind'], layer: number) => verdicts.filter((v) => v.kind === kind && v.layer === layer).length;
   return Array.from({ length: spec.nLayers }, (_, layer) => {
     const h = activeFractionHistogram(acc, layer, bins);
     const mean = summary.meanActiveFraction[layer] as number;
@@ -167,7 +207,9 @@ export function layerSummary(db: Db, datasetId: number, bins = 20): LayerRow[] {
       layer,
       tokens: summary.tokens[layer] as number,
       mean_active_fraction: Number.isNaN(mean) ? null : mean,
-      dead: dead.filter((v) => v.layer === layer).length,
+      dead: count('dead', layer),
+      constant: count('constant', layer),
+      never_positive: count('never_positive', layer),
       active_fraction_histogram: h && { edges: h.edges, counts: h.counts },
     };
   });

@@ -1,6 +1,8 @@
 // "Start here": one click on a shipped demo model runs a capture on a sample of its training
-// documents, the detectors, and an ablation of the dead set against a matched random control on its
-// held-out documents. The steps are the ordinary jobs, named so that the state can be read back
+// documents, the detectors, and an ablation of its quiet set against a matched random control on its
+// held-out documents. The quiet set is the silent (dead) neurons where there are any; otherwise the
+// never-positive ones, the neurons that a count of "activation > 0" would call dead (GELU models),
+// so the page can show what removing them really costs. The steps are the ordinary jobs, named so that the state can be read back
 // from the database: a restart between them loses nothing (the next click continues). The same two
 // steps (studyCapture, studyAblation) make `npm run demo` with a larger budget.
 import fs from 'node:fs';
@@ -77,7 +79,7 @@ export interface Split {
 export type StudyStep =
   | { method: 'capture.start'; params: Params<'capture.start'> }
   | { method: 'ablation.start'; params: Params<'ablation.start'> }
-  /** no dead neurons: only the intact model's validation loss is measured */
+  /** no quiet neurons: only the intact model's validation loss is measured */
   | { method: 'ablation.evaluate'; params: Params<'ablation.evaluate'> };
 
 /** Step 1: per-neuron statistics on the training documents. */
@@ -88,8 +90,17 @@ export function studyCapture(modelId: number, seqLen: number, corpusId: number, 
   };
 }
 
-/** Step 2: the capture's `dead` never-firing neurons zeroed beside a matched random set (seed 0) on the held-out documents. */
-export function studyAblation(modelId: number, seqLen: number, corpusId: number, datasetId: number, dead: number, split: Split, plan: StudyPlan): StudyStep {
+/** The set Start here ablates: silent neurons where there are any, else never-positive ones; null when neither. */
+export function quietSet(db: Db, datasetId: number): { verdict: 'dead' | 'never_positive'; count: number } | null {
+  for (const verdict of ['dead', 'never_positive'] as const) {
+    const count = listNeurons(db, datasetId, { kinds: [verdict] }).neurons.length;
+    if (count > 0) return { verdict, count };
+  }
+  return null;
+}
+
+/** Step 2: the capture's quiet set zeroed beside a matched random set (seed 0) on the held-out documents. */
+export function studyAblation(modelId: number, seqLen: number, corpusId: number, datasetId: number, quiet: ReturnType<typeof quietSet>, split: Split, plan: StudyPlan): StudyStep {
   const evaluation = {
     modelId,
     corpusId,
@@ -103,8 +114,8 @@ export function studyAblation(modelId: number, seqLen: number, corpusId: number,
     method: 'zero' as const,
     name: plan.ablationName,
   };
-  if (dead === 0) return { method: 'ablation.evaluate', params: evaluation };
-  return { method: 'ablation.start', params: { ...evaluation, set: { kind: 'verdict', datasetId, verdict: 'dead' }, control: { seed: 0 } } };
+  if (quiet === null) return { method: 'ablation.evaluate', params: evaluation };
+  return { method: 'ablation.start', params: { ...evaluation, set: { kind: 'verdict', datasetId, verdict: quiet.verdict }, control: { seed: 0 } } };
 }
 
 /** The next Start-here step for `model`: the capture, or (after it) the ablation. Throws when not a demo model. */
@@ -117,8 +128,7 @@ export function startHereStep(db: Db, model: ModelRecord): StudyStep {
   const seqLen = Math.min(256, (model.spec as ModelSpec).maxPositions);
   const plan = { ...START_HERE_BUDGET, samples: 500, captureName: nameFor(model), ablationName: nameFor(model) };
   if (!status?.datasetId) return studyCapture(model.id, seqLen, corpus.id, split, plan);
-  const dead = listNeurons(db, status.datasetId, { kinds: ['dead'] }).neurons.length;
-  return studyAblation(model.id, seqLen, corpus.id, status.datasetId, dead, split, plan);
+  return studyAblation(model.id, seqLen, corpus.id, status.datasetId, quietSet(db, status.datasetId), split, plan);
 }
 
 /** Whether a finished job is a Start-here capture whose ablation should follow. */

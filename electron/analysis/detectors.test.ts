@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   DETECTOR_DEFAULTS,
   detectAll,
+  detectConstant,
   detectDead,
   detectHeavyTailed,
   detectMassive,
+  detectNeverPositive,
   detectRare,
   type Verdict,
   type VerdictKind,
@@ -22,8 +24,8 @@ const BATCHES = 12;
 const M = 500; // tokens per batch
 const N = BATCHES * M;
 
-type Plant = 'deadZero' | 'deadNegative' | 'rare' | 'massive' | 'heavy';
-const PLANTS: Record<Plant, number> = { deadZero: 2, deadNegative: 1, rare: 2, massive: 1, heavy: 1 };
+type Plant = 'deadZero' | 'deadGelu' | 'constant' | 'negative' | 'rare' | 'massive' | 'heavy';
+const PLANTS: Record<Plant, number> = { deadZero: 2, deadGelu: 1, constant: 1, negative: 1, rare: 2, massive: 1, heavy: 1 };
 
 interface Capture {
   /** neuron index l*F + f -> what was planted there */
@@ -64,8 +66,14 @@ function capture(seed: number): Capture {
             case 'deadZero': // ReLU of a pre-activation that is always negative: exactly 0
               v = Math.max(0, Math.min(-0.01, -3 + 0.5 * x));
               break;
-            case 'deadNegative': // a Gaussian bulk that never crosses 0
-              v = Math.min(-0.01, -1 + 0.3 * x);
+            case 'deadGelu': // GELU of a pre-activation near -8: |output| < 1e-6, silent but not exactly 0
+              v = gelu(-8 + 0.3 * x);
+              break;
+            case 'constant': // a unit with no input weights and a bias: the same value at every token
+              v = gelu(0.6);
+              break;
+            case 'negative': // GELU parked in its negative regime: never positive, yet varying (not dead)
+              v = Math.min(-0.01, gelu(-1.5 + 0.3 * x));
               break;
             case 'rare':
               v = rareTokens.get(i)!.has(token) ? 0.05 : Math.min(-0.01, -1 + 0.3 * x);
@@ -163,8 +171,10 @@ describe('detectors on a capture with planted neurons', () => {
 
   it('find exactly the planted neurons with the default thresholds', () => {
     const { verdicts, unavailable } = detectAll(s);
-    expect(unavailable).toEqual([]);
-    expect(idsOf(verdicts, 'dead')).toEqual(plantedAs(c, 'deadZero', 'deadNegative'));
+    expect(unavailable.map((u) => u.kind)).toEqual(['token_specific', 'positional']); // no samples given
+    expect(idsOf(verdicts, 'dead')).toEqual(plantedAs(c, 'deadZero', 'deadGelu'));
+    expect(idsOf(verdicts, 'constant')).toEqual(plantedAs(c, 'constant'));
+    expect(idsOf(verdicts, 'never_positive')).toEqual(plantedAs(c, 'negative'));
     expect(idsOf(verdicts, 'rare')).toEqual(plantedAs(c, 'rare'));
     expect(idsOf(verdicts, 'massive')).toEqual(plantedAs(c, 'massive'));
     // A single 500 among 6000 ordinary values is also the heaviest of tails (kurtosis ~ N), so the
@@ -180,11 +190,31 @@ describe('detectors on a capture with planted neurons', () => {
     for (const v of verdicts) {
       const i = v.layer * F + v.neuron;
       switch (v.kind) {
-        case 'dead':
-          expect(v.evidence).toEqual({ tokens: N, fire_count: 0, fire_threshold: 0, upper95: 3 / N, min_tokens: DETECTOR_DEFAULTS.dead.minTokens });
+        case 'dead': {
+          const eps = DETECTOR_DEFAULTS.dead.relEps * s.layerTypicalAbs[v.layer]!;
+          expect(v.evidence).toEqual({
+            tokens: N,
+            peak_abs: o.peak[i],
+            eps,
+            rel_eps: DETECTOR_DEFAULTS.dead.relEps,
+            layer_typical_abs: s.layerTypicalAbs[v.layer],
+            upper95: 3 / N,
+            min_tokens: DETECTOR_DEFAULTS.dead.minTokens,
+            ablation: { method: 'zero', max_change: o.peak[i] },
+          });
+          expect(v.evidence.peak_abs).toBeLessThanOrEqual(eps);
+          break;
+        }
+        case 'constant':
+          expect(v.evidence).toMatchObject({ tokens: N, range: 0, std: 0, ablation: { method: 'mean', max_change: 0 } });
+          expect(v.evidence.mean).toBeCloseTo(gelu(0.6), 6);
+          break;
+        case 'never_positive':
+          expect(v.evidence.max).toBeLessThanOrEqual(-0.01);
+          expect(v.evidence).toMatchObject({ tokens: N, upper95: 3 / N });
           break;
         case 'rare':
-          expect(v.evidence).toEqual({ tokens: N, fire_count: 3, fire_threshold: 0, rate: 3 / N, bound: DETECTOR_DEFAULTS.rare.bound });
+          expect(v.evidence).toEqual({ tokens: N, fire_count: 3, fire_threshold: 0, fire_mode: 'positive', rate: 3 / N, bound: DETECTOR_DEFAULTS.rare.bound });
           break;
         case 'massive':
           expect(v.evidence.peak).toBe(500);
@@ -235,10 +265,11 @@ describe('detectors on a capture with planted neurons', () => {
 
   it('heavy-tailed: the threshold decides, and the verdicts follow the measured kurtosis', () => {
     // kurtosis from float32 power sums agrees with the float64 oracle to ~1e-4 relative
-    for (const threshold of [3, 10, 100, 1000, ...splits(o.kurtosis, 1e-3)]) {
-      expect(clearOf(o.kurtosis, threshold, 1e-3), `threshold ${threshold}`).toBe(true);
+    for (const threshold of [3.5, 10, 100, 1000, ...splits(o.kurtosis, 1e-3)]) {
+      expect(clearOf(o.kurtosis, threshold, 1e-3), `threshold ${threshold}: ${o.kurtosis.filter((k) => Math.abs(k - threshold) <= 1e-3 * threshold)}`).toBe(true);
       // constant neurons have no kurtosis (the oracle says NaN); near-constant ones are not resolvable
-      const want = where((i) => o.kurtosis[i]! > threshold && !plantedAs(c, 'deadZero').includes(i));
+      // (var / E[x^2] < KURTOSIS_MIN_RELATIVE_VARIANCE: the silent and the parked-negative plants)
+      const want = where((i) => o.kurtosis[i]! > threshold && !plantedAs(c, 'deadZero', 'deadGelu', 'negative').includes(i));
       expect(idsOf(detectHeavyTailed(s, { threshold })), `threshold ${threshold}`).toEqual(want);
     }
     expect(idsOf(detectHeavyTailed(s, { threshold: 100 }))).toEqual(plantedAs(c, 'massive'));
@@ -247,15 +278,29 @@ describe('detectors on a capture with planted neurons', () => {
 
   it('dead: needs the minimum number of tokens', () => {
     expect(detectDead(s, { minTokens: N + 1 })).toEqual([]);
-    expect(idsOf(detectDead(s, { minTokens: N }))).toEqual(plantedAs(c, 'deadZero', 'deadNegative'));
+    expect(idsOf(detectDead(s, { minTokens: N }))).toEqual(plantedAs(c, 'deadZero', 'deadGelu'));
+  });
+
+  it('dead and constant: eps relative to the layer decides, and the verdicts follow the measured peaks and ranges', () => {
+    const range = where(() => true).map((i) => s.max[i]! - s.min[i]!);
+    for (const relEps of [0, 1e-6, 1e-3, 0.05, 0.3, 1]) {
+      const eps = (i: number) => relEps * s.layerTypicalAbs[Math.floor(i / F)]!;
+      const dead = where((i) => o.peak[i]! <= eps(i));
+      expect(idsOf(detectDead(s, { relEps })), `relEps ${relEps}`).toEqual(dead);
+      expect(idsOf(detectConstant(s, { relEps }, { relEps })), `relEps ${relEps}`).toEqual(where((i) => !dead.includes(i) && range[i]! <= eps(i)));
+    }
+    // exactly-zero units stay silent at eps 0; the GELU one's ~1e-6 needs a tolerance
+    expect(idsOf(detectDead(s, { relEps: 0 }))).toEqual(plantedAs(c, 'deadZero'));
+    // the never-positive unit varies by ~0.05, far above the default eps: not constant, not dead
+    expect(idsOf(detectNeverPositive(s))).toEqual(plantedAs(c, 'negative'));
   });
 
   it('without 4th moments, heavy-tailed is unavailable and the rest still work', () => {
     const s2 = summarize(statsOf(c.acts, false));
     const { verdicts, unavailable } = detectAll(s2);
-    expect(unavailable).toEqual([{ kind: 'heavy_tailed', reason: expect.stringMatching(/4th moments/) }]);
+    expect(unavailable[0]).toEqual({ kind: 'heavy_tailed', reason: expect.stringMatching(/4th moments/) });
     expect(idsOf(verdicts, 'heavy_tailed')).toEqual([]);
-    expect(idsOf(verdicts, 'dead')).toEqual(plantedAs(c, 'deadZero', 'deadNegative'));
+    expect(idsOf(verdicts, 'dead')).toEqual(plantedAs(c, 'deadZero', 'deadGelu'));
     expect(idsOf(verdicts, 'rare')).toEqual(plantedAs(c, 'rare'));
     expect(idsOf(verdicts, 'massive')).toEqual(plantedAs(c, 'massive'));
   });
@@ -263,7 +308,9 @@ describe('detectors on a capture with planted neurons', () => {
   it('a different seed plants elsewhere and is found all the same', () => {
     const c2 = capture(99);
     const { verdicts } = detectAll(summarize(statsOf(c2.acts)));
-    expect(idsOf(verdicts, 'dead')).toEqual(plantedAs(c2, 'deadZero', 'deadNegative'));
+    expect(idsOf(verdicts, 'dead')).toEqual(plantedAs(c2, 'deadZero', 'deadGelu'));
+    expect(idsOf(verdicts, 'constant')).toEqual(plantedAs(c2, 'constant'));
+    expect(idsOf(verdicts, 'never_positive')).toEqual(plantedAs(c2, 'negative'));
     expect(idsOf(verdicts, 'rare')).toEqual(plantedAs(c2, 'rare'));
     expect(idsOf(verdicts, 'massive')).toEqual(plantedAs(c2, 'massive'));
     expect(idsOf(verdicts, 'heavy_tailed')).toEqual(plantedAs(c2, 'heavy', 'massive'));
@@ -290,10 +337,19 @@ describe('detectors on edge cases', () => {
     expect(detectMassive(s, { minPeak: 13 })).toEqual([]);
   });
 
-  it('dead records the capture\'s firing threshold', () => {
-    const acc = emptyStats(1, 1, { fireThreshold: 0.5 });
-    addBatch(acc, { count: [100], sum: [10], sumsq: [2], min: [0], max: [0.4], fireCount: [0] });
-    expect(detectDead(summarize(acc))[0]!.evidence).toEqual({ tokens: 100, fire_count: 0, fire_threshold: 0.5, upper95: 0.03, min_tokens: 1 });
+  it('dead is judged on the output, not on the firing threshold', () => {
+    // a unit that never exceeds the firing threshold 0.5 but writes up to 0.4: not dead
+    const acc = emptyStats(1, 2, { fireThreshold: 0.5 });
+    addBatch(acc, { count: [100], sum: [10, 0], sumsq: [2, 0], sumAbs: [10, 0], min: [0, 0], max: [0.4, 0], fireCount: [0, 0] });
+    const dead = detectDead(summarize(acc));
+    expect(dead.map((v) => v.neuron)).toEqual([1]);
+    expect(dead[0]!.evidence).toMatchObject({ tokens: 100, peak_abs: 0, upper95: 0.03 });
+  });
+
+  it('rare records the firing rule of the capture', () => {
+    const acc = emptyStats(1, 2, { fireMode: 'magnitude' });
+    addBatch(acc, { count: [4000], sum: [-1, 0], sumsq: [1, 4000], sumAbs: [1, 4000], min: [-1, -1], max: [0, 1], fireCount: [1, 4000] });
+    expect(detectRare(summarize(acc))).toEqual([{ layer: 0, neuron: 0, kind: 'rare', evidence: { tokens: 4000, fire_count: 1, fire_threshold: 0, fire_mode: 'magnitude', rate: 1 / 4000, bound: 1e-3 } }]);
   });
 
   it('refuse nonsensical thresholds', () => {
@@ -303,5 +359,7 @@ describe('detectors on edge cases', () => {
     expect(() => detectMassive(s, { minPeak: NaN })).toThrow(/massive minPeak must be a non-negative number/);
     expect(() => detectHeavyTailed(s, { threshold: Infinity })).toThrow(/heavy-tailed threshold/);
     expect(() => detectDead(s, { minTokens: -1 })).toThrow(/dead minTokens/);
+    expect(() => detectDead(s, { relEps: -1 })).toThrow(/dead relEps/);
+    expect(() => detectConstant(s, { relEps: NaN })).toThrow(/constant relEps/);
   });
 });

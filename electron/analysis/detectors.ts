@@ -7,29 +7,80 @@
 // neuron, and the summary already shows them.
 
 import type { LayerIndex, NeuronIndex } from './ids.js';
-import type { StatsSummary } from './neuron-stats.js';
+import type { FireMode, StatsSummary } from './neuron-stats.js';
+import {
+  detectPositional,
+  detectTokenSpecific,
+  type PositionalEvidence,
+  type PositionalOptions,
+  type SampledActivations,
+  type TokenSpecificEvidence,
+  type TokenSpecificOptions,
+} from './selectivity.js';
 
-export type VerdictKind = 'dead' | 'rare' | 'massive' | 'heavy_tailed';
+export type VerdictKind = 'dead' | 'constant' | 'never_positive' | 'rare' | 'massive' | 'heavy_tailed' | 'token_specific' | 'positional';
 
+/**
+ * Silent: |output| <= eps on every token seen. The output is the unit as W_out reads it (for gated
+ * FFNs act(gate) * up), so this means the same for ReLU, GELU, SiLU-gated and GeGLU units.
+ */
 export interface DeadEvidence {
   /** tokens seen */
   tokens: number;
-  fire_count: 0;
-  /** the capture's firing threshold (firing = activation > threshold) */
-  fire_threshold: number;
+  /** the largest |output| over those tokens */
+  peak_abs: number;
+  /** verdict when peak_abs <= eps = rel_eps x layer_typical_abs */
+  eps: number;
+  rel_eps: number;
+  /** the layer's typical |activation| (median over its neurons of mean |act|) */
+  layer_typical_abs: number;
   /**
-   * 95% upper bound on the true fire rate after 0 fires in N tokens, by the rule of three (3/N; the
-   * exact bound 1 - 0.05^(1/N) is within 1.5/N^2 of it)
+   * 95% upper bound on the fraction of tokens where |output| > eps, after none in N tokens, by the
+   * rule of three (3/N; the exact bound 1 - 0.05^(1/N) is within 1.5/N^2 of it)
    */
   upper95: number;
   /** the detector's minimum token count */
   min_tokens: number;
+  /** the ablation the verdict licenses, and how far it can move the unit's output on a seen token */
+  ablation: { method: 'zero'; max_change: number };
+}
+
+/** Constant: the output varies by at most eps (max - min <= eps), but is not silent. */
+export interface ConstantEvidence {
+  tokens: number;
+  mean: number;
+  std: number;
+  /** max - min of the output over the tokens seen */
+  range: number;
+  eps: number;
+  rel_eps: number;
+  layer_typical_abs: number;
+  /**
+   * mean ablation (folding the mean into the output bias) changes the output of a seen token by at
+   * most |a - mean| <= range
+   */
+  ablation: { method: 'mean'; max_change: number };
+}
+
+/**
+ * Never positive: the output was <= 0 on every token seen, yet it is neither silent nor constant
+ * (GELU/SiLU units parked in their negative regime). Not dead: it writes -|a| times its value vector.
+ */
+export interface NeverPositiveEvidence {
+  tokens: number;
+  max: number;
+  min: number;
+  mean: number;
+  /** 95% upper bound on the fraction of tokens with a positive output (3/N) */
+  upper95: number;
 }
 
 export interface RareEvidence {
   tokens: number;
   fire_count: number;
   fire_threshold: number;
+  /** firing is a > threshold ('positive') or |a| > threshold ('magnitude') */
+  fire_mode: FireMode;
   rate: number;
   /** verdict when 0 < rate < bound */
   bound: number;
@@ -58,6 +109,10 @@ export interface HeavyTailedEvidence {
 
 interface EvidenceOf {
   dead: DeadEvidence;
+  constant: ConstantEvidence;
+  never_positive: NeverPositiveEvidence;
+  token_specific: TokenSpecificEvidence;
+  positional: PositionalEvidence;
   rare: RareEvidence;
   massive: MassiveEvidence;
   heavy_tailed: HeavyTailedEvidence;
@@ -68,8 +123,15 @@ export type Verdict = {
 }[VerdictKind];
 
 export interface DeadOptions {
-  /** no verdict on fewer tokens than this (the claim "never fires" needs data); default 1 */
+  /** no verdict on fewer tokens than this (the claim "silent" needs data); default 1 */
   minTokens?: number;
+  /** eps relative to the layer's typical |activation|; default 1e-3 */
+  relEps?: number;
+}
+
+export interface ConstantOptions {
+  /** eps relative to the layer's typical |activation|; default 1e-3 */
+  relEps?: number;
 }
 
 export interface RareOptions {
@@ -93,6 +155,10 @@ export interface HeavyTailedOptions {
 
 /**
  * Defaults, and why:
+ * - dead and constant eps 1e-3 of the layer's typical |activation|: a unit whose output never
+ *   exceeds a thousandth of what its neighbours typically write (or never varies by more) is, for
+ *   the residual stream, silent (or a bias); planted silent units output exactly 0, and float32
+ *   noise of a live unit is ~1e-7 relative, far below. Both are adjustable and stored with the verdict.
  * - rare bound 1e-3: fires on fewer than one token in a thousand, i.e. a few times per page of text;
  *   far below the fire rates of ordinary neurons with threshold 0 (several percent and up).
  * - massive ratio 20 and floor 10: the peak of an ordinary neuron over a corpus is a few of its
@@ -110,7 +176,8 @@ export interface HeavyTailedOptions {
  *   1000 tokens minimum because the sample kurtosis of n values cannot exceed ~n and is noisy below.
  */
 export const DETECTOR_DEFAULTS = {
-  dead: { minTokens: 1 },
+  dead: { minTokens: 1, relEps: 1e-3 },
+  constant: { relEps: 1e-3 },
   rare: { bound: 1e-3 },
   massive: { minRatio: 20, minPeak: 10 },
   heavyTailed: { threshold: 10, minTokens: 1000 },
@@ -140,31 +207,71 @@ function measurable(s: StatsSummary, i: number): boolean {
   return Number.isFinite(s.min[i]!) && Number.isFinite(s.max[i]!) && Number.isFinite(s.mean[i]!);
 }
 
-/** Neurons that never fired over at least minTokens tokens. */
+/** eps of layer l: relEps x the layer's typical |activation| (0 when the whole layer is silent). */
+function epsOf(s: StatsSummary, layer: LayerIndex, relEps: number): number {
+  const typical = s.layerTypicalAbs[layer]!;
+  return Number.isFinite(typical) ? relEps * typical : 0;
+}
+
+/** Silent neurons: |output| <= eps on every one of at least minTokens tokens. */
 export function detectDead(s: StatsSummary, options: DeadOptions = {}): Verdict[] {
   const minTokens = nonNegative(options.minTokens ?? DETECTOR_DEFAULTS.dead.minTokens, 'dead minTokens');
+  const relEps = nonNegative(options.relEps ?? DETECTOR_DEFAULTS.dead.relEps, 'dead relEps');
   const out: Verdict[] = [];
   for (const { layer, neuron, i, tokens } of neuronsOf(s)) {
-    if (tokens < minTokens || s.fireCount[i] !== 0 || !measurable(s, i)) continue;
+    const eps = epsOf(s, layer, relEps);
+    const peak = s.peakAbs[i]!;
+    if (tokens < minTokens || !measurable(s, i) || !(peak <= eps)) continue;
     out.push({
       layer,
       neuron,
       kind: 'dead',
-      evidence: { tokens, fire_count: 0, fire_threshold: s.fireThreshold, upper95: 3 / tokens, min_tokens: minTokens },
+      evidence: { tokens, peak_abs: peak, eps, rel_eps: relEps, layer_typical_abs: s.layerTypicalAbs[layer]!, upper95: 3 / tokens, min_tokens: minTokens, ablation: { method: 'zero', max_change: peak } },
     });
   }
   return out;
 }
 
-/** Neurons that fired, but on a fraction of tokens below `bound` (dead neurons are not also rare). */
-export function detectRare(s: StatsSummary, options: RareOptions = {}): Verdict[] {
+/** Constant neurons: not silent, and max - min <= eps: the mean is all they carry. */
+export function detectConstant(s: StatsSummary, options: ConstantOptions = {}, dead: DeadOptions = {}): Verdict[] {
+  const relEps = nonNegative(options.relEps ?? DETECTOR_DEFAULTS.constant.relEps, 'constant relEps');
+  const silent = new Set(detectDead(s, dead).map((v) => v.layer * s.neurons + v.neuron));
+  const out: Verdict[] = [];
+  for (const { layer, neuron, i, tokens } of neuronsOf(s)) {
+    const eps = epsOf(s, layer, relEps);
+    const range = s.max[i]! - s.min[i]!;
+    if (silent.has(i) || !measurable(s, i) || !(range <= eps)) continue;
+    out.push({
+      layer,
+      neuron,
+      kind: 'constant',
+      evidence: { tokens, mean: s.mean[i]!, std: s.std[i]!, range, eps, rel_eps: relEps, layer_typical_abs: s.layerTypicalAbs[layer]!, ablation: { method: 'mean', max_change: range } },
+    });
+  }
+  return out;
+}
+
+/** Neurons whose output was never positive, that are neither silent nor constant. */
+export function detectNeverPositive(s: StatsSummary, options: { dead?: DeadOptions; constant?: ConstantOptions } = {}): Verdict[] {
+  const excluded = new Set([...detectDead(s, options.dead), ...detectConstant(s, options.constant, options.dead)].map((v) => v.layer * s.neurons + v.neuron));
+  const out: Verdict[] = [];
+  for (const { layer, neuron, i, tokens } of neuronsOf(s)) {
+    if (excluded.has(i) || !measurable(s, i) || !(s.max[i]! <= 0)) continue;
+    out.push({ layer, neuron, kind: 'never_positive', evidence: { tokens, max: s.max[i]!, min: s.min[i]!, mean: s.mean[i]!, upper95: 3 / tokens } });
+  }
+  return out;
+}
+
+/** Neurons that fired, but on a fraction of tokens below `bound` (silent and constant neurons are not also rare). */
+export function detectRare(s: StatsSummary, options: RareOptions = {}, quiet: { dead?: DeadOptions; constant?: ConstantOptions } = {}): Verdict[] {
   const bound = positive(options.bound ?? DETECTOR_DEFAULTS.rare.bound, 'rare bound');
+  const excluded = new Set([...detectDead(s, quiet.dead), ...detectConstant(s, quiet.constant, quiet.dead)].map((v) => v.layer * s.neurons + v.neuron));
   const out: Verdict[] = [];
   for (const { layer, neuron, i, tokens } of neuronsOf(s)) {
     const fired = s.fireCount[i]!;
     const rate = s.fireRate[i]!;
-    if (fired === 0 || !(rate < bound) || !measurable(s, i)) continue;
-    out.push({ layer, neuron, kind: 'rare', evidence: { tokens, fire_count: fired, fire_threshold: s.fireThreshold, rate, bound } });
+    if (fired === 0 || !(rate < bound) || excluded.has(i) || !measurable(s, i)) continue;
+    out.push({ layer, neuron, kind: 'rare', evidence: { tokens, fire_count: fired, fire_threshold: s.fireThreshold, fire_mode: s.fireMode, rate, bound } });
   }
   return out;
 }
@@ -206,9 +313,12 @@ export function detectHeavyTailed(s: StatsSummary, options: HeavyTailedOptions =
 
 export interface DetectOptions {
   dead?: DeadOptions;
+  constant?: ConstantOptions;
   rare?: RareOptions;
   massive?: MassiveOptions;
   heavyTailed?: HeavyTailedOptions;
+  tokenSpecific?: TokenSpecificOptions;
+  positional?: PositionalOptions;
 }
 
 export interface Detection {
@@ -218,17 +328,32 @@ export interface Detection {
   unavailable: { kind: VerdictKind; reason: string }[];
 }
 
-const KIND_ORDER: Record<VerdictKind, number> = { dead: 0, rare: 1, massive: 2, heavy_tailed: 3 };
+const KIND_ORDER: Record<VerdictKind, number> = { dead: 0, constant: 1, never_positive: 2, rare: 3, massive: 4, heavy_tailed: 5, token_specific: 6, positional: 7 };
 
-/** All four detectors. */
-export function detectAll(s: StatsSummary, options: DetectOptions = {}): Detection {
-  const verdicts = [
+/**
+ * Every detector. Token-specific and positional verdicts need the capture's sampled activations
+ * (`sampled`); without them (or without window positions) they are listed as unavailable.
+ */
+export function detectAll(s: StatsSummary, options: DetectOptions = {}, sampled?: SampledActivations | null): Detection {
+  const quiet = { dead: options.dead, constant: options.constant };
+  const verdicts: Verdict[] = [
     ...detectDead(s, options.dead),
-    ...detectRare(s, options.rare),
+    ...detectConstant(s, options.constant, options.dead),
+    ...detectNeverPositive(s, quiet),
+    ...detectRare(s, options.rare, quiet),
     ...detectMassive(s, options.massive),
     ...detectHeavyTailed(s, options.heavyTailed),
-  ].sort((a, b) => a.layer - b.layer || a.neuron - b.neuron || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+  ];
   const unavailable: Detection['unavailable'] = [];
   if (s.kurtosis === null) unavailable.push({ kind: 'heavy_tailed', reason: 'the statistics lack the 3rd and 4th moments (sum of cubes and 4th powers)' });
+  if (!sampled || sampled.tokenIds.length === 0) {
+    const reason = 'the capture kept no sampled activations: re-capture with samples (the default) to judge this';
+    unavailable.push({ kind: 'token_specific', reason }, { kind: 'positional', reason });
+  } else {
+    verdicts.push(...detectTokenSpecific(sampled, s, options.tokenSpecific));
+    if (sampled.windowPositions === null) unavailable.push({ kind: 'positional', reason: 'the capture\'s samples lack their position in the window (captured before it was recorded): re-capture needed' });
+    else verdicts.push(...detectPositional(sampled, s, options.positional));
+  }
+  verdicts.sort((a, b) => a.layer - b.layer || a.neuron - b.neuron || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
   return { verdicts, unavailable };
 }

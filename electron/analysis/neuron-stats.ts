@@ -53,11 +53,20 @@ export interface StatsBatch {
  * Running totals over every token seen so far. Plain typed arrays, so it can be stored as blobs and
  * structured-cloned between processes. Optional totals are null once any batch went in without them.
  */
+/**
+ * What "fires" means for the fire counts: 'positive' counts a > threshold (the unit writes its value
+ * vector with a positive sign; for ReLU the usual "active"), 'magnitude' counts |a| > threshold
+ * (either sign: the natural reading for gated units, whose act(gate) * up is negative whenever up is).
+ */
+export type FireMode = 'positive' | 'magnitude';
+
 export interface NeuronStats {
   readonly layers: number;
   readonly neurons: number;
   /** the firing threshold the fire counts used; only statistics with the same threshold merge */
   readonly fireThreshold: number;
+  /** the firing rule the fire counts used; only statistics with the same rule merge */
+  readonly fireMode: FireMode;
   /** [L] tokens per layer */
   count: Float64Array;
   /** [L*F] sums, extremes (+Infinity / -Infinity before any token) and fire counts */
@@ -76,6 +85,8 @@ export interface NeuronStats {
 export interface StatsOptions {
   /** the capture's firing threshold (activation > threshold counts as firing); default 0 */
   fireThreshold?: number;
+  /** default 'positive' */
+  fireMode?: FireMode;
 }
 
 function checkShape(layers: number, neurons: number): void {
@@ -96,6 +107,7 @@ export function emptyStats(layers: number, neurons: number, options: StatsOption
     layers,
     neurons,
     fireThreshold,
+    fireMode: options.fireMode ?? 'positive',
     count: new Float64Array(layers),
     sum: new Float64Array(n),
     sumsq: new Float64Array(n),
@@ -216,6 +228,9 @@ export function merge(a: NeuronStats, b: NeuronStats): NeuronStats {
   if (a.fireThreshold !== b.fireThreshold) {
     throw new Error(`neuron stats: cannot merge statistics with firing thresholds ${a.fireThreshold} and ${b.fireThreshold}`);
   }
+  if (a.fireMode !== b.fireMode) {
+    throw new Error(`neuron stats: cannot merge statistics whose fire counts use different rules (${a.fireMode} and ${b.fireMode})`);
+  }
   const min = new Float64Array(a.min.length);
   const max = new Float64Array(a.max.length);
   for (let i = 0; i < min.length; i++) {
@@ -226,6 +241,7 @@ export function merge(a: NeuronStats, b: NeuronStats): NeuronStats {
     layers: a.layers,
     neurons: a.neurons,
     fireThreshold: a.fireThreshold,
+    fireMode: a.fireMode,
     count: sumOf(a.count, b.count)!,
     sum: sumOf(a.sum, b.sum)!,
     sumsq: sumOf(a.sumsq, b.sumsq)!,
@@ -256,6 +272,7 @@ export interface StatsSummary {
   readonly layers: number;
   readonly neurons: number;
   readonly fireThreshold: number;
+  readonly fireMode: FireMode;
   /** [L] tokens seen per layer */
   tokens: Float64Array;
   mean: Float64Array;
@@ -282,6 +299,12 @@ export interface StatsSummary {
   peakRatio: Float64Array;
   /** [L] mean over tokens of the fraction of the layer's neurons that fired (from the fire counts) */
   meanActiveFraction: Float64Array;
+  /**
+   * [L] the layer's typical |activation|: the median over its neurons of mean |act| (of the RMS
+   * activation when the statistics lack sum |act|). The scale that "silent" and "constant" are
+   * judged against (detectors.ts).
+   */
+  layerTypicalAbs: Float64Array;
 }
 
 /** Means, spreads and tail measures from the totals. */
@@ -300,6 +323,7 @@ export function summarize(acc: NeuronStats): StatsSummary {
   const layerMedianPeak = new Float64Array(L);
   const peakRatio = new Float64Array(n);
   const meanActiveFraction = new Float64Array(L);
+  const layerTypicalAbs = new Float64Array(L);
   for (let l = 0; l < L; l++) {
     const c = acc.count[l]!;
     let fired = 0;
@@ -341,11 +365,17 @@ export function summarize(acc: NeuronStats): StatsSummary {
       const p = peakAbs[i]!;
       peakRatio[i] = p === 0 && med === 0 ? NaN : p / med;
     }
+    const typical = Float64Array.from({ length: F }, (_, f) => {
+      const i = l * F + f;
+      return meanAbs ? meanAbs[i]! : c === 0 ? NaN : Math.sqrt(acc.sumsq[i]! / c);
+    });
+    layerTypicalAbs[l] = median(typical.filter((v) => Number.isFinite(v)));
   }
   return {
     layers: L,
     neurons: F,
     fireThreshold: acc.fireThreshold,
+    fireMode: acc.fireMode,
     tokens: acc.count.slice(),
     mean,
     std,
@@ -359,6 +389,7 @@ export function summarize(acc: NeuronStats): StatsSummary {
     layerMedianPeak,
     peakRatio,
     meanActiveFraction,
+    layerTypicalAbs,
   };
 }
 

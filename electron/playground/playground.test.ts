@@ -56,6 +56,22 @@ describe('playground', () => {
     expect({ ...again, timing: null }).toEqual({ ...r, timing: null });
   });
 
+  it("setting every weight of a neuron's W_out row to 0 is switching the neuron off; one weight moves the model; a weight outside the model is refused", async () => {
+    const D = 32;
+    const whole = (await b.handle('playground.run', { modelId, prompt, neurons: [], weights: Array.from({ length: D }, (_, d) => ({ layer: 1, neuron: 9, dim: d })), maxNew: 5 })) as PlaygroundResult;
+    const neuron = await run([{ layer: 1, neuron: 9 }]);
+    expect(whole.weights).toBe(D);
+    expect(whole.neurons).toBe(0);
+    expect(whole.nextKl).toBeGreaterThan(1e-9);
+    expect(whole.nextKl).toBeCloseTo(neuron.nextKl, 6);
+    whole.ablated.nll.forEach((v, t) => expect(v).toBeCloseTo(neuron.ablated.nll[t]!, 4));
+    expect(whole.ablated.continuation).toEqual(neuron.ablated.continuation);
+    const one = (await b.handle('playground.run', { modelId, prompt, neurons: [], weights: [{ layer: 0, neuron: 4, dim: 7, value: 25 }], maxNew: 0 })) as PlaygroundResult;
+    expect(one.weights).toBe(1);
+    expect(one.nextKl).toBeGreaterThan(1e-6);
+    await expect(b.handle('playground.run', { modelId, prompt, neurons: [], weights: [{ layer: 0, neuron: 4, dim: D }] })).rejects.toThrow(/weight 0:4:32 is outside the model/);
+  });
+
   it('a serving process that dies fails its request with a message, and the next request starts a new one', async () => {
     await run([]);
     const client = (b as unknown as { playground: { worker?: { pid?: number } } }).playground;

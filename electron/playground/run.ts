@@ -1,7 +1,8 @@
 // The prompt playground, in the worker process: one prompt through the graph with two conditions
-// (intact, ablated) for the per-token loss and the next-token distributions, then a greedy
-// continuation under each. Sessions stay warm between requests for the same model, so after the
-// first request an update costs one forward pass and the continuations.
+// (intact, ablated: neurons switched off and single W_out weights set) for the per-token loss and
+// the next-token distributions, then a greedy continuation under each. Sessions stay warm between
+// requests for the same model, so after the first request an update costs one forward pass and
+// the continuations.
 import type { Db } from '../../db/database.js';
 import { getModel, type ModelRecord } from '../../db/models.js';
 import { loadModel } from '../../native-models/load.js';
@@ -9,16 +10,19 @@ import { Generator } from '../../native-models/runtime/generate.js';
 import { FfnSession } from '../../native-models/runtime/session.js';
 import { asFloat32, float32, int64 } from '../../native-models/runtime/tensors.js';
 import { loadTokenizer, type Tokenizer } from '../../native-models/tokenizers/tokenizer.js';
-import type { ModelSpec } from '../../native-models/spec.js';
+import { W, type LoadedModel, type ModelSpec } from '../../native-models/spec.js';
 import type { PlaygroundRequest, PlaygroundResult } from '../api.js';
 import { identityEdit, stackEdits } from '../analysis/ablation-edit.js';
 import { ablationEditFor } from '../ablation-sets.js';
 import { canonical } from '../analysis/neuron-sets.js';
+import { stackWeightEdits, weightEdit } from '../analysis/weight-edits.js';
+import { canonicalWeights } from '../../common/weight-refs.js';
 import { graphCacheDir } from '../inference.js';
 import { ApiError } from '../errors.js';
 
 interface Warm {
   key: string;
+  model: LoadedModel;
   tokenizer: Tokenizer;
   forward: FfnSession;
   generator: Generator;
@@ -37,8 +41,8 @@ async function sessionsFor(db: Db, dataDir: string, modelId: number): Promise<Wa
     const tokenizer = loadTokenizer(record.path);
     if (!tokenizer) throw new ApiError('bad-request', `model "${record.name}" has no tokenizer; the playground needs one to read the prompt`);
     const options = { cacheDir: graphCacheDir(dataDir) };
-    const forward = await FfnSession.create(model, { conditions: true, logits: 'last', nll: true }, options);
-    warm = { key, tokenizer, forward, generator: await Generator.create(model, options, true) };
+    const forward = await FfnSession.create(model, { conditions: true, weightEdits: true, logits: 'last', nll: true }, options);
+    warm = { key, model, tokenizer, forward, generator: await Generator.create(model, options, 'weights') };
   }
   return { ...warm, record, spec: record.spec as ModelSpec };
 }
@@ -67,7 +71,7 @@ function topIndices(p: Float64Array, k: number): number[] {
 }
 
 export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequest): Promise<PlaygroundResult> {
-  const { tokenizer, forward, generator, record, spec } = await sessionsFor(db, dataDir, req.modelId);
+  const { model, tokenizer, forward, generator, record, spec } = await sessionsFor(db, dataDir, req.modelId);
   const ids = tokenizer.encode(req.prompt);
   if (ids.length === 0) throw new ApiError('bad-request', 'the prompt has no tokens');
   if (ids.length >= spec.maxPositions) throw new ApiError('bad-request', `the prompt has ${ids.length} tokens; the model's context is ${spec.maxPositions}`);
@@ -77,6 +81,19 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
   const intact = identityEdit(shape);
   const both = stackEdits([intact, ablated]);
   const T = ids.length;
+  // single weights: W_out is stored [D, F], so W_out[f -> d] is element [d, f]
+  const D = spec.dModel;
+  const weights = canonicalWeights(req.weights);
+  const wShape = { layers: shape.layers, neurons: shape.neurons, dims: D };
+  const read = (l: number, f: number, d: number) => model.weight(W.layer(l).mlpOut).data[d * shape.neurons + f] as number;
+  let wAblated;
+  try {
+    wAblated = weightEdit(wShape, weights, read);
+  } catch (e) {
+    throw new ApiError('bad-request', `${(e as Error).message} (model "${record.name}")`);
+  }
+  const wIntact = weightEdit(wShape, [], read);
+  const wBoth = stackWeightEdits([wIntact, wAblated], shape.layers, D);
 
   const t0 = performance.now();
   const out = await forward.run({
@@ -84,6 +101,8 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
     targets: int64(ids.map((_, t) => (t + 1 < T ? (ids[t + 1] as number) : -1)), [1, T]),
     scale: float32(both.scale, [2, shape.layers, shape.neurons]),
     shift: float32(both.shift, [2, shape.layers, shape.neurons]),
+    wedit_neuron: int64(wBoth.neuron, [2, shape.layers, wBoth.slots]),
+    wedit_delta: float32(wBoth.delta, [2, shape.layers, wBoth.slots, D]),
   });
   const forwardMs = performance.now() - t0;
   const V = spec.vocabSize;
@@ -101,12 +120,12 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
 
   const t1 = performance.now();
   const stop = tokenizer.eos ?? undefined;
-  const gen = async (edit: typeof intact) => {
+  const gen = async (edit: typeof intact & { weights?: typeof wAblated }) => {
     const cont = req.maxNew > 0 ? await generator.generate(ids, req.maxNew, { edit, ...(stop === undefined ? {} : { stopToken: stop }) }) : [];
     return { ids: cont, text: tokenizer.decode(cont, { skipSpecial: true }) };
   };
   const contIntact = await gen(intact);
-  const contAblated = await gen(ablated);
+  const contAblated = await gen({ ...ablated, weights: wAblated });
   const generateMs = performance.now() - t1;
 
   const text = (id: number) => tokenizer.decode([id], { skipSpecial: false });
@@ -117,6 +136,7 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
     intact: { continuation: contIntact, nll: nllOf(0) },
     ablated: { continuation: contAblated, nll: nllOf(1) },
     neurons: neurons.length,
+    weights: weights.length,
     timing: { forwardMs, generateMs },
   };
 }

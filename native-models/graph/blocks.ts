@@ -140,6 +140,12 @@ export interface NeuronEdit {
   resampleMask?: string; // [C|1, L, F]
   /** the per-token values, rows in (b, t) order */
   tokenShift?: string; // [B*T, L, F]
+  /**
+   * single-weight edits: per condition and layer, E neurons whose W_out row changes by a D-vector;
+   * the FFN output gains post[:, weightNeuron[c, l, e]] * weightDelta[c, l, e, :]
+   */
+  weightNeuron?: string; // int64 [C|1, L, E]
+  weightDelta?: string; // [C|1, L, E, D]
 }
 
 export interface MlpResult {
@@ -171,6 +177,18 @@ export function mlp(c: BuildContext, h: string, layer: number, edit?: NeuronEdit
       edited = g.op('Add', [edited, g.op('Mul', [mask, perToken])]);
     }
     post = g.op('Reshape', [edited, g.i64([-1, spec.dFf])]);
+    if (edit.weightNeuron && edit.weightDelta) {
+      // post @ (W_out + sum_e e_{neuron_e} delta_e^T) = post @ W_out + sum_e post[:, neuron_e] delta_e:
+      // gather the E edited neurons of each condition, [C, B*T, E], and one batched MatMul with
+      // the deltas [C|1, E, D]: O(B*T*E*D) beside the FFN's O(B*T*F*D)
+      const at = g.i64([layer], true);
+      const idx = g.op('Unsqueeze', [g.op('Gather', [edit.weightNeuron, at], { axis: attr.i(1) }), g.i64([1])]); // [C|1, 1, E]
+      const lead = g.op('Concat', [g.op('Shape', [edited], { start: attr.i(0), end: attr.i(2) }), g.i64([1])], { axis: attr.i(0) }); // [C, B*T, 1]
+      const picked = g.op('GatherElements', [edited, g.op('Expand', [idx, lead])], { axis: attr.i(2) }); // [C, B*T, E]
+      const delta = g.op('Gather', [edit.weightDelta, at], { axis: attr.i(1) }); // [C|1, E, D]
+      const extra = g.op('Reshape', [g.op('MatMul', [picked, delta]), g.i64([-1, spec.dModel])]);
+      return { pre, post, out: g.op('Add', [linear(c, post, n.mlpOut, n.mlpOutBias), extra]) };
+    }
   }
   return { pre, post, out: linear(c, post, n.mlpOut, n.mlpOutBias) };
 }

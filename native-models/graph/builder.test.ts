@@ -66,10 +66,14 @@ describe('buildGraph', () => {
     expect(() => buildGraph(gpt2, { kl: true })).toThrow(/conditions/);
     expect(() => buildGraph(gpt2, { taps: [2] })).toThrow(/tap layer 2/);
     expect(() => buildGraph(gpt2, { topK: 1.5 })).toThrow(/topK/);
+    expect(() => buildGraph(gpt2, { residTopK: -1 })).toThrow(/residTopK/);
+    // the residual maxima alone are an output, and the token mask may select tokens for them
+    expect(summary({ residTopK: 4, tokenMask: true }).outputs).toEqual(['resid_topk_abs', 'resid_topk_values', 'resid_topk_indices']);
   });
 
   test('graphKey is canonical', () => {
     expect(graphKey({ taps: [1, 0, 1], stats: false })).toBe(graphKey({ taps: [0, 1] }));
     expect(graphKey({ stats: true })).not.toBe(graphKey({}));
+    expect(graphKey({ stats: true, residTopK: 4 })).not.toBe(graphKey({ stats: true }));
   });
 });

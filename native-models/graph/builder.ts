@@ -9,18 +9,27 @@
 //   becomes post * scale[c, l, :] + shift[c, l, :] (scale 0, shift m = replace by m). Without
 //   `conditions`, N = B. With `resample`, inputs resample_mask [C|1, L, F] and token_shift
 //   [B*T, L, F] add resample_mask[c, l, :] * token_shift[b*T + t, l, :] at every token (scale 0,
-//   mask 1 = replace by a value that differs from token to token).
+//   mask 1 = replace by a value that differs from token to token). With `weightEdits`, inputs
+//   wedit_neuron int64 [C|1, L, E] and wedit_delta float [C|1, L, E, D] change single weights of
+//   W_out per condition: layer l's FFN output becomes post @ W_out (+ bias) + sum_e
+//   post[:, wedit_neuron[c, l, e]] * wedit_delta[c, l, e, :], i.e. neuron f's output row (W_out's
+//   column f as stored, [D, F]) changes by delta (zeroing W_out[f -> d]: delta = -W_out[d, f] e_d;
+//   unused slots: delta 0). E is a free dimension (at least 1), the same for every layer.
 // - Flat token index: n*T + t over the N rows (condition 0: b*T + t).
 // - Outputs: logits [N, T, V]; last_logits [N, V]; nll [N, T] (input targets int64 [B, T],
 //   -1 = ignored -> 0); kl [N, T] = KL(condition 0 || row's condition) at the same (b, t);
 //   top1 int64 [N, T] = argmax of the logits;
 //   stats over condition 0's B*T tokens: stats_count int64 [L], stats_sum/_sumsq/_min/_max float
-//   [L, F], stats_fire_count int64 [L, F] (post > input threshold, float scalar []); with
+//   [L, F], stats_fire_count int64 [L, F] (post > input threshold, float scalar []; |post| > threshold
+//   with `fireOnMagnitude`); with
 //   `moments`, stats_sum_abs/_sum3/_sum4 [L, F]; stats_active_count int64 [L, m]: per counted
 //   token (m of them), how many of the layer's neurons fired; with `tokenMask`, only tokens whose token_mask
 //   float [B, T] is 1 are counted (stats_count is then the number of those tokens);
 //   topk_values [L, k', F] and topk_indices int64 [L, k', F] (flat index b*T+t, k' = min(k, B*T);
 //   masked tokens take the value -inf, so with fewer counted tokens than k the tail is -inf);
+//   with `residTopK`, over the same counted tokens of condition 0, per layer and residual dim the
+//   k' largest |resid_post|: resid_topk_abs [L, k', D], resid_topk_values [L, k', D] (signed, at
+//   the same tokens) and resid_topk_indices int64 [L, k', D] (masked tokens: |x| = -inf);
 //   hidden_resid [L, P, D] and hidden_post [L, P, F] at input positions int64 [P] (flat indices
 //   n*T + t); taps blocks.{i}.mlp.pre / blocks.{i}.mlp.post [N, T, F], blocks.{i}.resid_post [N, T, D].
 // - "post" is the neuron after the edit, as W_out reads it; for gated FFNs "pre" is the gate's
@@ -30,12 +39,12 @@ import { type LoadedModel } from '../spec.js';
 import { attention, causalMask, embed, mlp, type NeuronEdit, norm, rotaryInit } from './blocks.js';
 import { type BuildContext, makeContext } from './context.js';
 import { attr, type ExternalDataPolicy, Graph } from './graph.js';
-import { condition0, kl, layerStats, layerTopK, nll, stack, unembed } from './heads.js';
+import { condition0, kl, layerAbsTopK, layerStats, layerTopK, nll, stack, unembed } from './heads.js';
 import { type Encoded, join } from './protobuf.js';
 import { W } from '../spec.js';
 
 /** Bump when the graph changes for the same options, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 5;
+export const BUILDER_VERSION = 6;
 
 export interface GraphOptions {
   /** adds inputs scale and shift [C|1, L, F] and the condition axis */
@@ -45,6 +54,11 @@ export interface GraphOptions {
    * [B*T, L, F]; a masked neuron of condition c at token (b, t) adds token_shift[b*T + t]
    */
   resample?: boolean;
+  /**
+   * with conditions, single-weight edits of W_out: inputs wedit_neuron int64 [C|1, L, E] and
+   * wedit_delta [C|1, L, E, D] (see the header)
+   */
+  weightEdits?: boolean;
   /** 'all': logits [N, T, V]; 'last': last_logits [N, V] only (cheapest for generation) */
   logits?: 'all' | 'last';
   /** per-token NLL of the input targets */
@@ -57,6 +71,8 @@ export interface GraphOptions {
   stats?: boolean;
   /** with stats: also sum |x|, sum x^3, sum x^4 (mean |act| and a mergeable kurtosis) */
   moments?: boolean;
+  /** with stats: a token fires a neuron when |post| > threshold (default: post > threshold) */
+  fireOnMagnitude?: boolean;
   /**
    * stats and topK count only tokens whose input token_mask float [B, T] is 1 (0: padding, or
    * context repeated from an overlapping window)
@@ -64,6 +80,11 @@ export interface GraphOptions {
   tokenMask?: boolean;
   /** top-k tokens per neuron of condition 0; 0 or absent: off */
   topK?: number;
+  /**
+   * top-k tokens by |resid_post| per layer and residual dim of condition 0 (massive activations,
+   * Sun et al. 2024); 0 or absent: off. Honours tokenMask like stats and topK.
+   */
+  residTopK?: number;
   /** residual stream and neurons at requested flat positions (input positions) */
   hidden?: boolean;
   /** layers whose full pre/post/resid_post taps are outputs */
@@ -93,14 +114,17 @@ export function graphKey(o: GraphOptions): string {
     v: BUILDER_VERSION,
     conditions: o.conditions ?? false,
     resample: o.resample ?? false,
+    weightEdits: o.weightEdits ?? false,
     logits: o.logits ?? null,
     nll: o.nll ?? false,
     kl: o.kl ?? false,
     top1: o.top1 ?? false,
     stats: o.stats ?? false,
     moments: o.moments ?? false,
+    fireOnMagnitude: o.fireOnMagnitude ?? false,
     tokenMask: o.tokenMask ?? false,
     topK: o.topK ?? 0,
+    residTopK: o.residTopK ?? 0,
     hidden: o.hidden ?? false,
     taps,
     maxSeqLen: o.maxSeqLen ?? null,
@@ -111,12 +135,15 @@ function validate(model: LoadedModel, o: GraphOptions): void {
   const L = model.spec.nLayers;
   if (o.kl && !o.conditions) throw new Error('buildGraph: kl compares conditions; set conditions: true');
   if (o.resample && !o.conditions) throw new Error('buildGraph: resample edits conditions; set conditions: true');
+  if (o.weightEdits && !o.conditions) throw new Error('buildGraph: weightEdits edit conditions; set conditions: true');
   if (o.moments && !o.stats) throw new Error('buildGraph: moments extend the stats head; set stats: true');
-  if (o.tokenMask && !o.stats && !(o.topK ?? 0)) throw new Error('buildGraph: tokenMask selects tokens for stats or topK; set one of them');
+  if (o.fireOnMagnitude && !o.stats) throw new Error('buildGraph: fireOnMagnitude changes the stats head; set stats: true');
+  if (o.tokenMask && !o.stats && !(o.topK ?? 0) && !(o.residTopK ?? 0)) throw new Error('buildGraph: tokenMask selects tokens for stats, topK or residTopK; set one of them');
   for (const t of o.taps ?? []) {
     if (!Number.isInteger(t) || t < 0 || t >= L) throw new Error(`buildGraph: tap layer ${t} is not in 0..${L - 1}`);
   }
   if (o.topK !== undefined && (!Number.isInteger(o.topK) || o.topK < 0)) throw new Error(`buildGraph: topK must be a non-negative integer, got ${o.topK}`);
+  if (o.residTopK !== undefined && (!Number.isInteger(o.residTopK) || o.residTopK < 0)) throw new Error(`buildGraph: residTopK must be a non-negative integer, got ${o.residTopK}`);
   const { nHeads, nKvHeads } = model.spec;
   if (nHeads % nKvHeads !== 0) throw new Error(`buildGraph: nHeads ${nHeads} is not a multiple of nKvHeads ${nKvHeads}`);
 }
@@ -167,8 +194,13 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
       edit.resampleMask = g.input('resample_mask', 'float32', ['conditions', L, F]);
       edit.tokenShift = g.input('token_shift', 'float32', ['tokens', L, F]);
     }
+    if (options.weightEdits) {
+      edit.weightNeuron = g.input('wedit_neuron', 'int64', ['conditions', L, 'weight_edits']);
+      edit.weightDelta = g.input('wedit_delta', 'float32', ['conditions', L, 'weight_edits', D]);
+    }
     const dim0 = (v: string): string => g.op('Shape', [v], { start: attr.i(0), end: attr.i(1) });
-    const C = g.op('Max', [dim0(edit.scale), dim0(edit.shift)], undefined, 'condition_count');
+    const counts = [edit.scale, edit.shift, ...(edit.weightNeuron && edit.weightDelta ? [edit.weightNeuron, edit.weightDelta] : [])].map(dim0);
+    const C = g.op('Max', counts, undefined, 'condition_count');
     const reps = g.op('Concat', [C, g.i64([1, 1])], { axis: attr.i(0) });
     tile = (v) => {
       const seqLen = g.op('Shape', [v], { start: attr.i(1), end: attr.i(2) });
@@ -179,9 +211,9 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
   const c = makeContext(model, g, idsIn);
   const ids = tile(idsIn);
 
-  const needsAll = options.logits !== undefined || options.nll || options.kl || options.top1 || options.stats || (options.topK ?? 0) > 0 || options.hidden;
+  const needsAll = options.logits !== undefined || options.nll || options.kl || options.top1 || options.stats || (options.topK ?? 0) > 0 || (options.residTopK ?? 0) > 0 || options.hidden;
   const taps = [...new Set(options.taps ?? [])];
-  if (!needsAll && taps.length === 0) throw new Error('buildGraph: no output selected (logits, nll, kl, top1, stats, topK, hidden or taps)');
+  if (!needsAll && taps.length === 0) throw new Error('buildGraph: no output selected (logits, nll, kl, top1, stats, topK, residTopK, hidden or taps)');
   const last = needsAll ? L - 1 : Math.max(...taps);
   const layers = blocks(c, ids, last, options.maxSeqLen ?? spec.maxPositions, edit);
   const finalResid = layers[layers.length - 1]?.resid as string;
@@ -212,7 +244,7 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
   const mask = options.tokenMask ? g.op('Reshape', [g.input('token_mask', 'float32', ['batch', 'seq']), g.i64([-1, 1])]) : undefined;
   if (options.stats) {
     const threshold = g.input('threshold', 'float32', []);
-    const per = ofCondition0.map((x0) => layerStats(c, x0, threshold, mask, options.moments ?? false));
+    const per = ofCondition0.map((x0) => layerStats(c, x0, threshold, mask, options.moments ?? false, options.fireOnMagnitude ?? false));
     const counted = mask ? g.op('Cast', [g.op('ReduceSum', [mask], { keepdims: attr.i(0) })], { to: attr.i(7) }) : g.op('Squeeze', [c.BT1, g.i64([0])]);
     g.output(g.op('Expand', [g.op('Unsqueeze', [counted, g.i64([0])]), g.i64([L])]), 'stats_count', 'int64', [L]);
     g.output(stack(c, per.map((s) => s.sum)), 'stats_sum', 'float32', [L, F]);
@@ -233,6 +265,12 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
     const per = ofCondition0.map((x0) => layerTopK(c, x0, options.topK as number, mask));
     g.output(stack(c, per.map((t) => t.values)), 'topk_values', 'float32', [L, 'k', F]);
     g.output(stack(c, per.map((t) => t.indices)), 'topk_indices', 'int64', [L, 'k', F]);
+  }
+  if ((options.residTopK ?? 0) > 0) {
+    const per = layers.map((l) => layerAbsTopK(c, options.conditions ? condition0(c, l.resid) : l.resid, options.residTopK as number, mask));
+    g.output(stack(c, per.map((t) => t.abs)), 'resid_topk_abs', 'float32', [L, 'k', D]);
+    g.output(stack(c, per.map((t) => t.values)), 'resid_topk_values', 'float32', [L, 'k', D]);
+    g.output(stack(c, per.map((t) => t.indices)), 'resid_topk_indices', 'int64', [L, 'k', D]);
   }
   if (options.hidden) {
     const positions = g.input('positions', 'int64', ['positions']);

@@ -54,14 +54,15 @@ export interface LayerStats {
 /**
  * Per-neuron reductions over the tokens of x0 [B*T, F] -> each [1, F]. With a mask [B*T, 1] of
  * 1/0, only tokens with 1 count: sums are weighted by it, min/max see +-inf in place of the others.
+ * A token fires a neuron when x > threshold, or |x| > threshold with fireOnMagnitude.
  */
-export function layerStats(c: BuildContext, x0: string, threshold: string, mask?: string, moments = false): LayerStats {
+export function layerStats(c: BuildContext, x0: string, threshold: string, mask?: string, moments = false, fireOnMagnitude = false): LayerStats {
   const { g } = c;
   const over = g.i64([0]);
   const keep = { keepdims: attr.i(1) };
   const sum = (v: string): string => g.op('ReduceSum', [mask ? g.op('Mul', [v, mask]) : v, over], keep);
   const only = (fill: number): string => (mask ? g.op('Where', [g.op('Greater', [mask, g.f32([0], true)]), x0, g.f32([fill], true)]) : x0);
-  const fired = g.op('Cast', [g.op('Greater', [x0, threshold])], { to: attr.i(1) });
+  const fired = g.op('Cast', [g.op('Greater', [fireOnMagnitude ? g.op('Abs', [x0]) : x0, threshold])], { to: attr.i(1) });
   // ReduceSum(x*x): about 6x faster than ReduceSumSquare over the token axis in onnxruntime (bench/reductions.ts)
   const x2 = g.op('Mul', [x0, x0]);
   const stats: LayerStats = {
@@ -99,6 +100,24 @@ export function layerTopK(c: BuildContext, x0: string, k: number, mask?: string)
   const [values, indices] = g.opN('TopK', [xt, kk], 2, { axis: attr.i(1), largest: attr.i(1), sorted: attr.i(1) });
   const back = (v: string): string => g.op('Unsqueeze', [g.op('Transpose', [v], { perm: attr.ints([1, 0]) }), g.i64([0])]);
   return { values: back(values as string), indices: back(indices as string) };
+}
+
+/**
+ * Top-k by magnitude over the tokens of x0 [B*T, D] (the residual stream: where massive
+ * activations sit): |x| values, the signed values at the same tokens, and flat positions b*T+t,
+ * each [1, k', D], k' = min(k, B*T); tokens masked out (mask 0) take |x| = -inf. The same TopK as
+ * layerTopK plus an Abs and a GatherElements of k' values per dim.
+ */
+export function layerAbsTopK(c: BuildContext, x0: string, k: number, mask?: string): { abs: string; values: string; indices: string } {
+  const { g } = c;
+  const kk = g.op('Min', [g.i64([k]), c.BT1]);
+  const a = g.op('Abs', [x0]);
+  const x = mask ? g.op('Where', [g.op('Greater', [mask, g.f32([0], true)]), a, g.f32([-Infinity], true)]) : a;
+  const xt = g.op('Transpose', [x], { perm: attr.ints([1, 0]) });
+  const [abs, indices] = g.opN('TopK', [xt, kk], 2, { axis: attr.i(1), largest: attr.i(1), sorted: attr.i(1) });
+  const signed = g.op('GatherElements', [g.op('Transpose', [x0], { perm: attr.ints([1, 0]) }), indices as string], { axis: attr.i(1) });
+  const back = (v: string): string => g.op('Unsqueeze', [g.op('Transpose', [v], { perm: attr.ints([1, 0]) }), g.i64([0])]);
+  return { abs: back(abs as string), values: back(signed), indices: back(indices as string) };
 }
 
 /** Concatenates per-layer [1, ...] values along axis 0 -> [L, ...]. */

@@ -2,26 +2,17 @@
 // reductions on the host over the full activations; neuron edits equal the host forward with the
 // same edit; the condition axis runs each condition as a separate batch would.
 
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hook } from '../graph/builder.js';
 import { randomIds, randomModel } from '../graph/test-support/random-model.js';
 import { logSoftmaxRows, referenceForward, type ReferenceEdit } from '../graph/test-support/reference-forward.js';
 import { maxAbsDiff, rows, testSpecs } from '../graph/test-support/specs.js';
-import { FfnSession } from './session.js';
 import { asFloat32, asInt64, float32, type HostTensor, int64 } from './tensors.js';
+import { testSessions } from '../graph/test-support/sessions.js';
 
 const B = 3;
 const T = 6;
-const sessions: FfnSession[] = [];
-afterAll(async () => {
-  for (const s of sessions) await s.release();
-});
-
-async function session(...args: Parameters<typeof FfnSession.create>): Promise<FfnSession> {
-  const s = await FfnSession.create(args[0], args[1], { threads: 1, ...args[2] });
-  sessions.push(s);
-  return s;
-}
+const session = testSessions();
 
 /** An edit with the given neurons set to scale 0 + shift `value` (value 0: zero ablation). */
 function ablation(L: number, F: number, neurons: readonly [number, number][], value = 0): ReferenceEdit {
@@ -256,6 +247,34 @@ describe.each([
     expect(asFloat32(out['stats_max'], 'max')[0]).toBeCloseTo(max0, 4);
     expect(asFloat32(out['topk_values'], 'topk')[0]).toBeCloseTo(max0, 4);
     expect(out[hook.post(0)]?.dims).toEqual([2 * B, T, F]);
+  });
+
+  test('residual top-k by magnitude: the largest |resid_post| per dim over condition 0\'s counted tokens, with signed values', async () => {
+    const k = 2;
+    const s = await session(model, { conditions: true, tokenMask: true, residTopK: k, taps: allLayers });
+    // condition 1 moves every neuron a lot: it must not show in the residual maxima of condition 0
+    const edits = [ablation(L, F, []), ablation(L, F, allLayers.flatMap((l) => Array.from({ length: F }, (_, f) => [l, f] as [number, number])), 50)];
+    const { scale, shift } = stackEdits(edits, L, F);
+    const mask = Array.from({ length: B * T }, (_, r) => (r === 1 || r === T + 3 ? 0 : 1));
+    const out = await s.run({ input_ids: feedIds, scale, shift, token_mask: float32(mask, [B, T]) });
+    expect(out['resid_topk_abs']?.dims).toEqual([L, k, D]);
+    const abs = asFloat32(out['resid_topk_abs'], 'abs');
+    const values = asFloat32(out['resid_topk_values'], 'values');
+    const indices = asInt64(out['resid_topk_indices'], 'indices');
+    for (const l of allLayers) {
+      const resid = asFloat32(out[hook.residPost(l)], 'resid'); // [2B, T, D]: condition 0 first
+      for (let d = 0; d < D; d++) {
+        const col = Array.from({ length: B * T }, (_, r) => (mask[r] ? Math.abs(resid[r * D + d] as number) : -Infinity));
+        const want = [...col].sort((a, b) => b - a).slice(0, k);
+        for (let j = 0; j < k; j++) {
+          const at = (l * k + j) * D + d;
+          const r = Number(indices[at]);
+          expect(abs[at]).toBe(want[j]);
+          expect(mask[r]).toBe(1);
+          expect(values[at]).toBe(resid[r * D + d]);
+        }
+      }
+    }
   });
 
   test('hidden samples at flat positions equal the taps there', async () => {

@@ -7,6 +7,7 @@ import type { AblationResult, Job } from '../../api.js';
 import type { Backend } from '../../backend.js';
 import { perLayerCounts } from '../../analysis/neuron-sets.js';
 import { optWithConstantNeurons, testBackend, until } from '../test-support.js';
+import { ablationOf, finishJob } from './test-jobs.js';
 
 /** ReLU with zero input weights and bias -1: never fires */
 const DEAD = [
@@ -22,16 +23,8 @@ let corpusId: number;
 let datasetId: number;
 const evalDocs = { documents: 4, offset: 20 };
 
-async function finish(method: string, params: unknown): Promise<Job> {
-  const { job } = (await b.handle(method, params)) as { job: Job };
-  return b.jobs.waitFor(job.id);
-}
-
-async function result(job: Job): Promise<AblationResult> {
-  expect(job.error).toBeNull();
-  expect(job.state).toBe('done');
-  return (await b.handle('ablation.get', { id: (job.result as { ablation: { id: number } }).ablation.id })) as AblationResult;
-}
+const finish = (method: string, params: unknown) => finishJob(b, method, params);
+const result = (job: Job) => ablationOf(b, job);
 
 beforeAll(async () => {
   const dir = optWithConstantNeurons([...DEAD.map(([layer, neuron]) => ({ layer, neuron, bias: -1 })), { layer: CONSTANT[0], neuron: CONSTANT[1], bias: 0.7 }]);

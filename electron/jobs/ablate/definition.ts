@@ -12,7 +12,7 @@ export const ablate: JobDefinition<AblateParams> = {
         ? `Sweep by ${p.sweep?.criterion ?? 'a ranking'} (${p.method}): model ${p.modelId} on corpus ${p.corpusId}`
         : p.conditions.length === 0
           ? `Evaluate model ${p.modelId} on corpus ${p.corpusId}`
-          : `Ablate ${p.conditions.map((c) => `${c.label} (${c.neurons.length})`).join(' vs ')} (${p.method}): model ${p.modelId}`,
+          : `Ablate ${p.conditions.map((c) => `${c.label} (${c.neurons.length}${c.weights?.length ? ` + ${c.weights.length} weights` : ''})`).join(' vs ')} (${p.method}): model ${p.modelId}`,
   // the running totals are checkpointed; the run itself is stored when it finishes
   resumable: true,
   cleanup: (db, jobId) => {

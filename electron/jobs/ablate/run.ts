@@ -1,9 +1,11 @@
 // The ablation job, in the worker process: the evaluation documents are cut into windows (no
 // overlap, each document on its own) and every batch runs once per chunk of conditions through the
 // graph's condition axis, condition 0 being the intact model. Per document and condition it sums
-// NLL, KL(intact || ablated) and top-1 agreement; at the end the metrics get bootstrap intervals
-// over documents and everything is stored in one transaction (db/ablations.ts). The running totals
-// are checkpointed every few seconds, so an interrupted run resumes where it was.
+// NLL, KL(intact || ablated) and top-1 agreement (a condition may also set single W_out weights:
+// the graph's weight edits, electron/analysis/weight-edits.ts); at the end the metrics get
+// bootstrap intervals over documents and everything is stored in one transaction
+// (db/ablations.ts). The running totals are checkpointed every few seconds, so an interrupted run
+// resumes where it was.
 import { loadAblationCheckpoint, saveAblation, saveAblationCheckpoint, type AblationMetricRow } from '../../../db/ablations.js';
 import { selectDocuments } from '../../../db/corpora.js';
 import { getDataset, loadMeans } from '../../../db/datasets.js';
@@ -15,6 +17,8 @@ import type { AblateParams, AblationResult } from '../../api.js';
 import { ablationEdit, identityEdit, stackEdits, type NeuronEdit } from '../../analysis/ablation-edit.js';
 import { conditionMetrics, type ConditionMetrics, type DocTotals } from '../../analysis/ablation-metrics.js';
 import { perLayerCounts } from '../../analysis/neuron-sets.js';
+import { stackWeightEdits, weightEdit, type WeightEdit } from '../../analysis/weight-edits.js';
+import { W } from '../../../native-models/spec.js';
 import { graphCacheDir } from '../../inference.js';
 import { checkDataset } from '../../ablation-sets.js';
 import { APP_VERSION } from '../../version.js';
@@ -94,7 +98,7 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   ctx.progress(0, null, 'tokens', 'loading the model');
   const { record, model, tokenizer } = openJobModel(db, params.modelId, 'ablation');
   const corpus = openJobCorpus(db, params.corpusId);
-  const { nLayers: L, dFf: F, vocabSize: V } = model.spec;
+  const { nLayers: L, dFf: F, dModel: D, vocabSize: V } = model.spec;
   const shape = { layers: L, neurons: F };
   if (params.datasetId !== undefined) checkDataset(db, record, params.datasetId);
   const dataset = params.datasetId === undefined ? undefined : getDataset(db, params.datasetId);
@@ -116,6 +120,17 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   }
   const edits = params.conditions.map((c) => ablationEdit(shape, c.neurons, params.method, means));
   const resample = params.method === 'resample';
+  // single weights: W_out is stored [D, F], so W_out[f -> d] is element [d, f]
+  const readWeight = (l: number, f: number, d: number): number => model.weight(W.layer(l).mlpOut).data[d * F + f] as number;
+  const withWeights = params.conditions.some((c) => (c.weights?.length ?? 0) > 0);
+  let weightEdits: WeightEdit[] = [];
+  if (withWeights) {
+    try {
+      weightEdits = params.conditions.map((c) => weightEdit({ layers: L, neurons: F, dims: D }, c.weights ?? [], readWeight));
+    } catch (e) {
+      throw new JobInputError(`${(e as Error).message} (model "${record.name}")`);
+    }
+  }
 
   ctx.progress(0, null, 'tokens', 'tokenizing the corpus');
   const docs = selectDocuments(db, corpus.id, params.filter);
@@ -140,7 +155,9 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
 
   // each chunk's edits, the intact model first, are the same for every batch
   const stackedChunks = chunks.map((chunk) => stackEdits([identityEdit(shape), ...chunk.map((c) => edits[c] as NeuronEdit)]));
-  const session = await FfnSession.create(model, { conditions: true, resample, nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir) });
+  const intactWeights = weightEdit({ layers: L, neurons: F, dims: D }, [], readWeight);
+  const weightChunks = withWeights ? chunks.map((chunk) => stackWeightEdits([intactWeights, ...chunk.map((c) => weightEdits[c] as WeightEdit)], L, D)) : [];
+  const session = await FfnSession.create(model, { conditions: true, resample, ...(withWeights ? { weightEdits: true } : {}), nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir) });
   const total = plan.tokens * chunks.length;
   let done = saved?.state.done ?? 0;
   let committedAt = Date.now();
@@ -170,11 +187,13 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
       for (const [ci, chunk] of chunks.entries()) {
         const stacked = stackedChunks[ci] as NeuronEdit;
         const rows = chunk.length + 1;
+        const wStacked = weightChunks[ci];
         const out = await session.run({
           input_ids: int64(ids, [B, T]),
           targets: int64(targets, [B, T]),
           scale: float32(stacked.scale, [rows, L, F]),
           shift: float32(stacked.shift, [rows, L, F]),
+          ...(wStacked ? { wedit_neuron: int64(wStacked.neuron, [rows, L, wStacked.slots]), wedit_delta: float32(wStacked.delta, [rows, L, wStacked.slots, D]) } : {}),
           ...(tokenShift ? { resample_mask: float32(stacked.mask ?? new Float32Array(rows * L * F), [rows, L, F]), token_shift: float32(tokenShift, [B * T, L, F]) } : {}),
         });
         const nll = asFloat32(out.nll, 'nll');
@@ -233,6 +252,7 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
     perLayer: perLayerCounts(c.neurons, L),
     series: c.series ?? null,
     fraction: c.fraction ?? null,
+    ...(c.weights && c.weights.length > 0 ? { weights: c.weights.map((w) => ({ layer: w.layer, neuron: w.neuron, dim: w.dim, value: w.value ?? 0, original: readWeight(w.layer, w.neuron, w.dim) })) } : {}),
     metrics: metrics[k] as ConditionMetrics,
     hurt: (hurt[k] as HurtList).top().map((h) => {
       const doc = tokens[h.doc] as number[];

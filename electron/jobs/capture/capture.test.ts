@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectDocuments } from '../../../db/corpora.js';
-import { loadStats, loadTopExamples } from '../../../db/datasets.js';
+import { loadResidTop, loadStats, loadTopExamples } from '../../../db/datasets.js';
 import { readSamples } from '../../../db/samples.js';
 import { hook } from '../../../native-models/graph/builder.js';
 import { loadModel } from '../../../native-models/load.js';
@@ -72,10 +72,22 @@ describe('capture job', () => {
     const max = new Float64Array(L * F).fill(-Infinity);
     const fire = new Float64Array(L * F);
     const best: Array<Array<{ value: number; doc: number; pos: number }>> = Array.from({ length: L * F }, () => []);
+    const { dModel: D } = model.spec;
+    // the residual stream at every counted token: value by "layer:dim:doc:position", and each (layer, dim)'s max |value|
+    const resid = new Map<string, number>();
+    const residMax = new Float64Array(L * D);
     for (const w of plan.windows) {
       const ids = (tokens[w.doc] as number[]).slice(w.start, w.start + w.length);
       const out = await taps.run({ input_ids: int64(ids, [1, ids.length]) });
       for (let l = 0; l < L; l++) {
+        const r = asFloat32(out[hook.residPost(l)], 'resid');
+        for (let t = w.skip; t < w.skip + w.counted; t++) {
+          for (let d = 0; d < D; d++) {
+            const v = r[t * D + d] as number;
+            resid.set(`${l}:${d}:${docs[w.doc]!.id}:${w.start + t}`, v);
+            residMax[l * D + d] = Math.max(residMax[l * D + d]!, Math.abs(v));
+          }
+        }
         const post = asFloat32(out[hook.post(l)], 'post');
         for (let t = w.skip; t < w.skip + w.counted; t++) {
           for (let f = 0; f < F; f++) {
@@ -108,6 +120,19 @@ describe('capture job', () => {
     for (const t of top) {
       const want = best[t.layer * F + t.neuron]!.map((c) => c.value).sort((x, y) => y - x)[t.rank]!;
       expect(t.value).toBeCloseTo(want, 5);
+    }
+    // residual maxima: per (layer, dim) the 4 largest |values|, each at a counted token that holds
+    // that value, with its token id; rank 0 is the host's max |value|
+    const residTop = loadResidTop(b.db, dataset.id);
+    expect(residTop).toHaveLength(L * D * 4);
+    const byDoc = new Map(docs.map((d, i) => [d.id, tokens[i]!]));
+    for (const t of residTop) {
+      const host = resid.get(`${t.layer}:${t.dim}:${t.documentId}:${t.position}`);
+      expect(host).toBeDefined();
+      expect(t.value).toBeCloseTo(host!, 4);
+      expect(t.abs).toBe(Math.abs(t.value));
+      expect(t.tokenId).toBe(byDoc.get(t.documentId)![t.position]);
+      if (t.rank === 0) expect(t.abs).toBeCloseTo(residMax[t.layer * D + t.dim]!, 4);
     }
   });
 
@@ -188,6 +213,9 @@ describe('capture job', () => {
     expect(hist(resumedId).length).toBeGreaterThan(0);
     expect(hist(resumedId).equals(hist(wholeId))).toBe(true);
     expect(topOf(resumedId)).toEqual(topOf(wholeId));
+    const residOf = (id: number) => b.db.prepare('SELECT layer, dim, rank, abs, value, document_id, position, token_id FROM resid_top WHERE dataset_id = ? ORDER BY layer, dim, rank').all(id);
+    expect(residOf(wholeId).length).toBeGreaterThan(0);
+    expect(residOf(resumedId)).toEqual(residOf(wholeId));
     const samplesOf = (id: number) => b.db.prepare('SELECT document_id, position, token_id, token, metadata, loss, residual, ffn FROM samples WHERE dataset_id = ? ORDER BY id').all(id);
     expect(samplesOf(wholeId)).toHaveLength(40);
     expect(samplesOf(resumedId)).toEqual(samplesOf(wholeId));
@@ -254,7 +282,7 @@ describe('mergeable captures', () => {
     };
     const [a, c, w] = [await captureOf(first), await captureOf(second), await captureOf(whole)];
     const { nLayers: L, dFf: F } = loadModel(modelDir).spec;
-    const stats = (id: number) => fromStored(loadStats(b.db, id, L, F), 0.2);
+    const stats = (id: number) => fromStored(loadStats(b.db, id, L, F), { fireThreshold: 0.2, fireMode: 'positive' });
     const merged = merge(stats(a), stats(c));
     const all = stats(w);
     expect(Array.from(merged.count)).toEqual(Array.from(all.count));

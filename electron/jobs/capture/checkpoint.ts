@@ -1,7 +1,7 @@
 // A capture's running statistics as the database keeps them and back: the analysis accumulators
 // (electron/analysis) hold float64 sums and float32 top values, SQLite stores REAL (float64), so a
 // reloaded checkpoint continues bit-identical.
-import { emptyStats, type NeuronStats } from '../../analysis/neuron-stats.js';
+import { emptyStats, type FireMode, type NeuronStats } from '../../analysis/neuron-stats.js';
 import { emptyTopK, type TopK } from '../../analysis/top-k.js';
 import type { StoredStats, TopExample } from '../../../db/datasets.js';
 
@@ -25,8 +25,19 @@ export function toStored(acc: NeuronStats): StoredStats {
   };
 }
 
-export function fromStored(s: StoredStats, fireThreshold: number): NeuronStats {
-  const acc = emptyStats(s.layers, s.neurons, { fireThreshold });
+/** How a capture counted firing: its threshold and rule (captures made before the rule existed used 'positive'). */
+export interface FireRule {
+  fireThreshold: number;
+  fireMode: FireMode;
+}
+
+export function fireRuleOf(params: unknown): FireRule {
+  const p = (params ?? {}) as { threshold?: number; fire?: FireMode };
+  return { fireThreshold: p.threshold ?? 0, fireMode: p.fire ?? 'positive' };
+}
+
+export function fromStored(s: StoredStats, rule: FireRule): NeuronStats {
+  const acc = emptyStats(s.layers, s.neurons, rule);
   for (let l = 0; l < s.layers; l++) acc.count[l] = s.count[l * s.neurons] as number;
   acc.sum.set(s.sum);
   acc.sumsq.set(s.sumsq);

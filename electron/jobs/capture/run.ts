@@ -6,7 +6,7 @@
 // the batches holding them run through a second graph that adds the hidden and nll heads, and the
 // samples are written in the transaction of the checkpoint that covers their batch.
 import { selectDocuments } from '../../../db/corpora.js';
-import { createDataset, datasetOfJob, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
+import { createDataset, datasetOfJob, loadResidTop, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
 import { graphCacheDir } from '../../inference.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
 import { asFloat32, float32, int64 } from '../../../native-models/runtime/tensors.js';
@@ -15,9 +15,10 @@ import type { CaptureParams } from '../../api.js';
 import { JobInputError, type JobContext } from '../definition.js';
 import { addBatch, statsBatchFromOutputs } from '../../analysis/neuron-stats.js';
 import { addTopKBatch, topKBatchFromOutputs } from '../../analysis/top-k.js';
-import { fromStored, toStored, topFromRows, topRows } from './checkpoint.js';
+import { addResidTopBatch, RESID_TOP_K, residTopBatchFromOutputs, residTopFromRows, residTopRows } from '../../analysis/resid-top.js';
+import { fireRuleOf, fromStored, toStored, topFromRows, topRows } from './checkpoint.js';
 import { documentDetails, type NewSample } from '../../../db/samples.js';
-import { planSamples, posOfToken, type SamplePick } from './samples.js';
+import { defaultSampleCount, planSamples, posOfToken, type SamplePick } from './samples.js';
 import { planWindows, type Window } from './windows.js';
 
 /** Commit at most this often: a commit rewrites every neuron's row ($FFN_LAB_COMMIT_INTERVAL_MS overrides). */
@@ -46,6 +47,8 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   const batches: Window[][] = [];
   for (let i = 0; i < plan.windows.length; i += params.batch) batches.push(plan.windows.slice(i, i + params.batch));
 
+  // the sampled tokens (chosen from the plan alone, so a resumed capture picks the same ones)
+  const picks = planSamples(plan, params.samples ?? defaultSampleCount(L, D, F), params.seed ?? 0);
   const dataset =
     (ctx.resume ? datasetOfJob(db, ctx.jobId) : undefined) ??
     createDataset(db, {
@@ -53,15 +56,17 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
       modelId: record.id,
       corpusId: corpus.id,
       jobId: ctx.jobId,
-      params: { ...params, seqLen, stride },
+      params: { ...params, seqLen, stride, samples: picks.length, residTopK: RESID_TOP_K },
       batchesTotal: batches.length,
     });
-  const acc = fromStored(loadStats(db, dataset.id, L, F), params.threshold);
+  const acc = fromStored(loadStats(db, dataset.id, L, F), fireRuleOf(params));
   const top = params.topK > 0 ? topFromRows(L, F, params.topK, loadTopExamples(db, dataset.id)) : null;
+  // the largest |residual values| per (layer, dim); a capture begun before they existed resumes without them
+  const residK = (dataset.params as { residTopK?: number }).residTopK ?? 0;
+  const residTop = residK > 0 ? residTopFromRows(L, D, residK, loadResidTop(db, dataset.id)) : null;
   let done = dataset.tokens;
 
   // the sampled tokens, grouped by batch
-  const picks = planSamples(plan, params.samples ?? 0, params.seed ?? 0);
   const picksOf = new Map<number, SamplePick[]>();
   for (const p of picks) {
     const b = Math.floor(p.window / params.batch);
@@ -70,7 +75,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   const details = picks.length > 0 ? documentDetails(db, [...new Set(picks.map((p) => (docs[p.doc] as { id: number }).id))]) : new Map();
   let pending: NewSample[] = [];
 
-  const statsGraph = { stats: true, moments: true, tokenMask: true, topK: params.topK };
+  const statsGraph = { stats: true, moments: true, fireOnMagnitude: params.fire === 'magnitude', tokenMask: true, topK: params.topK, residTopK: residK };
   const session = await FfnSession.create(model, statsGraph, { cacheDir: graphCacheDir(ctx.dataDir) });
   const sampler = picks.some((p) => Math.floor(p.window / params.batch) >= dataset.batchesDone)
     ? await FfnSession.create(model, { ...statsGraph, hidden: true, nll: true }, { cacheDir: graphCacheDir(ctx.dataDir) })
@@ -109,7 +114,8 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
           const doc = tokens[p.doc] as number[];
           const record = docs[p.doc] as { id: number; text: string };
           const info = details.get(record.id) as { metadata: Record<string, unknown>; annotations: unknown } | undefined;
-          const metadata: Record<string, unknown> = { ...(info?.metadata ?? {}) };
+          // window_position: where the graph saw the token (the positional detector's x)
+          const metadata: Record<string, unknown> = { ...(info?.metadata ?? {}), window_position: p.position - (plan.windows[p.window] as Window).start };
           const spans = (info?.annotations as { pos?: Array<[number, number, string]> } | null | undefined)?.pos;
           if (Array.isArray(spans)) {
             const tag = posOfToken(tokenizer, record.text, doc, p.position, spans);
@@ -140,10 +146,14 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
         const rows = { seqLen: T, docs: windows.map((w) => (docs[w.doc] as { id: number }).id), starts: windows.map((w) => w.start) };
         addTopKBatch(top, topKBatchFromOutputs(out, rows));
       }
+      if (residTop) {
+        const rows = { seqLen: T, docs: windows.map((w) => (docs[w.doc] as { id: number }).id), starts: windows.map((w) => w.start), ids };
+        addResidTopBatch(residTop, residTopBatchFromOutputs(out, rows));
+      }
       done += windows.reduce((n, w) => n + w.counted, 0);
       const last = b === batches.length - 1;
       if (last || Date.now() - committedAt >= COMMIT_INTERVAL_MS) {
-        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top: top ? topRows(top) : [], samples: pending });
+        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top: top ? topRows(top) : [], samples: pending, ...(residTop ? { residTop: residTopRows(residTop) } : {}) });
         pending = [];
         committedAt = Date.now();
       }

@@ -19,6 +19,16 @@ export interface SamplePick {
 
 const mix = (seed: number, k: number): number => (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(k + 1, 0x85ebca6b)) >>> 0;
 
+/**
+ * How many tokens a capture samples when not told: 4096 (enough for the manifold view and for the
+ * token-specific and positional detectors), but at most ~256 MiB of float16 hidden states, so a
+ * 7B-class model (L x (D + F) ~ 0.5M values a token) keeps a few hundred.
+ */
+export function defaultSampleCount(layers: number, dModel: number, dFf: number): number {
+  const bytesPerSample = 2 * layers * (dModel + dFf);
+  return Math.max(256, Math.min(4096, Math.floor((256 * 2 ** 20) / bytesPerSample)));
+}
+
 /** `count` tokens of the plan (all counted tokens when fewer), in window order then position. */
 export function planSamples(plan: WindowPlan, count: number, seed = 0): SamplePick[] {
   if (count <= 0) return [];

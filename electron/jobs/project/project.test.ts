@@ -38,7 +38,7 @@ beforeAll(async () => {
   const corpusId = (c.result as { corpus: { id: number } }).corpus.id;
   const capture = { modelId, corpusId, filter: { documents: 6 }, seqLen: 48, stride: 32, batch: 4, topK: 0, maxTokens: 6000 };
   datasetId = ((await finish('capture.start', { ...capture, samples: 120, seed: 5 })).result as { dataset: { id: number } }).dataset.id;
-  bare = ((await finish('capture.start', { ...capture, maxTokens: 500, name: 'no samples' })).result as { dataset: { id: number } }).dataset.id;
+  bare = ((await finish('capture.start', { ...capture, maxTokens: 500, samples: 0, name: 'no samples' })).result as { dataset: { id: number } }).dataset.id;
 });
 afterAll(() => b.close());
 

@@ -38,7 +38,7 @@ export function projectionInput(db: Db, datasetId: number, layers: readonly numb
   const ids = sampleIds(db, datasetId);
   if (ids.length === 0) {
     throw new JobInputError(
-      `dataset ${datasetId} "${dataset.name}" has no sampled hidden states: run a capture with --samples N (e.g. ffn-lab capture --model ${model.id} --corpus ${dataset.corpusId} --samples 5000)`,
+      `dataset ${datasetId} "${dataset.name}" has no sampled hidden states: run a capture with --samples N (or without --samples: a capture keeps up to 4,096 by default; this one was made with --samples 0 or before that default), e.g. ffn-lab capture --model ${model.id} --corpus ${dataset.corpusId}`,
     );
   }
   if (ids.length < 3) throw new JobInputError(`dataset ${datasetId} has ${ids.length} sampled tokens; a projection needs at least 3 (capture with a larger --samples)`);

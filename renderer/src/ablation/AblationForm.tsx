@@ -7,8 +7,8 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { Field } from '../components/Field';
 import { useImportForm } from '../components/useImportForm';
 import { formatCount } from '../format';
-import { verdictKinds, verdictLabels } from '../neurons/evidence';
-import { ablationParams, initialFields, sweepParams, type AblationFields } from './params';
+import { verdictKinds, verdictLabels, verdictMeanings } from '../neurons/evidence';
+import { ablationParams, initialFields, licensedMethod, sweepParams, type AblationFields } from './params';
 import { RunJob } from './RunJob';
 
 export const scoreLabels: Record<RankScore, string> = {
@@ -86,8 +86,13 @@ export function AblationForm({ kind, models, corpora, datasets }: { kind: 'compa
           />
         </Field>
         {fields.setKind === 'verdict' && (
-          <Field id={`${p}-verdict`} label="Verdict">
-            <Select id={`${p}-verdict`} value={fields.verdict} onChange={set('verdict')} options={verdictKinds.map((v) => ({ value: v, label: verdictLabels[v] }))} />
+          <Field id={`${p}-verdict`} label="Verdict" hint={verdictMeanings[fields.verdict]}>
+            <Select
+              id={`${p}-verdict`}
+              value={fields.verdict}
+              onChange={(verdict) => setFields((f) => ({ ...f, verdict, method: licensedMethod(verdict) ?? f.method }))}
+              options={verdictKinds.map((v) => ({ value: v, label: verdictLabels[v] }))}
+            />
           </Field>
         )}
         {fields.setKind === 'saved' && (

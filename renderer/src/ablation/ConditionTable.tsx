@@ -36,8 +36,10 @@ export function ConditionTable({ result, testId = 'condition-table' }: { result:
           </tr>
           {result.results.map((c, i) => (
             <tr key={i} data-testid="condition-row" data-condition={c.label}>
-              <th scope="row">{c.label}</th>
-              <td className="num">{formatCount(c.neurons)}</td>
+              <th scope="row" title={c.weights?.map((w) => `W_out[${w.layer}][${w.neuron}→${w.dim}]: ${formatStat(w.original)} in the checkpoint, set to ${formatStat(w.value)}`).join('\n')}>
+                {c.label}
+              </th>
+              <td className="num">{c.weights?.length ? `${formatCount(c.neurons)} + ${formatCount(c.weights.length)} weights` : formatCount(c.neurons)}</td>
               <td className="nowrap">{formatPerLayer(c.perLayer)}</td>
               {shown.map((k) => (
                 <td key={k} className="num" data-metric={k} title={`${metricLabels[k].title}: ${formatStat(c.metrics[k].value)}`}>

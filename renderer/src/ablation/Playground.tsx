@@ -17,6 +17,7 @@ import { NeuronPicker, type Picked } from './NeuronPicker';
 import { neuronLabel } from './neurons';
 import { TokenLoss } from './TokenLoss';
 import { useLatest } from './useLatest';
+import { WeightPicker, type PickedWeight } from './WeightPicker';
 
 const defaultPrompt = 'The Fulton County Grand Jury said Friday an investigation of the recent primary election produced no evidence that';
 
@@ -28,6 +29,7 @@ function Results({ r }: { r: PlaygroundResult }) {
       <dl className="facts" data-testid="pg-facts">
         <Fact term="KL of the next token" title="KL(intact ‖ ablated) of the next-token distributions" testId="pg-kl">{`${formatStat(r.nextKl)} nats`}</Fact>
         <Fact term="Neurons ablated">{String(r.neurons)}</Fact>
+        {r.weights > 0 && <Fact term="Weights set" testId="pg-weights-set">{String(r.weights)}</Fact>}
         <Fact term="Prompt tokens">{String(r.tokens.length)}</Fact>
         <Fact term="Measured time" testId="pg-timing">{`${Math.round(r.timing.forwardMs)} ms forward · ${Math.round(r.timing.generateMs)} ms continuations`}</Fact>
       </dl>
@@ -76,6 +78,7 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
   const [modelPick, setModelPick] = useState(modelId !== undefined ? String(modelId) : '');
   const [prompt, setPrompt] = useState(defaultPrompt);
   const [picked, setPicked] = useState<Picked[]>([]);
+  const [pickedWeights, setPickedWeights] = useState<PickedWeight[]>([]);
   const [method, setMethod] = useState<'zero' | 'mean'>('zero');
   const [maxNew, setMaxNew] = useState(16);
 
@@ -99,15 +102,16 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
   }, [api, setId]);
 
   const neurons = picked.filter((p) => p.on).map(({ layer, neuron }) => ({ layer, neuron }));
+  const weights = pickedWeights.filter((w) => w.on).map(({ on: _on, ...w }) => w);
   const meanNeedsCapture = method === 'mean' && !capture;
-  const request = model && prompt.trim() !== '' && !meanNeedsCapture ? { modelId: model.id, prompt, neurons, method, maxNew, topK: 10, ...(method === 'mean' && capture ? { datasetId: capture.id } : {}) } : null;
+  const request = model && prompt.trim() !== '' && !meanNeedsCapture ? { modelId: model.id, prompt, neurons, weights, method, maxNew, topK: 10, ...(method === 'mean' && capture ? { datasetId: capture.id } : {}) } : null;
   const key = request ? JSON.stringify({ ...request, neurons: neurons.map(neuronLabel) }) : null;
   const live = useLatest(key, () => api.call('playground.run', request!), 150);
 
   const header = (
     <>
       <BackToRuns />
-      <PageHeader title="Playground">Switch neurons off and watch one prompt change: the next token, the continuation, and the loss at each token.</PageHeader>
+      <PageHeader title="Playground">Switch neurons off, or zero single weights of W_out (super weights), and watch one prompt change: the next token, the continuation, and the loss at each token.</PageHeader>
     </>
   );
   if (models.error && !models.data) return <>{header}<ErrorAlert message={`Could not load models: ${models.error.message}`} onRetry={models.reload} /></>;
@@ -128,6 +132,7 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
               onChange={(e) => {
                 setModelPick(e.target.value);
                 setPicked([]); // another model's neurons mean nothing here
+                setPickedWeights([]);
               }}
             >
               {models.data.map((m) => (
@@ -154,6 +159,7 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
           <textarea className="input prompt-input" rows={3} data-testid="pg-prompt" value={prompt} onChange={(e) => setPrompt(e.target.value)} />
         </label>
         <NeuronPicker model={model} sets={sets.data ?? []} captures={captures} picked={picked} onChange={setPicked} />
+        <WeightPicker model={model} picked={pickedWeights} onChange={setPickedWeights} />
       </div>
       <div className="playground-output" aria-busy={live.busy} data-testid="pg-output" data-busy={live.busy}>
         <p className="hint" role="status" data-testid="pg-status">

@@ -8,6 +8,7 @@ import { Fact } from '../models/Fact';
 import { formatPerLayer, perLayerCounts } from './neurons';
 import { RunJob } from './RunJob';
 import { SaveSetForm } from './SaveSetForm';
+import { weightLabel } from '../../../common/weight-refs';
 
 function describeData(p: AblateParams, corpus: Corpus | undefined): string {
   const f = p.filter;
@@ -74,6 +75,7 @@ export function Provenance({ result, model, corpus, dataset }: { result: Ablatio
               <th scope="col">Condition</th>
               <th scope="col" className="num">Neurons</th>
               <th scope="col">Per layer</th>
+              {p.conditions.some((c) => c.weights?.length) && <th scope="col">Weights set</th>}
               <th scope="col">Save</th>
             </tr>
           </thead>
@@ -83,8 +85,9 @@ export function Provenance({ result, model, corpus, dataset }: { result: Ablatio
                 <th scope="row">{c.label}</th>
                 <td className="num">{formatCount(c.neurons.length)}</td>
                 <td>{formatPerLayer(perLayerCounts(c.neurons, layers))}</td>
+                {p.conditions.some((x) => x.weights?.length) && <td className="mono" data-testid="provenance-weights">{(c.weights ?? []).map(weightLabel).join(', ') || '—'}</td>}
                 <td>
-                  <SaveSetForm modelId={result.modelId} neurons={c.neurons} defaultName={`${c.label} (run ${result.id})`} origin={{ kind: 'ablation', ablationId: result.id, condition: c.label }} testId={`save-condition-${i}`} />
+                  {c.neurons.length > 0 && <SaveSetForm modelId={result.modelId} neurons={c.neurons} defaultName={`${c.label} (run ${result.id})`} origin={{ kind: 'ablation', ablationId: result.id, condition: c.label }} testId={`save-condition-${i}`} />}
                 </td>
               </tr>
             ))}

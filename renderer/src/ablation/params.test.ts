@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { difference, formatPerLayer, parseNeuronList, perLayerCounts, union } from './neurons';
-import { ablationParams, initialFields, parseFractions, sweepParams } from './params';
+import { ablationParams, initialFields, licensedMethod, parseFractions, sweepParams } from './params';
 
 const base = { ...initialFields, modelId: '1', corpusId: '2' };
 
@@ -32,6 +32,14 @@ describe('the ablation form', () => {
     expect(p).toMatchObject({ set: { kind: 'saved', id: 4 } });
     expect(p).not.toHaveProperty('control');
     expect(p).not.toHaveProperty('datasetId');
+  });
+});
+
+describe('the ablation a verdict licenses', () => {
+  it('is zero for a silent set and mean for a constant one; other verdicts leave the choice', () => {
+    expect(licensedMethod('dead')).toBe('zero');
+    expect(licensedMethod('constant')).toBe('mean');
+    for (const v of ['never_positive', 'rare', 'massive', 'heavy_tailed', 'token_specific', 'positional'] as const) expect(licensedMethod(v)).toBeUndefined();
   });
 });
 

@@ -56,6 +56,14 @@ export const initialFields: AblationFields = {
   fractions: '0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9',
 };
 
+/**
+ * The ablation a verdict licenses: a silent set is removed exactly by zeroing it, a constant set by
+ * its mean (folded into the output bias); other verdicts license none, so the user's choice stands.
+ */
+export function licensedMethod(verdict: VerdictKind): AblationMethod | undefined {
+  return verdict === 'dead' ? 'zero' : verdict === 'constant' ? 'mean' : undefined;
+}
+
 /** A whole number of at least `min` from a field ('' when optional and empty), or what is wrong. */
 function int(text: string, what: string, min: number, optional = false): number | undefined | string {
   const t = text.trim();

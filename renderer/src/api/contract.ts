@@ -37,4 +37,5 @@ export type {
   RankScore,
   SetSource,
   VerdictKind,
+  WeightRef,
 } from '../../../electron/api';

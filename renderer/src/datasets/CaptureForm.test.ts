@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { captureParams } from './CaptureForm';
 
-const base = { modelId: '1', corpusId: '2', genre: '', where: '', documents: '', maxTokens: '1000', seqLen: '', stride: '', batch: '4', threshold: '0', topK: '16', samples: '100' };
+const base = { modelId: '1', corpusId: '2', genre: '', where: '', documents: '', maxTokens: '1000', seqLen: '', stride: '', batch: '4', threshold: '0', fire: 'positive', topK: '16', samples: '100' };
 
 describe('capture form', () => {
   it('reads the document filters: genre, a metadata field = value, the first N documents', () => {
@@ -17,5 +17,12 @@ describe('capture form', () => {
     expect(captureParams({ ...base, where: 'no equals sign' }, '')).toMatch(/Metadata filter must read "field = value"/);
     expect(captureParams({ ...base, documents: '0' }, '')).toMatch(/Documents must be a whole number of at least 1/);
     expect(captureParams({ ...base, samples: '-1' }, '')).toMatch(/Sampled tokens must be a whole number/);
+    expect(captureParams({ ...base, fire: 'sometimes' }, '')).toMatch(/Firing must be/);
+  });
+
+  it('leaves the sample count to the job when empty, and passes the firing rule', () => {
+    const p = captureParams({ ...base, samples: '', fire: 'magnitude' }, '');
+    expect(p).toMatchObject({ fire: 'magnitude' });
+    expect(p).not.toHaveProperty('samples');
   });
 });

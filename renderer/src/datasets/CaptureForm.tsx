@@ -19,11 +19,13 @@ interface Fields {
   stride: string;
   batch: string;
   threshold: string;
+  /** 'positive': a > threshold; 'magnitude': |a| > threshold */
+  fire: string;
   topK: string;
   samples: string;
 }
 
-const initial: Fields = { modelId: '', corpusId: '', genre: '', where: '', documents: '', maxTokens: '100000', seqLen: '', stride: '', batch: '4', threshold: '0', topK: '16', samples: '1000' };
+const initial: Fields = { modelId: '', corpusId: '', genre: '', where: '', documents: '', maxTokens: '100000', seqLen: '', stride: '', batch: '4', threshold: '0', fire: 'positive', topK: '16', samples: '' };
 
 /** Reads the form into capture.start's params, or says which field is wrong. */
 export function captureParams(f: Fields, name: string): Params<'capture.start'> | string {
@@ -47,9 +49,10 @@ export function captureParams(f: Fields, name: string): Params<'capture.start'> 
   const topK = int(f.topK, 'Top-k examples', 0);
   if (typeof topK === 'string') return topK;
   if (topK > 256) return 'Top-k examples must be at most 256.';
-  const samples = int(f.samples, 'Sampled tokens', 0);
+  const samples = f.samples.trim() === '' ? undefined : int(f.samples, 'Sampled tokens', 0);
   if (typeof samples === 'string') return samples;
-  if (samples > 1_000_000) return 'Sampled tokens must be at most 1,000,000.';
+  if (samples !== undefined && samples > 1_000_000) return 'Sampled tokens must be at most 1,000,000.';
+  if (f.fire !== 'positive' && f.fire !== 'magnitude') return 'Firing must be "a > threshold" or "|a| > threshold".';
   const threshold = Number(f.threshold.trim());
   if (f.threshold.trim() === '' || !Number.isFinite(threshold)) return 'Firing threshold must be a number.';
   const genre = f.genre.trim();
@@ -71,8 +74,9 @@ export function captureParams(f: Fields, name: string): Params<'capture.start'> 
     ...(stride !== undefined ? { stride } : {}),
     batch,
     threshold,
+    fire: f.fire,
     topK,
-    samples,
+    ...(samples !== undefined ? { samples } : {}),
     ...(name.trim() ? { name: name.trim() } : {}),
   };
 }
@@ -151,11 +155,17 @@ export function CaptureForm({ models, corpora }: { models: readonly Model[]; cor
         <Field id="capture-threshold" label="Firing threshold">
           {input('threshold', 'capture-threshold', { inputMode: 'decimal' })}
         </Field>
+        <Field id="capture-fire" label="Fires when" hint={model?.gated ? 'Gated units (act(gate) × up) are negative whenever up is: |a| counts either sign.' : undefined}>
+          <select id="capture-fire" className="input" data-testid="capture-fire" value={fields.fire} onChange={set('fire')}>
+            <option value="positive">a &gt; threshold</option>
+            <option value="magnitude">|a| &gt; threshold</option>
+          </select>
+        </Field>
         <Field id="capture-top-k" label="Top-k examples">
           {input('topK', 'capture-top-k', { inputMode: 'numeric' })}
         </Field>
-        <Field id="capture-samples" label="Sampled tokens" hint="Hidden states kept for the manifold view and resample ablation; 0 for none.">
-          {input('samples', 'capture-samples', { inputMode: 'numeric' })}
+        <Field id="capture-samples" label="Sampled tokens" hint="Hidden states kept for the manifold view, resample ablation and the token-specific and positional verdicts; 0 for none.">
+          {input('samples', 'capture-samples', { inputMode: 'numeric', placeholder: 'Up to 4,096' })}
         </Field>
         <Field id="capture-name" label="Name">
           <input id="capture-name" className="input" data-testid="capture-name" value={form.name} onChange={(e) => form.setName(e.target.value)} placeholder="From the model and corpus" />
@@ -164,7 +174,7 @@ export function CaptureForm({ models, corpora }: { models: readonly Model[]; cor
           <button type="submit" className="button button-primary" data-testid="capture-start" disabled={form.busy !== null}>
             {form.busy === 'capture' ? 'Starting…' : 'Start'}
           </button>
-          <span className="hint">A neuron fires on a token when its activation is above the threshold.</span>
+          <span className="hint">Firing counts (fire rate, rare) follow the rule above; dead and constant are judged from the output itself.</span>
         </div>
       </form>
       {form.error && <ErrorAlert message={form.error} testId="capture-error" />}

@@ -43,9 +43,9 @@ export function LayerCharts({ dataset, layers }: { dataset: Dataset; layers: num
       <div className="chart-grid">
         <Figure
           chartId="dead-per-layer"
-          title="Dead neurons per layer"
+          title="Dead (silent) neurons per layer"
           baseName={`${base}-dead-per-layer`}
-          caption={`Neurons that never fired over ${tokens}.`}
+          caption={`Neurons whose |output| stayed within ε (a thousandth of the layer's typical |activation|) on every one of ${tokens}.`}
           data={{ header: ['layer', 'neurons', 'dead'], rows: summary.map((s) => [s.layer, s.neurons, s.dead]) }}
         >
           <BarChart label="Dead neurons per layer" categories={layerNames} values={summary.map((s) => s.dead)} xLabel="Layer" yLabel="Dead neurons (count)" />

@@ -6,7 +6,7 @@ import { useQuery } from '../api/useQuery';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { formatCount } from '../format';
-import { kindSlug, verdictKinds, verdictLabels, type VerdictKind } from './evidence';
+import { kindSlug, verdictKinds, verdictLabels, verdictMeanings, type VerdictKind } from './evidence';
 import { NeuronTable } from './NeuronTable';
 import { SelectionBar, useSelection } from './NeuronSelection';
 
@@ -59,6 +59,7 @@ export function NeuronList({ dataset, layers }: { dataset: Dataset; layers: numb
               className={`button button-small toggle${kinds.includes(kind) ? ' toggle-on' : ''}`}
               aria-pressed={kinds.includes(kind)}
               data-testid={`filter-${kindSlug(kind)}`}
+              title={verdictMeanings[kind]}
               onClick={() => toggle(kind)}
             >
               {verdictLabels[kind]}

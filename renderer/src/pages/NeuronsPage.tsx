@@ -10,6 +10,7 @@ import { DatasetTable } from '../datasets/DatasetTable';
 import { formatCount } from '../format';
 import { NeuronDetailView } from '../neurons/NeuronDetailView';
 import { LayerCharts } from '../neurons/LayerCharts';
+import { MassiveDims } from '../neurons/MassiveDims';
 import { NeuronList } from '../neurons/NeuronList';
 import { NeuronSets } from '../neurons/NeuronSets';
 import { hrefFor } from '../routing/route';
@@ -49,6 +50,7 @@ export function NeuronsPage({ rest }: { rest: readonly string[] }) {
         </PageHeader>
         <LayerCharts dataset={dataset} layers={model?.layers ?? null} />
         <NeuronList dataset={dataset} layers={model?.layers ?? null} />
+        <MassiveDims dataset={dataset} />
         <NeuronSets modelId={dataset.modelId} layers={model?.layers ?? null} />
       </div>
     );

@@ -23,7 +23,7 @@ function activeJob(jobs: readonly Job[], model: DemoModel): Job | undefined {
   return jobs.find((j) => (j.state === 'running' || j.state === 'queued') && (j.params as { name?: string }).name === `Start here: ${model.name}`);
 }
 
-/** #/start: one click per demo model runs capture, detectors and the dead-set ablation; #/start/ID shows the result. */
+/** #/start: one click per demo model runs capture, detectors and the quiet-set ablation (silent, else never-positive neurons); #/start/ID shows the result. */
 export function StartPage({ rest }: { rest: string[] }) {
   const api = useApi();
   const status = useQuery('start-status', () => api.call('start.status', {}));
@@ -77,7 +77,7 @@ function StartCard({ model, ready }: { model: DemoModel; ready: boolean }) {
       setError(errorMessage(e));
     }
   };
-  const step = running ? (running.kind === 'capture' ? 'Step 1 of 2: capturing neuron statistics' : 'Step 2 of 2: ablating the dead set and its control') : null;
+  const step = running ? (running.kind === 'capture' ? 'Step 1 of 2: capturing neuron statistics' : 'Step 2 of 2: ablating the quiet set and its control') : null;
   return (
     <section className="card start-card" data-testid={`start-card-${model.name}`} aria-label={model.name}>
       <h2 className="card-title">{model.name}</h2>
@@ -95,7 +95,7 @@ function StartCard({ model, ready }: { model: DemoModel; ready: boolean }) {
       )}
       {!running && !done && (
         <button type="button" className="button button-primary" disabled={!ready} onClick={() => void run()} data-testid="start-run">
-          {model.datasetId === null ? 'Run: capture, detect, ablate' : 'Continue: ablate the dead set'}
+          {model.datasetId === null ? 'Run: capture, detect, ablate' : 'Continue: ablate the quiet set'}
         </button>
       )}
       {error && <ErrorAlert message={error} />}
@@ -113,8 +113,18 @@ function StartResult({ model, datasetId, ablationId }: { model: DemoModel; datas
   if (!layers.data || !ablation.data || !info.data) return <Loading label="Loading the result…" />;
   const dead = layers.data.map((l) => l.dead);
   const tokens = layers.data[0]?.tokens ?? 0;
-  const paragraphs = explain({ model: model.name, activation: model.activation, tokens, neurons: info.data.layers * info.data.dFf, deadPerLayer: dead, ablation: ablation.data });
   const results = ablation.data.results.filter((r) => r.neurons > 0);
+  const paragraphs = explain({
+    model: model.name,
+    activation: model.activation,
+    tokens,
+    neurons: info.data.layers * info.data.dFf,
+    deadPerLayer: dead,
+    constantPerLayer: layers.data.map((l) => l.constant),
+    neverPositivePerLayer: layers.data.map((l) => l.never_positive),
+    ablation: ablation.data,
+  });
+  const setName = results[0]?.label === 'dead' ? 'silent set' : `${results[0]?.label ?? 'quiet'} set`;
   const base = `${model.name}-start-here`;
   return (
     <>
@@ -129,17 +139,23 @@ function StartResult({ model, datasetId, ablationId }: { model: DemoModel; datas
       <div className="chart-grid">
         <Figure
           chartId="start-dead-per-layer"
-          title={`Dead neurons per layer, ${model.name}`}
+          title={`Silent and never-positive neurons per layer, ${model.name}`}
           baseName={`${base}-dead-per-layer`}
-          caption={`Neurons that never fired over ${tokens.toLocaleString('en-US')} tokens.`}
-          data={{ header: ['layer', 'dead'], rows: dead.map((d, l) => [l, d]) }}
+          caption={`Silent: |output| within a thousandth of the layer's typical |activation| on all ${tokens.toLocaleString('en-US')} tokens. Never positive: output ≤ 0 throughout, yet not silent.`}
+          data={{ header: ['layer', 'silent', 'never_positive'], rows: layers.data.map((l) => [l.layer, l.dead, l.never_positive]) }}
         >
-          <BarChart label="Dead neurons per layer" categories={dead.map((_, l) => String(l))} values={dead} xLabel="Layer" yLabel="Dead neurons (count)" />
+          <BarChart
+            label="Silent and never-positive neurons per layer"
+            categories={dead.map((_, l) => String(l))}
+            values={dead.some((d) => d > 0) ? dead : layers.data.map((l) => l.never_positive)}
+            xLabel="Layer"
+            yLabel={dead.some((d) => d > 0) ? 'Silent neurons (count)' : 'Never-positive neurons (count)'}
+          />
         </Figure>
         {results.length > 0 && (
           <Figure
             chartId="start-comparison"
-            title="Change in held-out loss, dead set vs matched random set"
+            title={`Change in held-out loss, ${setName} vs matched random set`}
             baseName={`${base}-ablation-comparison`}
             caption="Zero ablation; 95% bootstrap intervals over documents."
             data={{

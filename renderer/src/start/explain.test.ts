@@ -13,25 +13,36 @@ function result(dead: [number, number, number], control: [number, number, number
     perDocument: [],
   };
 }
-const facts = { model: 'm', activation: 'relu', tokens: 20000, neurons: 4096, deadPerLayer: [0, 10] };
+const facts = { model: 'm', activation: 'relu', tokens: 20000, neurons: 4096, deadPerLayer: [0, 10], constantPerLayer: [0, 0], neverPositivePerLayer: [0, 0] };
 
 describe('explain', () => {
-  it('calls dead neurons unused capacity when their interval holds 0 and the control\'s is above 0', () => {
+  it('says zeroing a silent set costs nothing, as its verdict predicts, and calls it unused capacity when the control costs', () => {
     const text = explain({ ...facts, ablation: result([0, -1e-5, 1e-5], [0.01, 0.008, 0.012]) }).join(' ');
-    expect(text).toMatch(/10 of them \(0\.2%\) never fired: 10 in layer 1/);
-    expect(text).toMatch(/below 1\.5e-4 with 95% confidence/);
+    expect(text).toMatch(/10 of them \(0\.2%\) are silent/);
+    expect(text).toMatch(/10 in layer 1/);
+    expect(text).toMatch(/fewer than 1\.5e-4 of tokens, with 95% confidence/);
+    expect(text).toMatch(/costs nothing measurable/);
     expect(text).toMatch(/unused capacity/);
   });
 
-  it('says when the dead set costs more than the control (e.g. GELU\'s negative outputs)', () => {
-    const text = explain({ ...facts, activation: 'gelu_new', ablation: result([0.005, 0.004, 0.006], [0.0002, -0.0001, 0.0004]) }).join(' ');
-    expect(text).toMatch(/cost more than zeroing random ones/);
+  it('says never-positive neurons are not dead, and when zeroing them costs more than the control (GELU)', () => {
+    const r = result([0.005, 0.004, 0.006], [0.0002, -0.0001, 0.0004]);
+    r.results[0]!.label = 'never-positive';
+    const text = explain({ ...facts, activation: 'gelu_new', deadPerLayer: [0, 0], neverPositivePerLayer: [3, 7], ablation: r }).join(' ');
+    expect(text).toMatch(/None of them is silent/);
+    expect(text).toMatch(/10 never went above 0 \(3 in layer 0, 7 in layer 1\)/);
+    expect(text).toMatch(/would call them dead, but with gelu_new/);
+    expect(text).toMatch(/Zeroing the never-positive neurons cost more than zeroing random ones/);
     expect(text).not.toMatch(/unused capacity/);
   });
 
-  it('says when neither is distinguishable from zero, and when there is no dead set', () => {
-    expect(explain({ ...facts, ablation: result([0, -0.001, 0.001], [0.0005, -0.0002, 0.0012]) }).join(' ')).toMatch(/Neither change is distinguishable from zero/);
+  it('names constant neurons, says when neither cost is distinguishable from zero, and when there is no set', () => {
+    const text = explain({ ...facts, constantPerLayer: [2, 0], ablation: result([0, -0.001, 0.001], [0.0005, -0.0002, 0.0012]) }).join(' ');
+    expect(text).toMatch(/2 are constant \(2 in layer 0\)/);
+    const r = result([0.0001, -0.001, 0.001], [0.0005, -0.0002, 0.0012]);
+    r.results[0]!.label = 'never-positive';
+    expect(explain({ ...facts, ablation: r }).join(' ')).toMatch(/Neither change is distinguishable from zero/);
     const none = explain({ ...facts, deadPerLayer: [0, 0], ablation: { ...result([0, 0, 0], [0, 0, 0]), results: [] } }).join(' ');
-    expect(none).toMatch(/Every neuron fired at least once/);
+    expect(none).toMatch(/no silent or never-positive neurons/);
   });
 });
