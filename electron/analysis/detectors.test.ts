@@ -305,6 +305,18 @@ describe('detectors on a capture with planted neurons', () => {
     expect(idsOf(verdicts, 'massive')).toEqual(plantedAs(c, 'massive'));
   });
 
+  it('token-specific and positional need samples; samples without window positions (old captures) say re-capture', () => {
+    const values = Array.from({ length: L }, () => new Float32Array(600 * F));
+    const sampled = { layers: L, neurons: F, tokenIds: new Int32Array(600), tokenText: String, windowPositions: null, values };
+    const { unavailable } = detectAll(s, {}, sampled);
+    expect(unavailable.map((u) => u.kind)).toEqual(['positional']);
+    expect(unavailable[0]!.reason).toMatch(/re-capture needed/);
+    expect(detectAll(s).unavailable.find((u) => u.kind === 'token_specific')!.reason).toMatch(/re-capture with samples/);
+    // the statistics' verdicts are the same with or without samples
+    const plain = detectAll(s).verdicts;
+    expect(detectAll(s, {}, sampled).verdicts).toEqual(plain);
+  });
+
   it('a different seed plants elsewhere and is found all the same', () => {
     const c2 = capture(99);
     const { verdicts } = detectAll(summarize(statsOf(c2.acts)));
