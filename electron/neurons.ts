@@ -30,32 +30,32 @@ export function summaryOf(db: Db, datasetId: number): { summary: StatsSummary; s
   return { summary: summarize(fromStored(loadStats(db, datasetId, spec.nLayers, spec.dFf), fireRuleOf(d.params))), spec };
 }
 
-/**
- * The capture's sampled FFN activations for the token-specific and positional detectors; null
- * without samples. Kept for the few most recent datasets: a ready dataset never changes, and the
- * table asks again on every filter or sort.
- */
-const sampledCache = new Map<string, SampledActivations | null>();
+/** The capture's sampled FFN activations for the token-specific and positional detectors; null without samples. */
 function sampledOf(db: Db, datasetId: number, spec: ModelSpec): SampledActivations | null {
-  const key = `${db.name}:${datasetId}`;
-  if (sampledCache.has(key)) return sampledCache.get(key)!;
   const raw = readSampledFfn(db, datasetId, spec.nLayers, spec.dFf);
-  const sampled: SampledActivations | null =
-    raw.tokenIds.length === 0
-      ? null
-      : { layers: spec.nLayers, neurons: spec.dFf, tokenIds: raw.tokenIds, tokenText: (id) => raw.tokenText.get(id) ?? String(id), windowPositions: raw.windowPositions, values: raw.values };
-  sampledCache.set(key, sampled);
-  if (sampledCache.size > 4) sampledCache.delete(sampledCache.keys().next().value as string);
-  return sampled;
+  if (raw.tokenIds.length === 0) return null;
+  return { layers: spec.nLayers, neurons: spec.dFf, tokenIds: raw.tokenIds, tokenText: (id) => raw.tokenText.get(id) ?? String(id), windowPositions: raw.windowPositions, values: raw.values };
 }
+
+type DatasetDetection = Detection & { summary: StatsSummary; spec: ModelSpec };
+
+/**
+ * The last few detections. A ready dataset never changes, and the table asks again on every
+ * filter, sort or page; the key holds the dataset's creation time because an id can be reused
+ * after its dataset is deleted.
+ */
+const detectionCache = new Map<string, DatasetDetection>();
 
 /**
  * Every verdict of a dataset; silent and constant verdicts also get `residual_bound`: the largest
  * L2 change of the residual stream their licensed ablation can make at a seen token (the output
  * change times the value vector's norm), when the weight scan knows the norm.
  */
-export function detectDataset(db: Db, datasetId: number, detect?: DetectOptions): Detection & { summary: StatsSummary; spec: ModelSpec } {
+export function detectDataset(db: Db, datasetId: number, detect?: DetectOptions): DatasetDetection {
   const { d, spec } = datasetOrThrow(db, datasetId);
+  const key = `${db.name}:${datasetId}:${d.createdAt}:${JSON.stringify(detect ?? {})}`;
+  const hit = detectionCache.get(key);
+  if (hit) return hit;
   const { summary } = summaryOf(db, datasetId);
   const detection = detectAll(summary, detect, sampledOf(db, datasetId, spec));
   const norms = loadValueNorms(db, d.modelId, spec.nLayers, spec.dFf);
@@ -64,7 +64,10 @@ export function detectDataset(db: Db, datasetId: number, detect?: DetectOptions)
     const norm = norms[v.layer * spec.dFf + v.neuron]!;
     if (Number.isFinite(norm)) Object.assign(v.evidence, { residual_bound: v.evidence.ablation.max_change * norm });
   }
-  return { ...detection, summary, spec };
+  const out = { ...detection, summary, spec };
+  detectionCache.set(key, out);
+  if (detectionCache.size > 8) detectionCache.delete(detectionCache.keys().next().value as string);
+  return out;
 }
 
 export interface NeuronQuery {

@@ -140,30 +140,47 @@ export function detectTokenSpecific(s: SampledActivations, rule: FireRuleOf, opt
     i = j;
   }
   const out: SelectivityVerdict<'token_specific', TokenSpecificEvidence>[] = [];
-  const perType = new Float64Array(groups.length);
-  const massPerType = new Float64Array(groups.length);
+  const G = groups.length;
+  // firings and |a| mass per (token type, neuron), [G * F], filled row by row (each sample's F
+  // values are contiguous), so the pass over the samples reads memory in order
+  const count = new Float64Array(G * F);
+  const massOf = new Float64Array(G * F);
+  const perType = new Float64Array(G);
+  const massPerType = new Float64Array(G);
   for (let l = 0; l < s.layers; l++) {
     const values = s.values[l]!;
+    count.fill(0);
+    massOf.fill(0);
+    for (let g = 0; g < G; g++) {
+      const { from, to } = groups[g]!;
+      for (let k = from; k < to; k++) {
+        const row = order[k]! * F;
+        for (let f = 0; f < F; f++) {
+          const a = values[row + f]!;
+          if (fires(a)) {
+            count[g * F + f]! += 1;
+            massOf[g * F + f]! += Math.abs(a);
+          }
+        }
+      }
+    }
     for (let f = 0; f < F; f++) {
       let firings = 0;
       let mass = 0;
-      for (let g = 0; g < groups.length; g++) {
-        let n = 0;
-        let m = 0;
-        const { from, to } = groups[g]!;
-        for (let k = from; k < to; k++) {
-          const a = values[order[k]! * F + f]!;
-          if (fires(a)) {
-            n++;
-            m += Math.abs(a);
-          }
-        }
+      let top = 0; // the group with the most firings
+      for (let g = 0; g < G; g++) {
+        const n = count[g * F + f]!;
         perType[g] = n;
-        massPerType[g] = m;
+        massPerType[g] = massOf[g * F + f]!;
         firings += n;
-        mass += m;
+        mass += massPerType[g]!;
+        if (n > perType[top]!) top = g;
       }
       if (firings < minFirings) continue;
+      // cheap rejections before ranking every type: maxTypes types hold at most maxTypes x the top
+      // count, and the main token must be fired on often enough
+      const topGroup = groups[top]!;
+      if (maxTypes * perType[top]! < coverage * firings || perType[top]! < minRecall * (topGroup.to - topGroup.from)) continue;
       const ranked = Array.from(groups.keys()).sort((a, b) => perType[b]! - perType[a]! || groups[a]!.id - groups[b]!.id);
       let held = 0;
       let types = 0;
