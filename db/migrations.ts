@@ -350,4 +350,26 @@ CREATE TABLE resid_top (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 10,
+    description: 'weight scan: per-block scales of quantized tensors; model metadata (GGUF key/values, config.json)',
+    sql: `
+-- for a block-quantized tensor (GGUF Q8_0, Q4_K, ...): its per-block scales d judged (JSON:
+-- blockSize, blocks, nonFinite, min/median/max of |d|, the largest block with its element range
+-- and ratio to the median); NULL for plain float tensors and for scans made before this version
+ALTER TABLE weight_scans ADD COLUMN block_scales TEXT;
+-- the checkpoint's metadata as the import read it, summarized for display (long arrays as their
+-- length and first elements): GGUF key/values, a Hugging Face config.json, a llama2.c header
+CREATE TABLE model_metadata (
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  ordinal INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  -- the element count of an array value, else NULL
+  length INTEGER,
+  PRIMARY KEY (model_id, ordinal)
+) WITHOUT ROWID;
+`,
+  },
 ];

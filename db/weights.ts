@@ -17,6 +17,19 @@ export interface TensorScanRow {
   maxAbs: number | null;
   maxAbsIndex: number[] | null;
   invalidTotal: number;
+  /** per-block scales of a block-quantized tensor (GGUF Q8_0, Q4_K, ...); null for plain floats */
+  blockScales: BlockScalesRow | null;
+}
+
+/** A quantized tensor's per-block scales d: their |d| range and the block with the largest |d|. */
+export interface BlockScalesRow {
+  blockSize: number;
+  blocks: number;
+  nonFinite: number;
+  min: number | null;
+  median: number | null;
+  max: number | null;
+  maxBlock: { index: number; d: number; start: number[]; end: number[]; ratio: number | null } | null;
 }
 
 export interface InvalidRow {
@@ -55,11 +68,11 @@ export function saveWeightScan(db: Db, modelId: number, scan: WeightScan): void 
   db.transaction(() => {
     for (const t of ['weight_scans', 'weight_invalid', 'neuron_weights', 'super_weights']) db.prepare(`DELETE FROM ${t} WHERE model_id = ?`).run(modelId);
     const t = db.prepare(
-      `INSERT INTO weight_scans (model_id, tensor, dtype, shape, nan_count, inf_count, subnormal_count, min, max, mean, std, kurtosis, max_abs, max_abs_index, invalid_total, ordinal)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO weight_scans (model_id, tensor, dtype, shape, nan_count, inf_count, subnormal_count, min, max, mean, std, kurtosis, max_abs, max_abs_index, invalid_total, ordinal, block_scales)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     scan.tensors.forEach((r, ordinal) => {
-      t.run(modelId, r.tensor, r.dtype, JSON.stringify(r.shape), r.nan, r.inf, r.subnormal, r.min, r.max, r.mean, r.std, r.kurtosis, r.maxAbs, r.maxAbsIndex && JSON.stringify(r.maxAbsIndex), r.invalidTotal, ordinal);
+      t.run(modelId, r.tensor, r.dtype, JSON.stringify(r.shape), r.nan, r.inf, r.subnormal, r.min, r.max, r.mean, r.std, r.kurtosis, r.maxAbs, r.maxAbsIndex && JSON.stringify(r.maxAbsIndex), r.invalidTotal, ordinal, r.blockScales && JSON.stringify(r.blockScales));
     });
     const inv = db.prepare('INSERT INTO weight_invalid (model_id, tensor, idx, value) VALUES (?, ?, ?, ?)');
     for (const r of scan.invalid) inv.run(modelId, r.tensor, JSON.stringify(r.index), r.value);
@@ -87,6 +100,7 @@ export function loadWeightScan(db: Db, modelId: number): Omit<WeightScan, 'neuro
       max_abs: number | null;
       max_abs_index: string | null;
       invalid_total: number;
+      block_scales: string | null;
     }>
   ).map((r) => ({
     tensor: r.tensor,
@@ -103,6 +117,7 @@ export function loadWeightScan(db: Db, modelId: number): Omit<WeightScan, 'neuro
     maxAbs: r.max_abs,
     maxAbsIndex: r.max_abs_index === null ? null : (JSON.parse(r.max_abs_index) as number[]),
     invalidTotal: r.invalid_total,
+    blockScales: r.block_scales === null ? null : (JSON.parse(r.block_scales) as BlockScalesRow),
   }));
   const invalid = (db.prepare('SELECT tensor, idx, value FROM weight_invalid WHERE model_id = ? ORDER BY rowid').all(modelId) as Array<{ tensor: string; idx: string; value: InvalidRow['value'] }>).map(
     (r) => ({ tensor: r.tensor, index: JSON.parse(r.idx) as number[], value: r.value }),

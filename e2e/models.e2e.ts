@@ -1,5 +1,6 @@
 // Model import through the UI of the real app: a Hugging Face folder fixture and a truncated
-// llama2.c file; the list, the detail page, and the refusal that names the file.
+// llama2.c file; the list, the detail page, and the refusal that names the file; a quantized GGUF
+// with its metadata, tensor types and per-block scales.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -53,5 +54,25 @@ describe('model import in the UI', () => {
     expect(error).toContain(bad);
     expect(error).toMatch(/bytes short \(truncated\?\)/);
     await expect(page.getByTestId('model-row').count()).resolves.toBe(1);
+  });
+
+  it('imports a quantized GGUF and shows its metadata, tensor types and per-block scales', async () => {
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('model-path').fill(path.join(projectRoot, 'native-models', 'fixtures', 'gguf-models', 'llama-q4_k', 'model.gguf'));
+    await page.getByTestId('model-name').fill('tiny-q4k');
+    const id = await startJob(page, () => page.getByTestId('model-import').click());
+    await waitForJobState(page, id, 'done');
+    await page.getByTestId('model-row').filter({ hasText: 'tiny-q4k' }).click();
+    await page.getByTestId('checkpoint-metadata-table').waitFor();
+    await expect(page.getByTestId('tensor-types').textContent()).resolves.toBe('Tensor types: Q4_K: 7 tensors, F32: 3, Q8_0: 1.');
+    const arch = page.locator('[data-testid="metadata-row"][data-key="general.architecture"]');
+    await expect(arch.textContent()).resolves.toContain('llama');
+    const tokens = page.locator('[data-testid="metadata-row"][data-key="tokenizer.ggml.tokens"]');
+    await expect(tokens.textContent()).resolves.toContain('array of 303 strings: "<unk>", "<s>"');
+    await page.getByTestId('block-scales-table').waitFor();
+    await expect(page.getByTestId('block-scales-row').count()).resolves.toBe(8);
+    await expect(page.getByTestId('block-scales-note').textContent()).resolves.toContain('not known without the original weights');
+    const gate = page.locator('[data-testid="block-scales-row"][data-tensor="blk.0.ffn_gate.weight"]');
+    await expect(gate.textContent()).resolves.toMatch(/64 × 256/);
   });
 });

@@ -61,7 +61,7 @@ export const Model = z.object({
   id: z.number().int(),
   name: z.string(),
   path: z.string(),
-  format: z.enum(['safetensors', 'llama2c']),
+  format: z.enum(['safetensors', 'llama2c', 'gguf']),
   architecture: z.string(),
   family: z.enum(['gpt2', 'llama', 'neox', 'opt']),
   layers: z.number().int(),
@@ -97,12 +97,42 @@ export const WeightScanResult = z.object({
       maxAbs: z.number().nullable(),
       maxAbsIndex: z.array(z.number().int()).nullable(),
       invalidTotal: z.number().int(),
+      /**
+       * For a block-quantized tensor (GGUF Q8_0, Q4_K, ...): its per-block scales d as stored (the
+       * super-block d for K-quants), min/median/max of |d|, and the block with the largest |d| with
+       * the elements it covers (row-major coordinates, inclusive) and its ratio to the median. The
+       * quantization error is not known without the original weights. Null for plain floats and
+       * for scans made before this was recorded.
+       */
+      blockScales: z
+        .object({
+          blockSize: z.number().int(),
+          blocks: z.number().int(),
+          nonFinite: z.number().int(),
+          min: z.number().nullable(),
+          median: z.number().nullable(),
+          max: z.number().nullable(),
+          maxBlock: z
+            .object({ index: z.number().int(), d: z.number(), start: z.array(z.number().int()), end: z.array(z.number().int()), ratio: z.number().nullable() })
+            .nullable(),
+        })
+        .nullable(),
     }),
   ),
   invalid: z.array(z.object({ tensor: z.string(), index: z.array(z.number().int()), value: z.enum(['nan', 'inf', '-inf']) })),
   superWeights: z.array(z.object({ layer: z.number().int(), row: z.number().int(), neuron: z.number().int(), value: z.number(), ratio: z.number(), rule: z.string() })),
 });
 export type WeightScanResult = z.infer<typeof WeightScanResult>;
+
+/** A model's checkpoint metadata (GGUF key/values, config.json, llama2.c header) and its tensor types. */
+export const ModelMetadata = z.object({
+  format: z.enum(['safetensors', 'llama2c', 'gguf']),
+  /** in the checkpoint's order; long arrays as "array of N strings: first, …"; empty for models imported before metadata was kept (rescan) */
+  entries: z.array(z.object({ key: z.string(), type: z.string(), value: z.string(), length: z.number().int().nullable() })),
+  /** per stored dtype (F32, Q4_K, ...): tensors and elements, most tensors first */
+  tensorTypes: z.array(z.object({ dtype: z.string(), tensors: z.number().int(), elements: z.number().int() })),
+});
+export type ModelMetadata = z.infer<typeof ModelMetadata>;
 
 export const ModelImportParams = z.object({
   /** a Hugging Face folder (config.json + *.safetensors), a .safetensors file, or a llama2.c .bin */
@@ -650,6 +680,7 @@ export const methods = {
   'model.import': { params: ModelImportParams, result: z.object({ job: Job }) },
   'model.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
   'model.scan': { params: Id, result: WeightScanResult },
+  'model.metadata': { params: Id, result: ModelMetadata },
   /** scans the model's files again (a job) and replaces the stored scan */
   'model.rescan': { params: Id, result: z.object({ job: Job }) },
   'capture.start': { params: CaptureParams, result: z.object({ job: Job }) },

@@ -10,6 +10,7 @@ import * as datasets from '../db/datasets.js';
 import * as neuronSets from '../db/neuron-sets.js';
 import * as figures from '../db/figures.js';
 import { loadWeightScan } from '../db/weights.js';
+import { loadModelMetadata, tensorTypeCounts } from '../db/metadata.js';
 import { modelSummary } from './models.js';
 import { canonical } from './analysis/neuron-sets.js';
 import { ablationResult, ablationSummaries, compareParams, rerunParams, sweepParams } from './ablations.js';
@@ -171,6 +172,7 @@ export class Backend {
         model(id);
         return loadWeightScan(db, id);
       },
+      'model.metadata': ({ id }) => ({ format: modelSummary(model(id)).format, entries: loadModelMetadata(db, id), tensorTypes: tensorTypeCounts(db, id) }),
       'sets.list': ({ modelId }) => neuronSets.listNeuronSets(db, modelId),
       'sets.get': ({ id }) => {
         const s = neuronSets.getNeuronSet(db, id);

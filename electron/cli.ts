@@ -7,7 +7,7 @@ import { findCorpus } from '../db/corpora.js';
 import { loadWeightScan } from '../db/weights.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import type { DetectOptions } from './analysis/detectors.js';
-import type { Corpus, Job, MassiveDims, Model } from './api.js';
+import type { Corpus, Job, MassiveDims, Model, ModelMetadata, WeightScanResult } from './api.js';
 import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
 import { nodeWorkerSpawner } from './jobs/spawn-node.js';
@@ -35,10 +35,13 @@ import { sampleSlices } from '../db/samples.js';
 const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <command> [options])
 
 commands:
-  import <path> [--name N]                import a model: a Hugging Face folder, a .safetensors file or a llama2.c .bin
+  import <path> [--name N]                import a model: a Hugging Face folder, a .safetensors file, a llama2.c .bin or a .gguf
   models list                             list imported models
+  models show <model>                     one model: its checkpoint metadata (GGUF key/values, config.json, llama2.c
+                                          header; long arrays summarized) and its tensor types (e.g. Q4_K: 7 tensors, F32: 3)
   scan <model> [--rescan]                 the weight scan made at import: per tensor NaN/Inf/subnormal counts, min,
                                           max, mean, std, kurtosis, largest |w|; invalid entries; super-weight candidates;
+                                          for quantized (GGUF) tensors the per-block scales d: |d| range, largest block
                                           --rescan reads the files again first (a job) and replaces the stored scan
   logits --model M --ids 1,2,3            logits at every position (M: a model id, name, or a path to import)
   generate --model M (--prompt TEXT | --prompt-ids 1,2) [--max-new N] [--greedy]
@@ -164,6 +167,21 @@ function parseIds(text: string | undefined, flag: string): number[] {
   const bad = ids.find((t) => !/^\d+$/.test(t));
   if (bad !== undefined) throw new UsageError(`${flag}: "${bad}" is not a token id; expected comma-separated non-negative integers`);
   return ids.map(Number);
+}
+
+/** "Q4_K: 7 tensors, F32: 3, Q8_0: 1" (most tensors first). */
+function tensorTypesText(types: ModelMetadata['tensorTypes']): string {
+  return types.map((t, i) => `${t.dtype}: ${t.tensors}${i === 0 ? (t.tensors === 1 ? ' tensor' : ' tensors') : ''}`).join(', ') || 'none scanned';
+}
+
+/** "64 blocks of 32, |d| 0.001..0.003 (median 0.002); largest block 17 at [5, 0]..[5, 31], d = 0.003 (1.5x median)" */
+function blockScalesText(b: NonNullable<WeightScanResult['tensors'][number]['blockScales']>): string {
+  const g = (v: number | null) => (v === null ? '?' : Number(v.toPrecision(4)).toString());
+  const range = b.min === null ? 'no finite |d|' : `|d| ${g(b.min)}..${g(b.max)} (median ${g(b.median)})`;
+  const nf = b.nonFinite ? `, ${b.nonFinite} NaN/Inf` : '';
+  const m = b.maxBlock;
+  const top = m ? `; largest block ${m.index} at [${m.start.join(', ')}]..[${m.end.join(', ')}], d = ${g(m.d)}${m.ratio === null ? '' : ` (${m.ratio.toFixed(1)}x median)`}` : '';
+  return `${b.blocks} blocks of ${b.blockSize}, ${range}${nf}${top}`;
 }
 
 function modelLine(m: Model): string {
@@ -458,12 +476,18 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         kurtosis: t.kurtosis,
         max_abs: t.maxAbs,
         max_abs_index: t.maxAbsIndex,
+        block_scales: t.blockScales,
       }));
       const superWeights = scan.superWeights.map((w) => ({ layer: w.layer, index: [w.row, w.neuron], neuron: w.neuron, value: w.value, ratio: w.ratio, rule: w.rule }));
       return io.out({ tensors, invalid: scan.invalid, super_weights: superWeights }, () => {
         const bad = scan.tensors.filter((t) => t.invalidTotal > 0);
         const lines = [`${model.name}: ${scan.tensors.length} tensors scanned; ${bad.length === 0 ? 'no NaN or Inf values' : `${bad.length} with NaN/Inf values:`}`];
         for (const t of bad) lines.push(`  ${t.tensor}: ${t.nan} NaN, ${t.inf} Inf (first: ${scan.invalid.filter((i) => i.tensor === t.tensor).slice(0, 3).map((i) => `[${i.index.join(', ')}] = ${i.value}`).join(', ')})`);
+        const quantized = scan.tensors.filter((t) => t.blockScales);
+        if (quantized.length) {
+          lines.push(`per-block scales of ${quantized.length} quantized tensors (|d| as stored; their quantization error is unknown without the original weights):`);
+          for (const t of quantized) lines.push(`  ${t.tensor} ${t.dtype}: ${blockScalesText(t.blockScales!)}; largest |w| ${t.maxAbs === null ? '?' : t.maxAbs.toPrecision(4)} at [${t.maxAbsIndex?.join(', ') ?? ''}]`);
+        }
         if (superWeights.length) lines.push(`super-weight candidates (${superWeights[0]!.rule}):`, ...superWeights.slice(0, 10).map((w) => `  layer ${w.layer} W_out[${w.index.join(', ')}] = ${w.value.toPrecision(4)} (${w.ratio.toFixed(0)}x)`));
         return lines.join('\n');
       });
@@ -528,6 +552,20 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
           ...d.contexts.map((c) => `  ${formatStat(c.value)}  ${c.document}:${c.position}  …${c.before}[${c.token}]${c.after}…`),
           `promotes: ${d.promoted.map((p) => JSON.stringify(p.text ?? p.token)).join(' ')}`,
           `suppresses: ${d.suppressed.map((p) => JSON.stringify(p.text ?? p.token)).join(' ')}`,
+        ].join('\n'),
+      );
+    }
+    case 'models show': {
+      const b = backend();
+      const model = await resolveModel(b, args[0]);
+      const meta = (await b.handle('model.metadata', { id: model.id })) as ModelMetadata;
+      const tensorTypes = meta.tensorTypes.map((t) => ({ dtype: t.dtype, tensors: t.tensors, elements: t.elements }));
+      return io.out({ model, format: meta.format, metadata: meta.entries, tensor_types: tensorTypes }, () =>
+        [
+          modelLine(model),
+          `format: ${meta.format}; tensor types: ${tensorTypesText(meta.tensorTypes)}`,
+          meta.entries.length === 0 ? 'metadata: none recorded (imported before metadata was kept: ffn-lab scan M --rescan)' : `metadata (${meta.entries.length} keys):`,
+          ...meta.entries.map((e) => `  ${e.key} (${e.type}) = ${e.value}`),
         ].join('\n'),
       );
     }

@@ -1,11 +1,13 @@
 // A checkpoint on disk -> LoadedModel: the reader (formats/) opens and validates the file, the
 // family mapper (architectures/) gives the spec and how each canonical weight is made; weights
-// are converted to fp32 canonical layout when first asked for, and kept.
+// are converted to fp32 canonical layout when first asked for, and kept; Q4_0 / Q8_0 linear
+// weights of a GGUF file are also offered as their ggml blocks (quantized()), which the graph runs
+// as MatMulNBits without expanding them.
 
 import { applyRecipe, ArchitectureError, type Mapping } from './architectures/common.js';
 import { mapCheckpoint } from './architectures/registry.js';
 import { type CheckpointReader, openCheckpoint } from './formats/checkpoint.js';
-import type { LoadedModel, WeightTensor } from './spec.js';
+import type { LoadedModel, QuantizedWeight, WeightTensor } from './spec.js';
 
 export function loadModel(path: string): LoadedModel {
   return loadFromReader(openCheckpoint(path));
@@ -43,6 +45,17 @@ export function loadFromReader(reader: CheckpointReader): LoadedModel {
       const out = applyRecipe(w.recipe, data, info.shape);
       cache.set(name, out);
       return out;
+    },
+    quantized(name: string): QuantizedWeight | null {
+      // Only a whole 2-D tensor in a ggml form MatMulNBits runs exactly (graph/quantized.ts); a
+      // transposed or row-sliced recipe (GPT-2's fused qkv) is read as fp32.
+      const w = mapping.weights.get(name);
+      const info = w && !w.recipe.transpose && !w.recipe.rows ? reader.tensors.get(w.recipe.tensor) : undefined;
+      const kind = info?.dtype === 'Q4_0' ? 'q4_0' : info?.dtype === 'Q8_0' ? 'q8_0' : null;
+      if (!info || !kind || info.shape.length !== 2 || !reader.readRaw) return null;
+      const [rows, cols] = info.shape as [number, number];
+      const readRaw = reader.readRaw.bind(reader);
+      return { kind, rows, cols, bytes: () => readRaw(info.name) };
     },
   };
 }

@@ -32,6 +32,12 @@ export type Positional =
       interleaved: boolean;
       /** Llama 3.1 "llama3" rope scaling of the inverse frequencies; absent when none */
       llama3Scaling?: { factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number };
+      /**
+       * Per-frequency divisors, rotaryDim/2 of them: inv_freq[i] / freqFactors[i] (llama.cpp's
+       * rope_freqs tensor, how Llama 3.1/3.2 GGUFs carry their rope scaling); absent when none.
+       * Applied after llama3Scaling (a checkpoint has one or the other).
+       */
+      freqFactors?: number[];
     };
 
 export interface ModelSpec {
@@ -101,13 +107,32 @@ export interface WeightTensor {
   data: Float32Array;
 }
 
+/**
+ * A linear weight kept as ggml blocks, canonical [rows = out, cols = in] orientation, blocks of 32
+ * along `cols` (ggml's row-major layout of a [out, in] matrix): q4_0 = 18-byte blocks (fp16 scale
+ * d, 16 bytes of nibbles: elements 0..15 low, 16..31 high; value (q - 8) * d); q8_0 = 34-byte
+ * blocks (fp16 d, 32 int8; value q * d). The graph runs these as MatMulNBits (graph/quantized.ts).
+ */
+export interface QuantizedWeight {
+  kind: 'q4_0' | 'q8_0';
+  rows: number;
+  cols: number;
+  /** the block bytes, rows * cols / 32 blocks in row-major order (read when called) */
+  bytes(): Uint8Array;
+}
+
 /** A checkpoint mapped to the common spec; weights are converted to fp32 when first read. */
 export interface LoadedModel {
   spec: ModelSpec;
   /** the files it came from and a content hash (sha256 hex over the weight files) */
-  source: { paths: string[]; sha256: string; format: 'safetensors' | 'llama2c' };
+  source: { paths: string[]; sha256: string; format: 'safetensors' | 'llama2c' | 'gguf' };
   /** canonical names present */
   weightNames(): string[];
   /** a canonical weight; throws if absent */
   weight(name: string): WeightTensor;
+  /**
+   * the weight as quantized blocks when the checkpoint stores it in a form the graph runs without
+   * dequantizing (2-D linear weights only); null or absent: read weight() (fp32)
+   */
+  quantized?(name: string): QuantizedWeight | null;
 }

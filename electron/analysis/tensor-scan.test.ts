@@ -3,6 +3,7 @@ import {
   combineMoments,
   ffnNeuronNorms,
   medianNonzeroAbs,
+  scanBlockScales,
   type Moments,
   NO_MOMENTS,
   scanTensor,
@@ -308,5 +309,25 @@ describe('superWeightCandidates', () => {
     expect(() => superWeightCandidates({ data: new Float32Array(4), shape: [4] })).toThrow(/should be a matrix/);
     expect(() => superWeightCandidates(wout, { ratio: 0 })).toThrow(/ratio must be a positive number/);
     expect(() => superWeightCandidates(wout, { limit: 1.5 })).toThrow(/limit must be a non-negative integer/);
+  });
+});
+
+describe('scanBlockScales', () => {
+  it('gives the |d| range, the largest block with the elements it covers, and its ratio to the median', () => {
+    // shape [2, 8] in blocks of 4: block 3 is row 1, columns 4..7
+    const s = scanBlockScales([0.5, -1, 1, -8], 4, [2, 8]);
+    expect(s).toEqual({ blockSize: 4, blocks: 4, nonFinite: 0, min: 0.5, median: 1, max: 8, maxBlock: { index: 3, d: -8, start: [1, 4], end: [1, 7], ratio: 8 } });
+  });
+
+  it('leaves NaN/Inf scales out of the statistics and counts them', () => {
+    const s = scanBlockScales([NaN, 2, Infinity, 2], 32, [4, 32]);
+    expect(s.nonFinite).toBe(2);
+    expect(s.maxBlock).toMatchObject({ index: 1, start: [1, 0], end: [1, 31], ratio: 1 });
+    expect(scanBlockScales([NaN], 32, [32]).maxBlock).toBeNull();
+    expect(scanBlockScales([0, 0, 3], 1, [3]).maxBlock?.ratio).toBeNull();
+  });
+
+  it('refuses scales that do not cover the shape', () => {
+    expect(() => scanBlockScales([1, 2], 32, [3, 32])).toThrow(/2 blocks of 32 cover 64 elements but shape \[3, 32\] holds 96/);
   });
 });

@@ -399,3 +399,70 @@ export function medianNonzeroAbs(data: Float32Array, bits: Uint32Array = new Uin
   const hi = kth(mid);
   return (lo + hi) / 2;
 }
+
+/** The per-block scales of a block-quantized tensor, judged: their range and the largest one. */
+export interface BlockScaleScan {
+  /** elements per block (32, or 256 for ggml's K-quants) */
+  blockSize: number;
+  blocks: number;
+  /** blocks whose d is NaN or Inf (the statistics below leave them out) */
+  nonFinite: number;
+  /** min, median, max of |d| over the finite scales; null when none is finite */
+  min: number | null;
+  median: number | null;
+  max: number | null;
+  /** the block with the largest |d| (the first one), and the elements it covers */
+  maxBlock: {
+    index: number;
+    /** d as stored (signed) */
+    d: number;
+    /** coordinates in the tensor's row-major shape of its first and last element (inclusive) */
+    start: number[];
+    end: number[];
+    /** |d| / the median |d|; null when the median is 0 */
+    ratio: number | null;
+  } | null;
+}
+
+/**
+ * Judges a quantized tensor's per-block scales `d` (block i covers flat elements
+ * i*blockSize .. (i+1)*blockSize-1 of a tensor of `shape`, row-major). A block whose |d| is far above
+ * the median holds a weight far above its neighbours: a per-block scale outlier.
+ */
+export function scanBlockScales(d: ArrayLike<number>, blockSize: number, shape: readonly number[]): BlockScaleScan {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isInteger(blockSize) || blockSize < 1) throw new Error(`block scales: blockSize must be a positive integer, got ${blockSize}`);
+  if (d.length * blockSize !== size) throw new Error(`block scales: ${d.length} blocks of ${blockSize} cover ${d.length * blockSize} elements but shape [${shape.join(', ')}] holds ${size}`);
+  const abs = new Float64Array(d.length);
+  let n = 0;
+  let best = -1;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (!Number.isFinite(v)) continue;
+    const a = Math.abs(v);
+    abs[n++] = a;
+    if (best < 0 || a > Math.abs(d[best]!)) best = i;
+  }
+  const finite = abs.subarray(0, n).sort();
+  const mid = n >> 1;
+  const median = n === 0 ? null : n % 2 === 1 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
+  const maxAbs = n === 0 ? null : finite[n - 1]!;
+  return {
+    blockSize,
+    blocks: d.length,
+    nonFinite: d.length - n,
+    min: n === 0 ? null : finite[0]!,
+    median,
+    max: maxAbs,
+    maxBlock:
+      best < 0
+        ? null
+        : {
+            index: best,
+            d: d[best]!,
+            start: unravel(best * blockSize, shape),
+            end: unravel((best + 1) * blockSize - 1, shape),
+            ratio: median === null || median === 0 ? null : maxAbs! / median,
+          },
+  };
+}

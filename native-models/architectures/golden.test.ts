@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { referenceForward, type ReferenceResult, zeroAblation } from '../graph/test-support/reference-forward.js';
 import { loadModel } from '../load.js';
 import { type LoadedModel, type ModelSpec, type Positional, W } from '../spec.js';
-import { FIXTURES_DIR, fixtureNames, fixturePath, type GoldenTensor, mismatch, nllOf, readGolden } from './testing.js';
+import { FIXTURES_DIR, fixtureNames, fixturePath, goldenForward, goldenMismatches, mismatch, readGolden } from './testing.js';
 
 // The planted-truth fixtures (make_planted.py) sit one folder down and carry a truth.json.
 const planted = ['planted/geglu-llama', 'planted/gelu-gpt2', 'planted/relu-opt', 'planted/swiglu-llama'];
@@ -24,19 +23,7 @@ describe('fixtures', () => {
       const g = readGolden(name);
       const m = loadModel(fixturePath(name));
       expect(m.spec).toEqual(g.expected_spec);
-      const run = forward(m, g.input_ids);
-      const V = m.spec.vocabSize;
-      expect(mismatch(run.logits, g.logits, g.tolerance)).toBeNull();
-      expect(mismatch(nllOf(run.logits, g.input_ids, V), g.nll, g.tolerance)).toBeNull();
-      for (const [layer, want] of Object.entries(g.activations)) {
-        expect(mismatch(run.post[Number(layer)] ?? [], want, g.tolerance), `activations of layer ${layer}`).toBeNull();
-      }
-      expect(mismatch(run.pre[0] ?? [], g.preactivations['0'] ?? { shape: [], data: [] }, g.tolerance)).toBeNull();
-      const ablated = forward(m, g.input_ids, g.ablation.neurons);
-      expect(mismatch(ablated.logits, g.ablation.logits, g.tolerance)).toBeNull();
-      expect(mismatch(nllOf(ablated.logits, g.input_ids, V), g.ablation.nll, g.tolerance)).toBeNull();
-      // the ablation is visible: it changes the logits well beyond the tolerance
-      expect(mismatch(ablated.logits, g.logits, { atol: 1e-2, rtol: 0 })).not.toBeNull();
+      expect(goldenMismatches(m, g)).toEqual([]);
     });
   }
 });
@@ -116,11 +103,7 @@ describe('goldens are sensitive to the spec details they pin', () => {
   }
 });
 
-/** The reference forward over a golden's [B, T] ids, zeroing `ablate` when given. */
-function forward(m: LoadedModel, ids: GoldenTensor, ablate?: { layer: number; neuron: number }[]): ReferenceResult {
-  const [B = 0, T = 0] = ids.shape;
-  return referenceForward(m, ids.data, B, T, ablate && zeroAblation(m.spec, ablate));
-}
+const forward = goldenForward;
 
 function rotary(s: ModelSpec): Extract<Positional, { kind: 'rotary' }> {
   if (s.positional.kind !== 'rotary') throw new Error('not rotary');

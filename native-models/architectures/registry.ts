@@ -1,9 +1,11 @@
 // Picks the family mapper for a checkpoint: llama2.c files by their format; Hugging Face folders
-// by config.architectures[0], or by model_type when the config names no architecture.
+// by config.architectures[0], or by model_type when the config names no architecture; GGUF files
+// by their general.architecture (gguf.ts).
 
 import type { CheckpointReader } from '../formats/checkpoint.js';
 import { quote } from '../formats/errors.js';
 import { ArchitectureError, MapContext, type Mapper, type Mapping } from './common.js';
+import { ggufMapper } from './gguf.js';
 import { gpt2Mapper } from './gpt2.js';
 import { llama2cMapper } from './llama2c.js';
 import { llamaMapper } from './llama.js';
@@ -17,6 +19,9 @@ export const SUPPORTED_ARCHITECTURES: readonly string[] = [...MAPPERS.flatMap((m
 
 export function mapperFor(reader: CheckpointReader): Mapper {
   if (reader.format === 'llama2c') return llama2cMapper;
+  // GGUF files carry their architecture in the metadata (general.architecture); gguf.ts refuses
+  // the ones it does not map, by name.
+  if (reader.format === 'gguf') return ggufMapper;
   const c: MapContext = new MapContext(reader, 'config.json');
   const archs = c.config.architectures;
   const supported = `one of ${SUPPORTED_ARCHITECTURES.filter((a) => a !== 'llama2.c').join(', ')}`;

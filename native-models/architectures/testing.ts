@@ -5,6 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckpointReader, TensorInfo } from '../formats/checkpoint.js';
+import { referenceForward, type ReferenceResult, zeroAblation } from '../graph/test-support/reference-forward.js';
+import type { LoadedModel } from '../spec.js';
 import { thrown } from '../test-support/thrown.js';
 import { ArchitectureError } from './common.js';
 
@@ -109,5 +111,33 @@ export function nllOf(logits: Float64Array, ids: GoldenTensor, V: number): Float
       out[b * (T - 1) + t] = mx + Math.log(z) - (row[ids.data[b * T + t + 1] ?? 0] ?? 0);
     }
   }
+  return out;
+}
+
+/** The reference forward over a golden's [B, T] ids, zeroing `ablate` when given. */
+export function goldenForward(m: LoadedModel, ids: GoldenTensor, ablate?: { layer: number; neuron: number }[]): ReferenceResult {
+  const [B = 0, T = 0] = ids.shape;
+  return referenceForward(m, ids.data, B, T, ablate && zeroAblation(m.spec, ablate));
+}
+
+/**
+ * Where the model's reference forward differs from its golden: logits, NLL, the golden's layers'
+ * activations, layer 0's pre-activations, and the zero ablation's logits and NLL, which must also
+ * differ visibly from the intact logits. Empty when everything matches.
+ */
+export function goldenMismatches(m: LoadedModel, g: Golden): string[] {
+  const out: string[] = [];
+  const note = (what: string, m: string | null) => m !== null && out.push(`${what}: ${m}`);
+  const V = m.spec.vocabSize;
+  const run = goldenForward(m, g.input_ids);
+  note('logits', mismatch(run.logits, g.logits, g.tolerance));
+  note('nll', mismatch(nllOf(run.logits, g.input_ids, V), g.nll, g.tolerance));
+  for (const [layer, want] of Object.entries(g.activations)) note(`activations of layer ${layer}`, mismatch(run.post[Number(layer)] ?? [], want, g.tolerance));
+  note('pre-activations of layer 0', mismatch(run.pre[0] ?? [], g.preactivations['0'] ?? { shape: [], data: [] }, g.tolerance));
+  const ablated = goldenForward(m, g.input_ids, g.ablation.neurons);
+  note('ablated logits', mismatch(ablated.logits, g.ablation.logits, g.tolerance));
+  note('ablated nll', mismatch(nllOf(ablated.logits, g.input_ids, V), g.ablation.nll, g.tolerance));
+  // the ablation is visible: it changes the logits well beyond the tolerance
+  if (mismatch(ablated.logits, g.logits, { atol: 1e-2, rtol: 0 }) === null) out.push('the ablation did not change the logits');
   return out;
 }

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { causeText, CheckpointError, FormatError, quote } from './errors.js';
+import { openGguf, sniffGguf } from './gguf.js';
 import { fdSize, readRange, withFd } from './io.js';
 import { openLlama2c, sniffLlama2c } from './llama2c.js';
 import type { CheckpointReader } from './reader.js';
@@ -12,17 +13,16 @@ import { openSafetensorsFolder, readConfigIn } from './safetensors-folder.js';
 
 export type { DType } from './dtype.js';
 export type { CheckpointReader, TensorInfo } from './reader.js';
-export { CheckpointError, FormatError, Llama2cError, SafetensorsError, SafetensorsFolderError } from './errors.js';
+export { CheckpointError, FormatError, GgufError, Llama2cError, SafetensorsError, SafetensorsFolderError } from './errors.js';
 
 const SUPPORTED =
-  'supported: a Hugging Face folder (config.json with model.safetensors or model.safetensors.index.json), a .safetensors file, a llama2.c .bin (legacy run.c header)';
+  'supported: a Hugging Face folder (config.json with model.safetensors or model.safetensors.index.json), a .safetensors file, a llama2.c .bin (legacy run.c header), a .gguf (GGUF v2/v3, little-endian)';
 
 /** Names what a rejected file looks like, when its first bytes say so. */
 function recognise(file: string): string {
   try {
     const head = withFd(file, CheckpointError, (fd) => readRange(fd, 0, Math.min(8, fdSize(fd, file, CheckpointError)), file, CheckpointError));
     const ascii = String.fromCharCode(...head.subarray(0, 4));
-    if (ascii === 'GGUF') return ' It looks like GGUF, which is not read yet.';
     if (ascii.startsWith('PK')) return ' It looks like a zip (a PyTorch .pt/.bin): convert it to safetensors.';
     if (head[0] === 0x80) return ' It looks like a Python pickle: convert it to safetensors.';
     if (head[0] === 0x08) return ' It may be ONNX (protobuf), which is not read as a checkpoint yet.';
@@ -32,7 +32,7 @@ function recognise(file: string): string {
   return '';
 }
 
-/** Opens a checkpoint: folder -> HF folder; safetensors header -> safetensors; .bin with a sane llama2.c header -> llama2.c. */
+/** Opens a checkpoint: folder -> HF folder; safetensors header -> safetensors; .gguf or the GGUF magic -> GGUF; .bin with a sane llama2.c header -> llama2.c. */
 export function openCheckpoint(p: string): CheckpointReader {
   const abs = path.resolve(p);
   let stat: fs.Stats;
@@ -46,6 +46,7 @@ export function openCheckpoint(p: string): CheckpointReader {
   const ext = path.extname(abs).toLowerCase();
   // The extension settles a file whose header is too broken to sniff: say what is wrong with it.
   if (ext === '.safetensors' || sniffSafetensors(abs)) return openSafetensors(abs, readConfigIn(path.dirname(abs)));
+  if (ext === '.gguf' || sniffGguf(abs)) return openGguf(abs);
   if (ext === '.bin') {
     if (sniffLlama2c(abs)) return openLlama2c(abs);
     let why = '';

@@ -20,6 +20,8 @@ export class SafetensorsError extends FormatError {}
 export class SafetensorsFolderError extends FormatError {}
 /** A llama2.c .bin is malformed. */
 export class Llama2cError extends FormatError {}
+/** A GGUF file is malformed, or holds what is not read (big-endian, version 1, IQ and TQ tensors). */
+export class GgufError extends FormatError {}
 /** The path is no checkpoint we can read, or cannot be read at all. */
 export class CheckpointError extends FormatError {}
 

@@ -14,7 +14,7 @@ const DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const MANIFEST = path.join(DIR, 'manifest.json');
 const UPDATE = process.env.UPDATE_FIXTURES === '1';
 const CASES = fixtureCases();
-const SUBDIRS = ['safetensors', 'folders', 'llama2c', 'other'];
+const SUBDIRS = ['safetensors', 'folders', 'llama2c', 'gguf', 'other'];
 
 function manifestText(): string {
   const entries = CASES.map((c) => ({ name: c.name, open: c.open, files: Object.keys(c.files), expect: c.expect }));

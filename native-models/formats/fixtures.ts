@@ -4,6 +4,7 @@
 // stated; the fuzz test mutates the valid ones. Used by tests only.
 
 import type { DType } from './dtype.js';
+import { GGUF_VALUE_TYPES, type GgufValueType } from './gguf.js';
 import { llama2cConfig, type Llama2cHeader, llama2cLayout } from './llama2c.js';
 
 export interface TensorSpec {
@@ -99,7 +100,7 @@ export function llama2cFile(h: Llama2cHeader, floats = llama2cFloatCount(h)): Ui
 }
 
 export type Expect =
-  | { ok: { format: 'safetensors' | 'llama2c'; tensors: number; shapes?: Record<string, number[]>; values?: Record<string, number[]>; config?: Record<string, unknown> | null } }
+  | { ok: { format: 'safetensors' | 'llama2c' | 'gguf'; tensors: number; shapes?: Record<string, number[]>; values?: Record<string, number[]>; config?: Record<string, unknown> | null } }
   | { error: { type: string; includes: string } };
 
 export interface FixtureCase {
@@ -227,11 +228,245 @@ function llama2cCases(): FixtureCase[] {
   ];
 }
 
+// GGUF: a writer for valid and deliberately broken files (the quantized types' proof against an
+// independent NumPy dequantizer is native-models/fixtures/gguf/, made by make_quant_fixtures.py).
+
+/** A metadata value with its GGUF type; arrays give their element type. */
+export interface GgufKv {
+  key: string;
+  type: GgufValueType;
+  value: unknown;
+  /** for ARRAY: the element type (nested arrays: elem 'ARRAY' and `inner`) */
+  elem?: GgufValueType;
+  inner?: GgufValueType;
+}
+
+export interface GgufTensorSpec {
+  name: string;
+  /** ggml type id */
+  type: number;
+  /** GGUF order: ne[0] is the row length */
+  ne: (number | bigint)[];
+  data: Uint8Array;
+  /** data offset; default: after the previous tensor, aligned */
+  offset?: bigint;
+}
+
+export interface GgufOptions {
+  version?: number;
+  /** byte-swap the version field, as a big-endian writer would */
+  bigEndianVersion?: boolean;
+  kvCount?: bigint;
+  tensorCount?: bigint;
+  /** alignment used to lay out the data (default: general.alignment when given, else 32) */
+  alignment?: number;
+  magic?: string;
+}
+
+class Bytes {
+  private parts: Uint8Array[] = [];
+  length = 0;
+  push(b: Uint8Array): void {
+    this.parts.push(b);
+    this.length += b.length;
+  }
+  num(kind: 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'u64' | 'i64' | 'f64', v: number | bigint): void {
+    const size = { u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, u64: 8, i64: 8, f64: 8 }[kind];
+    const d = new DataView(new ArrayBuffer(size));
+    if (kind === 'u8') d.setUint8(0, Number(v));
+    else if (kind === 'i8') d.setInt8(0, Number(v));
+    else if (kind === 'u16') d.setUint16(0, Number(v), true);
+    else if (kind === 'i16') d.setInt16(0, Number(v), true);
+    else if (kind === 'u32') d.setUint32(0, Number(v), true);
+    else if (kind === 'i32') d.setInt32(0, Number(v), true);
+    else if (kind === 'f32') d.setFloat32(0, Number(v), true);
+    else if (kind === 'u64') d.setBigUint64(0, BigInt(v), true);
+    else if (kind === 'i64') d.setBigInt64(0, BigInt(v), true);
+    else d.setFloat64(0, Number(v), true);
+    this.push(new Uint8Array(d.buffer));
+  }
+  str(s: string): void {
+    const b = new TextEncoder().encode(s);
+    this.num('u64', b.length);
+    this.push(b);
+  }
+  bytes(): Uint8Array {
+    return concat(this.parts);
+  }
+}
+
+const GGUF_TYPE_IDS: Record<GgufValueType, number> = Object.fromEntries(GGUF_VALUE_TYPES.map((t, i) => [t, i])) as Record<GgufValueType, number>;
+const NUM_KIND = { UINT8: 'u8', INT8: 'i8', UINT16: 'u16', INT16: 'i16', UINT32: 'u32', INT32: 'i32', FLOAT32: 'f32', UINT64: 'u64', INT64: 'i64', FLOAT64: 'f64' } as const;
+
+function ggufValue(out: Bytes, type: GgufValueType, value: unknown, elem?: GgufValueType, inner?: GgufValueType): void {
+  if (type === 'STRING') out.str(String(value));
+  else if (type === 'BOOL') out.num('u8', value ? 1 : 0);
+  else if (type === 'ARRAY') {
+    const items = value as unknown[];
+    const e = elem ?? 'UINT8';
+    out.num('u32', GGUF_TYPE_IDS[e]);
+    out.num('u64', items.length);
+    for (const item of items) ggufValue(out, e, item, inner, inner === 'ARRAY' ? 'ARRAY' : undefined);
+  } else out.num(NUM_KIND[type], value as number | bigint);
+}
+
+/** A GGUF file (little-endian) from metadata and tensors; options break it on purpose. */
+export function ggufFile(kv: readonly GgufKv[], tensors: readonly GgufTensorSpec[], opts: GgufOptions = {}): Uint8Array {
+  const alignKv = kv.find((k) => k.key === 'general.alignment');
+  const alignment = opts.alignment ?? (typeof alignKv?.value === 'number' ? alignKv.value : 32);
+  const out = new Bytes();
+  out.push(new TextEncoder().encode(opts.magic ?? 'GGUF'));
+  const version = opts.version ?? 3;
+  out.num('u32', opts.bigEndianVersion ? (((version & 0xff) << 24) | ((version >>> 24) & 0xff)) >>> 0 : version);
+  out.num('u64', opts.tensorCount ?? BigInt(tensors.length));
+  out.num('u64', opts.kvCount ?? BigInt(kv.length));
+  for (const k of kv) {
+    out.str(k.key);
+    out.num('u32', GGUF_TYPE_IDS[k.type]);
+    ggufValue(out, k.type, k.value, k.elem, k.inner);
+  }
+  const pad = (n: number): number => (alignment > 0 ? Math.ceil(n / alignment) * alignment : n);
+  const offsets: bigint[] = [];
+  let at = 0;
+  for (const t of tensors) {
+    const off = t.offset ?? BigInt(pad(at));
+    offsets.push(off);
+    at = Math.max(at, Number(off) + t.data.length);
+  }
+  tensors.forEach((t, i) => {
+    out.str(t.name);
+    out.num('u32', t.ne.length);
+    for (const n of t.ne) out.num('u64', n);
+    out.num('u32', t.type);
+    out.num('u64', offsets[i] ?? 0n);
+  });
+  const header = out.bytes();
+  const dataStart = pad(header.length);
+  const file = new Uint8Array(dataStart + at);
+  file.set(header);
+  tensors.forEach((t, i) => file.set(t.data, dataStart + Number(offsets[i] ?? 0n)));
+  return file;
+}
+
+const f16 = (v: number): number => new DataView(encode('F16', [v]).buffer).getUint16(0, true);
+
+/** Q8_0 blocks with scale d and quants q (32 per block). */
+export function q8_0Blocks(d: number, q: readonly number[]): Uint8Array {
+  const out = new Uint8Array((q.length / 32) * 34);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < q.length / 32; b++) {
+    view.setUint16(b * 34, f16(d), true);
+    for (let j = 0; j < 32; j++) view.setInt8(b * 34 + 2 + j, q[b * 32 + j] ?? 0);
+  }
+  return out;
+}
+
+/** Q4_0 blocks with scale d and quants q in 0..15 (32 per block): low nibbles are elements 0..15. */
+export function q4_0Blocks(d: number, q: readonly number[]): Uint8Array {
+  const out = new Uint8Array((q.length / 32) * 18);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < q.length / 32; b++) {
+    view.setUint16(b * 18, f16(d), true);
+    for (let j = 0; j < 16; j++) out[b * 18 + 2 + j] = ((q[b * 32 + j] ?? 0) & 15) | (((q[b * 32 + 16 + j] ?? 0) & 15) << 4);
+  }
+  return out;
+}
+
+const Q8_VALUES = Array.from({ length: 32 }, (_, i) => i - 12);
+const Q4_VALUES = Array.from({ length: 64 }, (_, i) => (i * 7) % 16);
+
+/** Metadata of every GGUF type and tensors of F32, F16, BF16, Q8_0, Q4_0 (a Llama-like layout). */
+export const GGUF_SAMPLE_KV: GgufKv[] = [
+  { key: 'general.architecture', type: 'STRING', value: 'llama' },
+  { key: 'general.name', type: 'STRING', value: 'tiny ünïcode' },
+  { key: 'test.u8', type: 'UINT8', value: 255 },
+  { key: 'test.i8', type: 'INT8', value: -128 },
+  { key: 'test.u16', type: 'UINT16', value: 65535 },
+  { key: 'test.i16', type: 'INT16', value: -32768 },
+  { key: 'llama.block_count', type: 'UINT32', value: 1 },
+  { key: 'test.i32', type: 'INT32', value: -2147483648 },
+  { key: 'llama.rope.freq_base', type: 'FLOAT32', value: 10000 },
+  { key: 'test.bool', type: 'BOOL', value: true },
+  { key: 'test.u64', type: 'UINT64', value: 2n ** 40n },
+  { key: 'test.i64', type: 'INT64', value: -5n },
+  { key: 'test.u64_big', type: 'UINT64', value: 2n ** 64n - 1n },
+  { key: 'test.f64', type: 'FLOAT64', value: 0.1 },
+  { key: 'tokenizer.ggml.tokens', type: 'ARRAY', elem: 'STRING', value: ['<s>', '</s>', 'a', ''] },
+  { key: 'tokenizer.ggml.scores', type: 'ARRAY', elem: 'FLOAT32', value: [0, -1.5, 2] },
+  { key: 'test.nested', type: 'ARRAY', elem: 'ARRAY', inner: 'INT32', value: [[1, 2], [], [3]] },
+  { key: 'test.empty', type: 'ARRAY', elem: 'BOOL', value: [] },
+];
+
+export const GGUF_SAMPLE_TENSORS: GgufTensorSpec[] = [
+  { name: 'token_embd.weight', type: 0, ne: [3, 2], data: encode('F32', [0.5, -1, 2, 3.25, -0, 1e-3]) },
+  { name: 'blk.0.attn_norm.weight', type: 1, ne: [3], data: encode('F16', [1, -0.5, 65504]) },
+  { name: 'blk.0.ffn_up.weight', type: 30, ne: [2, 3], data: encode('BF16', [0.5, -2, 3.25, -0, 2 ** -100, -1024]) },
+  { name: 'blk.0.ffn_gate.weight', type: 8, ne: [32, 1], data: q8_0Blocks(0.5, Q8_VALUES) },
+  { name: 'blk.0.ffn_down.weight', type: 2, ne: [32, 2], data: q4_0Blocks(0.25, Q4_VALUES) },
+];
+
+function ggufCases(): FixtureCase[] {
+  const G = 'GgufError';
+  const gg = (name: string, bytes: Uint8Array, expect: Expect): FixtureCase => ({ name: `gguf-${name}`, files: { [`gguf/${name}.gguf`]: bytes }, open: `gguf/${name}.gguf`, expect });
+  const kv = GGUF_SAMPLE_KV;
+  const ts = GGUF_SAMPLE_TENSORS;
+  const [t0, t1] = ts as [GgufTensorSpec, GgufTensorSpec];
+  const q4 = Q4_VALUES.map((q) => (q - 8) * 0.25);
+  const ok: Expect = {
+    ok: {
+      format: 'gguf',
+      tensors: 5,
+      shapes: { 'token_embd.weight': [2, 3], 'blk.0.attn_norm.weight': [3], 'blk.0.ffn_up.weight': [3, 2], 'blk.0.ffn_gate.weight': [1, 32], 'blk.0.ffn_down.weight': [2, 32] },
+      values: {
+        'token_embd.weight': [0.5, -1, 2, 3.25, -0, Math.fround(1e-3)],
+        'blk.0.attn_norm.weight': [1, -0.5, 65504],
+        'blk.0.ffn_up.weight': [0.5, -2, 3.25, -0, 2 ** -100, -1024],
+        'blk.0.ffn_gate.weight': Q8_VALUES.map((q) => q * 0.5),
+        'blk.0.ffn_down.weight': q4,
+      },
+    },
+  };
+  const small = [{ key: 'general.architecture', type: 'STRING', value: 'llama' }] as GgufKv[];
+  const valid = ggufFile(kv, ts);
+  const absurd = concat([ggufFile([], []).subarray(0, 16), new Uint8Array(new BigUint64Array([2n ** 40n]).buffer)]);
+  return [
+    gg('valid', valid, ok),
+    gg('valid-v2-align64', ggufFile([...kv, { key: 'general.alignment', type: 'UINT32', value: 64 }], ts, { version: 2 }), ok),
+    gg('valid-no-tensors', ggufFile(small, []), { ok: { format: 'gguf', tensors: 0, config: { 'general.architecture': 'llama' } } }),
+    gg('unsupported-iq2_xxs', ggufFile(small, [t0, { name: 'blk.0.ffn_down.weight', type: 16, ne: [256, 1], data: new Uint8Array(66) }]),
+      err(G, 'tensor "blk.0.ffn_down.weight": ggml type IQ2_XXS (16) is not supported; expected one of F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, BF16')),
+    gg('unknown-type', ggufFile(small, [{ name: 'w', type: 99, ne: [4], data: new Uint8Array(16) }]), err(G, 'tensor "w": ggml type id 99 is unknown; expected one of F32')),
+    gg('big-endian', ggufFile(small, [t0], { bigEndianVersion: true }), err(G, 'version field reads 50331648 (0x03000000), which is version 3 byte-swapped: a big-endian GGUF; expected a little-endian GGUF (version 2 or 3)')),
+    gg('version-1', ggufFile(small, [t0], { version: 1 }), err(G, 'GGUF version 1 (32-bit counts, before August 2023) is not read; expected version 2 or 3')),
+    gg('version-4', ggufFile(small, [t0], { version: 4 }), err(G, 'GGUF version 4; expected 2 or 3')),
+    gg('truncated', valid.subarray(0, -3), err(G, 'truncated: tensor "blk.0.ffn_down.weight" (Q4_0, ne [32, 2], 36 bytes at data offset 160) ends at file byte 1188 but the file has 1185 bytes')),
+    gg('truncated-header', valid.subarray(0, 500), err(G, 'key "tokenizer.ggml.tokens" (array length) is 4 at offset 467, implausible: the 25 bytes left in the file hold at most 3 elements')),
+    gg('short', valid.subarray(0, 10), err(G, 'file is 10 bytes; expected at least 24 (the GGUF header)')),
+    gg('misaligned', ggufFile(small, [{ ...t1, offset: 4n }]), err(G, 'tensor "blk.0.attn_norm.weight": data offset 4 is not a multiple of the alignment 32; expected aligned tensor data')),
+    gg('overlap', ggufFile(small, [t0, { ...t1, offset: 0n }]), err(G, 'overlap: tensor "token_embd.weight" begins at data offset 0 but tensor "blk.0.attn_norm.weight" ends at 6; expected tensors not to overlap')),
+    gg('kv-count-absurd', absurd, err(G, 'key/value count is 1099511627776 at offset 16, implausible: the 0 bytes left in the file hold at most 0 key/value pairs')),
+    gg('tensor-count-absurd', ggufFile(small, [t0], { tensorCount: 2n ** 60n }), err(G, 'tensor count is 1152921504606846976 at offset 8, implausible')),
+    gg('string-absurd', ggufFile(small, [t0]).map((b, i) => (i === 24 + 7 ? 0x7f : b)), err(G, 'key 0 (string length) is 9151314442816847892 at offset 24, implausible: the 120 bytes left in the file hold at most 120 bytes')),
+    gg('alignment-not-power-of-two', ggufFile([...small, { key: 'general.alignment', type: 'UINT32', value: 48 }], [t0], { alignment: 48 }), err(G, 'general.alignment is 48; expected a power of two (GGUF\'s default is 32)')),
+    gg('alignment-zero', ggufFile([...small, { key: 'general.alignment', type: 'UINT32', value: 0 }], [t0], { alignment: 32 }), err(G, 'general.alignment is 0; expected a power of two')),
+    gg('alignment-type', ggufFile([...small, { key: 'general.alignment', type: 'INT32', value: 32 }], [t0]), err(G, 'general.alignment is 32 of type INT32; expected a UINT32 power of two')),
+    gg('n-dims-5', ggufFile(small, [{ ...t0, ne: [3, 2, 1, 1, 1] }]), err(G, 'tensor "token_embd.weight": n_dims is 5; expected at most 4')),
+    gg('partial-block', ggufFile(small, [{ name: 'w', type: 8, ne: [16, 2], data: new Uint8Array(34) }]), err(G, 'tensor "w": row length ne[0] = 16 is not a multiple of Q8_0\'s block size 32; expected whole blocks per row')),
+    gg('shape-overflow', ggufFile(small, [{ ...t0, ne: [2n ** 40n, 2n ** 40n] }]), err(G, 'tensor "token_embd.weight": ne [1099511627776, 1099511627776] has more than 2^53 elements')),
+    gg('duplicate-key', ggufFile([...small, ...small], []), err(G, 'key "general.architecture" appears twice')),
+    gg('duplicate-tensor', ggufFile(small, [t0, { ...t0 }]), err(G, 'tensor "token_embd.weight" is listed twice; expected each name once')),
+    gg('value-type-unknown', ggufFile(small, [t0]).map((b, i) => (i === 24 + 8 + 20 ? 13 : b)), err(G, 'key "general.architecture": value type 13 at offset 52; expected a GGUF type 0..12')),
+    gg('bad-magic', ggufFile(small, [t0], { magic: 'GGML' }), err(G, 'magic is "GGML"; expected "GGUF"')),
+    gg('nested-deep', ggufFile([{ key: 'deep', type: 'ARRAY', elem: 'ARRAY', inner: 'ARRAY', value: [[[[[[[[[[]]]]]]]]]] }], []), err(G, 'key "deep": arrays nest more than 8 deep; expected flat arrays')),
+  ];
+}
+
 export function fixtureCases(): FixtureCase[] {
   return [
     ...safetensorsCases(),
     ...folderCases(),
     ...llama2cCases(),
+    ...ggufCases(),
     { name: 'unknown-extension', files: { 'other/notes.txt': text('hello') }, open: 'other/notes.txt', expect: err('CheckpointError', 'not a checkpoint this app reads: extension ".txt" and no safetensors header; supported:') },
   ];
 }

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { prng, type Rand } from '../../common/prng.js';
 import { openCheckpoint } from './checkpoint.js';
 import { FormatError } from './errors.js';
-import { concat, llama2cFile, SAMPLE_TENSORS, safetensorsFile, safetensorsRaw, TINY_LLAMA } from './fixtures.js';
+import { concat, GGUF_SAMPLE_KV, GGUF_SAMPLE_TENSORS, ggufFile, llama2cFile, SAMPLE_TENSORS, safetensorsFile, safetensorsRaw, TINY_LLAMA } from './fixtures.js';
+import { readGgufHeader } from './gguf.js';
 import { tempDir } from './test-util.js';
 
 const ROUNDS = 3000;
@@ -131,6 +132,40 @@ describe('fuzz', () => {
         return out;
       }
       return byteMutations(r, b, 28);
+    });
+    expect(tally.ok).toBeGreaterThan(50);
+    expect(tally['format-error']).toBeGreaterThan(ROUNDS / 3);
+  });
+
+  it(`GGUF: ${ROUNDS} mutations open cleanly or throw FormatError`, () => {
+    const file = path.join(tempDir(), 'm.gguf');
+    const proof = new Uint8Array(fs.readFileSync(new URL('../fixtures/gguf/quants.gguf', import.meta.url)));
+    const seeds = [
+      ggufFile(GGUF_SAMPLE_KV, GGUF_SAMPLE_TENSORS),
+      ggufFile([...GGUF_SAMPLE_KV.slice(0, 4), { key: 'general.alignment', type: 'UINT32', value: 64 }], GGUF_SAMPLE_TENSORS, { version: 2 }),
+      proof,
+    ];
+    const dataStart = new Map(seeds.map((s) => [s, 0]));
+    for (const s of seeds) {
+      fs.writeFileSync(file, s);
+      dataStart.set(s, readGgufHeader(file).dataStart);
+    }
+    // u32 / u64 values that break counts, lengths, types, dims and offsets in interesting ways
+    const U32 = [0, 1, 2, 3, 4, 5, 8, 9, 12, 13, 16, 30, 31, 99, 0x03000000, 0x7fffffff, 0xffffffff];
+    const U64 = [0n, 1n, 3n, 31n, 32n, 33n, 64n, 255n, 256n, 2n ** 32n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n];
+    const tally = run(seeds, file, 4242, (r, b) => {
+      const header = dataStart.get(b) ?? b.length;
+      const roll = r();
+      if (roll < 0.45 && b.length >= 24) {
+        const out = new Uint8Array(b);
+        const view = new DataView(out.buffer);
+        // a field of the fixed header, or a u32/u64 anywhere in the metadata / tensor infos
+        const at = r() < 0.3 ? pick(r, [4, 8, 16]) : int(r, Math.max(1, Math.min(header, out.length) - 8));
+        if (r() < 0.5) view.setUint32(at, pick(r, U32), true);
+        else view.setBigUint64(at, pick(r, U64), true);
+        return out;
+      }
+      return byteMutations(r, b, header);
     });
     expect(tally.ok).toBeGreaterThan(50);
     expect(tally['format-error']).toBeGreaterThan(ROUNDS / 3);

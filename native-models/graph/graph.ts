@@ -16,6 +16,8 @@ import { type Encoded } from './protobuf.js';
 /** ONNX IR version 9 goes with opset 20 (reductions take `axes` as an input since opset 18; Gelu since 20). */
 export const IR_VERSION = 9;
 export const OPSET = 20;
+/** onnxruntime's contrib ops (MatMulNBits); imported only by graphs that use one */
+export const MS_DOMAIN = 'com.microsoft';
 
 export const attr = {
   f: (value: number): AttributeValue => ({ kind: 'float', value }),
@@ -71,6 +73,7 @@ export class Graph {
   private readonly used = new Set<string>();
   private readonly constCache = new Map<string, string>();
   private counter = 0;
+  private usesContrib = false;
 
   constructor(readonly name: string) {}
 
@@ -108,6 +111,23 @@ export class Graph {
     this.claim(name);
     this.inits.push({ name, elemType: 'float32', dims, bytes: bytesOf(data) });
     return name;
+  }
+
+  /** A uint8 initializer that references `bytes` (packed quantized weights). */
+  initU8(name: string, bytes: Uint8Array, dims: readonly number[]): string {
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (size !== bytes.length) throw new Error(`graph: initializer ${name} has ${bytes.length} bytes, shape [${dims.join(', ')}] needs ${size}`);
+    this.claim(name);
+    this.inits.push({ name, elemType: 'uint8', dims, bytes });
+    return name;
+  }
+
+  /** Appends a node of onnxruntime's com.microsoft domain (adds that opset import); returns its output. */
+  contribOp(opType: string, inputs: readonly string[], attributes: Attrs): string {
+    const out = this.fresh(opType.toLowerCase());
+    this.nodes.push({ opType, inputs, outputs: [out], name: this.fresh(`n_${opType}`), domain: MS_DOMAIN, attributes });
+    this.usesContrib = true;
+    return out;
   }
 
   /** A small int64 constant (shape [n] by default, [] for a scalar with `scalar`). */
@@ -167,7 +187,7 @@ export class Graph {
     });
     const model = encodeModel({
       irVersion: IR_VERSION,
-      opsets: [{ domain: '', version: OPSET }],
+      opsets: [{ domain: '', version: OPSET }, ...(this.usesContrib ? [{ domain: MS_DOMAIN, version: 1 }] : [])],
       producerName: 'ffn-lab',
       producerVersion: '1',
       graph: {

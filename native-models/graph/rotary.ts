@@ -9,13 +9,23 @@ export type Rotary = Extract<Positional, { kind: 'rotary' }>;
 
 const f = Math.fround;
 
-/** inv_freq[i] = 1 / theta^(2i/r), i < r/2, then the optional Llama 3 rescaling. */
+/**
+ * inv_freq[i] = 1 / theta^(2i/r), i < r/2, then the optional Llama 3 rescaling, then the optional
+ * per-frequency divisors (a GGUF's rope_freqs: llama.cpp divides each angle by freq_factors[i];
+ * dividing the frequency first is the same up to float32 rounding, and what HF's llama3 does).
+ */
 export function inverseFrequencies(p: Rotary): Float32Array {
   const r = p.rotaryDim;
   if (r <= 0 || r % 2 !== 0) throw new Error(`rotary: rotaryDim must be a positive even number, got ${r}`);
   const inv = new Float32Array(r / 2);
   for (let i = 0; i < r / 2; i++) inv[i] = f(1 / f(Math.pow(p.theta, f((2 * i) / r))));
-  return p.llama3Scaling ? llama3Scale(inv, p.llama3Scaling) : inv;
+  const scaled = p.llama3Scaling ? llama3Scale(inv, p.llama3Scaling) : inv;
+  const ff = p.freqFactors;
+  if (ff === undefined) return scaled;
+  if (ff.length !== r / 2 || !ff.every((x) => Number.isFinite(x) && x > 0)) {
+    throw new Error(`rotary: freqFactors must be ${r / 2} positive finite numbers (rotaryDim / 2), got ${ff.length}`);
+  }
+  return scaled.map((freq, i) => f(freq / (ff[i] as number)));
 }
 
 /** HF `_compute_llama3_parameters` / Meta `apply_scaling`. */

@@ -10,6 +10,7 @@ import { buildGraph, type GraphOptions } from '../graph/builder.js';
 import { type LoadedModel, type ModelSpec } from '../spec.js';
 import { cachedGraphPath, cacheKey, type ExternalMode, externalLocation, writeGraph } from './graph-cache.js';
 import { createWithFallback, defaultProviders, type Provider, type ProviderAttempt } from './providers.js';
+import { availableMemory, checkMemory, estimateMemory, type MemoryEstimate, weightForms, type Workload } from './memory.js';
 import { type HostTensor } from './tensors.js';
 
 export interface SessionOptions {
@@ -23,6 +24,19 @@ export interface SessionOptions {
   externalData?: ExternalMode;
   /** onnxruntime graph optimizations; default 'all' */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * the largest run the session will do, for the memory check before the graph is built (see
+   * memory.ts); default 1 row of min(maxSeqLen, 512) tokens
+   */
+  workload?: Workload;
+  /** false: skip the memory check (default true; FFN_LAB_MEMORY_LIMIT sets the limit) */
+  memoryCheck?: boolean;
+}
+
+/** The memory estimate FfnSession.create checks, for a model, graph and workload. */
+export function sessionMemory(model: LoadedModel, graph: GraphOptions, workload?: Workload): MemoryEstimate {
+  const seqLen = workload?.seqLen ?? Math.min(graph.maxSeqLen ?? model.spec.maxPositions, 512);
+  return estimateMemory(model.spec, weightForms(model), graph, workload ?? { rows: 1, seqLen });
 }
 
 export type Feeds = Readonly<Record<string, HostTensor>>;
@@ -54,6 +68,10 @@ export class FfnSession {
   ) {}
 
   static async create(model: LoadedModel, graph: GraphOptions, options: SessionOptions = {}): Promise<FfnSession> {
+    if (options.memoryCheck ?? true) {
+      // before anything large is allocated: refuse with the numbers rather than be killed
+      checkMemory(model.spec, weightForms(model), sessionMemory(model, graph, options.workload), availableMemory());
+    }
     const mode = options.externalData ?? 'auto';
     let source: string | Uint8Array;
     let tempDir: string | undefined;

@@ -129,8 +129,17 @@ const KNOWN_SPECIALS: [bos: string, eos: string][] = [
 export function loadHfTokenizer(folder: string): Tokenizer {
   const jsonFile = path.join(folder, 'tokenizer.json');
   const cfgFile = path.join(folder, 'tokenizer_config.json');
-  const json = checkTokenizerJson(jsonFile, readJsonObject(jsonFile, true, "a Hugging Face tokenizer.json ({\"model\": {...}, ...})") as Json);
+  const json = readJsonObject(jsonFile, true, "a Hugging Face tokenizer.json ({\"model\": {...}, ...})") as Json;
   const cfg = readJsonObject(cfgFile, false, 'a Hugging Face tokenizer_config.json object') ?? {};
+  return hfTokenizerFromObjects(jsonFile, json, cfgFile, cfg);
+}
+
+/**
+ * The same from the two objects already in memory (a GGUF's tokenizer.ggml.* rebuilt as a
+ * tokenizer.json, see gguf.ts); `jsonFile` / `cfgFile` name them in error messages.
+ */
+export function hfTokenizerFromObjects(jsonFile: string, rawJson: Json, cfgFile: string, cfg: Json): Tokenizer {
+  const json = checkTokenizerJson(jsonFile, rawJson);
 
   const names = {
     bos: tokenName(cfgFile, cfg, 'bos_token'),

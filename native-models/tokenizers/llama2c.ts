@@ -75,6 +75,14 @@ export function parseLlama2cVocab(file: string, bytes: Uint8Array, vocabSize?: n
   return { maxTokenLength, pieces, scores: Float32Array.from(scores) };
 }
 
+/** Where a SentencePiece vocabulary keeps BOS and the byte tokens (run.c: BOS 1, byte b = b + 3). */
+export interface SpmLayout {
+  bos: number | null;
+  byteId(b: number): number;
+  /** SentencePiece's dummy prefix: a " " before non-empty text */
+  spacePrefix: boolean;
+}
+
 /** A binary-heap of merge candidates: best score first, then leftmost, as run.c's scan picks. */
 interface Candidate {
   score: number;
@@ -131,11 +139,15 @@ const utf8 = new TextEncoder();
  * each step the adjacent pair whose concatenation is a token with the highest score, the leftmost
  * on a tie. run.c rescans every pair per merge (quadratic); a heap with stamps that invalidate
  * stale pairs picks the same pair in O(log n).
+ * `layout`: where BOS and the byte tokens are, and whether the " " prefix is added (run.c's
+ * fixed layout by default; a GGUF SentencePiece vocabulary states its own, see gguf.ts).
  */
-export function llama2cEncode(v: Llama2cVocab, index: ReadonlyMap<string, number>, text: string, addSpecial: boolean): number[] {
+export function llama2cEncode(v: Llama2cVocab, index: ReadonlyMap<string, number>, text: string, addSpecial: boolean, layout?: SpmLayout): number[] {
+  const bos = layout ? layout.bos : BOS;
+  const byteId = layout ? layout.byteId : (b: number): number => b + BYTE_OFFSET;
   const ids: number[] = [];
-  if (addSpecial) ids.push(BOS);
-  if (text.length > 0) ids.push(index.get(' ') ?? 0x20 + BYTE_OFFSET);
+  if (addSpecial && bos !== null) ids.push(bos);
+  if (text.length > 0 && (layout?.spacePrefix ?? true)) ids.push(index.get(' ') ?? byteId(0x20));
   const bytes = utf8.encode(text);
   for (let i = 0; i < bytes.length; ) {
     // run.c: a character is a lead byte plus up to 3 continuation bytes (10xxxxxx).
@@ -143,7 +155,7 @@ export function llama2cEncode(v: Llama2cVocab, index: ReadonlyMap<string, number
     while (n < 4 && i + n < bytes.length && ((bytes[i + n] as number) & 0xc0) === 0x80) n++;
     const id = index.get(Buffer.from(bytes.buffer, bytes.byteOffset + i, n).toString('latin1'));
     if (id !== undefined) ids.push(id);
-    else for (let k = 0; k < n; k++) ids.push((bytes[i + k] as number) + BYTE_OFFSET);
+    else for (let k = 0; k < n; k++) ids.push(byteId(bytes[i + k] as number));
     i += n;
   }
 

@@ -3,13 +3,16 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { openGguf } from '../formats/gguf.js';
+import { ggufTokenizer } from './gguf.js';
 import { loadHfTokenizer } from './hf.js';
 import { loadLlama2cTokenizer } from './llama2c.js';
 
 export { TokenizerError } from './common.js';
 
 export interface Tokenizer {
-  kind: 'hf' | 'llama2c';
+  /** spm: SentencePiece BPE from a GGUF's metadata (a GGUF's byte-level BPE is 'hf') */
+  kind: 'hf' | 'llama2c' | 'spm';
   /** ids are 0..vocabSize-1 */
   vocabSize: number;
   bos: number | null;
@@ -62,7 +65,8 @@ function llama2cVocabSize(checkpoint: string): number | undefined {
 
 /**
  * The tokenizer of a checkpoint: a folder (or a file in a folder) holding tokenizer.json -> the
- * Hugging Face tokenizer; a llama2.c .bin with tokenizer.bin beside it -> run.c's tokenizer.
+ * Hugging Face tokenizer; a llama2.c .bin with tokenizer.bin beside it -> run.c's tokenizer; a
+ * .gguf with tokenizer.ggml.* metadata -> that tokenizer (gguf.ts).
  * Null when there is none; throws TokenizerError when there is one but it is malformed.
  */
 export function loadTokenizer(modelPath: string): Tokenizer | null {
@@ -73,6 +77,11 @@ export function loadTokenizer(modelPath: string): Tokenizer | null {
     if (isFile(vocabFile) && path.resolve(vocabFile) !== path.resolve(modelPath)) {
       return loadLlama2cTokenizer(vocabFile, { vocabSize: llama2cVocabSize(modelPath) });
     }
+  }
+  // A GGUF carries its tokenizer in its metadata (tokenizer.ggml.*); one without falls through.
+  if (isFile(modelPath) && modelPath.toLowerCase().endsWith('.gguf')) {
+    const meta = openGguf(modelPath).config ?? {};
+    if (meta['tokenizer.ggml.model'] !== undefined) return ggufTokenizer(modelPath, meta);
   }
   if (isFile(path.join(dir, 'tokenizer.json'))) return loadHfTokenizer(dir);
   return null;

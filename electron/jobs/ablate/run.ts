@@ -157,7 +157,7 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   const stackedChunks = chunks.map((chunk) => stackEdits([identityEdit(shape), ...chunk.map((c) => edits[c] as NeuronEdit)]));
   const intactWeights = weightEdit({ layers: L, neurons: F, dims: D }, [], readWeight);
   const weightChunks = withWeights ? chunks.map((chunk) => stackWeightEdits([intactWeights, ...chunk.map((c) => weightEdits[c] as WeightEdit)], L, D)) : [];
-  const session = await FfnSession.create(model, { conditions: true, resample, ...(withWeights ? { weightEdits: true } : {}), nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir) });
+  const session = await FfnSession.create(model, { conditions: true, resample, ...(withWeights ? { weightEdits: true } : {}), nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir), workload: { rows: params.batch * (perRun + 1), seqLen } });
   const total = plan.tokens * chunks.length;
   let done = saved?.state.done ?? 0;
   let committedAt = Date.now();

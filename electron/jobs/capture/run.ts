@@ -76,9 +76,11 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   let pending: NewSample[] = [];
 
   const statsGraph = { stats: true, moments: true, fireOnMagnitude: params.fire === 'magnitude', tokenMask: true, topK: params.topK, residTopK: residK };
-  const session = await FfnSession.create(model, statsGraph, { cacheDir: graphCacheDir(ctx.dataDir) });
+  // the memory check (runtime/memory.ts) sizes each session's working set for a full batch
+  const workload = { rows: params.batch, seqLen };
+  const session = await FfnSession.create(model, statsGraph, { cacheDir: graphCacheDir(ctx.dataDir), workload });
   const sampler = picks.some((p) => Math.floor(p.window / params.batch) >= dataset.batchesDone)
-    ? await FfnSession.create(model, { ...statsGraph, hidden: true, nll: true }, { cacheDir: graphCacheDir(ctx.dataDir) })
+    ? await FfnSession.create(model, { ...statsGraph, hidden: true, nll: true }, { cacheDir: graphCacheDir(ctx.dataDir), workload })
     : null;
   try {
     const threshold = float32([params.threshold], []);

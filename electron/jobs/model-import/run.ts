@@ -7,14 +7,16 @@ import { loadFromReader } from '../../../native-models/load.js';
 import { openCheckpoint } from '../../../native-models/formats/checkpoint.js';
 import { saveWeightScan } from '../../../db/weights.js';
 import { scanWeights } from './scan.js';
+import { saveModelMetadata } from '../../../db/metadata.js';
+import { checkpointMetadata } from './metadata.js';
 import type { ModelImportParams } from '../../api.js';
 import type { JobContext } from '../definition.js';
 import { modelSummary } from '../../models.js';
 
-/** The file's name without extension; for the generic "model.safetensors" / "model.bin", its folder's. */
+/** The file's name without extension; for the generic "model.safetensors" / "model.bin" / "model.gguf", its folder's. */
 export function defaultModelName(file: string): string {
   const abs = path.resolve(file);
-  const stem = path.basename(abs).replace(/\.(bin|safetensors)$/i, '');
+  const stem = path.basename(abs).replace(/\.(bin|safetensors|gguf)$/i, '');
   return stem.toLowerCase() === 'model' ? path.basename(path.dirname(abs)) : stem;
 }
 
@@ -26,6 +28,7 @@ export function runModelImport(ctx: JobContext<ModelImportParams>) {
   ctx.progress(0, null, 'tensors', 'hashing the weights');
   const sha256 = model.source.sha256;
   const scan = scanWeights(reader, model, (done, total) => ctx.progress(done, total, 'tensors', 'scanning weights'));
+  const metadata = checkpointMetadata(reader);
   const record = ctx.db.transaction(() => {
     const inserted = insertModel(ctx.db, {
       name: ctx.params.name ?? defaultModelName(file),
@@ -38,6 +41,7 @@ export function runModelImport(ctx: JobContext<ModelImportParams>) {
       params: model.spec.params,
     });
     saveWeightScan(ctx.db, inserted.id, scan);
+    saveModelMetadata(ctx.db, inserted.id, metadata);
     return inserted;
   })();
   const invalid = scan.tensors.reduce((n, t) => n + t.invalidTotal, 0);

@@ -9,6 +9,8 @@ import { loadFromReader } from '../../../native-models/load.js';
 import type { WeightScanParams } from '../../api.js';
 import { JobInputError, type JobContext } from '../definition.js';
 import { scanWeights } from '../model-import/scan.js';
+import { saveModelMetadata } from '../../../db/metadata.js';
+import { checkpointMetadata } from '../model-import/metadata.js';
 
 export function runWeightScan(ctx: JobContext<WeightScanParams>) {
   const record = getModel(ctx.db, ctx.params.modelId);
@@ -20,6 +22,10 @@ export function runWeightScan(ctx: JobContext<WeightScanParams>) {
     throw new JobInputError(`the files of model "${record.name}" at ${record.path} changed since import (sha256 differs); import them again`);
   }
   const scan = scanWeights(reader, model, (done, total) => ctx.progress(done, total, 'tensors', 'scanning weights'));
-  ctx.db.transaction(() => saveWeightScan(ctx.db, record.id, scan))();
+  const metadata = checkpointMetadata(reader);
+  ctx.db.transaction(() => {
+    saveWeightScan(ctx.db, record.id, scan);
+    saveModelMetadata(ctx.db, record.id, metadata);
+  })();
   return { modelId: record.id, tensors: scan.tensors.length, invalidWeights: scan.tensors.reduce((n, t) => n + t.invalidTotal, 0) };
 }

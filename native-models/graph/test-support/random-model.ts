@@ -34,6 +34,29 @@ export function baseSpec(over: Partial<ModelSpec>): ModelSpec {
   };
 }
 
+/** A Llama-shaped spec (64-wide heads, SwiGLU, RMSNorm, untied head) of the given widths: memory tests and the memory bench. */
+export function llamaShapedSpec(D: number, F: number, L: number, V: number, over: Partial<ModelSpec> = {}): ModelSpec {
+  return baseSpec({
+    family: 'llama',
+    vocabSize: V,
+    dModel: D,
+    dFf: F,
+    nLayers: L,
+    nHeads: D / 64,
+    nKvHeads: D / 64,
+    headDim: 64,
+    maxPositions: 4096,
+    norm: 'rmsnorm',
+    normEps: 1e-6,
+    activation: 'silu',
+    gated: true,
+    tiedEmbeddings: false,
+    bias: { qkv: false, attnOut: false, mlp: false },
+    positional: { kind: 'rotary', theta: 10000, rotaryDim: 64, interleaved: false },
+    ...over,
+  });
+}
+
 export function randomModel(spec: ModelSpec, seed = 1): LoadedModel {
   const rand = prng(seed);
   const weights = new Map<string, WeightTensor>();

@@ -92,7 +92,7 @@ export function act(kind: ModelSpec['activation'], x: number): number {
   }
 }
 
-/** Inverse frequencies in float64, Meta's apply_scaling for Llama 3. */
+/** Inverse frequencies in float64, Meta's apply_scaling for Llama 3, then a GGUF's rope_freqs divisors. */
 function invFreq(spec: ModelSpec): number[] {
   const p = spec.positional;
   if (p.kind !== 'rotary') return [];
@@ -110,6 +110,7 @@ function invFreq(spec: ModelSpec): number[] {
         f = (1 - smooth) * (f / s.factor) + smooth * f;
       }
     }
+    if (p.freqFactors) f = f / (p.freqFactors[i] as number);
     out.push(f);
   }
   return out;

@@ -21,6 +21,7 @@ export type {
   Progress,
   Result,
   WeightScanResult,
+  ModelMetadata,
   Figure,
   FigureFormat,
 } from '../../../electron/api';

@@ -4,6 +4,7 @@ import { ConfirmDeleteButton } from '../components/ConfirmDeleteButton';
 import { RecordDetail, type Heading } from '../components/RecordDetail';
 import { hrefFor } from '../routing/route';
 import { navigate } from '../routing/useHashRoute';
+import { CheckpointMetadata } from './CheckpointMetadata';
 import { ModelFacts } from './ModelFacts';
 import { noModelMessage } from './ModelNotFound';
 import type { Model } from './types';
@@ -32,6 +33,7 @@ export function ModelDetail({ id }: { id: number }) {
       {(model) => (
         <>
           <ModelFacts model={model} />
+          <CheckpointMetadata modelId={model.id} />
           <WeightScan modelId={model.id} />
         </>
       )}

@@ -110,6 +110,7 @@ function ScanBody({ scan }: { scan: WeightScanResult }) {
           </tbody>
         </table>
       </div>
+      <BlockScales scan={scan} />
       <h3 className="subsection-title">Super-weight candidates</h3>
       {scan.superWeights.length === 0 ? (
         <p className="hint" data-testid="super-weights-none">
@@ -142,5 +143,66 @@ function ScanBody({ scan }: { scan: WeightScanResult }) {
         </div>
       )}
     </>
+  );
+}
+
+/** ggml block-quantized types (Q8_0, Q4_K, ...): their scan carries per-block scales. */
+const isQuantized = (dtype: string) => /^Q\d/.test(dtype);
+
+/** Per-block scale outliers of the quantized tensors: the |d| range and the block with the largest |d|. */
+function BlockScales({ scan }: { scan: WeightScanResult }) {
+  const quantized = scan.tensors.filter((t) => isQuantized(t.dtype));
+  if (quantized.length === 0) return null;
+  const missing = quantized.filter((t) => !t.blockScales).length;
+  return (
+    <div className="scan-block-scales" data-testid="block-scales">
+      <h3 className="subsection-title">Per-block scales of quantized tensors</h3>
+      <p className="hint" data-testid="block-scales-note">
+        Each block of a quantized tensor stores a scale d (for K-quants, the super-block d of 256 weights). Listed: the range of |d|, and the block with the largest |d| — the elements
+        it covers and its ratio to the median |d| (a per-block scale outlier) — beside the largest dequantized |w|. The quantization error of these tensors is not known without the
+        original weights, so it is not shown.
+        {missing > 0 && ` ${formatCount(missing)} quantized tensors were scanned before scales were recorded: rescan the model to see them.`}
+      </p>
+      <div className="table-wrap scan-scroll">
+        <table className="table scan-table" data-testid="block-scales-table">
+          <thead>
+            <tr>
+              <th scope="col">Tensor</th>
+              <th scope="col">dtype</th>
+              <th scope="col" className="num">Blocks</th>
+              <th scope="col" className="num">Min |d|</th>
+              <th scope="col" className="num">Median |d|</th>
+              <th scope="col" className="num">Max |d|</th>
+              <th scope="col" className="num">Largest block</th>
+              <th scope="col" title="first and last element of the block, row-major coordinates">covers</th>
+              <th scope="col" className="num" title="the block's |d| over the median |d|">× median</th>
+              <th scope="col" className="num">Largest |w|</th>
+              <th scope="col">at</th>
+            </tr>
+          </thead>
+          <tbody>
+            {quantized.map((t) => {
+              const b = t.blockScales;
+              const m = b?.maxBlock ?? null;
+              return (
+                <tr key={t.tensor} data-testid="block-scales-row" data-tensor={t.tensor}>
+                  <td className="mono">{t.tensor}</td>
+                  <td className="mono">{t.dtype}</td>
+                  <td className="num">{b ? `${formatCount(b.blocks)} × ${b.blockSize}` : '—'}</td>
+                  <td className="num">{num(b?.min ?? null)}</td>
+                  <td className="num">{num(b?.median ?? null)}</td>
+                  <td className="num">{num(b?.max ?? null)}</td>
+                  <td className="num">{m ? formatCount(m.index) : '—'}</td>
+                  <td className="mono">{m ? `${coords(m.start)}…${coords(m.end)}` : '—'}</td>
+                  <td className="num">{m && m.ratio !== null ? `${num(m.ratio)}×` : '—'}</td>
+                  <td className="num">{num(t.maxAbs)}</td>
+                  <td className="mono">{coords(t.maxAbsIndex)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }

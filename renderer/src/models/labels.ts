@@ -14,7 +14,7 @@ export function familyLabel(family: Model['family']): string {
 
 /** The checkpoint format as people write it. */
 export function formatLabel(format: Model['format']): string {
-  return format === 'llama2c' ? 'llama2.c' : 'safetensors';
+  return format === 'llama2c' ? 'llama2.c' : format === 'gguf' ? 'GGUF' : 'safetensors';
 }
 
 /** Neurons in the whole model: one per FFN hidden unit per layer. */

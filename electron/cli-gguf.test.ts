@@ -1,0 +1,49 @@
+// GGUF end to end through the CLI: a .gguf is imported (architecture from its metadata, weights
+// dequantized), its logits match the PyTorch golden of the dequantized weights, and a capture
+// over a corpus runs with the tokenizer read from the GGUF's own metadata (no tokenizer.json).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './jobs/test-support.js';
+
+const gguf = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'native-models', 'fixtures', 'gguf-models');
+const dataDir = tempDir();
+
+function json(args: string[]): Record<string, unknown> {
+  const r = runCli([...args, '--json'], dataDir);
+  expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+beforeAll(() => {
+  const words = 'the cat sat on the mat and the world said hello at noon to its old friend'.split(' ');
+  const corpus = path.join(tempDir(), 'cats.jsonl');
+  fs.writeFileSync(corpus, Array.from({ length: 6 }, (_, d) => JSON.stringify({ text: Array.from({ length: 40 }, (_, i) => words[(d * 3 + i * 5) % words.length]).join(' ') })).join('\n'));
+  json(['corpus', 'import', corpus, '--name', 'cats']);
+}, 120_000);
+
+describe('GGUF models in the CLI', () => {
+  // llama31-f32: the graph's rotary tables divided by the GGUF's rope_freqs; the llama-bpe tokenizer
+  for (const name of ['llama-q8_0', 'gpt2-q8_0', 'llama-q4_k', 'llama31-f32']) {
+    it(`${name}: imports, prints golden logits, and captures a corpus with the GGUF's tokenizer`, () => {
+      const golden = JSON.parse(fs.readFileSync(path.join(gguf, name, 'golden.json'), 'utf8'));
+      const spec = golden.expected_spec;
+      const model = json(['import', path.join(gguf, name, 'model.gguf'), '--name', name]).model as Record<string, unknown>;
+      expect(model).toMatchObject({ name, architecture: spec.architecture, layers: spec.nLayers, d_model: spec.dModel, d_ff: spec.dFf, params: spec.params });
+
+      const [, T] = golden.input_ids.shape as [number, number];
+      const V = spec.vocabSize as number;
+      const ids = (golden.input_ids.data as number[]).slice(0, T);
+      const { logits } = json(['logits', '--model', name, '--ids', ids.join(',')]) as { logits: number[][] };
+      const want = (golden.logits.data as number[]).slice(0, T * V);
+      const worst = logits.flat().reduce((m, v, i) => Math.max(m, Math.abs(v - (want[i] as number)) - 1e-4 * Math.abs(want[i] as number)), 0);
+      expect(worst).toBeLessThanOrEqual(1e-4);
+
+      const cap = json(['capture', '--model', name, '--corpus', 'cats', '--seq-len', '32', '--max-tokens', '400', '--top-k', '2']);
+      const dataset = cap.dataset as { id: number; tokens: number };
+      expect(dataset.tokens).toBeGreaterThan(100);
+    });
+  }
+});

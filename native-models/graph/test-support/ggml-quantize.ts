@@ -1,0 +1,132 @@
+// Test support: ggml's reference quantizers for Q4_0 and Q8_0 (ggml-quants.c quantize_row_q4_0_ref
+// / quantize_row_q8_0_ref) and their dequantization from the block bytes, written from the block
+// definitions, so MatMulNBits weights can be tested without a GGUF file; and a model whose linear
+// weights are kept as those blocks (its fp32 weights are the blocks dequantized, so a graph of
+// either form computes with the same values).
+
+import { type LoadedModel, type QuantizedWeight, W } from '../../spec.js';
+import { BLOCK_BYTES, halfToFloat, QK } from '../quantized.js';
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+/** float -> IEEE half, round to nearest even (as ggml's GGML_FP32_TO_FP16 on hosts with F16C). */
+export function floatToHalf(x: number): number {
+  f32[0] = x;
+  const b = u32[0] as number;
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  let mant = b & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let h = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && h & 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
+  e = h;
+  return sign | e;
+}
+
+/** ggml blocks of a row-major [rows, cols] matrix (cols a multiple of 32). */
+export function quantizeGgml(kind: QuantizedWeight['kind'], data: Float32Array): Uint8Array {
+  const nBlocks = data.length / QK;
+  const out = new Uint8Array(nBlocks * BLOCK_BYTES[kind]);
+  for (let b = 0; b < nBlocks; b++) {
+    const x = data.subarray(b * QK, (b + 1) * QK);
+    const o = b * BLOCK_BYTES[kind];
+    if (kind === 'q4_0') {
+      let amax = 0;
+      let max = 0;
+      for (const v of x) if (Math.abs(v) > amax) { amax = Math.abs(v); max = v; }
+      const d = max / -8;
+      const id = d ? 1 / d : 0;
+      const h = floatToHalf(d);
+      out[o] = h & 255;
+      out[o + 1] = h >> 8;
+      for (let j = 0; j < 16; j++) {
+        const x0 = Math.min(15, Math.trunc(Math.fround((x[j] as number) * id) + 8.5));
+        const x1 = Math.min(15, Math.trunc(Math.fround((x[j + 16] as number) * id) + 8.5));
+        out[o + 2 + j] = x0 | (x1 << 4);
+      }
+    } else {
+      let amax = 0;
+      for (const v of x) amax = Math.max(amax, Math.abs(v));
+      const d = amax / 127;
+      const id = d ? 1 / d : 0;
+      const h = floatToHalf(d);
+      out[o] = h & 255;
+      out[o + 1] = h >> 8;
+      for (let j = 0; j < 32; j++) {
+        const v = Math.fround((x[j] as number) * id);
+        out[o + 2 + j] = (Math.sign(v) * Math.round(Math.abs(v))) & 255; // roundf: half away from zero
+      }
+    }
+  }
+  return out;
+}
+
+/** The fp32 values of ggml blocks, from the block definitions. */
+export function dequantizeGgml(kind: QuantizedWeight['kind'], bytes: Uint8Array): Float32Array {
+  const nBlocks = bytes.length / BLOCK_BYTES[kind];
+  const out = new Float32Array(nBlocks * QK);
+  for (let b = 0; b < nBlocks; b++) {
+    const o = b * BLOCK_BYTES[kind];
+    const d = halfToFloat((bytes[o] as number) | ((bytes[o + 1] as number) << 8));
+    for (let j = 0; j < QK; j++) {
+      let q: number;
+      if (kind === 'q4_0') q = (j < 16 ? (bytes[o + 2 + j] as number) & 15 : (bytes[o + 2 + j - 16] as number) >> 4) - 8;
+      else q = ((bytes[o + 2 + j] as number) << 24) >> 24;
+      out[b * QK + j] = q * d;
+    }
+  }
+  return out;
+}
+
+/** The 2-D linear weights a graph can run quantized (everything but embeddings and norms). */
+export function linearWeightNames(model: LoadedModel): string[] {
+  const linear = new Set<string>([W.lmHead]);
+  for (let i = 0; i < model.spec.nLayers; i++) {
+    const n = W.layer(i);
+    for (const k of [n.q, n.k, n.v, n.o, n.mlpIn, n.mlpGate, n.mlpOut]) linear.add(k);
+  }
+  return model.weightNames().filter((n) => linear.has(n));
+}
+
+/**
+ * `model` with its linear weights quantized to `kind`: quantized() gives the blocks, weight()
+ * their dequantized fp32 values. `keepQuantized: false` leaves quantized() out (the fp32 twin).
+ */
+export function quantizeModel(model: LoadedModel, kind: QuantizedWeight['kind'], keepQuantized = true): LoadedModel {
+  const blocks = new Map<string, { rows: number; cols: number; bytes: Uint8Array; deq: Float32Array }>();
+  for (const name of linearWeightNames(model)) {
+    const w = model.weight(name);
+    const [rows, cols] = w.shape as [number, number];
+    const bytes = quantizeGgml(kind, w.data);
+    blocks.set(name, { rows, cols, bytes, deq: dequantizeGgml(kind, bytes) });
+  }
+  const twin: LoadedModel = {
+    spec: model.spec,
+    source: { ...model.source, sha256: `${model.source.sha256}-${kind}${keepQuantized ? '' : '-dequantized'}` },
+    weightNames: () => model.weightNames(),
+    weight(name) {
+      const b = blocks.get(name);
+      return b ? { shape: [b.rows, b.cols], data: b.deq } : model.weight(name);
+    },
+  };
+  if (keepQuantized) {
+    twin.quantized = (name) => {
+      const b = blocks.get(name);
+      return b ? { kind, rows: b.rows, cols: b.cols, bytes: () => b.bytes } : null;
+    };
+  }
+  return twin;
+}

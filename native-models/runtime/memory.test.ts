@@ -1,0 +1,105 @@
+// The memory estimate against peak RSS measured on real sessions (each in its own process), and
+// the refusal of a session that does not fit a (forced, small) memory limit.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { quantizeModel } from '../graph/test-support/ggml-quantize.js';
+import { baseSpec, randomModel } from '../graph/test-support/random-model.js';
+import { testSpecs } from '../graph/test-support/specs.js';
+import { availableMemory, estimateMemory, MARGIN, MemoryLimitError, parseBytes, weightForms } from './memory.js';
+import { FfnSession, sessionMemory } from './session.js';
+
+const MiB = 2 ** 20;
+
+describe('the estimate', () => {
+  test('weights: fp32 4 bytes each; Q4_0 / Q8_0 linear weights as MatMulNBits (5 / 9 bits), embeddings stay fp32', () => {
+    const model = randomModel(testSpecs.llama, 1);
+    const forms = weightForms(model);
+    const total = model.weightNames().reduce((a, n) => a + model.weight(n).data.length, 0);
+    expect(forms).toEqual({ fp32Params: total, quantized: [] });
+    const spec = baseSpec({ ...testSpecs.llama, dModel: 64, headDim: 16, dFf: 96 });
+    const q = weightForms(quantizeModel(randomModel(spec, 1), 'q4_0'));
+    const embed = spec.vocabSize * spec.dModel;
+    const norms = (2 * spec.nLayers + 1) * spec.dModel;
+    expect(q.fp32Params).toBe(embed + norms);
+    const qParams = (q.quantized[0] as { params: number }).params;
+    const e = estimateMemory(spec, q, {}, { rows: 0, seqLen: 0 });
+    expect(e.graphWeights).toBe((embed + norms) * 4 + (qParams * 5) / 8);
+    expect(e.hostWeights).toBe((embed + norms) * 4 + (qParams * 18) / 32);
+  });
+
+  test('working set grows with rows x tokens, attention with tokens squared, logits with the vocabulary', () => {
+    const spec = testSpecs.llama;
+    const forms = { fp32Params: 1000, quantized: [] };
+    const ws = (rows: number, seqLen: number, g = {}): number => estimateMemory(spec, forms, g, { rows, seqLen }).workingSet;
+    expect(ws(2, 16)).toBeCloseTo(2 * ws(1, 16));
+    expect(ws(1, 32)).toBeGreaterThan(2 * ws(1, 16));
+    expect(ws(1, 16, { nll: true }) - ws(1, 16)).toBeCloseTo(4 * 16 * 2.5 * spec.vocabSize);
+  });
+
+  test('FFN_LAB_MEMORY_LIMIT takes bytes or K/M/G; a bad value is named', () => {
+    expect(parseBytes('12G')).toBe(12 * 2 ** 30);
+    expect(parseBytes('512M')).toBe(512 * MiB);
+    expect(parseBytes('1.5GiB')).toBe(1.5 * 2 ** 30);
+    expect(parseBytes('2048')).toBe(2048);
+    expect(parseBytes('lots')).toBeNull();
+    expect(availableMemory({ FFN_LAB_MEMORY_LIMIT: '3G' })).toEqual({ bytes: 3 * 2 ** 30, source: 'FFN_LAB_MEMORY_LIMIT' });
+    expect(() => availableMemory({ FFN_LAB_MEMORY_LIMIT: 'lots' })).toThrow(/FFN_LAB_MEMORY_LIMIT="lots": expected bytes/);
+    const real = availableMemory({});
+    expect(real.bytes).toBeGreaterThan(0);
+  });
+});
+
+describe('refusal', () => {
+  const saved = process.env['FFN_LAB_MEMORY_LIMIT'];
+  afterEach(() => {
+    if (saved === undefined) delete process.env['FFN_LAB_MEMORY_LIMIT'];
+    else process.env['FFN_LAB_MEMORY_LIMIT'] = saved;
+  });
+
+  test('a session that does not fit the limit is refused before the graph is built, with the numbers and the options', async () => {
+    const model = randomModel(testSpecs.gpt2, 2);
+    const graph = { stats: true } as const;
+    const need = sessionMemory(model, graph, { rows: 64, seqLen: 32 }).total;
+    process.env['FFN_LAB_MEMORY_LIMIT'] = String(Math.floor(need - 1));
+    const err = await FfnSession.create(model, graph, { threads: 1, workload: { rows: 64, seqLen: 32 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MemoryLimitError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/not enough memory for test \(0M parameters, weights fp32\): it needs about [\d.]+ GiB/);
+    expect(msg).toMatch(/working set [\d.]+ GiB for 64 rows x 32 tokens/);
+    expect(msg).toMatch(/available \(FFN_LAB_MEMORY_LIMIT\)/);
+    expect(msg).toMatch(/quantized checkpoint.*Q4_0.*smaller batch or sequence length.*GPU provider/);
+    // the same session with a smaller batch fits, and is real
+    const s = await FfnSession.create(model, graph, { threads: 1, workload: { rows: 1, seqLen: 32 } });
+    expect(s.outputNames).toContain('stats_sum');
+    await s.release();
+  });
+});
+
+describe('against measured peak RSS', () => {
+  const script = join(process.cwd(), 'node_modules', '.cache', 'ffn-lab-test', 'peak-rss.mjs');
+  beforeAll(async () => {
+    mkdirSync(join(script, '..'), { recursive: true });
+    await build({ entryPoints: ['native-models/graph/test-support/peak-rss.ts'], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: script, logLevel: 'warning' });
+  });
+
+  // D F L V rows T form graph. Measured: peak RSS - RSS before FfnSession.create (host weights
+  // already read), against the estimate less its host weights. Tolerance: the estimate is an upper
+  // bound (measured <= 1.02 x estimate, for allocator noise) that is not loose (>= 0.5 x).
+  test.each([
+    ['512 1536 4 8000 4 128 fp32 stats'],
+    ['512 1536 4 8000 4 128 q4_0 stats'],
+    ['512 1536 4 8000 8 256 fp32 logits'],
+  ])('%s', (args) => {
+    const out = execFileSync(process.execPath, ['--expose-gc', script, ...args.split(' ')], { encoding: 'utf8', timeout: 120_000 });
+    const { before, peak, estimate } = JSON.parse(out.trim().split('\n').pop() as string) as { before: number; peak: number; estimate: { total: number; hostWeights: number } };
+    const measured = peak - before;
+    const expected = estimate.total - estimate.hostWeights * MARGIN;
+    console.log(`${args}: measured ${(measured / MiB).toFixed(0)} MiB, estimated ${(expected / MiB).toFixed(0)} MiB (${(measured / expected).toFixed(2)}x)`);
+    expect(measured).toBeLessThanOrEqual(1.02 * expected);
+    expect(measured).toBeGreaterThanOrEqual(0.5 * expected);
+  });
+});
