@@ -1,5 +1,6 @@
-// GGUF end to end through the CLI: a .gguf is imported (architecture from its metadata, weights
-// dequantized), its logits match the PyTorch golden of the dequantized weights, and a capture
+// GGUF end to end through the CLI: a .gguf is imported (architecture from its metadata; Q4_0, Q8_0
+// and Q6_K linear weights run as MatMulNBits, the rest dequantized), its logits match the PyTorch
+// golden of the dequantized weights, and a capture
 // over a corpus runs with the tokenizer read from the GGUF's own metadata (no tokenizer.json).
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,13 +1,16 @@
 // A checkpoint on disk -> LoadedModel: the reader (formats/) opens and validates the file, the
 // family mapper (architectures/) gives the spec and how each canonical weight is made; weights
-// are converted to fp32 canonical layout when first asked for, and kept; Q4_0 / Q8_0 linear
-// weights of a GGUF file are also offered as their ggml blocks (quantized()), which the graph runs
+// are converted to fp32 canonical layout when first asked for, and kept; Q4_0 / Q8_0 / Q6_K
+// linear weights of a GGUF file are also offered as their ggml blocks (quantized()), which the graph runs
 // as MatMulNBits without expanding them.
 
 import { applyRecipe, ArchitectureError, type Mapping } from './architectures/common.js';
 import { mapCheckpoint } from './architectures/registry.js';
 import { type CheckpointReader, openCheckpoint } from './formats/checkpoint.js';
 import type { LoadedModel, QuantizedWeight, WeightTensor } from './spec.js';
+
+/** ggml types the graph runs as MatMulNBits with exactly ggml's values (graph/quantized.ts); Q4_K, Q5_K and the rest are read as fp32 */
+const KEPT_QUANTIZED: Readonly<Record<string, QuantizedWeight['kind']>> = { Q4_0: 'q4_0', Q8_0: 'q8_0', Q6_K: 'q6_k' };
 
 export function loadModel(path: string): LoadedModel {
   return loadFromReader(openCheckpoint(path));
@@ -51,7 +54,7 @@ export function loadFromReader(reader: CheckpointReader): LoadedModel {
       // transposed or row-sliced recipe (GPT-2's fused qkv) is read as fp32.
       const w = mapping.weights.get(name);
       const info = w && !w.recipe.transpose && !w.recipe.rows ? reader.tensors.get(w.recipe.tensor) : undefined;
-      const kind = info?.dtype === 'Q4_0' ? 'q4_0' : info?.dtype === 'Q8_0' ? 'q8_0' : null;
+      const kind = info ? (KEPT_QUANTIZED[info.dtype] ?? null) : null;
       if (!info || !kind || info.shape.length !== 2 || !reader.readRaw) return null;
       const [rows, cols] = info.shape as [number, number];
       const readRaw = reader.readRaw.bind(reader);

@@ -111,13 +111,14 @@ export interface WeightTensor {
  * A linear weight kept as ggml blocks, canonical [rows = out, cols = in] orientation, blocks of 32
  * along `cols` (ggml's row-major layout of a [out, in] matrix): q4_0 = 18-byte blocks (fp16 scale
  * d, 16 bytes of nibbles: elements 0..15 low, 16..31 high; value (q - 8) * d); q8_0 = 34-byte
- * blocks (fp16 d, 32 int8; value q * d). The graph runs these as MatMulNBits (graph/quantized.ts).
+ * blocks (fp16 d, 32 int8; value q * d); q6_k = ggml's 210-byte super-blocks of 256
+ * (formats/ggml-quants.ts). The graph runs these as MatMulNBits (graph/quantized.ts).
  */
 export interface QuantizedWeight {
-  kind: 'q4_0' | 'q8_0';
+  kind: 'q4_0' | 'q8_0' | 'q6_k';
   rows: number;
   cols: number;
-  /** the block bytes, rows * cols / 32 blocks in row-major order (read when called) */
+  /** the block bytes, rows * cols / (32 or 256) blocks in row-major order (read when called) */
   bytes(): Uint8Array;
 }
 

@@ -44,7 +44,7 @@ import { type Encoded, join } from './protobuf.js';
 import { W } from '../spec.js';
 
 /** Bump when the graph changes for the same options, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 6;
+export const BUILDER_VERSION = 7; // 7: GGUF Q6_K weights as MatMulNBits
 
 export interface GraphOptions {
   /** adds inputs scale and shift [C|1, L, F] and the condition axis */

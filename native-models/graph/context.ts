@@ -10,6 +10,7 @@ export interface QuantizedInit {
   packed: string;
   scales: string;
   bits: number;
+  blockSize: number;
   N: number;
   K: number;
 }
@@ -57,10 +58,12 @@ export function makeContext(model: LoadedModel, g: Graph, ids: string): BuildCon
       const qw = model.quantized?.(name) ?? null;
       if (qw === null) return undefined;
       const m = toMatMulNBits(qw.kind, qw.rows, qw.cols, qw.bytes());
+      const nb = m.K / m.blockSize;
       const init: QuantizedInit = {
-        packed: g.initU8(`${name}.q${m.bits}`, m.packed, [m.N, m.K / 32, m.packed.length / (m.N * (m.K / 32))]),
+        packed: g.initU8(`${name}.q${m.bits}`, m.packed, [m.N, nb, m.packed.length / (m.N * nb)]),
         scales: g.initF32(`${name}.scales`, m.scales, [m.scales.length]),
         bits: m.bits,
+        blockSize: m.blockSize,
         N: m.N,
         K: m.K,
       };
@@ -82,7 +85,7 @@ export function linear(c: BuildContext, x2d: string, weight: string, bias?: stri
       K: attr.i(q.K),
       N: attr.i(q.N),
       bits: attr.i(q.bits),
-      block_size: attr.i(32),
+      block_size: attr.i(q.blockSize),
       accuracy_level: attr.i(1),
     });
     return bias !== undefined && c.has(bias) ? c.g.op('Add', [y, c.w(bias)]) : y;

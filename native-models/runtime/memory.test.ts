@@ -15,7 +15,7 @@ import { FfnSession, sessionMemory } from './session.js';
 const MiB = 2 ** 20;
 
 describe('the estimate', () => {
-  test('weights: fp32 4 bytes each; Q4_0 / Q8_0 linear weights as MatMulNBits (5 / 9 bits), embeddings stay fp32', () => {
+  test('weights: fp32 4 bytes each; Q4_0 / Q8_0 / Q4_K / Q6_K linear weights as MatMulNBits (5 / 9 / 6 / 10 bits), embeddings stay fp32', () => {
     const model = randomModel(testSpecs.llama, 1);
     const forms = weightForms(model);
     const total = model.weightNames().reduce((a, n) => a + model.weight(n).data.length, 0);
@@ -29,6 +29,12 @@ describe('the estimate', () => {
     const e = estimateMemory(spec, q, {}, { rows: 0, seqLen: 0 });
     expect(e.graphWeights).toBe((embed + norms) * 4 + (qParams * 5) / 8);
     expect(e.hostWeights).toBe((embed + norms) * 4 + (qParams * 18) / 32);
+    // Q6_K: 6.5625 bits held, 10 in the graph (8-bit q + an fp32 scale per 16)
+    const spec256 = baseSpec({ ...testSpecs.llama, dModel: 256, nHeads: 4, nKvHeads: 2, headDim: 64, dFf: 512 });
+    const k6 = weightForms(quantizeModel(randomModel(spec256, 1), 'q6_k'));
+    expect(k6.quantized[0]!.params * 210 / 256 + k6.fp32Params * 4).toBe(estimateMemory(spec256, k6, {}, { rows: 0, seqLen: 0 }).hostWeights);
+    const e6 = estimateMemory(spec256, k6, {}, { rows: 0, seqLen: 0 });
+    expect(e6.graphWeights - k6.fp32Params * 4).toBe(((k6.quantized[0] as { params: number }).params * 10) / 8);
   });
 
   test('working set grows with rows x tokens, attention with tokens squared, logits with the vocabulary', () => {

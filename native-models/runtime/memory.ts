@@ -7,7 +7,8 @@
 //                   weight) or, for weights kept quantized, their ggml blocks
 //   graph weights x CREATE_FACTOR
 //                   the weights in the graph's form (fp32, or MatMulNBits' packed blocks + fp32
-//                   scales: 5 bits per weight for Q4_0, 9 for Q8_0) are held by the encoded graph,
+//                   scales: 5 bits per weight for Q4_0, 9 for Q8_0, 10 for Q6_K) are held by the
+//                   encoded graph,
 //                   by onnxruntime's initializers and by its pre-packed copies while the session is
 //                   made; measured 1.8-2x the graph's weights at the peak of FfnSession.create
 //                   (onnxruntime-node 1.30, CPU; runtime/memory.test.ts checks it)
@@ -22,9 +23,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import type { GraphOptions } from '../graph/builder.js';
-import { matMulNBitsBytes } from '../graph/quantized.js';
-import { BLOCK_BYTES, QK } from '../graph/quantized.js';
-import { type LoadedModel, type ModelSpec, W } from '../spec.js';
+import { ggmlBytes, matMulNBitsBytes } from '../graph/quantized.js';
+import { type LoadedModel, type ModelSpec, type QuantizedWeight, W } from '../spec.js';
 
 export const CREATE_FACTOR = 2;
 export const OVERHEAD_BYTES = 80 * 2 ** 20;
@@ -41,7 +41,7 @@ export interface WeightForms {
   /** weights held as fp32 */
   fp32Params: number;
   /** weights kept quantized, by kind */
-  quantized: { kind: 'q4_0' | 'q8_0'; params: number }[];
+  quantized: { kind: QuantizedWeight['kind']; params: number }[];
 }
 
 export interface MemoryEstimate {
@@ -82,7 +82,7 @@ export function paramShapes(spec: ModelSpec): Map<string, number> {
 export function weightForms(model: LoadedModel): WeightForms {
   const shapes = paramShapes(model.spec);
   const names = new Set(model.weightNames());
-  const byKind = new Map<'q4_0' | 'q8_0', number>();
+  const byKind = new Map<QuantizedWeight['kind'], number>();
   let fp32Params = 0;
   for (const [name, params] of shapes) {
     // the token embedding is read by Gather, which needs fp32 (and so does a head tied to it)
@@ -100,8 +100,8 @@ export function weightForms(model: LoadedModel): WeightForms {
 /** The estimate for a session of `graph` running `workload` (pure). */
 export function estimateMemory(spec: ModelSpec, forms: WeightForms, graph: GraphOptions, workload: Workload): MemoryEstimate {
   const { dModel: D, dFf: F, vocabSize: V, nHeads: H } = spec;
-  const hostWeights = forms.fp32Params * 4 + forms.quantized.reduce((a, q) => a + (q.params / QK) * BLOCK_BYTES[q.kind], 0);
-  const graphWeights = forms.fp32Params * 4 + forms.quantized.reduce((a, q) => a + matMulNBitsBytes(q.kind, q.params / QK, QK), 0);
+  const hostWeights = forms.fp32Params * 4 + forms.quantized.reduce((a, q) => a + ggmlBytes(q.kind, q.params), 0);
+  const graphWeights = forms.fp32Params * 4 + forms.quantized.reduce((a, q) => a + matMulNBitsBytes(q.kind, q.params, 1), 0);
   const N = workload.rows;
   const T = workload.seqLen;
   const fullLogits = graph.logits === 'all' || graph.nll || graph.kl || graph.top1;
@@ -196,7 +196,7 @@ export function checkMemory(spec: ModelSpec, forms: WeightForms, e: MemoryEstima
   throw new MemoryLimitError(
     `not enough memory for ${spec.architecture} (${(params / 1e6).toFixed(0)}M parameters, weights ${form}): it needs about ${gib(e.total)} ` +
       `(weights ${gib(e.hostWeights)} read + ${gib(e.creation)} while the session is made, working set ${gib(e.workingSet)} for ${e.workload.rows} rows x ${e.workload.seqLen} tokens, ${gib(e.overhead)} runtime) ` +
-      `but ${gib(available.bytes)} is available (${available.source}). Options: a quantized checkpoint (a Q4_0 or Q8_0 GGUF runs as MatMulNBits; its weights would need about ${gib(q4.total - q4.overhead)} as Q4_0), ` +
+      `but ${gib(available.bytes)} is available (${available.source}). Options: a quantized checkpoint (a Q4_0, Q8_0 or Q6_K GGUF runs as MatMulNBits; its weights would need about ${gib(q4.total - q4.overhead)} as Q4_0), ` +
       'a smaller batch or sequence length (the working set grows with rows x tokens, and attention with tokens squared), ' +
       'or a GPU provider (--providers cuda). FFN_LAB_MEMORY_LIMIT=<bytes|12G> overrides the limit if the estimate is wrong for this machine.',
     e,

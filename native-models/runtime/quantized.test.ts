@@ -1,14 +1,18 @@
-// Weight-only quantized matmuls: ggml Q4_0 / Q8_0 blocks repacked for onnxruntime's MatMulNBits
-// compute with exactly the dequantized weights, so a graph holding the blocks gives the logits of
-// the same model dequantized to fp32 up to fp32 accumulation order.
+// Weight-only quantized matmuls: ggml Q4_0 / Q8_0 / Q4_K / Q6_K blocks repacked for onnxruntime's
+// MatMulNBits compute with ggml's dequantized weights (Q4_K: bit for bit where a float zero point
+// hits ggml's min exactly, else within 1 ulp; measured below), so a graph holding the blocks gives
+// the logits of the same model dequantized to fp32 up to fp32 accumulation order.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
 import { loadModel } from '../load.js';
 import { W } from '../spec.js';
 import { buildGraph } from '../graph/builder.js';
-import { matMulNBitsBytes, toMatMulNBits } from '../graph/quantized.js';
+import { attr, Graph } from '../graph/graph.js';
+import { BLOCK_BYTES, type MatMulNBitsWeight, matMulNBitsBytes, toMatMulNBits } from '../graph/quantized.js';
+import { dequantize } from '../formats/ggml-quants.js';
 import { dequantizeGgml, floatToHalf, linearWeightNames, quantizeGgml, quantizeModel } from '../graph/test-support/ggml-quantize.js';
 import { baseSpec, randomIds, randomModel } from '../graph/test-support/random-model.js';
 import { testSessions } from '../graph/test-support/sessions.js';
@@ -117,6 +121,53 @@ describe.each(['q4_0', 'q8_0'] as const)('a %s model', (kind) => {
   });
 });
 
+// K-quants need widths that are whole 256-weight super-blocks
+const spec256 = baseSpec({ ...spec, dModel: 256, nHeads: 4, nKvHeads: 2, headDim: 64, dFf: 512, positional: { kind: 'rotary', theta: 10000, rotaryDim: 64, interleaved: false } });
+
+describe.each(['q6_k'] as const)('a %s model', (kind) => {
+  const base = randomModel(spec256, 12);
+  const quant = quantizeModel(base, kind);
+  const fp32 = quantizeModel(base, kind, false);
+  const B = 2;
+  const T = 7;
+  const ids = randomIds(B, T, spec256.vocabSize, 5);
+
+  test('the test quantizer writes blocks near the data', () => {
+    const w = base.weight(W.layer(0).mlpOut);
+    expect(maxAbsDiff(dequantizeGgml(kind, quantizeGgml(kind, w.data)), w.data)).toBeLessThan(0.02);
+  });
+
+  test('the graph holds every linear weight as MatMulNBits, and its logits are the dequantized fp32 model\'s', async () => {
+    const q = buildGraph(quant, { logits: 'all' });
+    expect(q.opCounts.get('MatMulNBits')).toBe(linearWeightNames(base).length);
+    expect(q.opCounts.get('Gemm') ?? 0).toBe(0);
+    const sq = await session(quant, { logits: 'all' });
+    const sf = await session(fp32, { logits: 'all' });
+    const feeds = { input_ids: int64(ids, [B, T]) };
+    const lq = asFloat32((await sq.run(feeds))['logits'], 'logits');
+    const lf = asFloat32((await sf.run(feeds))['logits'], 'logits');
+    const scale = Math.max(...Array.from(lf, Math.abs));
+    expect(scale).toBeGreaterThan(0.5);
+    // Q6_K weights are ggml's exactly: fp32 rounding of the accumulation only
+    expect(maxAbsDiff(lq, lf)).toBeLessThan(2e-5 * Math.max(1, scale));
+  });
+});
+
+describe('a Q4_K GGUF checkpoint keeps Q4_K in fp32 and runs its Q8_0 weights as MatMulNBits', () => {
+  test('only the Q8_0 ffn_down goes to the graph as blocks; the logits are the PyTorch golden of the dequantized model', async () => {
+    const dir = join(import.meta.dirname, '..', 'fixtures', 'gguf-models', 'llama-q4_k');
+    const model = loadModel(join(dir, 'model.gguf'));
+    const g = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as { input_ids: { shape: number[]; data: number[] }; logits: { data: number[] }; tolerance: { atol: number; rtol: number } };
+    const kinds = model.weightNames().map((n) => model.quantized?.(n)?.kind ?? null);
+    expect(kinds.filter((k) => k === 'q8_0')).toHaveLength(model.spec.nLayers);
+    expect(kinds.filter((k) => k !== null)).toHaveLength(model.spec.nLayers);
+    expect(buildGraph(model, { logits: 'all' }).opCounts.get('MatMulNBits')).toBe(model.spec.nLayers);
+    const feeds = { input_ids: int64(Int32Array.from(g.input_ids.data), g.input_ids.shape as [number, number]) };
+    const logits = asFloat32((await (await session(model, { logits: 'all' })).run(feeds)).logits, 'logits');
+    g.logits.data.forEach((want, i) => expect(Math.abs((logits[i] as number) - want)).toBeLessThanOrEqual(g.tolerance.atol + g.tolerance.rtol * Math.abs(want)));
+  });
+});
+
 describe('a Q8_0 GGUF checkpoint runs its linear weights as MatMulNBits', () => {
   test('the blocks go to the graph as they are stored, and the logits are the PyTorch golden of the dequantized model', async () => {
     const dir = join(import.meta.dirname, '..', 'fixtures', 'gguf-models', 'llama-q8_0');
@@ -135,5 +186,92 @@ describe('a Q8_0 GGUF checkpoint runs its linear weights as MatMulNBits', () => 
     const out = await s.run({ input_ids: int64(Int32Array.from(g.input_ids.data), g.input_ids.shape as [number, number]) });
     const logits = asFloat32(out.logits, 'logits');
     g.logits.data.forEach((want, i) => expect(Math.abs((logits[i] as number) - want)).toBeLessThanOrEqual(g.tolerance.atol + g.tolerance.rtol * Math.abs(want)));
+  });
+});
+
+/** MatMulNBits' dequantization as the op defines it, scale * (q - zp), in float64 rounded once. */
+function definedValues(m: MatMulNBitsWeight): Float32Array {
+  const out = new Float32Array(m.N * m.K);
+  for (let i = 0; i < out.length; i++) {
+    const blk = Math.floor(i / m.blockSize);
+    const q = m.bits === 8 ? (m.packed[i] as number) : ((m.packed[i >> 1] as number) >> (4 * (i & 1))) & 15;
+    out[i] = (m.scales[blk] as number) * (q - 2 ** (m.bits - 1));
+  }
+  return out;
+}
+
+/** The weight values onnxruntime's CPU MatMulNBits computes with: identity @ W^T, read back as [N, K]. */
+async function opValues(m: MatMulNBitsWeight): Promise<Float32Array> {
+  const g = new Graph('nbits');
+  const a = g.input('A', 'float32', ['M', m.K]);
+  const nb = m.K / m.blockSize;
+  const inputs = [a, g.initU8('B', m.packed, [m.N, nb, m.packed.length / (m.N * nb)]), g.initF32('S', m.scales, [m.scales.length])];
+  const y = g.contribOp('MatMulNBits', inputs, { K: attr.i(m.K), N: attr.i(m.N), bits: attr.i(m.bits), block_size: attr.i(m.blockSize), accuracy_level: attr.i(1) });
+  g.output(y, 'Y', 'float32', ['M', m.N]);
+  const enc = g.encode({ mode: 'never', location: 'unused' }).model;
+  const bytes = new Uint8Array(enc.byteLength);
+  let o = 0;
+  for (const p of enc.parts) {
+    bytes.set(p, o);
+    o += p.length;
+  }
+  const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+  try {
+    const eye = new Float32Array(m.K * m.K);
+    for (let k = 0; k < m.K; k++) eye[k * m.K + k] = 1;
+    const f32 = (t: ort.Tensor | undefined): Float32Array => {
+      if (!(t?.data instanceof Float32Array)) throw new Error('MatMulNBits gave no float32 Y');
+      return t.data;
+    };
+    const Y = f32((await s.run({ A: new ort.Tensor('float32', eye, [m.K, m.K]) }))['Y']);
+    const out = new Float32Array(m.N * m.K);
+    for (let k = 0; k < m.K; k++) for (let n = 0; n < m.N; n++) out[n * m.K + k] = Y[k * m.N + n] as number;
+    // one row at a time (M = 1) takes the same values
+    const row = Y.subarray(0, m.N);
+    const one = new Float32Array(m.K);
+    one[0] = 1;
+    expect(Array.from(f32((await s.run({ A: new ort.Tensor('float32', one, [1, m.K]) }))['Y']))).toEqual(Array.from(row));
+    return out;
+  } finally {
+    await s.release();
+  }
+}
+
+/** Random valid Q6_K super-blocks: random bytes, finite random fp16 d, one super-block with d = 0. */
+function randomKBlocks(kind: 'q6_k', nBlocks: number, seed: number): Uint8Array {
+  const rand = prng(seed);
+  const bytes = Uint8Array.from({ length: nBlocks * BLOCK_BYTES[kind] }, () => Math.floor(rand() * 256));
+  for (let b = 0; b < nBlocks; b++) {
+    const o = b * BLOCK_BYTES[kind];
+    const put = (at: number, x: number): void => {
+      const h = floatToHalf(x);
+      bytes[at] = h & 255;
+      bytes[at + 1] = h >> 8;
+    };
+    // magnitudes over several octaves, both signs for d
+    const d = b === 1 ? 0 : (rand() - 0.3) * 2 ** -Math.floor(rand() * 12);
+    put(o + 208, d);
+  }
+  return bytes;
+}
+
+/** numbers as an array with -0 as 0 (ggml's (q - 32) * negative scale gives -0 where the op gives 0) */
+function plain(a: Float32Array): number[] {
+  return Array.from(a, (v) => v + 0);
+}
+
+describe('ggml K-quants -> MatMulNBits', () => {
+  const rows = 24;
+  const cols = 512;
+
+  test('Q6_K: 8-bit, block 16, stored q + 96: the values onnxruntime computes with are ggml\'s, bit for bit', async () => {
+    const bytes = randomKBlocks('q6_k', (rows * cols) / 256, 21);
+    const want = dequantize('Q6_K', bytes, rows * cols);
+    const m = toMatMulNBits('q6_k', rows, cols, bytes);
+    expect([m.bits, m.blockSize]).toEqual([8, 16]);
+    expect(plain(definedValues(m))).toEqual(plain(want));
+    expect(plain(await opValues(m))).toEqual(plain(want));
+    expect(matMulNBitsBytes('q6_k', rows, cols)).toBe(m.packed.length + m.scales.byteLength);
+    expect((8 * matMulNBitsBytes('q6_k', rows, cols)) / (rows * cols)).toBe(10);
   });
 });

@@ -1,11 +1,14 @@
 // Test support: ggml's reference quantizers for Q4_0 and Q8_0 (ggml-quants.c quantize_row_q4_0_ref
-// / quantize_row_q8_0_ref) and their dequantization from the block bytes, written from the block
-// definitions, so MatMulNBits weights can be tested without a GGUF file; and a model whose linear
+// / quantize_row_q8_0_ref), simple absmax / min-max quantizers that write valid Q4_K and Q6_K
+// super-blocks (not ggml's error-minimising search: any valid block serves the tests), and their
+// dequantization from the block bytes (Q4_0 / Q8_0 written from the block definitions, K-quants by
+// formats/ggml-quants.ts, ggml's own arithmetic), so MatMulNBits weights can be tested without a GGUF file; and a model whose linear
 // weights are kept as those blocks (its fp32 weights are the blocks dequantized, so a graph of
 // either form computes with the same values).
 
 import { type LoadedModel, type QuantizedWeight, W } from '../../spec.js';
-import { BLOCK_BYTES, halfToFloat, QK } from '../quantized.js';
+import { dequantize } from '../../formats/ggml-quants.js';
+import { BLOCK_BYTES, BLOCK_ELEMS, halfToFloat, QK, QK_K } from '../quantized.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -36,8 +39,9 @@ export function floatToHalf(x: number): number {
   return sign | e;
 }
 
-/** ggml blocks of a row-major [rows, cols] matrix (cols a multiple of 32). */
+/** ggml blocks of a row-major [rows, cols] matrix (cols a multiple of 32, of 256 for K-quants). */
 export function quantizeGgml(kind: QuantizedWeight['kind'], data: Float32Array): Uint8Array {
+  if (kind === 'q6_k') return quantizeQ6K(data);
   const nBlocks = data.length / QK;
   const out = new Uint8Array(nBlocks * BLOCK_BYTES[kind]);
   for (let b = 0; b < nBlocks; b++) {
@@ -74,8 +78,55 @@ export function quantizeGgml(kind: QuantizedWeight['kind'], data: Float32Array):
   return out;
 }
 
+function writeHalf(out: Uint8Array, o: number, x: number): number {
+  const h = floatToHalf(x);
+  out[o] = h & 255;
+  out[o + 1] = h >> 8;
+  return halfToFloat(h);
+}
+
+/** Q6_K super-blocks: per 16 an absmax 6-bit grid, its scale an int8 multiple of d. */
+function quantizeQ6K(data: Float32Array): Uint8Array {
+  const nb = data.length / QK_K;
+  const out = new Uint8Array(nb * BLOCK_BYTES.q6_k);
+  const scale = new Float64Array(16);
+  const q = new Uint8Array(QK_K);
+  for (let b = 0; b < nb; b++) {
+    const x = data.subarray(b * QK_K, (b + 1) * QK_K);
+    const o = b * BLOCK_BYTES.q6_k;
+    let maxScale = 0;
+    for (let k = 0; k < 16; k++) {
+      let v = 0;
+      for (let l = 0; l < 16; l++) if (Math.abs(x[16 * k + l] as number) > Math.abs(v)) v = x[16 * k + l] as number;
+      scale[k] = v / -32;
+      if (Math.abs(scale[k] as number) > Math.abs(maxScale)) maxScale = scale[k] as number;
+    }
+    const iscale = maxScale ? -128 / maxScale : 0;
+    const d = writeHalf(out, o + 208, iscale ? 1 / iscale : 0);
+    for (let k = 0; k < 16; k++) {
+      const sc = Math.max(-128, Math.min(127, Math.round(iscale * (scale[k] as number))));
+      out[o + 192 + k] = sc & 255;
+      const ds = Math.fround(d * sc);
+      for (let l = 0; l < 16; l++) q[16 * k + l] = ds ? Math.max(-32, Math.min(31, Math.round((x[16 * k + l] as number) / ds))) + 32 : 32;
+    }
+    for (let n = 0; n < 2; n++) {
+      const ql = o + 64 * n;
+      const qh = o + 128 + 32 * n;
+      const y = 128 * n;
+      for (let l = 0; l < 32; l++) {
+        const [q0, q1, q2, q3] = [q[y + l], q[y + l + 32], q[y + l + 64], q[y + l + 96]] as [number, number, number, number];
+        out[ql + l] = (q0 & 15) | ((q2 & 15) << 4);
+        out[ql + l + 32] = (q1 & 15) | ((q3 & 15) << 4);
+        out[qh + l] = (q0 >> 4) | ((q1 >> 4) << 2) | ((q2 >> 4) << 4) | ((q3 >> 4) << 6);
+      }
+    }
+  }
+  return out;
+}
+
 /** The fp32 values of ggml blocks, from the block definitions. */
 export function dequantizeGgml(kind: QuantizedWeight['kind'], bytes: Uint8Array): Float32Array {
+  if (kind === 'q6_k') return dequantize('Q6_K', bytes, (bytes.length / BLOCK_BYTES[kind]) * BLOCK_ELEMS[kind]);
   const nBlocks = bytes.length / BLOCK_BYTES[kind];
   const out = new Float32Array(nBlocks * QK);
   for (let b = 0; b < nBlocks; b++) {
