@@ -274,4 +274,26 @@ describe('ablation in the UI', () => {
     await page.getByTestId('playground').waitFor();
     await textIs('pg-active-count', '4 of 4 neurons switched off');
   });
+
+  it('ablates single W_out weights from the New-ablation form, beside a rank-matched random weight', async () => {
+    await page.getByTestId('nav-ablation').click();
+    const form = page.getByTestId('ablate-form');
+    await form.waitFor();
+    await form.getByTestId('ablate-setKind').selectOption('weights');
+    await form.getByTestId('ablate-weights').fill('0:10:5');
+    await form.getByTestId('ablate-offset').fill('20');
+    await form.getByTestId('ablate-documents').fill('4');
+    await form.getByTestId('ablate-maxTokens').fill('1500');
+    await form.getByTestId('ablate-resamples').fill('100');
+    await form.getByTestId('ablate-seqLen').fill('64');
+    await form.getByTestId('ablate-name').fill('one weight');
+    const id = await startJob(page, () => form.getByTestId('ablate-start').click());
+    await waitForJobState(page, id, 'done');
+    await form.getByTestId('ablate-job').getByTestId('ablate-job-open').click();
+    await page.getByTestId('ablation-result').waitFor();
+    const rows = page.getByTestId('condition-table').getByTestId('condition-row');
+    await expect(rows.count()).resolves.toBe(3);
+    await expect(rows.nth(1).textContent()).resolves.toContain('W_out[0][10→5] = 0');
+    await screenshot(page, 'ablation-weight-form');
+  });
 });

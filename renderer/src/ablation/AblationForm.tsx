@@ -82,6 +82,7 @@ export function AblationForm({ kind, models, corpora, datasets }: { kind: 'compa
               { value: 'verdict', label: 'A verdict of the capture' },
               { value: 'saved', label: 'A saved set' },
               { value: 'top', label: 'Top k by a score' },
+              { value: 'weights', label: 'Single W_out weights' },
             ]}
           />
         </Field>
@@ -93,6 +94,11 @@ export function AblationForm({ kind, models, corpora, datasets }: { kind: 'compa
               onChange={(verdict) => setFields((f) => ({ ...f, verdict, method: licensedMethod(verdict) ?? f.method }))}
               options={verdictKinds.map((v) => ({ value: v, label: verdictLabels[v] }))}
             />
+          </Field>
+        )}
+        {fields.setKind === 'weights' && (
+          <Field id={`${p}-weights`} label="Weights (layer:neuron:dim, =value to set instead of 0)" hint="W_out[neuron → dim] of that layer, e.g. 1:120:29 — a super-weight candidate from the massive-dims table.">
+            {input('weights', { placeholder: '1:120:29, 2:7:3=0.5' })}
           </Field>
         )}
         {fields.setKind === 'saved' && (

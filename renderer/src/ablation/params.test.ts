@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { difference, formatPerLayer, parseNeuronList, perLayerCounts, union } from './neurons';
-import { ablationParams, initialFields, licensedMethod, parseFractions, sweepParams } from './params';
+import { ablationParams, initialFields, licensedMethod, parseFractions, parseWeights, sweepParams } from './params';
 
 const base = { ...initialFields, modelId: '1', corpusId: '2' };
 
@@ -32,6 +32,17 @@ describe('the ablation form', () => {
     expect(p).toMatchObject({ set: { kind: 'saved', id: 4 } });
     expect(p).not.toHaveProperty('control');
     expect(p).not.toHaveProperty('datasetId');
+  });
+});
+
+describe('single W_out weights in the form', () => {
+  it('reads layer:neuron:dim[=value] lists, sorted and unique, and sends them without a set', () => {
+    expect(parseWeights('2:7:3=0.5, 1:120:29 1:120:29')).toEqual([{ layer: 1, neuron: 120, dim: 29 }, { layer: 2, neuron: 7, dim: 3, value: 0.5 }]);
+    expect(parseWeights('1:2')).toMatch(/“1:2” does not/);
+    expect(parseWeights('  ')).toMatch(/at least one weight/);
+    const p = ablationParams({ ...base, setKind: 'weights', weights: '1:120:29' });
+    expect(p).toMatchObject({ weights: [{ layer: 1, neuron: 120, dim: 29 }], control: { seed: 0 } });
+    expect(p).not.toHaveProperty('set');
   });
 });
 

@@ -1,8 +1,9 @@
 // The ablation and sweep forms read into ablation.start / ablation.sweep params, or the sentence
 // that says which field is wrong (checked here so the user hears about it before a job starts).
 import type { AblationMethod, Params, RankScore, VerdictKind } from '../api/contract';
+import { canonicalWeights, parseWeightRef, type WeightCoord } from '../../../common/weight-refs';
 
-export type SetKind = 'verdict' | 'saved' | 'top';
+export type SetKind = 'verdict' | 'saved' | 'top' | 'weights';
 
 export interface AblationFields {
   modelId: string;
@@ -16,6 +17,8 @@ export interface AblationFields {
   setKind: SetKind;
   verdict: VerdictKind;
   savedId: string;
+  /** single W_out weights, "layer:neuron:dim[=value]" separated by commas or spaces */
+  weights: string;
   score: RankScore;
   k: string;
   order: 'descending' | 'ascending';
@@ -42,6 +45,7 @@ export const initialFields: AblationFields = {
   setKind: 'verdict',
   verdict: 'dead',
   savedId: '',
+  weights: '',
   score: 'mean_abs',
   k: '100',
   order: 'descending',
@@ -110,6 +114,11 @@ function evalParams(f: AblationFields): Eval | string {
 export function ablationParams(f: AblationFields): Params<'ablation.start'> | string {
   const common = evalParams(f);
   if (typeof common === 'string') return common;
+  if (f.setKind === 'weights') {
+    const weights = parseWeights(f.weights);
+    if (typeof weights === 'string') return weights;
+    return { ...common, weights, ...(f.control ? { control: { seed: common.seed ?? 0 } } : {}) };
+  }
   let set: Params<'ablation.start'>['set'];
   if (f.setKind === 'saved') {
     if (f.savedId === '') return 'Choose a saved neuron set (save one from the Neurons table or a result page).';
@@ -124,6 +133,19 @@ export function ablationParams(f: AblationFields): Params<'ablation.start'> | st
     }
   }
   return { ...common, set, ...(f.control ? { control: { seed: common.seed ?? 0 } } : {}) };
+}
+
+/** "1:17:5, 1:17:9=0.5" -> single W_out weights (zeroed unless "=value"), or what is wrong. */
+export function parseWeights(text: string): WeightCoord[] | string {
+  const items = text.split(/[\s,;]+/).filter((s) => s.length > 0);
+  if (items.length === 0) return 'Give at least one weight as layer:neuron:dim (W_out[neuron → dim] of that layer), optionally =value.';
+  const out: WeightCoord[] = [];
+  for (const item of items) {
+    const w = parseWeightRef(item);
+    if (!w) return `A weight reads layer:neuron:dim or layer:neuron:dim=value; “${item}” does not.`;
+    out.push(w);
+  }
+  return canonicalWeights(out);
 }
 
 /** "0.1, 0.2 0.5" -> [0.1, 0.2, 0.5], each in (0, 1]; percentages ("10%") too. */
