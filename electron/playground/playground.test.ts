@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, PlaygroundResult } from '../api.js';
 import type { Backend } from '../backend.js';
 import { logitsFor } from '../inference.js';
-import { fixtureWithCharTokenizer, testBackend } from '../jobs/test-support.js';
+import { fixtureWithCharTokenizer, testBackend, until } from '../jobs/test-support.js';
 import { loadTokenizer } from '../../native-models/tokenizers/tokenizer.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native-models', 'fixtures');
@@ -74,10 +74,12 @@ describe('playground', () => {
 
   it('a serving process that dies fails its request with a message, and the next request starts a new one', async () => {
     await run([]);
-    const client = (b as unknown as { playground: { worker?: { pid?: number } } }).playground;
+    const client = (b as unknown as { playground: { worker?: { pid?: number }; pending: Map<number, unknown> } }).playground;
     const pid = client.worker?.pid;
     expect(pid).toBeGreaterThan(0);
     const pending = run([{ layer: 0, neuron: 1 }]);
+    // kill only once the request has reached the worker (the API validates it first, asynchronously)
+    await until(() => client.pending.size > 0, 10_000);
     process.kill(pid!, 'SIGKILL');
     await expect(pending).rejects.toThrow(/the playground's inference process stopped \(SIGKILL\); try again/);
     const again = await run([{ layer: 0, neuron: 1 }]);
