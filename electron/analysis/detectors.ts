@@ -232,10 +232,13 @@ export function detectDead(s: StatsSummary, options: DeadOptions = {}): Verdict[
   return out;
 }
 
-/** Constant neurons: not silent, and max - min <= eps: the mean is all they carry. */
-export function detectConstant(s: StatsSummary, options: ConstantOptions = {}, dead: DeadOptions = {}): Verdict[] {
+type QuietOptions = { dead?: DeadOptions; constant?: ConstantOptions };
+
+const indicesOf = (s: StatsSummary, verdicts: readonly Verdict[]): Set<number> => new Set(verdicts.map((v) => v.layer * s.neurons + v.neuron));
+
+/** Constant verdicts among the neurons not in `silent` (indices l*F + f). */
+function constantExcept(s: StatsSummary, options: ConstantOptions, silent: ReadonlySet<number>): Verdict[] {
   const relEps = nonNegative(options.relEps ?? DETECTOR_DEFAULTS.constant.relEps, 'constant relEps');
-  const silent = new Set(detectDead(s, dead).map((v) => v.layer * s.neurons + v.neuron));
   const out: Verdict[] = [];
   for (const { layer, neuron, i, tokens } of neuronsOf(s)) {
     const eps = epsOf(s, layer, relEps);
@@ -251,29 +254,47 @@ export function detectConstant(s: StatsSummary, options: ConstantOptions = {}, d
   return out;
 }
 
-/** Neurons whose output was never positive, that are neither silent nor constant. */
-export function detectNeverPositive(s: StatsSummary, options: { dead?: DeadOptions; constant?: ConstantOptions } = {}): Verdict[] {
-  const excluded = new Set([...detectDead(s, options.dead), ...detectConstant(s, options.constant, options.dead)].map((v) => v.layer * s.neurons + v.neuron));
+/** The silent and the constant verdicts, once, and the neurons they cover (which no quieter-than-firing verdict repeats). */
+function quietOf(s: StatsSummary, o: QuietOptions): { dead: Verdict[]; constant: Verdict[]; covered: Set<number> } {
+  const dead = detectDead(s, o.dead);
+  const constant = constantExcept(s, o.constant ?? {}, indicesOf(s, dead));
+  return { dead, constant, covered: indicesOf(s, [...dead, ...constant]) };
+}
+
+/** Constant neurons: not silent, and max - min <= eps: the mean is all they carry. */
+export function detectConstant(s: StatsSummary, options: ConstantOptions = {}, dead: DeadOptions = {}): Verdict[] {
+  return quietOf(s, { dead, constant: options }).constant;
+}
+
+function neverPositiveExcept(s: StatsSummary, covered: ReadonlySet<number>): Verdict[] {
   const out: Verdict[] = [];
   for (const { layer, neuron, i, tokens } of neuronsOf(s)) {
-    if (excluded.has(i) || !measurable(s, i) || !(s.max[i]! <= 0)) continue;
+    if (covered.has(i) || !measurable(s, i) || !(s.max[i]! <= 0)) continue;
     out.push({ layer, neuron, kind: 'never_positive', evidence: { tokens, max: s.max[i]!, min: s.min[i]!, mean: s.mean[i]!, upper95: 3 / tokens } });
   }
   return out;
 }
 
-/** Neurons that fired, but on a fraction of tokens below `bound` (silent and constant neurons are not also rare). */
-export function detectRare(s: StatsSummary, options: RareOptions = {}, quiet: { dead?: DeadOptions; constant?: ConstantOptions } = {}): Verdict[] {
+/** Neurons whose output was never positive, that are neither silent nor constant. */
+export function detectNeverPositive(s: StatsSummary, options: QuietOptions = {}): Verdict[] {
+  return neverPositiveExcept(s, quietOf(s, options).covered);
+}
+
+function rareExcept(s: StatsSummary, options: RareOptions, covered: ReadonlySet<number>): Verdict[] {
   const bound = positive(options.bound ?? DETECTOR_DEFAULTS.rare.bound, 'rare bound');
-  const excluded = new Set([...detectDead(s, quiet.dead), ...detectConstant(s, quiet.constant, quiet.dead)].map((v) => v.layer * s.neurons + v.neuron));
   const out: Verdict[] = [];
   for (const { layer, neuron, i, tokens } of neuronsOf(s)) {
     const fired = s.fireCount[i]!;
     const rate = s.fireRate[i]!;
-    if (fired === 0 || !(rate < bound) || excluded.has(i) || !measurable(s, i)) continue;
+    if (fired === 0 || !(rate < bound) || covered.has(i) || !measurable(s, i)) continue;
     out.push({ layer, neuron, kind: 'rare', evidence: { tokens, fire_count: fired, fire_threshold: s.fireThreshold, fire_mode: s.fireMode, rate, bound } });
   }
   return out;
+}
+
+/** Neurons that fired, but on a fraction of tokens below `bound` (silent and constant neurons are not also rare). */
+export function detectRare(s: StatsSummary, options: RareOptions = {}, quiet: QuietOptions = {}): Verdict[] {
+  return rareExcept(s, options, quietOf(s, quiet).covered);
 }
 
 /** Neurons whose peak |activation| is both far above the layer's median peak and large in itself. */
@@ -335,12 +356,12 @@ const KIND_ORDER: Record<VerdictKind, number> = { dead: 0, constant: 1, never_po
  * (`sampled`); without them (or without window positions) they are listed as unavailable.
  */
 export function detectAll(s: StatsSummary, options: DetectOptions = {}, sampled?: SampledActivations | null): Detection {
-  const quiet = { dead: options.dead, constant: options.constant };
+  const quiet = quietOf(s, { dead: options.dead, constant: options.constant });
   const verdicts: Verdict[] = [
-    ...detectDead(s, options.dead),
-    ...detectConstant(s, options.constant, options.dead),
-    ...detectNeverPositive(s, quiet),
-    ...detectRare(s, options.rare, quiet),
+    ...quiet.dead,
+    ...quiet.constant,
+    ...neverPositiveExcept(s, quiet.covered),
+    ...rareExcept(s, options.rare ?? {}, quiet.covered),
     ...detectMassive(s, options.massive),
     ...detectHeavyTailed(s, options.heavyTailed),
   ];
