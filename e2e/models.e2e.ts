@@ -1,6 +1,7 @@
 // Model import through the UI of the real app: a Hugging Face folder fixture and a truncated
 // llama2.c file; the list, the detail page, and the refusal that names the file; a quantized GGUF
-// with its metadata, tensor types and per-block scales.
+// with its metadata, tensor types and per-block scales; a GGUF file dropped on the page (uploaded
+// in browser mode) and a file that cannot be dropped.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -74,5 +75,39 @@ describe('model import in the UI', () => {
     await expect(page.getByTestId('block-scales-note').textContent()).resolves.toContain('not known without the original weights');
     const gate = page.locator('[data-testid="block-scales-row"][data-tensor="blk.0.ffn_gate.weight"]');
     await expect(gate.textContent()).resolves.toMatch(/64 × 256/);
+  });
+
+  /** Drops files built from `files` (name -> bytes) on the Models page, as a drag from the desktop does. */
+  async function drop(files: Record<string, Buffer>): Promise<void> {
+    const dataTransfer = await page.evaluateHandle((entries) => {
+      const dt = new DataTransfer();
+      for (const [name, bytes] of entries) dt.items.add(new File([new Uint8Array(bytes)], name));
+      return dt;
+    }, Object.entries(files).map(([name, bytes]) => [name, Array.from(bytes)] as [string, number[]]));
+    await page.dispatchEvent('[data-testid="model-drop"]', 'dragenter', { dataTransfer });
+    await page.dispatchEvent('[data-testid="model-drop"]', 'drop', { dataTransfer });
+  }
+
+  it('imports a GGUF file dropped on the page (browser mode uploads it into the data folder)', async () => {
+    await page.getByTestId('nav-models').click();
+    const bytes = fs.readFileSync(path.join(projectRoot, 'native-models', 'fixtures', 'gguf-models', 'gpt2-q8_0', 'model.gguf'));
+    const id = await startJob(page, () => drop({ 'dropped-gpt2.gguf': bytes }));
+    await waitForJobState(page, id, 'done');
+    await page.getByTestId('model-drop-started').waitFor();
+    const row = page.getByTestId('model-row').filter({ hasText: 'dropped-gpt2' });
+    await row.click();
+    await expect(page.getByTestId('model-architecture').textContent()).resolves.toContain('gpt2');
+    const kept = path.join(app.dataDir, 'uploads', 'dropped-gpt2.gguf');
+    expect(fs.readFileSync(kept).equals(bytes)).toBe(true);
+  });
+
+  it('says which files can be dropped when the wrong one is', async () => {
+    await page.getByTestId('nav-models').click();
+    const rows = await page.getByTestId('model-row').count();
+    await drop({ 'model.safetensors': Buffer.from('not a gguf') });
+    await expect(page.getByTestId('model-drop-error').textContent()).resolves.toMatch(/drop a \.gguf or \.bin file .*type its path instead/);
+    await drop({ 'a.gguf': Buffer.from('x'), 'b.gguf': Buffer.from('y') });
+    await expect(page.getByTestId('model-drop-error').textContent()).resolves.toContain('Drop one checkpoint file at a time (this was 2)');
+    await expect(page.getByTestId('model-row').count()).resolves.toBe(rows);
   });
 });

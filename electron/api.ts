@@ -789,4 +789,6 @@ export interface ApiErrorBody {
 export interface LabBridge {
   invoke(method: string, params: unknown): Promise<unknown>;
   onEvent(listener: (event: unknown) => void): () => void;
+  /** where a file dropped on the window is on this computer ('' when it is not a file on disk) */
+  pathForFile(file: File): string;
 }

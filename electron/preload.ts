@@ -1,5 +1,5 @@
 // The bridge between the sandboxed renderer and the main process: window.lab, nothing else.
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { LabBridge } from './api.js';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
@@ -16,6 +16,9 @@ const bridge: LabBridge = {
     ipcRenderer.on('lab:event', handler);
     return () => ipcRenderer.removeListener('lab:event', handler);
   },
+  // The sandboxed renderer's File objects carry no path; Electron tells it here, so a dropped
+  // checkpoint is read where it is instead of being copied.
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('lab', bridge);

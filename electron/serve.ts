@@ -11,6 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiErrorBody } from './api.js';
 import type { Backend } from './backend.js';
 import { ApiError, toApiError } from './errors.js';
+import { receiveUpload } from './uploads.js';
 
 const COOKIE = 'ffn_lab_token';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -141,6 +142,18 @@ export async function serve(o: ServeOptions): Promise<Server> {
     const refused = refuse(req, stateChanging);
     if (refused) {
       return isApi ? sendError(res, refused[0], 'bad-request', refused[1]) : send(res, refused[0], refused[1]);
+    }
+    if (url.pathname.startsWith('/upload/')) {
+      if (req.method !== 'PUT') return sendError(res, 405, 'bad-request', 'uploads are PUT /upload/<file name> with the file as the body');
+      try {
+        const upload = await receiveUpload(req, o.backend.dataDir, decodeURIComponent(url.pathname.slice('/upload/'.length)));
+        return send(res, 200, JSON.stringify(upload), 'application/json');
+      } catch (err) {
+        const e = toApiError(err);
+        // the browser may still be sending: answer, then close rather than read the rest
+        res.setHeader('Connection', 'close');
+        return sendError(res, STATUS_OF[e.code], e.code, e.message);
+      }
     }
     if (isApi) {
       if (req.method !== 'POST') return sendError(res, 405, 'bad-request', 'API calls are POST with a JSON body');

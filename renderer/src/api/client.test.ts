@@ -108,9 +108,10 @@ describe('BrowserClient events', () => {
 });
 
 describe('ElectronClient', () => {
-  const bridge = (rejection: unknown): LabBridge => ({
+  const bridge = (rejection: unknown, path = ''): LabBridge => ({
     invoke: () => Promise.reject(rejection),
     onEvent: () => () => {},
+    pathForFile: () => path,
   });
 
   it('keeps the code of a plain error body', async () => {
@@ -123,6 +124,12 @@ describe('ElectronClient', () => {
     await expect(client.call('corpus.list', {})).rejects.toMatchObject({ code: 'internal', message: '/x does not exist' });
   });
 
+  it('reads a dropped file where it is, and says so when it has no path on disk', async () => {
+    const file = new File([new Uint8Array(4)], 'model.gguf');
+    await expect(new ElectronClient(bridge(null, '/models/model.gguf')).droppedFilePath(file)).resolves.toBe('/models/model.gguf');
+    await expect(new ElectronClient(bridge(null)).droppedFilePath(file)).rejects.toMatchObject({ code: 'bad-request', message: expect.stringContaining('"model.gguf" has no path on this computer') });
+  });
+
   it('passes events through and results back', async () => {
     let emit: (event: unknown) => void = () => {};
     const client = new ElectronClient({
@@ -131,6 +138,7 @@ describe('ElectronClient', () => {
         emit = listener;
         return () => {};
       },
+      pathForFile: () => '',
     });
     const events: ApiEvent[] = [];
     client.subscribe((event) => events.push(event));

@@ -16,6 +16,12 @@ export interface ApiClient {
   onConnection(listener: (state: ConnectionState) => void): () => void;
   /** Skips the back-off wait and tries to reconnect now (no-op when connected). */
   reconnectNow(): void;
+  /**
+   * A path the backend can read for a file dropped on the window: in Electron the file's own path;
+   * in browser mode the backend cannot see the user's files, so the file is uploaded into the data
+   * folder first (progress in bytes; `signal` cancels and nothing is kept).
+   */
+  droppedFilePath(file: File, onProgress: (sent: number, total: number) => void, signal: AbortSignal): Promise<string>;
 }
 
 // ---- Electron -------------------------------------------------------------------------------
@@ -65,6 +71,12 @@ export class ElectronClient implements ApiClient {
   }
 
   reconnectNow(): void {}
+
+  droppedFilePath(file: File): Promise<string> {
+    const path = this.bridge.pathForFile(file);
+    if (!path) return Promise.reject(new ApiError('bad-request', `"${file.name}" has no path on this computer (dropped from another program?): save it as a file first, then drop or browse to it.`));
+    return Promise.resolve(path);
+  }
 }
 
 // ---- browser --------------------------------------------------------------------------------
@@ -76,6 +88,8 @@ export interface BrowserEnvironment {
   location: Pick<Location, 'protocol' | 'host'>;
   setTimeout: (callback: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
+  /** for uploads (fetch reports no upload progress) */
+  XMLHttpRequest?: typeof XMLHttpRequest;
 }
 
 const firstRetryMs = 500;
@@ -141,6 +155,33 @@ export class BrowserClient implements ApiClient {
     if (fromBody) throw fromBody;
     const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
     throw new ApiError(code, `The backend answered ${method} with HTTP ${status}${text && !parsed ? `: ${text.slice(0, 200)}` : ''}.`);
+  }
+
+  droppedFilePath(file: File, onProgress: (sent: number, total: number) => void, signal: AbortSignal): Promise<string> {
+    const Xhr = this.env.XMLHttpRequest;
+    if (!Xhr) return Promise.reject(new ApiError('unavailable', 'this browser cannot upload files; type the path instead'));
+    return new Promise((resolve, reject) => {
+      const xhr = new Xhr();
+      xhr.open('PUT', `/upload/${encodeURIComponent(file.name)}`);
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+      xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+      xhr.onload = () => {
+        let body: unknown = undefined;
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch {
+          // handled below
+        }
+        if (xhr.status === 200 && typeof (body as { path?: unknown } | undefined)?.path === 'string') return resolve((body as { path: string }).path);
+        reject(apiErrorFromBody(body) ?? new ApiError(httpErrorCode(xhr.status), `The backend answered the upload of ${file.name} with HTTP ${xhr.status}.`));
+      };
+      xhr.onerror = () => reject(new ApiError('network', `The upload of ${file.name} failed: cannot reach the FFN Lab backend. Is it still running?`));
+      xhr.onabort = () => reject(new ApiError('cancelled', `The upload of ${file.name} was cancelled; nothing was kept.`));
+      signal.addEventListener('abort', () => xhr.abort(), { once: true });
+      if (signal.aborted) xhr.abort();
+      else xhr.send(file);
+    });
   }
 
   subscribe(listener: (event: ApiEvent) => void): () => void {
@@ -232,6 +273,7 @@ export function createApiClient(): ApiClient {
     location: window.location,
     setTimeout: (callback, ms) => window.setTimeout(callback, ms),
     clearTimeout: (handle) => window.clearTimeout(handle as number),
+    XMLHttpRequest: window.XMLHttpRequest,
   });
 }
 

@@ -1,7 +1,7 @@
 import type { ApiErrorCode } from './contract';
 
-/** What went wrong on a call: the backend's own codes, plus the two the client itself detects. */
-export type ClientErrorCode = ApiErrorCode | 'network' | 'unauthorized';
+/** What went wrong on a call: the backend's own codes, plus those the client itself detects. */
+export type ClientErrorCode = ApiErrorCode | 'network' | 'unauthorized' | 'cancelled';
 
 const backendCodes: readonly ApiErrorCode[] = ['bad-request', 'not-found', 'conflict', 'unavailable', 'internal'];
 

@@ -5,12 +5,12 @@ import { useImportForm } from '../components/useImportForm';
 const texts: ImportTexts = {
   label: 'Checkpoint folder or file',
   placeholders: { picker: '/path/to/checkpoint or click Browse', typed: '/path/on/the/backend/machine/gpt2' },
-  pickTitles: { file: 'Choose a checkpoint file (.safetensors or llama2.c .bin)', folder: 'Choose a Hugging Face checkpoint folder' },
+  pickTitles: { file: 'Choose a checkpoint file (.gguf, .safetensors or llama2.c .bin)', folder: 'Choose a Hugging Face checkpoint folder' },
   namePlaceholder: 'From the folder or file name',
   hint:
     'A Hugging Face folder with config.json and model.safetensors (or a sharded index), a .safetensors file with config.json beside ' +
-    'it, or a llama2.c .bin. The files stay where they are.',
-  emptyPath: 'Enter the path of a Hugging Face checkpoint folder, a .safetensors file, or a llama2.c .bin file.',
+    'it, a GGUF file (llama.cpp, LM Studio, Ollama), or a llama2.c .bin. The files stay where they are. You can also drop a .gguf or .bin file on this page.',
+  emptyPath: 'Enter the path of a Hugging Face checkpoint folder, a .safetensors file, a .gguf file, or a llama2.c .bin file.',
 };
 
 /**
