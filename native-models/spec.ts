@@ -14,7 +14,7 @@ export interface NeuronId {
 /** Token ids as the model's vocabulary numbers them. */
 export type Tokens = Int32Array | readonly number[];
 
-export type Family = 'gpt2' | 'llama' | 'neox' | 'opt';
+export type Family = 'gpt2' | 'llama' | 'neox' | 'opt' | 'phi3' | 'gemma';
 
 /**
  * The FFN nonlinearity. gelu_new / gelu_pytorch_tanh: the tanh approximation; gelu: exact (erf).
@@ -38,6 +38,11 @@ export type Positional =
        * Applied after llama3Scaling (a checkpoint has one or the other).
        */
       freqFactors?: number[];
+      /**
+       * LongRoPE (Phi-3.5, Phi-4-mini): cos and sin are multiplied by this attention factor (its
+       * per-frequency short factors are freqFactors); absent: 1
+       */
+      attentionFactor?: number;
     };
 
 export interface ModelSpec {
@@ -67,6 +72,59 @@ export interface ModelSpec {
   tiedEmbeddings: boolean;
   /** number of parameters counted once (tied matrices once) */
   params: number;
+  /**
+   * Qwen3, Gemma 3: RMSNorm (eps normEps) over each head's q and k before the rotary, weights
+   * W.layer(i).qNorm / kNorm [headDim]; absent when none
+   */
+  qkNorm?: boolean;
+  /**
+   * Gemma 2/3 "sandwich" norms: the attention output and the FFN output are each normed
+   * (W.layer(i).postAttnNorm / postMlpNorm [dModel]) before they are added to the residual;
+   * norm2 is then the FFN's input norm (pre_feedforward_layernorm). Absent when none.
+   */
+  postNorms?: boolean;
+  /** Gemma: the token embeddings are multiplied by this (sqrt(dModel) rounded as the checkpoint's dtype rounds it); absent: 1 */
+  embedScale?: number;
+  /** the attention scores' scale; absent: 1 / sqrt(headDim) (Gemma: query_pre_attn_scalar^-0.5) */
+  attnScale?: number;
+  /** Gemma 2: attention scores become cap * tanh(score / cap) (after the scale, before the mask); absent: none */
+  attnSoftcap?: number;
+  /** Gemma 2: the logits become cap * tanh(logit / cap); absent: none */
+  finalSoftcap?: number;
+  /**
+   * sliding-window (local) attention: in a layer whose flag is true, query q attends to keys k with
+   * q - size < k <= q (Gemma 2/3, Qwen3 layer_types); other layers are fully causal. Absent: none.
+   */
+  slidingWindow?: { size: number; layers: boolean[] };
+  /** Gemma 3: the rotary of the sliding-window layers (rope_local_base_freq) where it differs from `positional` */
+  localPositional?: Positional;
+  /**
+   * OLMoE: RMSNorm (eps normEps) over the whole q and k projections before the head split, weights
+   * W.layer(i).qNorm [nHeads*headDim] / kNorm [nKvHeads*headDim]; qkNorm is then absent. Absent: none.
+   */
+  qkNormWhole?: boolean;
+  /** a mixture-of-experts FFN in every layer (MoeSpec); absent: dense */
+  moe?: MoeSpec;
+}
+
+/**
+ * A mixture-of-experts FFN. A neuron is (layer, expert, unit) on the flat neuron axis: routed
+ * expert j's unit u is neuron j * expertFf + u (j < experts), then the shared expert's units, so
+ * dFf = experts * expertFf + (shared?.ff ?? 0). Every unit is act(gate(x)) * up(x) (gated SwiGLU);
+ * the FFN output is sum_f coef_f(x) * post_f(x) * W_out[:, f], where coef is the routing weight of
+ * the unit's expert (0 when the token is not routed to it), and for shared units sigmoid(
+ * shared_gate(x)) (gated) or 1.
+ * Routing (scoring 'softmax'; Mixtral, Qwen2-MoE, Qwen3-MoE, OLMoE): probs = softmax(router(x)) over
+ * the routed experts, keep the topK largest, and with normTopK divide them by their sum.
+ */
+export interface MoeSpec {
+  experts: number;
+  expertFf: number;
+  topK: number;
+  scoring: 'softmax';
+  normTopK: boolean;
+  /** the shared expert (Qwen2-MoE), always on; gated: scaled by sigmoid(W.layer(i).sharedGate x) */
+  shared?: { ff: number; gated: boolean };
 }
 
 /**
@@ -98,6 +156,12 @@ export const W = {
     mlpGate: `layers.${i}.mlp.gate.weight`, // [dFf, dModel], gated only
     mlpOut: `layers.${i}.mlp.out.weight`, // [dModel, dFf]: fc2 / c_proj / down_proj / dense_4h_to_h
     mlpOutBias: `layers.${i}.mlp.out.bias`,
+    qNorm: `layers.${i}.attn.q_norm.weight`, // [headDim], qkNorm only
+    kNorm: `layers.${i}.attn.k_norm.weight`, // [headDim], qkNorm only
+    postAttnNorm: `layers.${i}.post_attn_norm.weight`, // [dModel], postNorms only
+    postMlpNorm: `layers.${i}.post_mlp_norm.weight`, // [dModel], postNorms only
+    router: `layers.${i}.moe.router.weight`, // [experts, dModel], moe only
+    sharedGate: `layers.${i}.moe.shared_gate.weight`, // [1, dModel], moe.shared.gated only
   }),
 } as const;
 
@@ -109,16 +173,26 @@ export interface WeightTensor {
 
 /**
  * A linear weight kept as ggml blocks, canonical [rows = out, cols = in] orientation, blocks of 32
- * along `cols` (ggml's row-major layout of a [out, in] matrix): q4_0 = 18-byte blocks (fp16 scale
- * d, 16 bytes of nibbles: elements 0..15 low, 16..31 high; value (q - 8) * d); q8_0 = 34-byte
- * blocks (fp16 d, 32 int8; value q * d); q6_k = ggml's 210-byte super-blocks of 256
- * (formats/ggml-quants.ts). The graph runs these as MatMulNBits (graph/quantized.ts).
+ * (q4_0, q4_1, q5_0, q5_1, q8_0) or super-blocks of 256 (the K-quants) along `cols` (ggml's
+ * row-major layout of a [out, in] matrix), exactly as GGUF stores them (block layouts:
+ * formats/ggml-quants.ts). The graph runs these as MatMulNBits (graph/quantized.ts).
  */
 export interface QuantizedWeight {
-  kind: 'q4_0' | 'q8_0' | 'q6_k';
+  kind: 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q8_0' | 'q2_k' | 'q3_k' | 'q4_k' | 'q5_k' | 'q6_k';
   rows: number;
   cols: number;
   /** the block bytes, rows * cols / (32 or 256) blocks in row-major order (read when called) */
+  bytes(): Uint8Array;
+}
+
+/**
+ * A weight as the checkpoint stores it in 16 bits (F16 / BF16), canonical layout: the graph keeps
+ * it as a 16-bit initializer and casts it to fp32 where it is used (graph/context.ts).
+ */
+export interface HalfWeight {
+  dtype: 'float16' | 'bfloat16';
+  shape: readonly number[];
+  /** little-endian elements, 2 bytes each, canonical row-major order (read when called, not kept) */
   bytes(): Uint8Array;
 }
 
@@ -136,4 +210,9 @@ export interface LoadedModel {
    * dequantizing (2-D linear weights only); null or absent: read weight() (fp32)
    */
   quantized?(name: string): QuantizedWeight | null;
+  /**
+   * the weight in 16 bits when the checkpoint stores it as F16 / BF16 (2-D weights only); null or
+   * absent: read weight() (fp32)
+   */
+  half?(name: string): HalfWeight | null;
 }

@@ -31,12 +31,24 @@ export interface Recipe {
   tensor: string;
   transpose?: boolean;
   rows?: ReadonlyArray<readonly [start: number, count: number]>;
+  /**
+   * add 1 to every element, in float32 after the upcast (Gemma's RMSNorm stores w and scales by
+   * 1 + w in float32; folding it here makes it an ordinary RMSNorm weight). The result is not a
+   * value of the file's dtype: keep it in float32.
+   */
+  plusOne?: boolean;
 }
 
 /** A canonical weight: its [out, in] shape and how to make it. */
 export interface CanonicalWeight {
   shape: readonly number[];
   recipe: Recipe;
+  /**
+   * mixture-of-experts: the weight is these whole 2-D tensors (each [out, in] as stored) joined
+   * along `axis` (0: rows, the experts' gate/up; 1: columns, their down), in order; `recipe` is
+   * then the first part (for messages)
+   */
+  stack?: { parts: readonly string[]; axis: 0 | 1 };
 }
 
 /** A checkpoint mapped to the common spec: weights are described, not read. */
@@ -105,12 +117,36 @@ export interface LayerTensors {
   oBias?: string;
   norm2: string;
   norm2Bias?: string;
+  /** per-head q and k RMSNorm weights [headDim] (spec qkNorm: Qwen3, Gemma 3) */
+  qNorm?: string;
+  kNorm?: string;
+  /** norms of the attention and FFN outputs before the residual add [dModel] (spec postNorms: Gemma 2/3) */
+  postAttnNorm?: string;
+  postMlpNorm?: string;
+  /** gate and up as one [2 dFf, dModel] matrix, gate rows first (Phi-3 gate_up_proj); instead of mlpGate + mlpIn */
+  gateUp?: string;
+  /** a mixture-of-experts FFN (architectures/moe.ts); mlpGate, mlpIn and mlpOut are then ignored */
+  moe?: MoeTensors;
   /** gated MLPs only */
   mlpGate?: string;
+  /** ignored when gateUp is given */
   mlpIn: string;
   mlpInBias?: string;
   mlpOut: string;
   mlpOutBias?: string;
+}
+
+/**
+ * A mixture-of-experts FFN's tensors: the router [E, dModel], each routed expert's gated MLP
+ * (gate and up [expertFf, dModel], down [dModel, expertFf]) and the shared expert's (Qwen2-MoE, with
+ * its gate [1, dModel]). They become the canonical mlp.gate / mlp.in [dFf, dModel] and mlp.out
+ * [dModel, dFf] with expert j's units at rows (columns) j * expertFf.., the shared expert's last.
+ */
+export interface MoeTensors {
+  router: string;
+  expertFf: number;
+  experts: ReadonlyArray<{ gate: string; up: string; down: string }>;
+  shared?: { ff: number; gate: string; up: string; down: string; sharedGate: string };
 }
 
 /** Where a decoder's weights are in the checkpoint (see LayerTensors). */
@@ -123,6 +159,8 @@ export interface DecoderTensors {
   finalNormBias?: string;
   /** the output head; left out when it is tied to the token embedding */
   lmHead?: string;
+  /** every norm weight is applied as 1 + w (Gemma): folded in at read time (Recipe.plusOne) */
+  normPlusOne?: boolean;
 }
 
 /** Product of a shape's dimensions. */
@@ -271,13 +309,14 @@ export class MapContext {
     const { vocabSize: V, dModel: D } = d;
     this.copy(W.tokenEmbedding, t.tokenEmbedding, [V, D]);
     if (t.positionEmbedding) this.copy(W.positionEmbedding, t.positionEmbedding.tensor, [t.positionEmbedding.rows, D]);
-    for (let i = 0; i < d.nLayers; i++) this.layer(W.layer(i), d, t.layer(i));
-    this.copy(W.finalNormWeight, t.finalNorm, [D]);
+    const plusOne = t.normPlusOne ?? false;
+    for (let i = 0; i < d.nLayers; i++) this.layer(W.layer(i), d, t.layer(i), plusOne);
+    this.norm(W.finalNormWeight, t.finalNorm, [D], plusOne);
     this.optional(W.finalNormBias, t.finalNormBias, [D]);
     this.optional(W.lmHead, t.lmHead, [V, D]);
   }
 
-  private layer(w: ReturnType<typeof W.layer>, d: Dims, t: LayerTensors): void {
+  private layer(w: ReturnType<typeof W.layer>, d: Dims, t: LayerTensors, plusOne: boolean): void {
     const { dModel: D, dFf: F } = d;
     const qDim = d.nHeads * d.headDim;
     const kvDim = d.nKvHeads * d.headDim;
@@ -286,7 +325,7 @@ export class MapContext {
       if (t.transposed) this.add(canonical, tensor, [inner, out], { transpose: true });
       else this.copy(canonical, tensor, [out, inner]);
     };
-    this.copy(w.norm1Weight, t.norm1, [D]);
+    this.norm(w.norm1Weight, t.norm1, [D], plusOne);
     this.optional(w.norm1Bias, t.norm1Bias, [D]);
     const a = t.attention;
     if ('qkv' in a) {
@@ -305,15 +344,53 @@ export class MapContext {
       this.optional(w.kBias, a.kBias, [kvDim]);
       this.optional(w.vBias, a.vBias, [kvDim]);
     }
+    if (t.qNorm !== undefined) this.norm(w.qNorm, t.qNorm, [d.headDim], plusOne);
+    if (t.kNorm !== undefined) this.norm(w.kNorm, t.kNorm, [d.headDim], plusOne);
     matrix(w.o, t.o, D, qDim);
     this.optional(w.oBias, t.oBias, [D]);
-    this.copy(w.norm2Weight, t.norm2, [D]);
+    if (t.postAttnNorm !== undefined) this.norm(w.postAttnNorm, t.postAttnNorm, [D], plusOne);
+    this.norm(w.norm2Weight, t.norm2, [D], plusOne);
     this.optional(w.norm2Bias, t.norm2Bias, [D]);
-    if (t.mlpGate !== undefined) matrix(w.mlpGate, t.mlpGate, F, D);
-    matrix(w.mlpIn, t.mlpIn, F, D);
+    if (t.moe !== undefined) {
+      this.moe(w, d, t.moe);
+      return;
+    }
+    if (t.gateUp !== undefined) {
+      if (t.transposed) throw new Error('a fused gate_up matrix is read as [out, in] only');
+      this.add(w.mlpGate, t.gateUp, [2 * F, D], { rows: [[0, F]] });
+      this.add(w.mlpIn, t.gateUp, [2 * F, D], { rows: [[F, F]] });
+    } else {
+      if (t.mlpGate !== undefined) matrix(w.mlpGate, t.mlpGate, F, D);
+      matrix(w.mlpIn, t.mlpIn, F, D);
+    }
     this.optional(w.mlpInBias, t.mlpInBias, [F]);
     matrix(w.mlpOut, t.mlpOut, D, F);
     this.optional(w.mlpOutBias, t.mlpOutBias, [D]);
+    if (t.postMlpNorm !== undefined) this.norm(w.postMlpNorm, t.postMlpNorm, [D], plusOne);
+  }
+
+  /** The experts stacked on the neuron axis (MoeTensors), the router and the shared expert's gate. */
+  private moe(w: ReturnType<typeof W.layer>, d: Dims, m: MoeTensors): void {
+    const { dModel: D, dFf: F } = d;
+    const all = [...m.experts, ...(m.shared ? [m.shared] : [])];
+    const ff = (j: number): number => (j < m.experts.length ? m.expertFf : (m.shared?.ff ?? 0));
+    const total = all.reduce((n, _, j) => n + ff(j), 0);
+    if (total !== F) throw new ArchitectureError(this.where, `the experts have ${total} units in all; the spec says dFf ${F}`);
+    const stack = (canonical: string, parts: string[], shape: (j: number) => number[], axis: 0 | 1): void => {
+      parts.forEach((p, j) => this.need(p, shape(j)));
+      this.weights.set(canonical, { shape: axis === 0 ? [F, D] : [D, F], recipe: { tensor: parts[0] ?? '' }, stack: { parts, axis } });
+    };
+    stack(w.mlpGate, all.map((e) => e.gate), (j) => [ff(j), D], 0);
+    stack(w.mlpIn, all.map((e) => e.up), (j) => [ff(j), D], 0);
+    stack(w.mlpOut, all.map((e) => e.down), (j) => [D, ff(j)], 1);
+    this.copy(w.router, m.router, [m.experts.length, D]);
+    if (m.shared) this.copy(w.sharedGate, m.shared.sharedGate, [1, D]);
+  }
+
+  /** a norm weight, as stored or (plusOne) as 1 + w */
+  private norm(canonical: string, tensor: string, shape: readonly number[], plusOne: boolean): void {
+    if (plusOne) this.add(canonical, tensor, shape, { plusOne: true });
+    else this.copy(canonical, tensor, shape);
   }
 
   /** copy, when the model has the weight */
@@ -327,6 +404,19 @@ export class MapContext {
     for (const w of this.weights.values()) params += numel(w.shape);
     return { spec: { ...spec, params }, weights: this.weights };
   }
+}
+
+/**
+ * Which layers use sliding-window attention: config.layer_types when the config lists them
+ * ("sliding_attention" | "full_attention", one per layer, as recent Hugging Face configs do), else
+ * `fallback(i)` (the family's rule from older configs).
+ */
+export function slidingLayers(c: MapContext, nLayers: number, fallback: (i: number) => boolean): boolean[] {
+  const types = c.config.layer_types;
+  if (types === undefined || types === null) return Array.from({ length: nLayers }, (_, i) => fallback(i));
+  const ok = Array.isArray(types) && types.length === nLayers && types.every((t) => t === 'sliding_attention' || t === 'full_attention');
+  if (!ok) c.fail('layer_types', types, `a list of ${nLayers} (num_hidden_layers) entries "sliding_attention" or "full_attention"`);
+  return (types as string[]).map((t) => t === 'sliding_attention');
 }
 
 /** Row ranges that pick one part of a fused per-head-interleaved matrix: for each head h, rows
@@ -361,5 +451,31 @@ export function applyRecipe(recipe: Recipe, source: Float32Array, sourceShape: r
     data = out;
     shape = [total, ...shape.slice(1)];
   }
+  if (recipe.plusOne) data = data.map((v) => v + 1); // a new array: the source may be cached or a view of the file
   return { shape, data };
+}
+
+/** Joins whole 2-D tensors (fp32, [rows, cols] each) along rows (axis 0) or columns (axis 1). */
+export function joinParts(parts: readonly WeightTensor[], axis: 0 | 1): WeightTensor {
+  const rows = parts.map((p) => p.shape[0] ?? 0);
+  const cols = parts.map((p) => p.shape[1] ?? 0);
+  if (axis === 0) {
+    const out = new Float32Array(rows.reduce((a, b) => a + b, 0) * (cols[0] ?? 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p.data, at);
+      at += p.data.length;
+    }
+    return { shape: [out.length / (cols[0] || 1), cols[0] ?? 0], data: out };
+  }
+  const R = rows[0] ?? 0;
+  const C = cols.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(R * C);
+  let c0 = 0;
+  parts.forEach((p, j) => {
+    const c = cols[j] ?? 0;
+    for (let r = 0; r < R; r++) out.set(p.data.subarray(r * c, (r + 1) * c), r * C + c0);
+    c0 += c;
+  });
+  return { shape: [R, C], data: out };
 }

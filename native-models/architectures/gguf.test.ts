@@ -23,7 +23,7 @@ const forward = goldenForward;
 
 describe('GGUF fixtures', () => {
   it('are all present', () => {
-    expect(names).toEqual(['gpt2-f32', 'gpt2-q8_0', 'llama-f32', 'llama-q4_k', 'llama-q8_0', 'llama31-f32']);
+    expect(names).toEqual(['gpt2-f32', 'gpt2-q8_0', 'llama-f32', 'llama-q4_k', 'llama-q8_0', 'llama-qmix', 'llama31-f32']);
   });
 
   for (const name of names) {

@@ -19,9 +19,10 @@
 import type { CheckpointReader } from '../formats/checkpoint.js';
 import type { Positional } from '../spec.js';
 import { ArchitectureError, type Dims, LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
+import { GGUF_DENSE_ARCHITECTURES, mapGgufDense } from './gguf-dense.js';
 
 /** `general.architecture` values this mapper takes (Mistral GGUFs say "llama"). */
-export const GGUF_ARCHITECTURES: readonly string[] = ['llama', 'qwen2', 'gpt2'];
+export const GGUF_ARCHITECTURES: readonly string[] = ['llama', 'qwen2', 'gpt2', ...GGUF_DENSE_ARCHITECTURES];
 
 const LABEL = 'GGUF metadata';
 
@@ -87,6 +88,8 @@ export const ggufMapper: Mapper = {
     if (Array.isArray(tokens) && tokens.length !== V) c.fail('tokenizer.ggml.tokens', `(${tokens.length} tokens)`, `${V} tokens (the rows of token_embd.weight)`);
 
     const tied = !c.has('output.weight');
+    // qwen3, phi3, gemma2, gemma3: gguf-dense.ts
+    if (GGUF_DENSE_ARCHITECTURES.includes(arch)) return mapGgufDense(c, { arch, V, L, D, H, P, tied });
 
     if (arch === 'gpt2') {
       if (D % H !== 0) c.fail(k('attention.head_count'), H, `a divisor of ${k('embedding_length')} (${D})`);

@@ -15,7 +15,7 @@ const names = [...fixtureNames(), ...planted];
 
 describe('fixtures', () => {
   it('are all present', () => {
-    expect(fixtureNames()).toEqual(['gpt2', 'gpt2-f16', 'gpt2-noprefix', 'llama', 'llama2c', 'llama2c-unshared', 'llama3-tied', 'neox', 'opt', 'qwen2-bf16']);
+    expect(fixtureNames()).toEqual(['gemma2', 'gemma3', 'gpt2', 'gpt2-f16', 'gpt2-noprefix', 'llama', 'llama2c', 'llama2c-unshared', 'llama3-tied', 'mixtral', 'neox', 'olmoe', 'opt', 'phi3', 'phi3-longrope', 'qwen2-bf16', 'qwen2-moe', 'qwen3', 'qwen3-moe']);
   });
 
   for (const name of names) {
@@ -92,6 +92,12 @@ describe('goldens are sensitive to the spec details they pin', () => {
     { name: 'neox', what: 'tanh gelu', change: (s) => ({ ...s, activation: 'gelu_new' }) },
     { name: 'opt', what: 'position offset 0', change: (s) => ({ ...s, positional: { kind: 'learned', offset: 0 } }) },
     { name: 'qwen2-bf16', what: 'eps 1e-2', change: (s) => ({ ...s, normEps: 1e-2 }) },
+    { name: 'mixtral', what: 'top-k weights not renormalised', change: (s) => ({ ...s, moe: s.moe && { ...s.moe, normTopK: false } }) },
+    { name: 'mixtral', what: 'top-1 routing', change: (s) => ({ ...s, moe: s.moe && { ...s.moe, topK: 1 } }) },
+    { name: 'qwen2-moe', what: 'top-k weights renormalised', change: (s) => ({ ...s, moe: s.moe && { ...s.moe, normTopK: true } }) },
+    { name: 'qwen2-moe', what: 'shared expert without its sigmoid gate', change: (s) => ({ ...s, moe: s.moe && { ...s.moe, shared: { ff: s.moe.shared?.ff ?? 0, gated: false } } }) },
+    { name: 'qwen3-moe', what: 'top-k weights not renormalised', change: (s) => ({ ...s, moe: s.moe && { ...s.moe, normTopK: false } }) },
+    { name: 'olmoe', what: 'no q/k norm', change: (s) => ({ ...s, qkNormWhole: undefined }) },
   ];
   for (const c of cases) {
     it(`${c.name}: ${c.what} breaks the match`, () => {

@@ -1,19 +1,22 @@
 // Llama-like decoders with Hugging Face names: Llama 2/3 (incl. Llama-3 rope scaling), Mistral,
-// Qwen2 (q/k/v biases), SmolLM, TinyLlama. RMSNorm, SwiGLU (neuron = act(gate) * up), rotary on
+// Qwen2 (q/k/v biases), Qwen3 (per-head q/k RMSNorm, explicit head_dim), SmolLM, TinyLlama. RMSNorm, SwiGLU (neuron = act(gate) * up), rotary on
 // halves (HF rotate_half), grouped-query attention. Weights are already [out, in].
 
 import type { CheckpointReader } from '../formats/checkpoint.js';
 import type { Positional } from '../spec.js';
-import { type Dims, LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
+import { type Dims, LIMITS, MapContext, type Mapper, type Mapping, slidingLayers } from './common.js';
 
 export const llamaMapper: Mapper = {
-  architectures: ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'],
-  modelTypes: ['llama', 'mistral', 'qwen2'],
+  architectures: ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM', 'Qwen3ForCausalLM'],
+  modelTypes: ['llama', 'mistral', 'qwen2', 'qwen3'],
   map(reader: CheckpointReader): Mapping {
     const c = new MapContext(reader, 'config.json');
     const arch = c.architecture();
     const qwen2 = arch === 'Qwen2ForCausalLM' || c.config.model_type === 'qwen2';
     const mistral = arch === 'MistralForCausalLM' || c.config.model_type === 'mistral';
+    // Qwen3: q_norm / k_norm (RMSNorm over each head's q and k, before the rotary); attention_bias
+    // covers q, k, v and o
+    const qwen3 = arch === 'Qwen3ForCausalLM' || c.config.model_type === 'qwen3';
     const D = c.int('hidden_size', { min: 1, max: LIMITS.dim });
     const L = c.int('num_hidden_layers', { min: 1, max: LIMITS.layers });
     const H = c.int('num_attention_heads', { min: 1, max: LIMITS.dim });
@@ -50,9 +53,18 @@ export const llamaMapper: Mapper = {
       }
     }
     // Sliding-window attention (Mistral; Qwen2 when use_sliding_window) equals full causal
-    // attention up to the window: cap the positions there. Llama ignores the field.
+    // attention up to the window: cap the positions there. Llama ignores the field. Qwen3 (when
+    // use_sliding_window) bands only the layers its layer_types name, by default those from
+    // max_window_layers on, as its Hugging Face config does: a real band mask per layer.
     const slidingOn = qwen2 ? c.bool('use_sliding_window', false) : mistral;
     const window = slidingOn ? c.int('sliding_window', { min: 1, max: LIMITS.positions, default: maxPos }) : maxPos;
+    let slidingWindow: { size: number; layers: boolean[] } | undefined;
+    if (qwen3 && c.bool('use_sliding_window', false)) {
+      const size = c.int('sliding_window', { min: 1, max: LIMITS.positions });
+      const from = c.int('max_window_layers', { min: 0, max: L, default: L });
+      const layers = slidingLayers(c, L, (i) => i >= from);
+      if (layers.some((x) => x)) slidingWindow = { size, layers };
+    }
 
     const dims: Dims = { vocabSize: V, dModel: D, nLayers: L, nHeads: H, nKvHeads: KV, headDim: hd, dFf: F };
 
@@ -73,6 +85,8 @@ export const llamaMapper: Mapper = {
           },
           o: `${a}o_proj.weight`,
           oBias: attentionBias ? `${a}o_proj.bias` : undefined,
+          qNorm: qwen3 ? `${a}q_norm.weight` : undefined,
+          kNorm: qwen3 ? `${a}k_norm.weight` : undefined,
           norm2: `model.layers.${i}.post_attention_layernorm.weight`,
           mlpGate: `${m}gate_proj.weight`,
           mlpIn: `${m}up_proj.weight`,
@@ -96,6 +110,8 @@ export const llamaMapper: Mapper = {
       parallelResidual: false,
       bias: { qkv: qkvBias, attnOut: attentionBias, mlp: false },
       tiedEmbeddings: tied,
+      ...(qwen3 ? { qkNorm: true } : {}),
+      ...(slidingWindow ? { slidingWindow } : {}),
     });
   },
 };

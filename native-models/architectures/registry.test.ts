@@ -8,13 +8,13 @@ const gpt2 = () => openCheckpoint(fixturePath('gpt2'));
 
 describe('registry', () => {
   it('lists the supported architectures', () => {
-    expect(SUPPORTED_ARCHITECTURES).toEqual(['GPT2LMHeadModel', 'GPT2Model', 'LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM', 'GPTNeoXForCausalLM', 'OPTForCausalLM', 'llama2.c']);
+    expect(SUPPORTED_ARCHITECTURES).toEqual(['GPT2LMHeadModel', 'GPT2Model', 'LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM', 'Qwen3ForCausalLM', 'GPTNeoXForCausalLM', 'OPTForCausalLM', 'MixtralForCausalLM', 'Qwen2MoeForCausalLM', 'Qwen3MoeForCausalLM', 'OlmoeForCausalLM', 'Phi3ForCausalLM', 'Gemma2ForCausalLM', 'Gemma3ForCausalLM', 'Gemma3ForConditionalGeneration', 'llama2.c']);
   });
 
   it('an unknown architecture gives the list of supported ones', () => {
     const e = error(() => mapCheckpoint(mutated(gpt2(), { config: { architectures: ['BertForMaskedLM'], model_type: 'bert' } })));
     expect(e.field).toBe('architectures');
-    expect(e.message).toContain('config.json "architectures" is ["BertForMaskedLM"]; expected one of GPT2LMHeadModel, GPT2Model, LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, GPTNeoXForCausalLM, OPTForCausalLM (unsupported architecture "BertForMaskedLM")');
+    expect(e.message).toContain('config.json "architectures" is ["BertForMaskedLM"]; expected one of GPT2LMHeadModel, GPT2Model, LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, GPTNeoXForCausalLM, OPTForCausalLM, MixtralForCausalLM, Qwen2MoeForCausalLM, Qwen3MoeForCausalLM, OlmoeForCausalLM, Phi3ForCausalLM, Gemma2ForCausalLM, Gemma3ForCausalLM, Gemma3ForConditionalGeneration (unsupported architecture "BertForMaskedLM")');
   });
 
   it('falls back to model_type when no architecture is named; an unknown model_type lists both', () => {
@@ -22,7 +22,7 @@ describe('registry', () => {
     const e = error(() => mapCheckpoint(mutated(gpt2(), { config: { architectures: undefined, model_type: 't5' } })));
     expect(e.field).toBe('model_type');
     expect(e.message).toContain('"model_type" is "t5"; expected architectures one of GPT2LMHeadModel');
-    expect(e.message).toContain('model_type one of gpt2, llama, mistral, qwen2, gpt_neox, opt');
+    expect(e.message).toContain('model_type one of gpt2, llama, mistral, qwen2, qwen3, gpt_neox, opt, mixtral, qwen2_moe, qwen3_moe, olmoe, phi3, gemma2, gemma3_text, gemma3');
     expect(error(() => mapCheckpoint(mutated(gpt2(), { config: { architectures: 'GPT2LMHeadModel' } }))).message).toContain('"architectures" is "GPT2LMHeadModel"; expected a list');
   });
 

@@ -6,13 +6,18 @@ import type { CheckpointReader } from '../formats/checkpoint.js';
 import { quote } from '../formats/errors.js';
 import { ArchitectureError, MapContext, type Mapper, type Mapping } from './common.js';
 import { ggufMapper } from './gguf.js';
+import { gemmaMapper } from './gemma.js';
 import { gpt2Mapper } from './gpt2.js';
 import { llama2cMapper } from './llama2c.js';
 import { llamaMapper } from './llama.js';
+import { deepseekMapper, moeMapper } from './moe.js';
 import { neoxMapper } from './neox.js';
 import { optMapper } from './opt.js';
+import { phi3Mapper } from './phi3.js';
 
-export const MAPPERS: readonly Mapper[] = [gpt2Mapper, llamaMapper, neoxMapper, optMapper];
+export const MAPPERS: readonly Mapper[] = [gpt2Mapper, llamaMapper, neoxMapper, optMapper, moeMapper, phi3Mapper, gemmaMapper];
+/** Architectures recognised only to be refused with a precise reason (their mappers throw). */
+const REFUSED: readonly Mapper[] = [deepseekMapper];
 
 /** Every architecture name we map (config.architectures[0] values, and llama2.c). */
 export const SUPPORTED_ARCHITECTURES: readonly string[] = [...MAPPERS.flatMap((m) => m.architectures), ...llama2cMapper.architectures];
@@ -28,12 +33,12 @@ export function mapperFor(reader: CheckpointReader): Mapper {
   if (archs !== undefined && archs !== null) {
     const first: unknown = Array.isArray(archs) ? archs[0] : undefined;
     if (typeof first !== 'string') c.fail('architectures', archs, `a list of architecture names starting with ${supported}`);
-    const m = MAPPERS.find((x) => x.architectures.includes(first));
+    const m = MAPPERS.find((x) => x.architectures.includes(first)) ?? REFUSED.find((x) => x.architectures.includes(first));
     if (!m) c.fail('architectures', archs, `${supported} (unsupported architecture ${quote(first)})`);
     return m;
   }
   const type = c.config.model_type;
-  const m = MAPPERS.find((x) => typeof type === 'string' && x.modelTypes.includes(type));
+  const m = [...MAPPERS, ...REFUSED].find((x) => typeof type === 'string' && x.modelTypes.includes(type));
   if (!m) {
     const types = MAPPERS.flatMap((x) => x.modelTypes).join(', ');
     throw new ArchitectureError(c.where, `config.json names no "architectures" and its "model_type" is ${quote(type)}; expected architectures ${supported}, or model_type one of ${types}`, 'model_type');

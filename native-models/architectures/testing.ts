@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckpointReader, TensorInfo } from '../formats/checkpoint.js';
-import { referenceForward, type ReferenceResult, zeroAblation } from '../graph/test-support/reference-forward.js';
+import { type ExpertAblation, referenceForward, type ReferenceResult, zeroAblation } from '../graph/test-support/reference-forward.js';
 import type { LoadedModel } from '../spec.js';
 import { thrown } from '../test-support/thrown.js';
 import { ArchitectureError } from './common.js';
@@ -31,6 +31,10 @@ export interface Golden {
   preactivations: Record<string, GoldenTensor>;
   up?: Record<string, GoldenTensor>;
   ablation: { method: 'zero'; neurons: { layer: number; neuron: number }[]; logits: GoldenTensor; nll: GoldenTensor };
+  /** mixture-of-experts fixtures (make_moe.py): per layer, router probabilities [B,T,E], chosen experts and weights [B,T,k] */
+  router?: Record<string, { probs: GoldenTensor; experts: GoldenTensor; weights: GoldenTensor }>;
+  /** mixture-of-experts fixtures: whole experts unrouted or zeroed */
+  expert_ablation?: { experts: { layer: number; expert: number }[]; mode: 'unrouted' | 'zeroed'; logits: GoldenTensor; nll: GoldenTensor }[];
 }
 
 /** Fixture directory names (each holds a golden.json). */
@@ -114,10 +118,10 @@ export function nllOf(logits: Float64Array, ids: GoldenTensor, V: number): Float
   return out;
 }
 
-/** The reference forward over a golden's [B, T] ids, zeroing `ablate` when given. */
-export function goldenForward(m: LoadedModel, ids: GoldenTensor, ablate?: { layer: number; neuron: number }[]): ReferenceResult {
+/** The reference forward over a golden's [B, T] ids, zeroing `ablate` (and taking out `experts`) when given. */
+export function goldenForward(m: LoadedModel, ids: GoldenTensor, ablate?: { layer: number; neuron: number }[], experts?: ExpertAblation): ReferenceResult {
   const [B = 0, T = 0] = ids.shape;
-  return referenceForward(m, ids.data, B, T, ablate && zeroAblation(m.spec, ablate));
+  return referenceForward(m, ids.data, B, T, ablate && zeroAblation(m.spec, ablate), experts);
 }
 
 /**
@@ -139,5 +143,18 @@ export function goldenMismatches(m: LoadedModel, g: Golden): string[] {
   note('ablated nll', mismatch(nllOf(ablated.logits, g.input_ids, V), g.ablation.nll, g.tolerance));
   // the ablation is visible: it changes the logits well beyond the tolerance
   if (mismatch(ablated.logits, g.logits, { atol: 1e-2, rtol: 0 }) === null) out.push('the ablation did not change the logits');
+  // mixture of experts: the routing of every layer, and whole-expert ablations
+  for (const [layer, want] of Object.entries(g.router ?? {})) {
+    const got = run.router?.[Number(layer)];
+    note(`router probabilities of layer ${layer}`, mismatch(got?.probs ?? [], want.probs, g.tolerance));
+    note(`chosen experts of layer ${layer}`, mismatch(got?.experts ?? [], want.experts, { atol: 0, rtol: 0 }));
+    note(`routing weights of layer ${layer}`, mismatch(got?.weights ?? [], want.weights, g.tolerance));
+  }
+  for (const e of g.expert_ablation ?? []) {
+    const what = `experts ${e.mode} (${e.experts.map((x) => `${x.layer}/${x.expert}`).join(', ')})`;
+    const r = goldenForward(m, g.input_ids, undefined, { mode: e.mode, experts: e.experts });
+    note(`${what} logits`, mismatch(r.logits, e.logits, g.tolerance));
+    note(`${what} nll`, mismatch(nllOf(r.logits, g.input_ids, V), e.nll, g.tolerance));
+  }
   return out;
 }

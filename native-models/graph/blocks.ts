@@ -3,21 +3,22 @@
 // attention reshapes to [N, heads, T, headDim] and back.
 
 import { type Activation, W } from '../spec.js';
-import { type BuildContext, linear } from './context.js';
+import { type BuildContext, gatherRows, linear } from './context.js';
 import { attr } from './graph.js';
 import { type Rotary, rotaryTables } from './rotary.js';
 
 /** Token (and learned position) embeddings of ids [N, T] -> [N*T, D]. */
 export function embed(c: BuildContext, ids: string): string {
   const { g, spec } = c;
-  let x = g.op('Gather', [c.w(W.tokenEmbedding), ids]); // [N, T, D]
+  let x = gatherRows(c, W.tokenEmbedding, ids); // [N, T, D]
   if (spec.positional.kind === 'learned') {
     const off = spec.positional.offset;
     const start = g.i64([off], true);
     const end = g.op('Add', [c.T, start]);
     const posIds = g.op('Range', [start, end, g.i64([1], true)]);
-    x = g.op('Add', [x, g.op('Gather', [c.w(W.positionEmbedding), posIds])]); // + [T, D]
+    x = g.op('Add', [x, gatherRows(c, W.positionEmbedding, posIds)]); // + [T, D]
   }
+  if (spec.embedScale !== undefined) x = g.op('Mul', [x, g.f32([spec.embedScale], true)]); // Gemma: * sqrt(dModel)
   return g.op('Reshape', [x, g.i64([-1, spec.dModel])]);
 }
 
@@ -57,12 +58,13 @@ export interface RotaryTables {
   p: Rotary;
 }
 
-export function rotaryInit(c: BuildContext, p: Rotary, positions: number): RotaryTables {
+/** `prefix` names the initializers: 'rotary', or 'rotary_local' for the sliding-window layers' own tables (Gemma 3). */
+export function rotaryInit(c: BuildContext, p: Rotary, positions: number, prefix = 'rotary'): RotaryTables {
   const { cos, sin } = rotaryTables(p, positions);
   const { g } = c;
   const take = (name: string, data: Float32Array): string =>
     g.op('Slice', [g.initF32(name, data, [positions, p.rotaryDim]), g.i64([0]), c.T1, g.i64([0])]);
-  return { cos: take('rotary.cos', cos), sin: take('rotary.sin', sin), p };
+  return { cos: take(`${prefix}.cos`, cos), sin: take(`${prefix}.sin`, sin), p };
 }
 
 /** Rotates the first rotaryDim dims of x [N, H, T, headDim]. */
@@ -97,6 +99,16 @@ export function causalMask(c: BuildContext): string {
   return g.op('LessOrEqual', [k, q], undefined, 'causal_mask');
 }
 
+/** Sliding-window mask [T, T] of the local layers: the causal mask and key > query - size. */
+export function slidingMask(c: BuildContext, causal: string, size: number): string {
+  const { g } = c;
+  const pos = g.op('Range', [g.i64([0], true), c.T, g.i64([1], true)]);
+  const q = g.op('Unsqueeze', [pos, g.i64([1])]);
+  const k = g.op('Unsqueeze', [pos, g.i64([0])]);
+  const inWindow = g.op('Greater', [k, g.op('Sub', [q, g.i64([size], true)])]);
+  return g.op('And', [causal, inWindow], undefined, 'sliding_mask');
+}
+
 /** Multi-head causal self-attention of h [N*T, D] -> [N*T, D]. */
 export function attention(c: BuildContext, h: string, layer: number, mask: string, rt?: RotaryTables): string {
   const { g, spec } = c;
@@ -106,9 +118,16 @@ export function attention(c: BuildContext, h: string, layer: number, mask: strin
     const shape = g.op('Concat', [g.i64([-1]), c.T1, g.i64([count, hd])], { axis: attr.i(0) });
     return g.op('Transpose', [g.op('Reshape', [x2d, shape])], { perm: attr.ints([0, 2, 1, 3]) }); // [N, count, T, hd]
   };
-  let q = heads(linear(c, h, n.q, n.qBias), H);
-  let k = heads(linear(c, h, n.k, n.kBias), Hkv);
+  // OLMoE: RMSNorm over the whole q and k projections, before the head split
+  const whole = (x: string, weight: string): string => (spec.qkNormWhole ? norm(c, x, weight, '') : x);
+  let q = heads(whole(linear(c, h, n.q, n.qBias), n.qNorm), H);
+  let k = heads(whole(linear(c, h, n.k, n.kBias), n.kNorm), Hkv);
   let v = heads(linear(c, h, n.v, n.vBias), Hkv);
+  if (spec.qkNorm) {
+    // per-head RMSNorm over the last axis (headDim), before the rotary (Qwen3, Gemma 3)
+    q = norm(c, q, n.qNorm, '');
+    k = norm(c, k, n.kNorm, '');
+  }
   if (rt) {
     q = applyRotary(c, q, rt);
     k = applyRotary(c, k, rt);
@@ -121,7 +140,12 @@ export function attention(c: BuildContext, h: string, layer: number, mask: strin
     kT = g.op('Unsqueeze', [kT, g.i64([2])]);
     v = g.op('Unsqueeze', [v, g.i64([2])]);
   }
-  const scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.f32([1 / Math.sqrt(hd)], true)]);
+  let scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.f32([spec.attnScale ?? 1 / Math.sqrt(hd)], true)]);
+  if (spec.attnSoftcap !== undefined) {
+    // Gemma 2: cap * tanh(score / cap), before the mask
+    const cap = g.f32([spec.attnSoftcap], true);
+    scores = g.op('Mul', [g.op('Tanh', [g.op('Div', [scores, cap])]), cap]);
+  }
   const masked = g.op('Where', [mask, scores, g.f32([-Infinity], true)]);
   const probs = g.op('Softmax', [masked], { axis: attr.i(-1) });
   const ctx = g.op('Reshape', [g.op('MatMul', [probs, v]), g.i64([0, H, -1, hd])]); // [N, H, T, hd]
@@ -146,19 +170,102 @@ export interface NeuronEdit {
    */
   weightNeuron?: string; // int64 [C|1, L, E]
   weightDelta?: string; // [C|1, L, E, D]
+  /** mixture of experts, whole experts per condition: 1 = removed from routing (router logit -inf before the rule) */
+  expertUnrouted?: string; // [C|1, L, experts]
+  /** mixture of experts: multiplies each expert's routing weight after the rule (0 = output zeroed, routing kept) */
+  expertScale?: string; // [C|1, L, experts]
+}
+
+/** A mixture-of-experts layer's routing (spec.ts MoeSpec), every row of [N*T, ...]. */
+export interface Routing {
+  /** the family's probabilities before top-k [N*T, experts] */
+  probs: string;
+  /** the chosen experts int64 [N*T, topK], by descending weight, and their weights after the rule */
+  experts: string;
+  weights: string;
+  /** per token, each routed expert's weight after the rule, 0 when not chosen (and after expert_scale) [N*T, experts] */
+  dense: string;
+  /** per token, the shared expert's coefficient sigmoid(shared_gate(x)) [N*T, 1]; absent: no gate (1) or no shared expert */
+  sharedGate?: string;
+}
+
+/** Router logits -> the family's rule -> each expert's weight per token (MoeSpec); applyRouting uses it. */
+export function route(c: BuildContext, h: string, layer: number, edit?: NeuronEdit): Routing {
+  const { g, spec } = c;
+  const moe = spec.moe;
+  if (!moe) throw new Error('route: not a mixture-of-experts model');
+  const n = W.layer(layer);
+  const { experts: E, topK: k } = moe;
+  const at = g.i64([layer]);
+  // [N*T, E] <-> [C, B*T, E]: each condition lines up with its [C|1, 1, E] slice of the expert edits
+  const byCond = (x: string): string => g.op('Reshape', [x, g.op('Concat', [g.i64([-1]), c.BT1, g.i64([E])], { axis: attr.i(0) })]);
+  const flat = (x: string): string => g.op('Reshape', [x, g.i64([-1, E])]);
+  let logits = linear(c, h, n.router);
+  if (edit?.expertUnrouted) {
+    const off = g.op('Greater', [g.op('Gather', [edit.expertUnrouted, at], { axis: attr.i(1) }), g.f32([0], true)]);
+    logits = flat(g.op('Where', [off, g.f32([-Infinity], true), byCond(logits)]));
+  }
+  const probs = g.op('Softmax', [logits], { axis: attr.i(-1) });
+  const [top, experts] = g.opN('TopK', [probs, g.i64([k])], 2, { axis: attr.i(-1), largest: attr.i(1), sorted: attr.i(1) }) as [string, string];
+  const weights = moe.normTopK ? g.op('Div', [top, g.op('ReduceSum', [top, g.i64([-1])], { keepdims: attr.i(1) })]) : top;
+  // the weights on the expert axis, 0 for the experts not chosen
+  let dense = g.op('ScatterElements', [g.op('ConstantOfShape', [g.op('Shape', [probs])]), experts, weights], { axis: attr.i(1) });
+  if (edit?.expertScale) dense = flat(g.op('Mul', [byCond(dense), g.op('Gather', [edit.expertScale, at], { axis: attr.i(1) })]));
+  const sharedGate = moe.shared?.gated ? g.op('Sigmoid', [linear(c, h, n.sharedGate)]) : undefined;
+  return { probs, experts, weights, dense, ...(sharedGate ? { sharedGate } : {}) };
+}
+
+/**
+ * 1 where the unit's expert is routed at the token (weight > 0), 0 elsewhere; 1 for shared units:
+ * [rows, F] from dense [rows, experts]. Which tokens a unit's statistics count.
+ */
+export function routedUnits(c: BuildContext, dense: string): string {
+  const { g, spec } = c;
+  const moe = spec.moe;
+  if (!moe) throw new Error('routedUnits: not a mixture-of-experts model');
+  const { experts: E, expertFf: ff } = moe;
+  const on = g.op('Cast', [g.op('Greater', [dense, g.f32([0], true)])], { to: attr.i(1) });
+  const units = g.op('Reshape', [g.op('Expand', [g.op('Unsqueeze', [on, g.i64([2])]), g.i64([1, 1, ff])]), g.i64([-1, E * ff])]);
+  if (!moe.shared) return units;
+  const shape = g.op('Concat', [g.op('Shape', [dense], { start: attr.i(0), end: attr.i(1) }), g.i64([moe.shared.ff])], { axis: attr.i(0) });
+  return g.op('Concat', [units, g.op('Expand', [g.f32([1], true), shape])], { axis: attr.i(1) });
+}
+
+/**
+ * Each unit of post [N*T, F] times its coefficient: its expert's weight (0 when not routed), the
+ * shared gate for shared units. As [N*T, E, expertFf] * [N*T, E, 1], so no [N*T, F] coefficient
+ * tensor is built.
+ */
+export function applyRouting(c: BuildContext, post: string, r: Routing): string {
+  const { g, spec } = c;
+  const moe = spec.moe;
+  if (!moe) throw new Error('applyRouting: not a mixture-of-experts model');
+  const { experts: E, expertFf: ff } = moe;
+  const routedPart = moe.shared ? g.op('Slice', [post, g.i64([0]), g.i64([E * ff]), g.i64([1])]) : post;
+  const byExpert = g.op('Mul', [g.op('Reshape', [routedPart, g.i64([-1, E, ff])]), g.op('Unsqueeze', [r.dense, g.i64([2])])]);
+  const routed = g.op('Reshape', [byExpert, g.i64([-1, E * ff])]);
+  if (!moe.shared) return routed;
+  const sharedUnits = g.op('Slice', [post, g.i64([E * ff]), g.i64([spec.dFf]), g.i64([1])]);
+  return g.op('Concat', [routed, r.sharedGate ? g.op('Mul', [sharedUnits, r.sharedGate]) : sharedUnits], { axis: attr.i(1) });
 }
 
 export interface MlpResult {
   /** pre-activation (the gate's for gated FFNs) [N*T, F] */
   pre: string;
-  /** the neuron after the edit, as W_out reads it [N*T, F] */
+  /** the neuron after the edit [N*T, F]; with a mixture of experts, before its routing coefficient */
   post: string;
   out: string;
+  /** mixture of experts only */
+  routing?: Routing;
 }
 
 export function mlp(c: BuildContext, h: string, layer: number, edit?: NeuronEdit): MlpResult {
   const { g, spec } = c;
   const n = W.layer(layer);
+  // mixture of experts: every expert's units are computed for every token (one Gemm over all of
+  // them) and W_out reads each unit times its routing coefficient (0 when its expert is not chosen)
+  const routing = spec.moe ? route(c, h, layer, edit) : undefined;
+  const weighted = (p: string): string => (routing ? applyRouting(c, p, routing) : p);
   const inp = linear(c, h, n.mlpIn, n.mlpInBias);
   const pre = spec.gated ? linear(c, h, n.mlpGate) : inp;
   let post = activation(c, pre, spec.activation);
@@ -184,11 +291,13 @@ export function mlp(c: BuildContext, h: string, layer: number, edit?: NeuronEdit
       const at = g.i64([layer], true);
       const idx = g.op('Unsqueeze', [g.op('Gather', [edit.weightNeuron, at], { axis: attr.i(1) }), g.i64([1])]); // [C|1, 1, E]
       const lead = g.op('Concat', [g.op('Shape', [edited], { start: attr.i(0), end: attr.i(2) }), g.i64([1])], { axis: attr.i(0) }); // [C, B*T, 1]
-      const picked = g.op('GatherElements', [edited, g.op('Expand', [idx, lead])], { axis: attr.i(2) }); // [C, B*T, E]
+      const read = weighted(post);
+      const readByCond = routing ? g.op('Reshape', [read, g.op('Shape', [edited])]) : edited;
+      const picked = g.op('GatherElements', [readByCond, g.op('Expand', [idx, lead])], { axis: attr.i(2) }); // [C, B*T, E]
       const delta = g.op('Gather', [edit.weightDelta, at], { axis: attr.i(1) }); // [C|1, E, D]
       const extra = g.op('Reshape', [g.op('MatMul', [picked, delta]), g.i64([-1, spec.dModel])]);
-      return { pre, post, out: g.op('Add', [linear(c, post, n.mlpOut, n.mlpOutBias), extra]) };
+      return { pre, post, out: g.op('Add', [linear(c, read, n.mlpOut, n.mlpOutBias), extra]), ...(routing ? { routing } : {}) };
     }
   }
-  return { pre, post, out: linear(c, post, n.mlpOut, n.mlpOutBias) };
+  return { pre, post, out: linear(c, weighted(post), n.mlpOut, n.mlpOutBias), ...(routing ? { routing } : {}) };
 }

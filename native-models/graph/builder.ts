@@ -34,17 +34,31 @@
 //   n*T + t); taps blocks.{i}.mlp.pre / blocks.{i}.mlp.post [N, T, F], blocks.{i}.resid_post [N, T, D].
 // - "post" is the neuron after the edit, as W_out reads it; for gated FFNs "pre" is the gate's
 //   pre-activation and post = act(gate) * up.
+// - Mixture of experts (spec.moe): F = experts * expertFf (+ shared units); neuron j * expertFf + u
+//   is unit u of expert j. Every unit is computed for every token (one Gemm over all experts), and
+//   "post" is the unit's value before its routing coefficient; W_out reads post * coef, coef =
+//   the weight of the unit's expert after the family's rule (0 when not chosen), for shared units
+//   sigmoid(shared_gate(x)). So edits (scale/shift, resample, weight edits) act inside experts, and
+//   an edited unit only contributes where its expert is routed. With `router`: router_probs
+//   [L, N*T, E], router_experts int64 [L, N*T, k], router_weights [L, N*T, k] (every row). With
+//   `expertEdits`: inputs expert_unrouted [C|1, L, E] (1: router logit -inf before the rule) and
+//   expert_scale [C|1, L, E] (multiplies the expert's weight after the rule; 0: output zeroed).
+//   The stats and topK heads count, for each unit, only the tokens routed to its expert (shared
+//   units: every token), and stats_active_count only routed units; stats_unit_count int64 [L, F]
+//   gives each unit's token count (stats_count stays the layer's). hidden_post is 0 for a unit
+//   whose expert the token is not routed to (the sampled states feed the selectivity verdicts and
+//   the manifold, which should see what the unit contributes); the taps keep every unit's value.
 
 import { type LoadedModel } from '../spec.js';
-import { attention, causalMask, embed, mlp, type NeuronEdit, norm, rotaryInit } from './blocks.js';
+import { attention, causalMask, embed, mlp, type NeuronEdit, norm, rotaryInit, routedUnits, type Routing, slidingMask } from './blocks.js';
 import { type BuildContext, makeContext } from './context.js';
-import { attr, type ExternalDataPolicy, Graph } from './graph.js';
+import { attr, type ExternalDataPolicy, Graph, type SideFile } from './graph.js';
 import { condition0, kl, layerAbsTopK, layerStats, layerTopK, nll, stack, unembed } from './heads.js';
-import { type Encoded, join } from './protobuf.js';
+import { join } from './protobuf.js';
 import { W } from '../spec.js';
 
 /** Bump when the graph changes for the same options, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 7; // 7: GGUF Q6_K weights as MatMulNBits
+export const BUILDER_VERSION = 10; // 10: every GGUF block type as MatMulNBits (+ block sums @ offsets); 9: F16/BF16 weights kept as 16-bit initializers, cast at use
 
 export interface GraphOptions {
   /** adds inputs scale and shift [C|1, L, F] and the condition axis */
@@ -91,12 +105,29 @@ export interface GraphOptions {
   taps?: readonly number[];
   /** rows of the rotary tables (the longest T the graph accepts); default spec.maxPositions */
   maxSeqLen?: number;
+  /**
+   * F16 / BF16 weights as fp32 initializers (twice their memory; the Gemms pre-pack them) instead
+   * of 16-bit initializers cast at each use (graph/context.ts); default false
+   */
+  fp32Weights?: boolean;
+  /**
+   * mixture of experts: router_probs [L, N*T, E] (the family's probabilities before top-k),
+   * router_experts int64 [L, N*T, k] (by descending weight) and router_weights [L, N*T, k] (after
+   * the family's rule), every row of every condition
+   */
+  router?: boolean;
+  /**
+   * mixture of experts, with conditions: whole-expert edits, inputs expert_unrouted [C|1, L, E]
+   * (1: the expert's router logit is -inf before the rule) and expert_scale [C|1, L, E] (multiplies
+   * the expert's routing weight after the rule: 0 zeroes its output, routing unchanged)
+   */
+  expertEdits?: boolean;
 }
 
 export interface BuildOutput {
   model: Uint8Array;
   /** weights in a side file: write `data` to `location` beside the model file */
-  external?: { location: string; data: Encoded };
+  external?: { location: string; data: SideFile };
   /** node counts by op type */
   opCounts: Map<string, number>;
 }
@@ -128,6 +159,9 @@ export function graphKey(o: GraphOptions): string {
     hidden: o.hidden ?? false,
     taps,
     maxSeqLen: o.maxSeqLen ?? null,
+    fp32Weights: o.fp32Weights ?? false,
+    ...(o.router ? { router: true } : {}),
+    ...(o.expertEdits ? { expertEdits: true } : {}),
   });
 }
 
@@ -137,6 +171,8 @@ function validate(model: LoadedModel, o: GraphOptions): void {
   if (o.resample && !o.conditions) throw new Error('buildGraph: resample edits conditions; set conditions: true');
   if (o.weightEdits && !o.conditions) throw new Error('buildGraph: weightEdits edit conditions; set conditions: true');
   if (o.moments && !o.stats) throw new Error('buildGraph: moments extend the stats head; set stats: true');
+  if ((o.router || o.expertEdits) && !model.spec.moe) throw new Error(`buildGraph: router and expertEdits need a mixture-of-experts model; ${model.spec.architecture} is dense`);
+  if (o.expertEdits && !o.conditions) throw new Error('buildGraph: expertEdits edit conditions; set conditions: true');
   if (o.fireOnMagnitude && !o.stats) throw new Error('buildGraph: fireOnMagnitude changes the stats head; set stats: true');
   if (o.tokenMask && !o.stats && !(o.topK ?? 0) && !(o.residTopK ?? 0)) throw new Error('buildGraph: tokenMask selects tokens for stats, topK or residTopK; set one of them');
   for (const t of o.taps ?? []) {
@@ -152,28 +188,39 @@ interface LayerValues {
   pre: string;
   post: string;
   resid: string;
+  routing?: Routing;
 }
 
 /** The blocks up to and including layer `last`; returns each layer's 2-D values. */
 function blocks(c: BuildContext, ids: string, last: number, maxSeqLen: number, edit?: NeuronEdit): LayerValues[] {
   const { g, spec } = c;
   const rt = spec.positional.kind === 'rotary' ? rotaryInit(c, spec.positional, maxSeqLen) : undefined;
+  // Gemma 3: the sliding-window layers rotate with their own base frequency
+  const local = spec.localPositional;
+  const rtLocal = local?.kind === 'rotary' ? rotaryInit(c, local, maxSeqLen, 'rotary_local') : rt;
   const mask = causalMask(c);
+  const sw = spec.slidingWindow;
+  const windowMask = sw ? slidingMask(c, mask, sw.size) : mask;
   let x = embed(c, ids);
   const out: LayerValues[] = [];
   for (let i = 0; i <= last; i++) {
     const n = W.layer(i);
-    const a = attention(c, norm(c, x, n.norm1Weight, n.norm1Bias), i, mask, rt);
+    const isLocal = sw?.layers[i] === true;
+    let a = attention(c, norm(c, x, n.norm1Weight, n.norm1Bias), i, isLocal ? windowMask : mask, isLocal ? rtLocal : rt);
+    // Gemma's sandwich norms: the attention and FFN outputs are normed before the residual add
+    // (the neuron, pre and post, is unchanged; resid_post is still the block's output)
+    if (spec.postNorms) a = norm(c, a, n.postAttnNorm, '');
+    const ffnOut = (o: string): string => (spec.postNorms ? norm(c, o, n.postMlpNorm, '') : o);
     let m;
     if (spec.parallelResidual) {
       m = mlp(c, norm(c, x, n.norm2Weight, n.norm2Bias), i, edit);
-      x = g.op('Add', [g.op('Add', [x, a]), m.out]);
+      x = g.op('Add', [g.op('Add', [x, a]), ffnOut(m.out)]);
     } else {
       const mid = g.op('Add', [x, a]);
       m = mlp(c, norm(c, mid, n.norm2Weight, n.norm2Bias), i, edit);
-      x = g.op('Add', [mid, m.out]);
+      x = g.op('Add', [mid, ffnOut(m.out)]);
     }
-    out.push({ pre: m.pre, post: m.post, resid: x });
+    out.push({ pre: m.pre, post: m.post, resid: x, ...(m.routing ? { routing: m.routing } : {}) });
   }
   return out;
 }
@@ -198,8 +245,12 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
       edit.weightNeuron = g.input('wedit_neuron', 'int64', ['conditions', L, 'weight_edits']);
       edit.weightDelta = g.input('wedit_delta', 'float32', ['conditions', L, 'weight_edits', D]);
     }
+    if (options.expertEdits && spec.moe) {
+      edit.expertUnrouted = g.input('expert_unrouted', 'float32', ['conditions', L, spec.moe.experts]);
+      edit.expertScale = g.input('expert_scale', 'float32', ['conditions', L, spec.moe.experts]);
+    }
     const dim0 = (v: string): string => g.op('Shape', [v], { start: attr.i(0), end: attr.i(1) });
-    const counts = [edit.scale, edit.shift, ...(edit.weightNeuron && edit.weightDelta ? [edit.weightNeuron, edit.weightDelta] : [])].map(dim0);
+    const counts = [edit.scale, edit.shift, ...(edit.weightNeuron && edit.weightDelta ? [edit.weightNeuron, edit.weightDelta] : []), ...(edit.expertUnrouted && edit.expertScale ? [edit.expertUnrouted, edit.expertScale] : [])].map(dim0);
     const C = g.op('Max', counts, undefined, 'condition_count');
     const reps = g.op('Concat', [C, g.i64([1, 1])], { axis: attr.i(0) });
     tile = (v) => {
@@ -208,10 +259,10 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
       return g.op('Reshape', [expanded, g.op('Concat', [g.i64([-1]), seqLen], { axis: attr.i(0) })]);
     };
   }
-  const c = makeContext(model, g, idsIn);
+  const c = makeContext(model, g, idsIn, { fp32Weights: options.fp32Weights ?? false });
   const ids = tile(idsIn);
 
-  const needsAll = options.logits !== undefined || options.nll || options.kl || options.top1 || options.stats || (options.topK ?? 0) > 0 || (options.residTopK ?? 0) > 0 || options.hidden;
+  const needsAll = options.logits !== undefined || options.nll || options.kl || options.top1 || options.stats || (options.topK ?? 0) > 0 || (options.residTopK ?? 0) > 0 || options.hidden || options.router;
   const taps = [...new Set(options.taps ?? [])];
   if (!needsAll && taps.length === 0) throw new Error('buildGraph: no output selected (logits, nll, kl, top1, stats, topK, residTopK, hidden or taps)');
   const last = needsAll ? L - 1 : Math.max(...taps);
@@ -242,9 +293,12 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
   const ofCondition0 = layers.map((l) => (options.stats || (options.topK ?? 0) > 0 ? (options.conditions ? condition0(c, l.post) : l.post) : ''));
   // [B*T, 1] of 1 (counted) / 0, or none
   const mask = options.tokenMask ? g.op('Reshape', [g.input('token_mask', 'float32', ['batch', 'seq']), g.i64([-1, 1])]) : undefined;
+  // mixture of experts: a unit's statistics and top tokens count only the tokens routed to its expert
+  const unitMasks = layers.map((l) => (l.routing && (options.stats || (options.topK ?? 0) > 0) ? routedUnits(c, options.conditions ? condition0(c, l.routing.dense) : l.routing.dense) : undefined));
   if (options.stats) {
     const threshold = g.input('threshold', 'float32', []);
-    const per = ofCondition0.map((x0) => layerStats(c, x0, threshold, mask, options.moments ?? false, options.fireOnMagnitude ?? false));
+    const per = ofCondition0.map((x0, i) => layerStats(c, x0, threshold, mask, options.moments ?? false, options.fireOnMagnitude ?? false, unitMasks[i]));
+    if (spec.moe) g.output(g.op('Cast', [stack(c, per.map((s) => s.unitCount as string))], { to: attr.i(7) }), 'stats_unit_count', 'int64', [L, F]);
     const counted = mask ? g.op('Cast', [g.op('ReduceSum', [mask], { keepdims: attr.i(0) })], { to: attr.i(7) }) : g.op('Squeeze', [c.BT1, g.i64([0])]);
     g.output(g.op('Expand', [g.op('Unsqueeze', [counted, g.i64([0])]), g.i64([L])]), 'stats_count', 'int64', [L]);
     g.output(stack(c, per.map((s) => s.sum)), 'stats_sum', 'float32', [L, F]);
@@ -262,7 +316,10 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
     }
   }
   if ((options.topK ?? 0) > 0) {
-    const per = ofCondition0.map((x0) => layerTopK(c, x0, options.topK as number, mask));
+    const per = ofCondition0.map((x0, i) => {
+      const u = unitMasks[i];
+      return layerTopK(c, x0, options.topK as number, u ? (mask ? g.op('Mul', [mask, u]) : u) : mask);
+    });
     g.output(stack(c, per.map((t) => t.values)), 'topk_values', 'float32', [L, 'k', F]);
     g.output(stack(c, per.map((t) => t.indices)), 'topk_indices', 'int64', [L, 'k', F]);
   }
@@ -276,7 +333,20 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
     const positions = g.input('positions', 'int64', ['positions']);
     const at = (v: string): string => g.op('Unsqueeze', [g.op('Gather', [v, positions], { axis: attr.i(0) }), g.i64([0])]);
     g.output(stack(c, layers.map((l) => at(l.resid))), 'hidden_resid', 'float32', [L, 'positions', D]);
-    g.output(stack(c, layers.map((l) => at(l.post))), 'hidden_post', 'float32', [L, 'positions', F]);
+    // mixture of experts: a unit whose expert the token is not routed to contributes nothing there: 0
+    const sampledPost = (l: LayerValues): string => {
+      if (!l.routing) return at(l.post);
+      const pick = (v: string): string => g.op('Gather', [v, positions], { axis: attr.i(0) });
+      return g.op('Unsqueeze', [g.op('Mul', [pick(l.post), routedUnits(c, pick(l.routing.dense))]), g.i64([0])]);
+    };
+    g.output(stack(c, layers.map(sampledPost)), 'hidden_post', 'float32', [L, 'positions', F]);
+  }
+  if (options.router && spec.moe) {
+    const { experts: E, topK: k } = spec.moe;
+    const each = (pick: (r: Routing) => string): string => stack(c, layers.map((l) => g.op('Unsqueeze', [pick(l.routing as Routing), g.i64([0])])));
+    g.output(each((r) => r.probs), 'router_probs', 'float32', [L, 'rows_tokens', E]);
+    g.output(each((r) => r.experts), 'router_experts', 'int64', [L, 'rows_tokens', k]);
+    g.output(each((r) => r.weights), 'router_weights', 'float32', [L, 'rows_tokens', k]);
   }
   for (const i of taps) {
     const l = layers[i] as LayerValues;

@@ -1,14 +1,25 @@
 // What every part of the transformer graph needs: the graph, the spec, weights by canonical name
 // (registered as initializers on first use), and the run-time sizes as int64 tensors.
 
-import { type LoadedModel, type ModelSpec } from '../spec.js';
+import { type HalfWeight, type LoadedModel, type ModelSpec } from '../spec.js';
 import { attr, Graph } from './graph.js';
 import { toMatMulNBits } from './quantized.js';
+
+/** A weight held as a float16 / bfloat16 initializer, cast to fp32 where it is used. */
+export interface HalfInit {
+  init: string;
+  /** [rows, cols] as stored (canonical [out, in]) */
+  shape: readonly [number, number];
+}
 
 /** A weight held as MatMulNBits inputs (graph/quantized.ts). */
 export interface QuantizedInit {
   packed: string;
   scales: string;
+  /** uint8 zero points (each block's centring shift, graph/quantized.ts); absent: the op's default */
+  zeroPoints?: string;
+  /** [K/blockSize, N] per-block offsets (the type's minimum, re-centred) added as block sums of x @ offsets */
+  offsets?: string;
   bits: number;
   blockSize: number;
   N: number;
@@ -26,6 +37,11 @@ export interface BuildContext {
    * fp32 initializer (a tied embedding read by Gather first stays fp32 for the head too)
    */
   q(name: string): QuantizedInit | undefined;
+  /**
+   * the 2-D weight as a 16-bit initializer when the checkpoint stores it as F16 / BF16 (unless the
+   * graph forces fp32 weights) and it is not already an fp32 initializer
+   */
+  h(name: string): HalfInit | undefined;
   /** sequence length T as int64 [1] and as a scalar */
   T1: string;
   T: string;
@@ -33,10 +49,16 @@ export interface BuildContext {
   BT1: string;
 }
 
-export function makeContext(model: LoadedModel, g: Graph, ids: string): BuildContext {
+export interface ContextOptions {
+  /** F16 / BF16 weights become fp32 initializers (twice the memory) instead of 16-bit ones */
+  fp32Weights?: boolean;
+}
+
+export function makeContext(model: LoadedModel, g: Graph, ids: string, options: ContextOptions = {}): BuildContext {
   const names = new Set(model.weightNames());
   const registered = new Map<string, string>();
   const quantized = new Map<string, QuantizedInit>();
+  const halves = new Map<string, HalfInit>();
   const T1 = g.op('Shape', [ids], { start: attr.i(1), end: attr.i(2) }, 'seq_len');
   const B1 = g.op('Shape', [ids], { start: attr.i(0), end: attr.i(1) }, 'batch_size');
   return {
@@ -62,6 +84,8 @@ export function makeContext(model: LoadedModel, g: Graph, ids: string): BuildCon
       const init: QuantizedInit = {
         packed: g.initU8(`${name}.q${m.bits}`, m.packed, [m.N, nb, m.packed.length / (m.N * nb)]),
         scales: g.initF32(`${name}.scales`, m.scales, [m.scales.length]),
+        ...(m.zeroPoints ? { zeroPoints: g.initU8(`${name}.zero_points`, m.zeroPoints, [m.zeroPoints.length]) } : {}),
+        ...(m.offsets ? { offsets: g.initF32(`${name}.offsets`, m.offsets, [nb, m.N]) } : {}),
         bits: m.bits,
         blockSize: m.blockSize,
         N: m.N,
@@ -70,10 +94,71 @@ export function makeContext(model: LoadedModel, g: Graph, ids: string): BuildCon
       quantized.set(name, init);
       return init;
     },
+    h(name) {
+      const known = halves.get(name);
+      if (known !== undefined) return known;
+      if (options.fp32Weights || registered.has(name) || !names.has(name)) return undefined;
+      const hw: HalfWeight | null = model.half?.(name) ?? null;
+      if (hw === null || hw.shape.length !== 2) return undefined;
+      const shape = hw.shape as [number, number];
+      const init = g.init16(name, hw.dtype, shape, { byteLength: 2 * shape[0] * shape[1], read: () => hw.bytes() });
+      const made: HalfInit = { init, shape };
+      halves.set(name, made);
+      return made;
+    },
     T1,
     T: g.op('Squeeze', [T1, g.i64([0])]),
     BT1: g.op('Mul', [B1, T1], undefined, 'tokens_per_condition'),
   };
+}
+
+const sumsByGraph = new WeakMap<Graph, Map<string, string>>();
+
+/** [M, K] -> [M, K/block]: the sums of x over each block of the input, made once per input and block (q, k, v share them). */
+function blockSums(g: Graph, x2d: string, K: number, block: number): string {
+  let sums = sumsByGraph.get(g);
+  if (sums === undefined) sumsByGraph.set(g, (sums = new Map()));
+  const key = `${x2d}|${K}|${block}`;
+  const known = sums.get(key);
+  if (known !== undefined) return known;
+  const blocks = g.op('Reshape', [x2d, g.i64([0, K / block, block])]);
+  const out = g.op('ReduceSum', [blocks, g.i64([2])], { keepdims: attr.i(0) });
+  sums.set(key, out);
+  return out;
+}
+
+const zerosByGraph = new WeakMap<Graph, Map<string, string>>();
+
+/**
+ * A 16-bit weight as fp32, cast at its use after `x` exists. The weight is first reshaped to its
+ * own shape through a shape computed from x at run time ([rows, cols] + 0 * x's row count), for
+ * two measured reasons (onnxruntime-node 1.30, CPU): a Cast of an initializer is constant-folded
+ * into an fp32 initializer when the session is made (and, for a Gemm, pre-packed), which undoes
+ * the saving; and a Cast that depends on nothing runs at the start of every run, all of them
+ * together, holding every weight in fp32 at once. Tied to x, each Cast runs just before its use
+ * and its fp32 copy is freed after it.
+ */
+function castAtUse(c: BuildContext, h: HalfInit, x: string): string {
+  const { g } = c;
+  let zeros = zerosByGraph.get(g);
+  if (zeros === undefined) zerosByGraph.set(g, (zeros = new Map()));
+  let zero = zeros.get(x);
+  if (zero === undefined) {
+    zero = g.op('Mul', [g.op('Shape', [x], { start: attr.i(0), end: attr.i(1) }), g.i64([0])]);
+    zeros.set(x, zero);
+  }
+  const shape = g.op('Add', [g.i64([...h.shape]), zero]);
+  return g.op('Cast', [g.op('Reshape', [h.init, shape])], { to: attr.i(1) });
+}
+
+/**
+ * Rows `ids` of a 2-D weight (an embedding table) as fp32 [...ids, cols]: a 16-bit table is
+ * gathered in 16 bits and only the gathered rows are cast.
+ */
+export function gatherRows(c: BuildContext, weight: string, ids: string): string {
+  const h = c.h(weight);
+  if (h === undefined) return c.g.op('Gather', [c.w(weight), ids]);
+  return c.g.op('Cast', [c.g.op('Gather', [h.init, ids])], { to: attr.i(1) });
 }
 
 /** x @ W^T + b for a canonical [out, in] weight: Gemm with transB reads the layout as stored. */
@@ -81,16 +166,19 @@ export function linear(c: BuildContext, x2d: string, weight: string, bias?: stri
   const q = c.q(weight);
   if (q !== undefined) {
     // weight-only quantized: fp32 activations, accumulation in fp32 (accuracy_level 1)
-    const y = c.g.contribOp('MatMulNBits', [x2d, q.packed, q.scales], {
+    let y = c.g.contribOp('MatMulNBits', q.zeroPoints !== undefined ? [x2d, q.packed, q.scales, q.zeroPoints] : [x2d, q.packed, q.scales], {
       K: attr.i(q.K),
       N: attr.i(q.N),
       bits: attr.i(q.bits),
       block_size: attr.i(q.blockSize),
       accuracy_level: attr.i(1),
     });
+    // the per-block minimum: + (sums of x over each block) @ offsets (graph/quantized.ts)
+    if (q.offsets !== undefined) y = c.g.op('Add', [y, c.g.op('MatMul', [blockSums(c.g, x2d, q.K, q.blockSize), q.offsets])]);
     return bias !== undefined && c.has(bias) ? c.g.op('Add', [y, c.w(bias)]) : y;
   }
-  const inputs = [x2d, c.w(weight)];
+  const h = c.h(weight);
+  const inputs = [x2d, h !== undefined ? castAtUse(c, h, x2d) : c.w(weight)];
   if (bias !== undefined && c.has(bias)) inputs.push(c.w(bias));
   return c.g.op('Gemm', inputs, { transB: attr.i(1) });
 }

@@ -1,5 +1,6 @@
 // A small helper for writing ONNX graphs by hand: values are referred to by name, `op` appends a
-// node and returns its (fresh) output name, initializers reference the caller's bytes, and small
+// node and returns its (fresh) output name, initializers reference the caller's bytes (16-bit
+// weights: read only when encoded, streamed to the side file one at a time), and small
 // constants are de-duplicated. `encode` decides which initializers go to an external data file.
 
 import {
@@ -27,11 +28,26 @@ export const attr = {
 };
 export type Attrs = Readonly<Record<string, AttributeValue>>;
 
+/**
+ * Initializer bytes read only when the graph is encoded: a weight streamed to the side file is
+ * held by this process one at a time, not all at once (read() must return byteLength bytes).
+ */
+export interface LazyBytes {
+  byteLength: number;
+  read(): Uint8Array;
+}
+
 interface Initializer {
   name: string;
   elemType: ElemType;
   dims: readonly number[];
-  bytes: Uint8Array;
+  bytes: Uint8Array | LazyBytes;
+}
+
+/** The side file's content: byte runs, some of them read only when written (graph-cache.ts). */
+export interface SideFile {
+  parts: (Uint8Array | LazyBytes)[];
+  byteLength: number;
 }
 
 /** Where initializer bytes go. `auto` moves weights to a side file when the total passes `thresholdBytes`. */
@@ -41,15 +57,23 @@ export interface ExternalDataPolicy {
   location: string;
   /** default 1.5 GB: protobuf messages cannot exceed 2 GB */
   thresholdBytes?: number;
+  /**
+   * `auto` also goes external when the initializers read at encoding (16-bit weights) pass this,
+   * default 64 MiB: streamed to the side file and mapped by onnxruntime, they are held once; inline,
+   * the encoded graph and onnxruntime's copy of it held them about twice (measured, bench --memory)
+   */
+  lazyThresholdBytes?: number;
 }
 
 export interface EncodedGraph {
   model: Encoded;
   /** the side file's content when any initializer went external */
-  external?: { location: string; data: Encoded };
+  external?: { location: string; data: SideFile };
 }
 
 const DEFAULT_THRESHOLD = 1.5e9;
+/** `auto`'s default lazyThresholdBytes (runtime/memory.ts counts 16-bit weights by it) */
+export const LAZY_EXTERNAL_BYTES = 64 * 2 ** 20;
 const PROTOBUF_LIMIT = 2 ** 31 - 1;
 /** small tensors stay inline even with external data (constants, norms) */
 const MIN_EXTERNAL_BYTES = 1024;
@@ -58,6 +82,26 @@ const EXTERNAL_ALIGN = 4096;
 
 function bytesOf(a: Float32Array | BigInt64Array | Uint8Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** An initializer's bytes, read now when lazy (and checked to be the promised length). */
+function readBytes(t: { name: string; bytes: Uint8Array | LazyBytes }): Uint8Array {
+  if (t.bytes instanceof Uint8Array) return t.bytes;
+  const b = t.bytes.read();
+  if (b.byteLength !== t.bytes.byteLength) throw new Error(`graph: initializer ${t.name} read ${b.byteLength} bytes, ${t.bytes.byteLength} expected`);
+  return b;
+}
+
+/** The side file as one array (tests; graph-cache.ts streams it instead). */
+export function sideFileBytes(f: SideFile): Uint8Array {
+  const out = new Uint8Array(f.byteLength);
+  let o = 0;
+  for (const run of f.parts) {
+    const p = run instanceof Uint8Array ? run : run.read();
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
 }
 
 if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) {
@@ -122,6 +166,18 @@ export class Graph {
     return name;
   }
 
+  /**
+   * A float16 / bfloat16 initializer (2 bytes per value, little-endian), its bytes read when the
+   * graph is encoded: F16 / BF16 weights kept as the checkpoint stores them (graph/context.ts).
+   */
+  init16(name: string, elemType: 'float16' | 'bfloat16', dims: readonly number[], bytes: LazyBytes): string {
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (2 * size !== bytes.byteLength) throw new Error(`graph: initializer ${name} has ${bytes.byteLength} bytes, shape [${dims.join(', ')}] of ${elemType} needs ${2 * size}`);
+    this.claim(name);
+    this.inits.push({ name, elemType, dims, bytes });
+    return name;
+  }
+
   /** Appends a node of onnxruntime's com.microsoft domain (adds that opset import); returns its output. */
   contribOp(opType: string, inputs: readonly string[], attributes: Attrs): string {
     const out = this.fresh(opType.toLowerCase());
@@ -169,18 +225,21 @@ export class Graph {
 
   encode(policy: ExternalDataPolicy, docString?: string): EncodedGraph {
     const total = this.inits.reduce((a, t) => a + t.bytes.byteLength, 0);
-    const goExternal = policy.mode === 'always' || (policy.mode === 'auto' && total > (policy.thresholdBytes ?? DEFAULT_THRESHOLD));
+    const lazy = this.inits.reduce((a, t) => a + (t.bytes instanceof Uint8Array ? 0 : t.bytes.byteLength), 0);
+    const goExternal =
+      policy.mode === 'always' ||
+      (policy.mode === 'auto' && (total > (policy.thresholdBytes ?? DEFAULT_THRESHOLD) || lazy > (policy.lazyThresholdBytes ?? LAZY_EXTERNAL_BYTES)));
     if (!goExternal && total >= PROTOBUF_LIMIT) {
       throw new Error(`graph: ${total} bytes of weights cannot be inline (protobuf limit 2 GB); use external data`);
     }
-    const parts: Uint8Array[] = [];
+    const parts: SideFile['parts'] = [];
     let offset = 0;
     const tensors: OnnxTensor[] = this.inits.map((t) => {
-      if (!goExternal || t.bytes.byteLength < MIN_EXTERNAL_BYTES) return { ...t, data: { kind: 'raw', bytes: t.bytes } };
+      if (!goExternal || t.bytes.byteLength < MIN_EXTERNAL_BYTES) return { ...t, data: { kind: 'raw', bytes: readBytes(t) } };
       const pad = (EXTERNAL_ALIGN - (offset % EXTERNAL_ALIGN)) % EXTERNAL_ALIGN;
       if (pad > 0) parts.push(new Uint8Array(pad));
       offset += pad;
-      parts.push(t.bytes);
+      parts.push(t.bytes instanceof Uint8Array ? t.bytes : { byteLength: t.bytes.byteLength, read: () => readBytes(t) });
       const data = { kind: 'external' as const, location: policy.location, offset, length: t.bytes.byteLength };
       offset += t.bytes.byteLength;
       return { ...t, data };

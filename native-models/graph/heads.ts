@@ -9,7 +9,11 @@ import { norm } from './blocks.js';
 /** Final norm + unembedding of h [M, D] -> [M, V]. */
 export function unembed(c: BuildContext, h: string): string {
   const head = c.has(W.lmHead) ? W.lmHead : W.tokenEmbedding;
-  return linear(c, norm(c, h, W.finalNormWeight, W.finalNormBias), head);
+  const logits = linear(c, norm(c, h, W.finalNormWeight, W.finalNormBias), head);
+  const cap = c.spec.finalSoftcap;
+  if (cap === undefined) return logits;
+  // Gemma 2: cap * tanh(logit / cap)
+  return c.g.op('Mul', [c.g.op('Tanh', [c.g.op('Div', [logits, c.g.f32([cap], true)])]), c.g.f32([cap], true)]);
 }
 
 /** Rows of one condition from a [N*T, X] value: condition 0 is the first B*T rows. */
@@ -45,6 +49,8 @@ export interface LayerStats {
   fire: string;
   /** [m] per counted token, how many of the layer's neurons fired (float) */
   active: string;
+  /** with a unitMask: the tokens each neuron counted [1, F] (float) */
+  unitCount?: string;
   /** with moments: sum |x|, sum x^3, sum x^4 */
   sumAbs?: string;
   sum3?: string;
@@ -55,11 +61,14 @@ export interface LayerStats {
  * Per-neuron reductions over the tokens of x0 [B*T, F] -> each [1, F]. With a mask [B*T, 1] of
  * 1/0, only tokens with 1 count: sums are weighted by it, min/max see +-inf in place of the others.
  * A token fires a neuron when x > threshold, or |x| > threshold with fireOnMagnitude.
+ * With unitMask [B*T, F] of 1/0 (mixture of experts: 1 where the unit's expert is routed), a
+ * neuron counts only its own tokens (both masks), and the per-token active count only those units.
  */
-export function layerStats(c: BuildContext, x0: string, threshold: string, mask?: string, moments = false, fireOnMagnitude = false): LayerStats {
+export function layerStats(c: BuildContext, x0: string, threshold: string, tokenMask?: string, moments = false, fireOnMagnitude = false, unitMask?: string): LayerStats {
   const { g } = c;
   const over = g.i64([0]);
   const keep = { keepdims: attr.i(1) };
+  const mask = unitMask ? (tokenMask ? g.op('Mul', [tokenMask, unitMask]) : unitMask) : tokenMask;
   const sum = (v: string): string => g.op('ReduceSum', [mask ? g.op('Mul', [v, mask]) : v, over], keep);
   const only = (fill: number): string => (mask ? g.op('Where', [g.op('Greater', [mask, g.f32([0], true)]), x0, g.f32([fill], true)]) : x0);
   const fired = g.op('Cast', [g.op('Greater', [fireOnMagnitude ? g.op('Abs', [x0]) : x0, threshold])], { to: attr.i(1) });
@@ -72,10 +81,11 @@ export function layerStats(c: BuildContext, x0: string, threshold: string, mask?
     max: g.op('ReduceMax', [only(-Infinity), over], keep),
     fire: sum(fired),
     active: (() => {
-      const perToken = g.op('ReduceSum', [fired, g.i64([1])], { keepdims: attr.i(0) }); // [B*T]
+      const perToken = g.op('ReduceSum', [unitMask ? g.op('Mul', [fired, unitMask]) : fired, g.i64([1])], { keepdims: attr.i(0) }); // [B*T]
       // only counted tokens: Compress drops the masked rows
-      return mask ? g.op('Compress', [perToken, g.op('Greater', [g.op('Squeeze', [mask, g.i64([1])]), g.f32([0], true)])], { axis: attr.i(0) }) : perToken;
+      return tokenMask ? g.op('Compress', [perToken, g.op('Greater', [g.op('Squeeze', [tokenMask, g.i64([1])]), g.f32([0], true)])], { axis: attr.i(0) }) : perToken;
     })(),
+    ...(unitMask ? { unitCount: g.op('ReduceSum', [mask as string, over], keep) } : {}),
   };
   if (moments) {
     const x3 = g.op('Mul', [x2, x0]);

@@ -2,7 +2,7 @@
 // onnx.proto), and a round trip of a whole graph through an independent wire-format reader.
 
 import { describe, expect, test } from 'vitest';
-import { attr, Graph } from './graph.js';
+import { attr, Graph, sideFileBytes } from './graph.js';
 import { encodeTensor } from './onnx-proto.js';
 import { join, ProtoWriter } from './protobuf.js';
 import { decodeModel, decodeTensor, fields } from './test-support/decode.js';
@@ -81,10 +81,33 @@ describe('Graph', () => {
       ['w', { location: 'side.bin', offset: '0', length: '4800' }],
       ['w2', { location: 'side.bin', offset: '8192', length: '4000' }],
     ]);
-    const data = join(enc.external?.data ?? { parts: [], byteLength: 0 });
+    const data = sideFileBytes(enc.external?.data ?? { parts: [], byteLength: 0 });
     expect(data.byteLength).toBe(8192 + 4000);
     expect(new Float32Array(data.buffer, 8192, 1000)[999]).toBe(2);
     expect(m.initializers.filter((t) => t.dataLocation === 0).length).toBe(1);
+  });
+
+  test('16-bit initializers: FLOAT16 / BFLOAT16 data types, bytes read once at encoding (side file: when written), auto goes external past lazyThresholdBytes', () => {
+    let reads = 0;
+    const bytes = new Uint8Array(4096).map((_, i) => i & 255);
+    const g = new Graph('h');
+    g.input('x', 'int64', [1]);
+    const w = g.init16('w', 'bfloat16', [32, 64], { byteLength: 4096, read: () => (reads++, bytes) });
+    g.output(g.op('Gather', [w, 'x']), 'y', 'bfloat16');
+    expect(() => g.init16('v', 'float16', [3, 3], { byteLength: 16, read: () => bytes })).toThrow(/16 bytes, shape \[3, 3\] of float16 needs 18/);
+    expect(reads).toBe(0);
+    const inline = g.encode({ mode: 'auto', location: 'side.bin' });
+    expect(inline.external).toBeUndefined();
+    expect(reads).toBe(1);
+    const t = decodeModel(join(inline.model)).initializers.find((i) => i.name === 'w');
+    expect([t?.dataType, t?.dims, t?.raw]).toEqual([16, [32, 64], bytes]);
+    const ext = g.encode({ mode: 'auto', location: 'side.bin', lazyThresholdBytes: 4095 });
+    expect(reads).toBe(1); // not read until the side file is written
+    expect(sideFileBytes(ext.external?.data ?? { parts: [], byteLength: 0 })).toEqual(bytes);
+    expect(reads).toBe(2);
+    const bad = new Graph('b');
+    bad.init16('w', 'float16', [2], { byteLength: 4, read: () => new Uint8Array(2) });
+    expect(() => bad.encode({ mode: 'never', location: 'x' })).toThrow(/read 2 bytes, 4 expected/);
   });
 
   test("'auto' goes external only past the threshold", () => {

@@ -6,7 +6,7 @@
 import { type Encoded, ProtoWriter } from './protobuf.js';
 
 /** TensorProto.DataType values for the element types the graph uses. */
-export const DataType = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9 } as const;
+export const DataType = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float16: 10, bfloat16: 16 } as const;
 export type ElemType = keyof typeof DataType;
 
 /** A dimension: a fixed size, or a symbolic name (dim_param) for a size known only at run time. */

@@ -52,11 +52,13 @@ export function rotaryTables(p: Rotary, positions: number): { cos: Float32Array;
   const half = r / 2;
   const cos = new Float32Array(positions * r);
   const sin = new Float32Array(positions * r);
+  // LongRoPE: HF multiplies the float32 cos and sin by the attention factor
+  const scale = p.attentionFactor ?? 1;
   for (let pos = 0; pos < positions; pos++) {
     for (let j = 0; j < r; j++) {
       const angle = f(pos * (inv[p.interleaved ? j >> 1 : j % half] as number));
-      cos[pos * r + j] = Math.cos(angle);
-      sin[pos * r + j] = Math.sin(angle);
+      cos[pos * r + j] = scale === 1 ? Math.cos(angle) : f(Math.cos(angle)) * scale;
+      sin[pos * r + j] = scale === 1 ? Math.sin(angle) : f(Math.sin(angle)) * scale;
     }
   }
   return { cos, sin };

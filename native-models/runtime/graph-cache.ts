@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BuildOutput, buildGraph, graphKey, type GraphOptions } from '../graph/builder.js';
+import { type SideFile } from '../graph/graph.js';
 import { type Encoded } from '../graph/protobuf.js';
 import { type LoadedModel } from '../spec.js';
 
@@ -33,11 +34,13 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function writeAtomically(path: string, data: Encoded | Uint8Array): Promise<void> {
+async function writeAtomically(path: string, data: Encoded | SideFile | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const fh = await open(tmp, 'w');
   try {
-    for (const part of data instanceof Uint8Array ? [data] : data.parts) {
+    for (const run of data instanceof Uint8Array ? [data] : data.parts) {
+      // a lazy run (a 16-bit weight) is read here and dropped once written, one at a time
+      const part = run instanceof Uint8Array ? run : run.read();
       let off = 0;
       while (off < part.byteLength) off += (await fh.write(part, off, part.byteLength - off)).bytesWritten;
     }

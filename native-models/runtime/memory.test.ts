@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { quantizeModel } from '../graph/test-support/ggml-quantize.js';
+import { linearWeightNames, quantizeModel } from '../graph/test-support/ggml-quantize.js';
+import type { LoadedModel } from '../spec.js';
 import { baseSpec, randomModel } from '../graph/test-support/random-model.js';
 import { testSpecs } from '../graph/test-support/specs.js';
 import { availableMemory, estimateMemory, MARGIN, MemoryLimitError, parseBytes, weightForms } from './memory.js';
@@ -35,6 +36,53 @@ describe('the estimate', () => {
     expect(k6.quantized[0]!.params * 210 / 256 + k6.fp32Params * 4).toBe(estimateMemory(spec256, k6, {}, { rows: 0, seqLen: 0 }).hostWeights);
     const e6 = estimateMemory(spec256, k6, {}, { rows: 0, seqLen: 0 });
     expect(e6.graphWeights - k6.fp32Params * 4).toBe(((k6.quantized[0] as { params: number }).params * 10) / 8);
+  });
+
+  test.each([
+    ['q4_1', 6.125, false], ['q4_k', 6.125, false], ['q3_k', 6, false], ['q2_k', 8, false],
+    ['q5_0', 9, true], ['q5_1', 10, true], ['q5_k', 10, true],
+  ] as const)('%s linear weights count at their kept size (%d bits per weight); 8-bit forms add one fp32 copy of the largest to the working set', (kind, bits, unpacked) => {
+    const spec = baseSpec({ ...testSpecs.llama, dModel: 256, nHeads: 4, nKvHeads: 2, headDim: 64, dFf: 512 });
+    const base = randomModel(spec, 1);
+    const linear = new Set(linearWeightNames(base));
+    const model: LoadedModel = {
+      ...base,
+      quantized: (n) => (linear.has(n) ? { kind, rows: base.weight(n).shape[0]!, cols: base.weight(n).shape[1]!, bytes: () => new Uint8Array(0) } : null),
+    };
+    const forms = weightForms(model);
+    const params = forms.quantized[0]!.params;
+    expect(forms.quantized).toEqual([{ kind, params }]);
+    const e = estimateMemory(spec, forms, {}, { rows: 0, seqLen: 0 });
+    expect(e.graphWeights).toBe(forms.fp32Params * 4 + (params * bits) / 8);
+    // the largest linear weight: the untied head [V, D] or an FFN matrix [F, D]
+    const largest = Math.max(spec.dFf * spec.dModel, spec.tiedEmbeddings ? 0 : spec.vocabSize * spec.dModel);
+    expect(forms.unpackedParams).toBe(unpacked ? largest : undefined);
+    expect(e.workingSet - estimateMemory(spec, { ...forms, unpackedParams: 0 }, {}, { rows: 0, seqLen: 0 }).workingSet).toBe(unpacked ? 4 * largest : 0);
+  });
+
+  test('F16 / BF16 weights kept in 16 bits: 2 bytes each, not held by the host, held once past 64 MiB (side file), the largest cast to fp32 in the working set', () => {
+    const spec = baseSpec({ ...testSpecs.llama, dModel: 64, headDim: 16, dFf: 96 });
+    const base = randomModel(spec, 1);
+    const model: LoadedModel = {
+      ...base,
+      half: (n) => (base.weight(n).shape.length === 2 ? { dtype: 'float16', shape: base.weight(n).shape, bytes: () => new Uint8Array(0) } : null),
+    };
+    const forms = weightForms(model);
+    const matrices = base.weightNames().filter((n) => base.weight(n).shape.length === 2);
+    const halfParams = matrices.reduce((a, n) => a + base.weight(n).data.length, 0);
+    const largest = Math.max(...matrices.map((n) => base.weight(n).data.length));
+    expect(forms).toEqual({ fp32Params: (2 * spec.nLayers + 1) * spec.dModel, quantized: [], halfParams, largestHalf: largest });
+    // the graph option fp32Weights expands them: all fp32 again
+    expect(weightForms(model, true)).toEqual(weightForms(base));
+    const e = estimateMemory(spec, forms, {}, { rows: 0, seqLen: 0 });
+    expect(e.hostWeights).toBe(forms.fp32Params * 4);
+    expect(e.graphWeights).toBe(forms.fp32Params * 4 + 2 * halfParams);
+    expect(e.workingSet).toBe(4 * largest);
+    // small: inline in the graph like fp32 weights (2x while the session is made); large: once
+    expect(e.creation).toBe(2 * (forms.fp32Params * 4 + 2 * halfParams));
+    const big = { ...forms, halfParams: 2 ** 26 };
+    const eb = estimateMemory(spec, big, {}, { rows: 0, seqLen: 0 });
+    expect(eb.creation).toBe(2 * forms.fp32Params * 4 + 2 * 2 ** 26);
   });
 
   test('working set grows with rows x tokens, attention with tokens squared, logits with the vocabulary', () => {
@@ -101,6 +149,9 @@ describe('against measured peak RSS', () => {
     ['512 1536 4 8000 4 128 fp32 stats'],
     ['512 1536 4 8000 4 128 q4_0 stats'],
     ['512 1536 4 8000 8 256 fp32 logits'],
+    // 16-bit weights: inline (41 MiB), and in the side file (147 MiB, past 64 MiB)
+    ['512 1536 4 8000 4 128 f16 stats'],
+    ['768 2048 4 32000 4 128 f16 logits'],
   ])('%s', (args) => {
     const out = execFileSync(process.execPath, ['--expose-gc', script, ...args.split(' ')], { encoding: 'utf8', timeout: 120_000 });
     const { before, peak, estimate } = JSON.parse(out.trim().split('\n').pop() as string) as { before: number; peak: number; estimate: { total: number; hostWeights: number } };

@@ -1,17 +1,18 @@
-// Weight-only quantized matmuls: ggml Q4_0 / Q8_0 / Q4_K / Q6_K blocks repacked for onnxruntime's
-// MatMulNBits compute with ggml's dequantized weights (Q4_K: bit for bit where a float zero point
-// hits ggml's min exactly, else within 1 ulp; measured below), so a graph holding the blocks gives
-// the logits of the same model dequantized to fp32 up to fp32 accumulation order.
+// Weight-only quantized matmuls: ggml blocks of every type repacked for onnxruntime's MatMulNBits
+// (plus block sums @ offsets for the types with a minimum) compute with ggml's dequantized weights,
+// bit for bit, so a graph holding the blocks gives the logits of the same model dequantized to fp32
+// up to fp32 accumulation order.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { loadModel } from '../load.js';
-import { W } from '../spec.js';
+import { type LoadedModel, type QuantizedWeight, W } from '../spec.js';
+import { linear, makeContext } from '../graph/context.js';
 import { buildGraph } from '../graph/builder.js';
 import { attr, Graph } from '../graph/graph.js';
-import { BLOCK_BYTES, type MatMulNBitsWeight, matMulNBitsBytes, toMatMulNBits } from '../graph/quantized.js';
+import { BLOCK_BYTES, BLOCK_ELEMS, FORMS, type MatMulNBitsWeight, matMulNBitsBytes, toMatMulNBits } from '../graph/quantized.js';
 import { dequantize } from '../formats/ggml-quants.js';
 import { dequantizeGgml, floatToHalf, linearWeightNames, quantizeGgml, quantizeModel } from '../graph/test-support/ggml-quantize.js';
 import { baseSpec, randomIds, randomModel } from '../graph/test-support/random-model.js';
@@ -153,15 +154,25 @@ describe.each(['q6_k'] as const)('a %s model', (kind) => {
   });
 });
 
-describe('a Q4_K GGUF checkpoint keeps Q4_K in fp32 and runs its Q8_0 weights as MatMulNBits', () => {
-  test('only the Q8_0 ffn_down goes to the graph as blocks; the logits are the PyTorch golden of the dequantized model', async () => {
-    const dir = join(import.meta.dirname, '..', 'fixtures', 'gguf-models', 'llama-q4_k');
+describe.each([
+  // Q4_K attention and FFN matrices (ffn_down, 64 columns, is Q8_0); golden: PyTorch in float32
+  { fixture: 'llama-q4_k', kinds: { q4_k: 6, q8_0: 1 } },
+  // one matrix per type: Q2_K q, Q3_K k, Q5_K v, Q5_0 o, Q4_1 gate and down, Q5_1 up; golden: PyTorch in float64
+  { fixture: 'llama-qmix', kinds: { q2_k: 1, q3_k: 1, q5_k: 1, q5_0: 1, q4_1: 2, q5_1: 1 } },
+])('the GGUF fixture $fixture runs its linear weights as MatMulNBits', ({ fixture, kinds }) => {
+  test('every linear weight goes to the graph as its blocks; the logits are the PyTorch golden of the dequantized model, to its tolerance', async () => {
+    const dir = join(import.meta.dirname, '..', 'fixtures', 'gguf-models', fixture);
     const model = loadModel(join(dir, 'model.gguf'));
     const g = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as { input_ids: { shape: number[]; data: number[] }; logits: { data: number[] }; tolerance: { atol: number; rtol: number } };
-    const kinds = model.weightNames().map((n) => model.quantized?.(n)?.kind ?? null);
-    expect(kinds.filter((k) => k === 'q8_0')).toHaveLength(model.spec.nLayers);
-    expect(kinds.filter((k) => k !== null)).toHaveLength(model.spec.nLayers);
-    expect(buildGraph(model, { logits: 'all' }).opCounts.get('MatMulNBits')).toBe(model.spec.nLayers);
+    const counts: Record<string, number> = {};
+    for (const n of model.weightNames()) {
+      const k = n === W.tokenEmbedding ? null : (model.quantized?.(n)?.kind ?? null); // the tied embedding is read by Gather as fp32
+      if (k !== null) counts[k] = (counts[k] ?? 0) + 1;
+    }
+    expect(counts).toEqual(kinds);
+    const built = buildGraph(model, { logits: 'all' });
+    expect(built.opCounts.get('MatMulNBits')).toBe(7 * model.spec.nLayers);
+    expect(built.opCounts.get('Gemm') ?? 0).toBe(1); // the tied head
     const feeds = { input_ids: int64(Int32Array.from(g.input_ids.data), g.input_ids.shape as [number, number]) };
     const logits = asFloat32((await (await session(model, { logits: 'all' })).run(feeds)).logits, 'logits');
     g.logits.data.forEach((want, i) => expect(Math.abs((logits[i] as number) - want)).toBeLessThanOrEqual(g.tolerance.atol + g.tolerance.rtol * Math.abs(want)));
@@ -274,4 +285,167 @@ describe('ggml K-quants -> MatMulNBits', () => {
     expect(matMulNBitsBytes('q6_k', rows, cols)).toBe(m.packed.length + m.scales.byteLength);
     expect((8 * matMulNBitsBytes('q6_k', rows, cols)) / (rows * cols)).toBe(10);
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every type, as the graph runs it: MatMulNBits (unsigned q with zero point 0, or the default zero
+// point) plus, for the types with a minimum, blockSums(x) @ offsets (graph/context.ts linear()).
+
+type AnyKind = QuantizedWeight['kind'];
+const ALL_KINDS: readonly AnyKind[] = ['q4_0', 'q4_1', 'q5_0', 'q5_1', 'q8_0', 'q2_k', 'q3_k', 'q4_k', 'q5_k', 'q6_k'];
+/** the fp16 fields of each type's block: [byte offset, role] (d = a scale, m = a minimum) */
+const HALVES: Readonly<Record<AnyKind, readonly [number, 'd' | 'm'][]>> = {
+  q4_0: [[0, 'd']], q8_0: [[0, 'd']], q5_0: [[0, 'd']], q4_1: [[0, 'd'], [2, 'm']], q5_1: [[0, 'd'], [2, 'm']],
+  q2_k: [[80, 'd'], [82, 'd']], q3_k: [[108, 'd']], q4_k: [[0, 'd'], [2, 'd']], q5_k: [[0, 'd'], [2, 'd']], q6_k: [[208, 'd']],
+};
+const GGML_NAME: Readonly<Record<AnyKind, Parameters<typeof dequantize>[0]>> = {
+  q4_0: 'Q4_0', q4_1: 'Q4_1', q5_0: 'Q5_0', q5_1: 'Q5_1', q8_0: 'Q8_0', q2_k: 'Q2_K', q3_k: 'Q3_K', q4_k: 'Q4_K', q5_k: 'Q5_K', q6_k: 'Q6_K',
+};
+
+/**
+ * Random valid blocks of any type: random bytes (quants, packed sub-scales and mins), fp16 scales of
+ * either sign over several octaves (q4_1 / q5_1 minima near -8 d, so values centre near 0), one
+ * block with every scale 0.
+ */
+function randomBlocks(kind: AnyKind, nBlocks: number, seed: number): Uint8Array {
+  const rand = prng(seed);
+  const size = BLOCK_BYTES[kind];
+  const bytes = Uint8Array.from({ length: nBlocks * size }, () => Math.floor(rand() * 256));
+  for (let b = 0; b < nBlocks; b++) {
+    const d = b === 1 ? 0 : (rand() - 0.3) * 2 ** -(2 + Math.floor(rand() * 10));
+    for (const [at, role] of HALVES[kind]) {
+      const h = floatToHalf(role === 'm' ? -8 * Math.abs(d) * (0.5 + rand()) : d);
+      bytes[b * size + at] = h & 255;
+      bytes[b * size + at + 1] = h >> 8;
+    }
+  }
+  return bytes;
+}
+
+/** The value of each weight from the graph's inputs: fround(scale * (q - zp) + offset) (exact: one rounding, as ggml's). */
+function graphValues(m: MatMulNBitsWeight): Float32Array {
+  const out = new Float32Array(m.N * m.K);
+  const perRow = m.K / m.blockSize;
+  const zpRow = Math.ceil((perRow * m.bits) / 8);
+  for (let i = 0; i < out.length; i++) {
+    const blk = Math.floor(i / m.blockSize);
+    const q = m.bits === 8 ? m.packed[i]! : (m.packed[i >> 1]! >> (4 * (i & 1))) & 15;
+    const n = Math.floor(i / m.K);
+    // zero points (4-bit here) are packed per row like B: block b of the row in nibble b & 1
+    const zp = m.zeroPoints ? (m.zeroPoints[n * zpRow + ((blk % perRow) >> 1)]! >> (4 * ((blk % perRow) & 1))) & 15 : 2 ** (m.bits - 1);
+    const offset = m.offsets ? m.offsets[(blk % perRow) * m.N + n]! : 0;
+    out[i] = m.scales[blk]! * (q - zp) + offset;
+  }
+  return out;
+}
+
+/** A one-weight model whose quantized() gives `bytes`, and the graph of linear() over an input x [M, K]. */
+async function linearSession(kind: AnyKind, rows: number, cols: number, bytes: Uint8Array): Promise<{ run: (x: Float32Array, M: number) => Promise<Float32Array>; ops: Map<string, number> }> {
+  const name = 'w';
+  const model: LoadedModel = {
+    spec: spec256,
+    source: { paths: [], sha256: 'linear', format: 'gguf' },
+    weightNames: () => [name],
+    weight: () => {
+      throw new Error('the test reads only the blocks');
+    },
+    quantized: (n) => (n === name ? { kind, rows, cols, bytes: () => bytes } : null),
+  };
+  const g = new Graph('linear');
+  const ids = g.input('input_ids', 'int64', ['B', 'T']);
+  const x = g.input('X', 'float32', ['M', cols]);
+  const c = makeContext(model, g, ids);
+  g.output(linear(c, x, name), 'Y', 'float32', ['M', rows]);
+  const ops = g.opCounts();
+  const enc = g.encode({ mode: 'never', location: 'unused' }).model;
+  const buf = new Uint8Array(enc.byteLength);
+  let o = 0;
+  for (const p of enc.parts) {
+    buf.set(p, o);
+    o += p.length;
+  }
+  const s = await ort.InferenceSession.create(buf, { intraOpNumThreads: 1 });
+  afterAll(() => s.release());
+  return {
+    ops,
+    async run(xs, M) {
+      const out = await s.run({ input_ids: new ort.Tensor('int64', new BigInt64Array(1), [1, 1]), X: new ort.Tensor('float32', xs, [M, cols]) });
+      const y = out['Y'];
+      if (!(y?.data instanceof Float32Array)) throw new Error('no float32 Y');
+      return y.data;
+    },
+  };
+}
+
+describe.each(ALL_KINDS)('%s -> MatMulNBits (+ block sums @ offsets)', (kind) => {
+  const rows = 24;
+  const cols = 512;
+  const bytes = randomBlocks(kind, (rows * cols) / BLOCK_ELEMS[kind], 31 + ALL_KINDS.indexOf(kind));
+  const want = dequantize(GGML_NAME[kind], bytes, rows * cols);
+  const m = toMatMulNBits(kind, rows, cols, bytes);
+
+  test('the values the graph holds are ggml\'s, element by element; the bytes are what memory.ts counts', () => {
+    expect(plain(graphValues(m))).toEqual(plain(want));
+    expect(want.some((v) => v !== 0)).toBe(true);
+    const f = FORMS[kind];
+    expect([m.bits, m.blockSize, m.zeroPoints !== undefined, m.offsets !== undefined]).toEqual([f.bits, f.block, f.zeroPoint, f.offsets]);
+    // the blocks are centred (graph/quantized.ts centre()): some zero points are not 0
+    if (m.zeroPoints) expect(m.zeroPoints.some((z) => z !== 0)).toBe(true);
+    expect(matMulNBitsBytes(kind, rows, cols)).toBe(m.packed.length + m.scales.byteLength + (m.zeroPoints?.length ?? 0) + (m.offsets?.byteLength ?? 0));
+  });
+
+  test('what onnxruntime computes with: x = identity through linear() gives ggml\'s values bit for bit', async () => {
+    const s = await linearSession(kind, rows, cols, bytes);
+    expect(s.ops.get('MatMulNBits')).toBe(1);
+    expect(s.ops.get('MatMul') ?? 0).toBe(FORMS[kind].offsets ? 1 : 0);
+    const eye = new Float32Array(cols * cols);
+    for (let k = 0; k < cols; k++) eye[k * cols + k] = 1;
+    const Y = await s.run(eye, cols);
+    const got = new Float32Array(rows * cols);
+    for (let k = 0; k < cols; k++) for (let n = 0; n < rows; n++) got[n * cols + k] = Y[k * rows + n]!;
+    expect(plain(got)).toEqual(plain(want));
+    // one row at a time (M = 1, onnxruntime's matrix-vector kernels) takes the same values
+    for (const k of [0, cols - 1]) {
+      const row = Y.subarray(k * rows, (k + 1) * rows);
+      expect(plain(await s.run(eye.subarray(k * cols, (k + 1) * cols), 1))).toEqual(plain(row));
+    }
+  });
+
+  test('a small matmul equals x @ W^T of the dequantized weights up to fp32 rounding', async () => {
+    const s = await linearSession(kind, rows, cols, bytes);
+    const M = 5;
+    const rand = prng(77);
+    const x = Float32Array.from({ length: M * cols }, () => rand() * 2 - 1);
+    const Y = await s.run(x, M);
+    for (let r = 0; r < M; r++) {
+      for (let n = 0; n < rows; n++) {
+        let exact = 0;
+        let mag = 0;
+        for (let k = 0; k < cols; k++) {
+          exact += x[r * cols + k]! * want[n * cols + k]!;
+          mag += Math.abs(x[r * cols + k]! * want[n * cols + k]!);
+        }
+        // fp32 accumulation over 512 terms (and, with offsets, the block sums' own rounding)
+        expect(Math.abs(Y[r * rows + n]! - exact)).toBeLessThanOrEqual(2e-6 * mag + 1e-30);
+      }
+    }
+  });
+});
+
+test('q4_1 with an odd number of blocks per row: zero points are padded per row, the values stay ggml\'s', async () => {
+  const rows = 5;
+  const cols = 96; // 3 blocks of 32 per row: 2 bytes of 4-bit zero points each
+  const bytes = randomBlocks('q4_1', (rows * cols) / 32, 91);
+  const m = toMatMulNBits('q4_1', rows, cols, bytes);
+  expect(m.zeroPoints?.length).toBe(rows * 2);
+  expect(m.zeroPoints?.some((z) => z !== 0)).toBe(true);
+  const want = dequantize('Q4_1', bytes, rows * cols);
+  expect(plain(graphValues(m))).toEqual(plain(want));
+  const s = await linearSession('q4_1', rows, cols, bytes);
+  const eye = new Float32Array(cols * cols);
+  for (let k = 0; k < cols; k++) eye[k * cols + k] = 1;
+  const Y = await s.run(eye, cols);
+  const got = new Float32Array(rows * cols);
+  for (let k = 0; k < cols; k++) for (let n = 0; n < rows; n++) got[n * cols + k] = Y[k * rows + n]!;
+  expect(plain(got)).toEqual(plain(want));
 });

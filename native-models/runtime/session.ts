@@ -36,7 +36,7 @@ export interface SessionOptions {
 /** The memory estimate FfnSession.create checks, for a model, graph and workload. */
 export function sessionMemory(model: LoadedModel, graph: GraphOptions, workload?: Workload): MemoryEstimate {
   const seqLen = workload?.seqLen ?? Math.min(graph.maxSeqLen ?? model.spec.maxPositions, 512);
-  return estimateMemory(model.spec, weightForms(model), graph, workload ?? { rows: 1, seqLen });
+  return estimateMemory(model.spec, weightForms(model, graph.fp32Weights), graph, workload ?? { rows: 1, seqLen });
 }
 
 export type Feeds = Readonly<Record<string, HostTensor>>;
@@ -67,10 +67,13 @@ export class FfnSession {
     private readonly tempDir: string | undefined,
   ) {}
 
-  static async create(model: LoadedModel, graph: GraphOptions, options: SessionOptions = {}): Promise<FfnSession> {
+  static async create(model: LoadedModel, requested: GraphOptions, options: SessionOptions = {}): Promise<FfnSession> {
+    // FFN_LAB_FP32_WEIGHTS=1: F16/BF16 weights as fp32 initializers, as GraphOptions.fp32Weights
+    // (twice their memory; faster for runs of few tokens, where casting each weight dominates)
+    const graph = process.env['FFN_LAB_FP32_WEIGHTS'] === '1' ? { ...requested, fp32Weights: true } : requested;
     if (options.memoryCheck ?? true) {
       // before anything large is allocated: refuse with the numbers rather than be killed
-      checkMemory(model.spec, weightForms(model), sessionMemory(model, graph, options.workload), availableMemory());
+      checkMemory(model.spec, weightForms(model, graph.fp32Weights), sessionMemory(model, graph, options.workload), availableMemory());
     }
     const mode = options.externalData ?? 'auto';
     let source: string | Uint8Array;

@@ -91,6 +91,10 @@ export function randomModel(spec: ModelSpec, seed = 1): LoadedModel {
     add(n.mlpIn, [F, D], 1 / Math.sqrt(D));
     if (spec.gated) add(n.mlpGate, [F, D], 1 / Math.sqrt(D));
     add(n.mlpOut, [D, F], 1 / Math.sqrt(F));
+    if (spec.moe) {
+      add(n.router, [spec.moe.experts, D], 1 / Math.sqrt(D));
+      if (spec.moe.shared?.gated) add(n.sharedGate, [1, D], 1 / Math.sqrt(D));
+    }
     if (spec.bias.mlp) {
       add(n.mlpInBias, [F], 0.1);
       add(n.mlpOutBias, [D], 0.1);
