@@ -105,7 +105,7 @@ export function listDatasets(db: Db): DatasetRecord[] {
 export function saveCheckpoint(
   db: Db,
   datasetId: number,
-  c: { batchesDone: number; tokens: number; stats: StoredStats; top: readonly TopExample[]; samples?: readonly NewSample[]; residTop?: readonly ResidTopRow[] },
+  c: { batchesDone: number; tokens: number; stats: StoredStats; top: readonly TopExample[]; samples?: readonly NewSample[]; residTop?: readonly ResidTopRow[]; router?: string },
 ): void {
   const insertStat = db.prepare(
     'INSERT INTO neuron_stats (dataset_id, layer, neuron, count, sum, sumsq, sum_abs, sum3, sum4, min, max, fire_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -128,6 +128,8 @@ export function saveCheckpoint(
       for (const r of c.residTop) insertResid.run(datasetId, r.layer, r.dim, r.rank, r.abs, r.value, r.documentId, r.position, r.tokenId);
     }
     insertSamples(db, datasetId, c.samples ?? []);
+    // mixture of experts: the router totals (JSON, analysis/router-stats.ts)
+    if (c.router !== undefined) db.prepare('INSERT OR REPLACE INTO router_stats (dataset_id, state) VALUES (?, ?)').run(datasetId, c.router);
     const hist = s.activeHist && Buffer.from(s.activeHist.buffer, s.activeHist.byteOffset, s.activeHist.byteLength);
     db.prepare('UPDATE datasets SET batches_done = ?, tokens = ?, active_hist = ? WHERE id = ?').run(c.batchesDone, c.tokens, hist, datasetId);
   }).immediate();
@@ -217,4 +219,10 @@ export function loadMeans(db: Db, datasetId: number, layers: number, neurons: nu
   // A mean lies within [min, max]; clamping undoes the rounding of the graph's float32 batch sums,
   // so a constant neuron's mean is its exact value and mean ablation of it changes nothing.
   return Float32Array.from(s.sum, (v, i) => Math.min(s.max[i] as number, Math.max(s.min[i] as number, v / (s.count[i] as number))));
+}
+
+/** A capture's router totals as last committed (JSON, analysis/router-stats.ts); null for dense models. */
+export function loadRouterState(db: Db, datasetId: number): string | null {
+  const row = db.prepare('SELECT state FROM router_stats WHERE dataset_id = ?').get(datasetId) as { state: string } | undefined;
+  return row?.state ?? null;
 }

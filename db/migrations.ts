@@ -372,4 +372,17 @@ CREATE TABLE model_metadata (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 11,
+    description: 'captures of mixture-of-experts models: router statistics per layer and expert',
+    sql: `
+-- the running router totals of a capture (electron/analysis/router-stats.ts, JSON: tokens, load,
+-- top-1 counts, weight and probability sums, entropy sums, pair counts), written in the checkpoint
+-- transaction with the neuron statistics; dense models have no row
+CREATE TABLE router_stats (
+  dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+  state TEXT NOT NULL
+);
+`,
+  },
 ];

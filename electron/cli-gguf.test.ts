@@ -1,6 +1,6 @@
-// GGUF end to end through the CLI: a .gguf is imported (architecture from its metadata; Q4_0, Q8_0
-// and Q6_K linear weights run as MatMulNBits, the rest dequantized), its logits match the PyTorch
-// golden of the dequantized weights, and a capture
+// GGUF end to end through the CLI: a .gguf is imported (architecture from its metadata; linear
+// weights of every ggml block type run as MatMulNBits), its logits match the PyTorch golden of the
+// dequantized weights, and a capture
 // over a corpus runs with the tokenizer read from the GGUF's own metadata (no tokenizer.json).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +27,8 @@ beforeAll(() => {
 
 describe('GGUF models in the CLI', () => {
   // llama31-f32: the graph's rotary tables divided by the GGUF's rope_freqs; the llama-bpe tokenizer
-  for (const name of ['llama-q8_0', 'gpt2-q8_0', 'llama-q4_k', 'llama31-f32']) {
+  // llama-qmix: Q2_K, Q3_K, Q4_1, Q5_0, Q5_1, Q5_K matrices
+  for (const name of ['llama-q8_0', 'gpt2-q8_0', 'llama-q4_k', 'llama-qmix', 'llama31-f32']) {
     it(`${name}: imports, prints golden logits, and captures a corpus with the GGUF's tokenizer`, () => {
       const golden = JSON.parse(fs.readFileSync(path.join(gguf, name, 'golden.json'), 'utf8'));
       const spec = golden.expected_spec;

@@ -167,7 +167,12 @@ export function neuronDetail(db: Db, datasetId: number, layer: number, neuron: n
   const loaded = loadModel(model.path);
   const names = loaded.weightNames();
   const unembedding = loaded.weight(names.includes(W.lmHead) ? W.lmHead : W.tokenEmbedding);
-  const gain = names.includes(W.finalNormWeight) ? loaded.weight(W.finalNormWeight).data : undefined;
+  const finalGain = names.includes(W.finalNormWeight) ? loaded.weight(W.finalNormWeight).data : undefined;
+  // Gemma: the FFN output passes its own norm (post_feedforward_layernorm) before the residual; its
+  // gain scales each dim as the final norm's does (its 1/RMS is one number per token: no rank change)
+  const post = W.layer(layer).postMlpNorm;
+  const postGain = names.includes(post) ? loaded.weight(post).data : undefined;
+  const gain = finalGain && postGain ? finalGain.map((g, d) => g * (postGain[d] ?? 1)) : (finalGain ?? postGain);
   const lens = neuronLogitLens(loaded.weight(W.layer(layer).mlpOut), neuron, unembedding, { n: 10, ...(gain ? { gain } : {}), center: spec.norm === 'layernorm' });
   const text = (id: number) => (tokenizer ? tokenizer.tokenText(id) : null);
   const weights = db.prepare('SELECT key_norm, gate_norm, value_norm FROM neuron_weights WHERE model_id = ? AND layer = ? AND neuron = ?').get(model.id, layer, neuron) as NeuronDetail['weights'] | undefined;

@@ -193,12 +193,19 @@ function nonNegative(v: number, what: string): number {
   return v;
 }
 
-/** Every neuron index of the summary with its layer, in layer-major order. */
+/**
+ * Every neuron index of the summary with its layer and the tokens it saw, in layer-major order. A
+ * mixture-of-experts unit saw only the tokens routed to its expert (s.unitTokens), so its verdicts
+ * (and the 3/N bound of a dead one) rest on those.
+ */
 function* neuronsOf(s: StatsSummary): Generator<{ layer: LayerIndex; neuron: NeuronIndex; i: number; tokens: number }> {
   for (let l = 0; l < s.layers; l++) {
-    const tokens = s.tokens[l]!;
-    if (tokens === 0) continue;
-    for (let f = 0; f < s.neurons; f++) yield { layer: l, neuron: f, i: l * s.neurons + f, tokens };
+    if (s.tokens[l]! === 0) continue;
+    for (let f = 0; f < s.neurons; f++) {
+      const i = l * s.neurons + f;
+      const tokens = s.unitTokens ? s.unitTokens[i]! : s.tokens[l]!;
+      if (tokens > 0) yield { layer: l, neuron: f, i, tokens };
+    }
   }
 }
 

@@ -28,6 +28,11 @@ export type ValueArray = Float32Array | Float64Array | readonly number[];
 export interface StatsBatch {
   /** stats_count: tokens reduced, per layer */
   count: CountArray;
+  /**
+   * stats_unit_count [L, F]: mixture of experts, the tokens each neuron reduced (those routed to its
+   * expert; all of the layer's for shared units). Absent: every neuron reduced count[l] tokens.
+   */
+  unitCount?: CountArray;
   /** stats_sum: sum of activations */
   sum: ValueArray;
   /** stats_sumsq: sum of squares */
@@ -69,6 +74,8 @@ export interface NeuronStats {
   readonly fireMode: FireMode;
   /** [L] tokens per layer */
   count: Float64Array;
+  /** [L*F] tokens per neuron when they differ from the layer's (mixture of experts: routed tokens); null: count[l] for each */
+  unitCount: Float64Array | null;
   /** [L*F] sums, extremes (+Infinity / -Infinity before any token) and fire counts */
   sum: Float64Array;
   sumsq: Float64Array;
@@ -109,6 +116,7 @@ export function emptyStats(layers: number, neurons: number, options: StatsOption
     fireThreshold,
     fireMode: options.fireMode ?? 'positive',
     count: new Float64Array(layers),
+    unitCount: null,
     sum: new Float64Array(n),
     sumsq: new Float64Array(n),
     min: new Float64Array(n).fill(Infinity),
@@ -166,9 +174,12 @@ export function addBatch(acc: NeuronStats, batch: StatsBatch): NeuronStats {
   const sumAbs = values(batch.sumAbs, n, 'sumAbs');
   const sumCube = values(batch.sumCube, n, 'sumCube');
   const sumQuart = values(batch.sumQuart, n, 'sumQuart');
+  const unit = batch.unitCount === undefined ? undefined : counts(batch.unitCount, n, 'unitCount');
   for (let l = 0; l < L; l++) {
     for (let f = 0; f < F; f++) {
       if (fire[l * F + f]! > count[l]!) throw new Error(`neuron stats: fireCount[${l}, ${f}] = ${fire[l * F + f]} exceeds the layer's ${count[l]} tokens`);
+      if (unit && unit[l * F + f]! > count[l]!) throw new Error(`neuron stats: unitCount[${l}, ${f}] = ${unit[l * F + f]} exceeds the layer's ${count[l]} tokens`);
+      if (unit && fire[l * F + f]! > unit[l * F + f]!) throw new Error(`neuron stats: fireCount[${l}, ${f}] = ${fire[l * F + f]} exceeds the neuron's ${unit[l * F + f]} tokens`);
     }
   }
   let active: Float64Array | undefined;
@@ -182,6 +193,13 @@ export function addBatch(acc: NeuronStats, batch: StatsBatch): NeuronStats {
   }
 
   // Validated: from here on nothing throws, so the accumulator is never left half updated.
+  // Per-neuron counts: the first batch that has them turns the earlier tokens into per-neuron
+  // counts (each neuron counted every one); a batch without them counts every token for each.
+  if (unit && acc.unitCount === null) acc.unitCount = perNeuron(acc.count, F);
+  if (acc.unitCount) {
+    const add = unit ?? perNeuron(count, F);
+    for (let i = 0; i < n; i++) acc.unitCount[i]! += add[i]!;
+  }
   for (let l = 0; l < L; l++) {
     const c = count[l]!;
     if (c === 0) continue;
@@ -206,6 +224,11 @@ export function addBatch(acc: NeuronStats, batch: StatsBatch): NeuronStats {
     }
   }
   return acc;
+}
+
+/** [L] per-layer counts spread to [L*F] (every neuron of a layer counted its tokens). */
+export function perNeuron(perLayer: ArrayLike<number>, neurons: number): Float64Array {
+  return Float64Array.from({ length: perLayer.length * neurons }, (_, i) => perLayer[Math.floor(i / neurons)]!);
 }
 
 function sumOf(a: Float64Array | null, b: Float64Array | null): Float64Array | null {
@@ -243,6 +266,7 @@ export function merge(a: NeuronStats, b: NeuronStats): NeuronStats {
     fireThreshold: a.fireThreshold,
     fireMode: a.fireMode,
     count: sumOf(a.count, b.count)!,
+    unitCount: a.unitCount === null && b.unitCount === null ? null : sumOf(a.unitCount ?? perNeuron(a.count, a.neurons), b.unitCount ?? perNeuron(b.count, b.neurons)),
     sum: sumOf(a.sum, b.sum)!,
     sumsq: sumOf(a.sumsq, b.sumsq)!,
     min,
@@ -275,6 +299,8 @@ export interface StatsSummary {
   readonly fireMode: FireMode;
   /** [L] tokens seen per layer */
   tokens: Float64Array;
+  /** [L*F] tokens each neuron counted, when they differ from the layer's (mixture of experts: those routed to its expert); null: tokens[l] */
+  unitTokens: Float64Array | null;
   mean: Float64Array;
   /** population standard deviation */
   std: Float64Array;
@@ -325,10 +351,11 @@ export function summarize(acc: NeuronStats): StatsSummary {
   const meanActiveFraction = new Float64Array(L);
   const layerTypicalAbs = new Float64Array(L);
   for (let l = 0; l < L; l++) {
-    const c = acc.count[l]!;
+    const layerTokens = acc.count[l]!;
     let fired = 0;
     for (let i = l * F, end = i + F; i < end; i++) {
       fired += acc.fire[i]!;
+      const c = acc.unitCount ? acc.unitCount[i]! : layerTokens;
       if (c === 0) {
         mean[i] = std[i] = min[i] = max[i] = peakAbs[i] = fireRate[i] = NaN;
         if (meanAbs) meanAbs[i] = NaN;
@@ -357,7 +384,7 @@ export function summarize(acc: NeuronStats): StatsSummary {
         }
       }
     }
-    meanActiveFraction[l] = c === 0 ? NaN : fired / (c * F);
+    meanActiveFraction[l] = layerTokens === 0 ? NaN : fired / (layerTokens * F);
     const peaks = peakAbs.subarray(l * F, (l + 1) * F);
     const med = median(peaks.filter((p) => Number.isFinite(p)));
     layerMedianPeak[l] = med;
@@ -367,6 +394,7 @@ export function summarize(acc: NeuronStats): StatsSummary {
     }
     const typical = Float64Array.from({ length: F }, (_, f) => {
       const i = l * F + f;
+      const c = acc.unitCount ? acc.unitCount[i]! : layerTokens;
       return meanAbs ? meanAbs[i]! : c === 0 ? NaN : Math.sqrt(acc.sumsq[i]! / c);
     });
     layerTypicalAbs[l] = median(typical.filter((v) => Number.isFinite(v)));
@@ -377,6 +405,7 @@ export function summarize(acc: NeuronStats): StatsSummary {
     fireThreshold: acc.fireThreshold,
     fireMode: acc.fireMode,
     tokens: acc.count.slice(),
+    unitTokens: acc.unitCount ? acc.unitCount.slice() : null,
     mean,
     std,
     min,
@@ -420,7 +449,7 @@ export function summaryRow(s: StatsSummary, layer: LayerIndex, neuron: NeuronInd
   return {
     layer,
     neuron,
-    tokens: s.tokens[layer]!,
+    tokens: s.unitTokens ? s.unitTokens[i]! : s.tokens[layer]!,
     mean: finiteOrNull(s.mean[i]),
     std: finiteOrNull(s.std[i]),
     min: finiteOrNull(s.min[i]),
@@ -482,6 +511,7 @@ export const GRAPH_OUTPUTS = {
   sumCube: 'stats_sum3',
   sumQuart: 'stats_sum4',
   activeCount: 'stats_active_count',
+  unitCount: 'stats_unit_count',
 } as const;
 
 /** A tensor as the runtime hands it back (structurally the runtime's HostTensor). */
@@ -522,5 +552,7 @@ export function statsBatchFromOutputs(out: Readonly<Record<string, OutputTensor 
   if (sumQuart) batch.sumQuart = sumQuart;
   const active = out[o.activeCount];
   if (active) batch.activeCount = active.data;
+  const unit = out[o.unitCount];
+  if (unit) batch.unitCount = unit.data;
   return batch;
 }

@@ -12,7 +12,8 @@ export function toStored(acc: NeuronStats): StoredStats {
   return {
     layers: L,
     neurons: F,
-    count: perNeuron(acc.count),
+    // per neuron: a mixture-of-experts unit counts the tokens routed to its expert
+    count: acc.unitCount ?? perNeuron(acc.count),
     sum: acc.sum,
     sumsq: acc.sumsq,
     sumAbs: acc.sumAbs ?? zeros(),
@@ -38,7 +39,14 @@ export function fireRuleOf(params: unknown): FireRule {
 
 export function fromStored(s: StoredStats, rule: FireRule): NeuronStats {
   const acc = emptyStats(s.layers, s.neurons, rule);
-  for (let l = 0; l < s.layers; l++) acc.count[l] = s.count[l * s.neurons] as number;
+  const F = s.neurons;
+  // The layer's tokens: every counted token adds one to its layer's active histogram. Neurons whose
+  // counts differ from it (mixture of experts: tokens routed to the unit's expert) keep their own.
+  for (let l = 0; l < s.layers; l++) {
+    const hist = s.activeHist?.subarray(l * (F + 1), (l + 1) * (F + 1));
+    acc.count[l] = hist ? hist.reduce((a, b) => a + b, 0) : Math.max(...s.count.subarray(l * F, (l + 1) * F));
+  }
+  if (s.count.some((c, i) => c !== acc.count[Math.floor(i / F)])) acc.unitCount = s.count.slice();
   acc.sum.set(s.sum);
   acc.sumsq.set(s.sumsq);
   acc.min.set(s.min);

@@ -5,6 +5,8 @@ const labels: { readonly [F in Model['family']]: string } = {
   llama: 'Llama',
   neox: 'GPT-NeoX',
   opt: 'OPT',
+  phi3: 'Phi-3',
+  gemma: 'Gemma',
 };
 
 /** The model family as people write it: gpt2 -> "GPT-2", neox -> "GPT-NeoX". */
