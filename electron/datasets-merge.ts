@@ -6,12 +6,13 @@
 // documents by their ordinal in the corpus.
 import type { Db } from '../db/database.js';
 import { documentIdsByOrdinal, documentOrdinals, findCorpusByChecksum, getCorpus } from '../db/corpora.js';
-import { createDataset, getDataset, loadResidTop, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint, type DatasetRecord, type ResidTopRow, type TopExample } from '../db/datasets.js';
+import { createDataset, getDataset, loadResidTop, loadRouterState, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint, type DatasetRecord, type ResidTopRow, type TopExample } from '../db/datasets.js';
 import { findModelBySha, getModel } from '../db/models.js';
 import { readSamples, type NewSample, type Sample } from '../db/samples.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { merge } from './analysis/neuron-stats.js';
 import { mergeTopK } from './analysis/top-k.js';
+import { mergeRouterStats, routerStatsFromJson, routerStatsToJson } from './analysis/router-stats.js';
 import { mergeResidTop, residTopFromRows, residTopRows } from './analysis/resid-top.js';
 import { ApiError } from './errors.js';
 import { fireRuleOf, fromStored, toStored, topFromRows, topRows, type FireRule } from './jobs/capture/checkpoint.js';
@@ -37,8 +38,13 @@ interface Resolved {
   residTop: ResidTopRow[];
 }
 
-export function mergeCaptures(target: Db, sources: readonly MergeSource[], name: string): DatasetRecord {
-  if (sources.length < 2) throw new ApiError('bad-request', 'merging needs at least two captures');
+/**
+ * `extra` is added to the merged capture's params (a cluster study says which shards it holds). One
+ * source is allowed (a copy from another database: a study with one shard done); the API and the
+ * CLI's merge ask for two.
+ */
+export function mergeCaptures(target: Db, sources: readonly MergeSource[], name: string, extra: Record<string, unknown> = {}): DatasetRecord {
+  if (sources.length < 1) throw new ApiError('bad-request', 'merging needs at least one capture');
   const seen = new Set<string>();
   let modelId: number | undefined;
   let corpusId: number | undefined;
@@ -109,6 +115,9 @@ export function mergeCaptures(target: Db, sources: readonly MergeSource[], name:
     })),
   );
   const tokens = resolved.reduce((n, r) => n + r.dataset.tokens, 0);
+  // mixture of experts: the router totals add up like the neuron statistics (all sources have them, or none is kept)
+  const routerStates = resolved.map((r) => loadRouterState(r.source.db, r.dataset.id));
+  const router = routerStates.every((x): x is string => x !== null) && routerStates.length > 0 ? routerStatsToJson(routerStates.map(routerStatsFromJson).reduce((a, b) => mergeRouterStats(a, b))) : undefined;
   return target.transaction(() => {
     const d = createDataset(target, {
       name,
@@ -120,10 +129,11 @@ export function mergeCaptures(target: Db, sources: readonly MergeSource[], name:
         residTopK: residK,
         ...(residK === 0 ? { residTopMissing: resolved.filter((r) => r.residK === 0).map((r) => r.source.label) } : {}),
         merged: resolved.map((r) => ({ capture: r.source.label, name: r.dataset.name, tokens: r.dataset.tokens })),
+        ...extra,
       },
       batchesTotal: 0,
     });
-    saveCheckpoint(target, d.id, { batchesDone: 0, tokens, stats: toStored(stats), top: top ? topRows(top) : [], samples, ...(residTop ? { residTop: residTopRows(residTop) } : {}) });
+    saveCheckpoint(target, d.id, { batchesDone: 0, tokens, stats: toStored(stats), top: top ? topRows(top) : [], samples, ...(residTop ? { residTop: residTopRows(residTop) } : {}), ...(router ? { router } : {}) });
     markDatasetReady(target, d.id);
     return getDataset(target, d.id) as DatasetRecord;
   })();

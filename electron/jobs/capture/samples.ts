@@ -77,6 +77,22 @@ export function planSamples(plan: WindowPlan, count: number, seed = 0): SamplePi
 }
 
 /**
+ * The given tokens ([document index, position]) as picks of the plan, in the order planSamples
+ * gives them (window order, then position); a token the plan does not count is not sampled.
+ */
+export function picksAt(plan: WindowPlan, tokens: ReadonlyArray<readonly [number, number]>): SamplePick[] {
+  const byDoc = new Map<number, number[]>();
+  for (const [doc, position] of tokens) byDoc.set(doc, [...(byDoc.get(doc) ?? []), position]);
+  for (const ps of byDoc.values()) ps.sort((a, b) => a - b);
+  const picks: SamplePick[] = [];
+  plan.windows.forEach((w, i) => {
+    const from = w.start + w.skip;
+    for (const p of byDoc.get(w.doc) ?? []) if (p >= from && p < from + w.counted) picks.push({ window: i, doc: w.doc, position: p });
+  });
+  return picks;
+}
+
+/**
  * The part-of-speech tag of the word a token falls in, from [start, end, tag] character spans of
  * the document text. The token's characters are found by decoding the document's tokens up to and
  * through it and matching the decoded text against the document in order, skipping document

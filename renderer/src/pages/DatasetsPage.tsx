@@ -8,6 +8,7 @@ import { PageHeader } from '../components/PageHeader';
 import { CaptureForm } from '../datasets/CaptureForm';
 import { DatasetTable } from '../datasets/DatasetTable';
 import { MergeForm } from '../datasets/MergeForm';
+import { StudyForm } from '../datasets/StudyForm';
 import { hrefFor } from '../routing/route';
 import { CorporaLink } from './CorporaLink';
 
@@ -52,6 +53,7 @@ export function DatasetsPage() {
         {(items) => <DatasetTable datasets={items} models={models.data ?? []} corpora={corpora.data ?? []} />}
       </ListSection>
       {datasets.data && datasets.data.length >= 2 && <MergeForm datasets={datasets.data} />}
+      <StudyForm />
     </>
   );
 }
