@@ -103,6 +103,8 @@ describe('model import in the UI', () => {
 
   it('says which files can be dropped when the wrong one is', async () => {
     await page.getByTestId('nav-models').click();
+    // the earlier tests imported models: wait for the list before counting it
+    await page.getByTestId('model-row').first().waitFor();
     const rows = await page.getByTestId('model-row').count();
     await drop({ 'model.safetensors': Buffer.from('not a gguf') });
     await expect(page.getByTestId('model-drop-error').textContent()).resolves.toMatch(/drop a \.gguf or \.bin file .*type its path instead/);

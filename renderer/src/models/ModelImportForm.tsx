@@ -28,7 +28,12 @@ export function ModelImportForm({ canPickFiles }: { canPickFiles: boolean }) {
       canPickFiles={canPickFiles}
       texts={texts}
       submit={(path, named) => api.call('model.import', { path, ...named })}
-      more={<span className="hint">GPT-2, Llama 2/3, Mistral, Qwen2, SmolLM, TinyLlama, GPT-NeoX/Pythia, OPT; F32, F16 or BF16.</span>}
+      more={
+        <span className="hint">
+          GPT-2, Llama 2/3, Mistral, Qwen2/3, Phi-3, Gemma 2/3, GPT-NeoX/Pythia, OPT; MoE: Mixtral, Qwen2/3-MoE, OLMoE. F32, F16, BF16, or GGUF
+          (F32/F16/BF16, Q4_0…Q8_0, K-quants).
+        </span>
+      }
     />
   );
 }
