@@ -21,6 +21,7 @@ export function modelSummary(r: ModelRecord): Model {
     maxPositions: spec.maxPositions,
     activation: spec.activation,
     gated: spec.gated,
+    experts: spec.moe?.experts ?? null,
     params: r.params,
     sha256: r.sha256,
     createdAt: r.createdAt,

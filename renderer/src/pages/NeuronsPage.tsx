@@ -7,6 +7,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { DatasetTable } from '../datasets/DatasetTable';
+import { ExpertsSection } from '../experts/ExpertsSection';
 import { formatCount } from '../format';
 import { NeuronDetailView } from '../neurons/NeuronDetailView';
 import { LayerCharts } from '../neurons/LayerCharts';
@@ -49,6 +50,7 @@ export function NeuronsPage({ rest }: { rest: readonly string[] }) {
           {`${model ? model.name : `model #${dataset.modelId}`} · ${formatCount(dataset.tokens)} tokens${model ? ` · ${model.layers} layers × ${formatCount(model.dFf)} neurons` : ''}`}
         </PageHeader>
         <LayerCharts dataset={dataset} layers={model?.layers ?? null} />
+        <ExpertsSection dataset={dataset} />
         <NeuronList dataset={dataset} layers={model?.layers ?? null} />
         <MassiveDims dataset={dataset} />
         <NeuronSets modelId={dataset.modelId} layers={model?.layers ?? null} />
