@@ -8,12 +8,13 @@ import { loadModel } from '../native-models/load.js';
 import { W, type ModelSpec } from '../native-models/spec.js';
 import { canonicalWeights, weightsLabel } from '../common/weight-refs.js';
 import { checkWeights, matchedWeightControl, type WeightRef } from './analysis/weight-edits.js';
-import { AblateParams, type AblationResult, type AblationSummary, type AblationCondition } from './api.js';
+import { AblateParams, type AblationResult, type AblationSummary, type AblationCondition, type ExpertAblation } from './api.js';
 import type { z } from 'zod';
 import { matchedControl, matchedRandomPrefixes, rankByScore, rankedPrefix } from './analysis/neuron-sets.js';
 import { checkDataset, neuronScores, resolveSet } from './ablation-sets.js';
 import { ApiError } from './errors.js';
-import { AblationStart, SweepStart } from './api.js';
+import { AblationStart, SensitivityStart, SweepStart } from './api.js';
+import { sensitivityConditions } from './analysis/layer-sensitivity.js';
 
 type Start = z.infer<typeof AblationStart>;
 type Sweep = z.infer<typeof SweepStart>;
@@ -31,7 +32,8 @@ export function compareParams(db: Db, model: ModelRecord, request: z.input<typeo
   const p = AblationStart.parse(request);
   const spec = model.spec as ModelSpec;
   if (p.datasetId !== undefined) checkDataset(db, model, p.datasetId);
-  if (!p.set && !p.weights) throw new ApiError('bad-request', 'nothing to ablate: give a neuron set (set) or single weights (weights)');
+  if (!p.set && !p.weights && !p.experts) throw new ApiError('bad-request', 'nothing to ablate: give a neuron set (set), single weights (weights) or experts (experts)');
+  const experts = p.experts ? checkExperts(spec, model.name, p.experts) : undefined;
   const set = p.set ? resolveSet(db, model, p.set) : { label: '', neurons: [] };
   const weights = canonicalWeights(p.weights ?? []);
   const shape = { layers: spec.nLayers, neurons: spec.dFf, dims: spec.dModel };
@@ -40,10 +42,11 @@ export function compareParams(db: Db, model: ModelRecord, request: z.input<typeo
   } catch (e) {
     throw new ApiError('bad-request', `${(e as Error).message}: model "${model.name}"`);
   }
-  if (set.neurons.length === 0 && weights.length === 0) throw new ApiError('bad-request', `the set "${set.label}" is empty: nothing to ablate`);
-  const label = [set.neurons.length > 0 || weights.length === 0 ? set.label : '', weights.length > 0 ? weightsLabel(weights) : ''].filter((s) => s !== '').join(' + ');
+  if (set.neurons.length === 0 && weights.length === 0 && !experts) throw new ApiError('bad-request', `the set "${set.label}" is empty: nothing to ablate`);
+  const label = [set.neurons.length > 0 || (weights.length === 0 && !experts) ? set.label : '', weights.length > 0 ? weightsLabel(weights) : '', experts ? expertsLabel(experts) : ''].filter((s) => s !== '').join(' + ');
   const withWeights = (w: WeightRef[]) => (w.length > 0 ? { weights: w } : {});
-  const conditions: AblationCondition[] = [{ label, neurons: set.neurons, ...withWeights(weights), origin: p.set ?? { kind: 'weights' } }];
+  const withExperts = (e: ExpertAblation | undefined) => (e ? { experts: e } : {});
+  const conditions: AblationCondition[] = [{ label, neurons: set.neurons, ...withWeights(weights), ...withExperts(experts), origin: p.set ?? { kind: experts && weights.length === 0 ? 'experts' : 'weights' } }];
   if (p.control) {
     let neurons: AblationCondition['neurons'] = [];
     try {
@@ -60,9 +63,43 @@ export function compareParams(db: Db, model: ModelRecord, request: z.input<typeo
         throw new ApiError('bad-request', `no random weight control can match "${label}": ${(e as Error).message}`);
       }
     }
-    conditions.push({ label: `random control (seed ${p.control.seed})`, neurons, ...withWeights(control), origin: { kind: 'control', of: label, seed: p.control.seed } });
+    // whole experts: as many random other experts of each layer, taken out the same way
+    let expertControl: ExpertAblation | undefined;
+    if (experts && spec.moe) {
+      try {
+        const picked = matchedControl(experts.list.map((e) => ({ layer: e.layer, neuron: e.expert })), { layers: spec.nLayers, neurons: spec.moe.experts }, p.control.seed);
+        expertControl = { mode: experts.mode, list: picked.map((n) => ({ layer: n.layer, expert: n.neuron })) };
+      } catch (e) {
+        throw new ApiError('bad-request', `no random expert control can match ${expertsLabel(experts)}: ${(e as Error).message.replace('neurons', 'experts')}`);
+      }
+    }
+    conditions.push({ label: `random control (seed ${p.control.seed})`, neurons, ...withWeights(control), ...withExperts(expertControl), origin: { kind: 'control', of: label, seed: p.control.seed } });
   }
   return AblateParams.parse({ ...evalOptions(p), kind: 'compare', conditions });
+}
+
+/** "experts unrouted 0:1, 1:3" */
+export function expertsLabel(e: ExpertAblation): string {
+  return `experts ${e.mode} ${e.list.map((x) => `${x.layer}:${x.expert}`).join(', ')}`;
+}
+
+/** The experts exist in this model (a mixture of experts), each once, sorted. */
+function checkExperts(spec: ModelSpec, model: string, e: ExpertAblation): ExpertAblation {
+  const moe = spec.moe;
+  if (!moe) throw new ApiError('bad-request', `model "${model}" (${spec.architecture}) is dense: it has no experts to ablate`);
+  for (const x of e.list) {
+    if (x.layer >= spec.nLayers) throw new ApiError('bad-request', `expert ${x.layer}:${x.expert}: layer ${x.layer} is not in 0..${spec.nLayers - 1} (model "${model}")`);
+    if (x.expert >= moe.experts) throw new ApiError('bad-request', `expert ${x.layer}:${x.expert}: expert ${x.expert} is not in 0..${moe.experts - 1} (model "${model}" routes ${moe.experts} experts)`);
+  }
+  const list = [...new Map(e.list.map((x) => [`${x.layer}:${x.expert}`, x])).values()].sort((a, b) => a.layer - b.layer || a.expert - b.expert);
+  if (e.mode === 'unrouted') {
+    // a token must still have topK experts to choose from
+    for (let l = 0; l < spec.nLayers; l++) {
+      const out = list.filter((x) => x.layer === l).length;
+      if (moe.experts - out < moe.topK) throw new ApiError('bad-request', `layer ${l}: removing ${out} of ${moe.experts} experts from routing leaves fewer than the ${moe.topK} each token is routed to; zero their outputs instead (mode zeroed)`);
+    }
+  }
+  return { mode: e.mode, list };
 }
 
 /** Increasing fractions of all neurons in ranking order, each beside a matched random set. */
@@ -80,6 +117,25 @@ export function sweepParams(db: Db, model: ModelRecord, request: z.input<typeof 
     { label: `random ${pct(f)}`, neurons: random[i] ?? [], series: 'random', fraction: f },
   ]);
   return AblateParams.parse({ ...evalOptions(p), kind: 'sweep', conditions, sweep: { criterion: p.criterion, order: p.order } });
+}
+
+/**
+ * Layer sensitivity: per chosen layer its whole FFN zeroed and a seeded random fraction of its
+ * neurons zeroed, every condition on the condition axis of one run (analysis/layer-sensitivity.ts).
+ */
+export function sensitivityParams(db: Db, model: ModelRecord, request: z.input<typeof SensitivityStart>): AblateParams {
+  const { layers, fraction, ...p } = SensitivityStart.parse(request);
+  const spec = model.spec as ModelSpec;
+  if (p.method !== 'zero') throw new ApiError('bad-request', `layer sensitivity zeroes neurons (method zero), got method ${p.method}`);
+  if (p.datasetId !== undefined) checkDataset(db, model, p.datasetId);
+  if (!layers && spec.nLayers > 32) throw new ApiError('bad-request', `model "${model.name}" has ${spec.nLayers} layers; one run holds 32 (64 conditions): choose up to 32 of them (layers)`);
+  let conditions;
+  try {
+    conditions = sensitivityConditions({ layers: spec.nLayers, neurons: spec.dFf }, { ...(layers ? { layers } : {}), fraction, seed: p.seed });
+  } catch (e) {
+    throw new ApiError('bad-request', `${(e as Error).message} (model "${model.name}")`);
+  }
+  return AblateParams.parse({ ...p, name: p.name ?? `${model.name}: layer sensitivity`, kind: 'compare', conditions });
 }
 
 interface Details {

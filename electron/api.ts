@@ -63,7 +63,7 @@ export const Model = z.object({
   path: z.string(),
   format: z.enum(['safetensors', 'llama2c', 'gguf']),
   architecture: z.string(),
-  family: z.enum(['gpt2', 'llama', 'neox', 'opt']),
+  family: z.enum(['gpt2', 'llama', 'neox', 'opt', 'phi3', 'gemma']),
   layers: z.number().int(),
   dModel: z.number().int(),
   dFf: z.number().int(),
@@ -73,6 +73,8 @@ export const Model = z.object({
   maxPositions: z.number().int(),
   activation: z.string(),
   gated: z.boolean(),
+  /** routed experts per layer of a mixture of experts; null for a dense model */
+  experts: z.number().int().nullable(),
   params: z.number().int(),
   sha256: z.string(),
   createdAt: z.string(),
@@ -181,8 +183,34 @@ export const CaptureParams = z.object({
   samples: z.number().int().min(0).max(1_000_000).optional(),
   /** seed of the sample choice (the same seed picks the same tokens) */
   seed: z.number().int().default(0),
+  /**
+   * the sampled tokens given exactly, as [document index among the selected documents, position],
+   * instead of choosing `samples` of them by `seed` (a cluster shard's part of its study's sample)
+   */
+  samplePicks: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])).max(1_000_000).optional(),
 });
 export type CaptureParams = z.infer<typeof CaptureParams>;
+
+/** Where a cluster study stands (electron/cluster/status.ts). */
+export const StudyStatus = z.object({
+  name: z.string(),
+  kind: z.enum(['capture', 'ablate', 'sweep']),
+  shards: z.array(
+    z.object({
+      index: z.number().int(),
+      documents: z.number().int(),
+      state: z.enum(['done', 'running', 'queued', 'interrupted', 'failed', 'not-started']),
+      progress: z.object({ done: z.number(), total: z.number().nullable() }).nullable(),
+      slurm: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+  resubmit: z.array(z.number().int()),
+  merged: z.boolean(),
+  mergeJob: z.object({ job: z.string(), state: z.string() }).nullable(),
+  slurmSource: z.string().nullable(),
+});
+export type StudyStatus = z.infer<typeof StudyStatus>;
 
 export const Dataset = z.object({
   id: z.number().int(),
@@ -205,6 +233,17 @@ export type NeuronRef = z.infer<typeof NeuronRef>;
  */
 export const WeightRef = z.object({ layer: z.number().int().min(0), neuron: z.number().int().min(0), dim: z.number().int().min(0), value: z.number().optional() });
 export type WeightRef = z.infer<typeof WeightRef>;
+
+/**
+ * Whole experts of a mixture-of-experts model taken out, by name of how: 'unrouted' = removed from
+ * routing (the expert's router logit is -inf before the family's rule, so the others are chosen and
+ * weighted among themselves), 'zeroed' = routing unchanged, the expert's output multiplied by 0.
+ */
+export const ExpertAblation = z.object({
+  mode: z.enum(['unrouted', 'zeroed']),
+  list: z.array(z.object({ layer: z.number().int().min(0), expert: z.number().int().min(0) })).min(1).max(100_000),
+});
+export type ExpertAblation = z.infer<typeof ExpertAblation>;
 
 /** A named set of one model's neurons; `origin` says how it was made (verdict, selection, ranking, control). */
 export const NeuronSet = z.object({
@@ -327,6 +366,8 @@ export const AblationCondition = z.object({
   neurons: z.array(NeuronRef),
   /** single W_out weights set to their value (default 0) in this condition, whatever the method */
   weights: z.array(WeightRef).max(10_000).optional(),
+  /** mixture of experts: whole experts taken out in this condition, whatever the method */
+  experts: ExpertAblation.optional(),
   /** how the neurons were chosen (a SetSource, or a control of another condition) */
   origin: z.unknown().optional(),
   /** sweeps: the curve and the fraction of all neurons */
@@ -374,6 +415,8 @@ export const AblationStart = z.object({
   set: SetSource.optional(),
   /** single W_out weights set to their value (default 0), with the set's neurons or alone */
   weights: z.array(WeightRef).min(1).max(10_000).optional(),
+  /** mixture of experts: whole experts taken out (with the set's neurons or alone); the control takes as many random experts of each layer */
+  experts: ExpertAblation.optional(),
   /**
    * also run a random set matched in size and per-layer counts (seeded by control.seed); for
    * weights, per weight a random weight of the same layer with a similar |value| rank
@@ -389,6 +432,26 @@ export const SweepStart = z.object({
   order: z.enum(['ascending', 'descending']).default('ascending'),
   fractions: z.array(z.number().min(0).max(1)).min(1).max(30).default([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]),
 });
+
+/**
+ * Layer sensitivity: per layer, every neuron of its FFN zeroed, and a seeded random `fraction` of
+ * them (seed: the run's seed), all conditions of one ablation run (analysis/layer-sensitivity.ts).
+ */
+export const SensitivityStart = z.object({
+  ...EvalOptions,
+  /** the layers to measure; default all (a run holds at most 64 conditions: 32 layers) */
+  layers: z.array(z.number().int().min(0)).min(1).max(32).optional(),
+  fraction: z.number().gt(0).max(1).default(0.25),
+});
+
+/** Captures of two or more models on the same text, and optionally the runs to read held-out loss and sensitivity from. */
+export const CompareRequest = z.object({
+  datasets: z.array(z.number().int().positive()).min(2).max(16),
+  /** layer-sensitivity or evaluation runs, one per model; default: each model's newest */
+  ablations: z.array(z.number().int().positive()).max(16).optional(),
+});
+export type { CompareResult } from './analysis/compare.js';
+export type { WidthDepthStatus } from './width-depth.js';
 
 const Interval = z.object({ value: z.number(), low: z.number().nullable(), high: z.number().nullable() });
 export const AblationMetrics = z.object({ loss: Interval, ppl: Interval, delta_loss: Interval, kl: Interval, top1_agreement: Interval });
@@ -424,6 +487,8 @@ export const AblationResult = AblationSummary.extend({
       fraction: z.number().nullable(),
       /** the weights the condition set: their value in the run and in the checkpoint (runs before weight ablation: absent) */
       weights: z.array(WeightRef.extend({ value: z.number(), original: z.number() })).optional(),
+      /** the whole experts the condition took out (mixture of experts) */
+      experts: ExpertAblation.optional(),
       metrics: AblationMetrics,
       /** the tokens whose loss rose most */
       hurt: z.array(HurtToken),
@@ -687,6 +752,13 @@ export const methods = {
   'dataset.list': { params: Empty, result: z.array(Dataset) },
   /** one capture from captures of one model over disjoint documents of one corpus */
   'dataset.merge': { params: z.object({ ids: z.array(z.number().int().positive()).min(2), name: z.string().min(1).max(200) }), result: Dataset },
+  /** a cluster study folder (ffn-lab cluster plan): per shard done / running / queued / interrupted / failed / not started */
+  'study.status': { params: z.object({ dir: z.string().min(1).max(4096) }), result: StudyStatus },
+  /** the study's finished shards merged into this database; partial: what is done so far (else every shard must be) */
+  'study.import': {
+    params: z.object({ dir: z.string().min(1).max(4096), partial: z.boolean().default(false), name: z.string().min(1).max(200).optional() }),
+    result: z.object({ kind: z.enum(['dataset', 'ablation']), id: z.number().int(), name: z.string(), shards: z.array(z.number().int()), partial: z.boolean() }),
+  },
   'neurons.list': { params: NeuronsQuery, result: z.object({ neurons: z.array(NeuronRow), total: z.number().int(), unavailable: z.array(z.object({ kind: z.string(), reason: z.string() })) }) },
   'layers.get': {
     params: z.object({ datasetId: z.number().int().positive(), bins: z.number().int().min(1).max(1000).default(20) }),
@@ -703,6 +775,38 @@ export const methods = {
       }),
     ),
   },
+  /** mixture of experts: the capture's router statistics per layer and expert (electron/experts.ts) */
+  'experts.get': {
+    params: z.object({ datasetId: z.number().int().positive(), rareBound: z.number().gt(0).max(1).optional(), pairs: z.number().int().min(0).max(10_000).optional() }),
+    result: z.object({
+      experts: z.number().int(),
+      topK: z.number().int(),
+      expertFf: z.number().int(),
+      shared: z.object({ ff: z.number().int(), gated: z.boolean() }).nullable(),
+      layers: z.array(
+        z.object({
+          layer: z.number().int(),
+          tokens: z.number(),
+          entropy_mean: z.number().nullable(),
+          entropy_max: z.number(),
+          load_cv: z.number().nullable(),
+          dead_upper95: z.number().nullable(),
+          experts: z.array(
+            z.object({
+              expert: z.number().int(),
+              load: z.number(),
+              topk_rate: z.number().nullable(),
+              top1_rate: z.number().nullable(),
+              mean_weight: z.number().nullable(),
+              mean_prob: z.number().nullable(),
+              verdict: z.enum(['dead', 'rare']).nullable(),
+            }),
+          ),
+          pairs: z.array(z.object({ a: z.number().int(), b: z.number().int(), count: z.number(), rate: z.number(), lift: z.number().nullable() })),
+        }),
+      ),
+    }),
+  },
   'neuron.get': { params: z.object({ datasetId: z.number().int().positive(), layer: z.number().int().min(0), neuron: z.number().int().min(0), detect: DetectThresholds.optional() }), result: NeuronDetail },
   /** residual dims with massive activations per layer, where they occur, and the W_out weights that write them */
   'neurons.massiveDims': {
@@ -717,6 +821,10 @@ export const methods = {
   'ablation.sweep': { params: SweepStart, result: z.object({ job: Job }) },
   'ablation.evaluate': { params: EvaluateStart, result: z.object({ job: Job }) },
   'ablation.rerun': { params: Id, result: z.object({ job: Job }) },
+  /** one run: each layer's whole FFN zeroed and a random fraction of it, delta loss with intervals */
+  'ablation.sensitivity': { params: SensitivityStart, result: z.object({ job: Job }) },
+  /** models side by side on the same text (refuses captures that read other text, with the reason) */
+  'compare.run': { params: CompareRequest, result: z.custom<import('./analysis/compare.js').CompareResult>(() => true) },
   'ablation.list': { params: z.object({ modelId: z.number().int().positive().optional() }), result: z.array(AblationSummary) },
   'ablation.get': { params: Id, result: AblationResult },
   'ablation.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
@@ -727,6 +835,10 @@ export const methods = {
       models: z.array(z.object({ modelId: z.number().int(), name: z.string(), activation: z.string(), datasetId: z.number().int().nullable(), ablationId: z.number().int().nullable() })),
     }),
   },
+  /** the Start-here study "Width vs depth": which of its steps are done */
+  'start.widthDepthStatus': { params: Empty, result: z.custom<import('./width-depth.js').WidthDepthStatus>(() => true) },
+  /** the study's next step (import, capture, layer sensitivity; each started by itself when the one before ends); job null: all done */
+  'start.widthDepth': { params: Empty, result: z.object({ job: Job.nullable() }) },
   /** the next Start-here step of a demo model: its capture, then (started by itself when the capture ends) its ablation */
   'start.run': { params: Id, result: z.object({ job: Job }) },
   'playground.run': { params: PlaygroundRequest, result: PlaygroundResult },

@@ -13,20 +13,26 @@ import { loadWeightScan } from '../db/weights.js';
 import { loadModelMetadata, tensorTypeCounts } from '../db/metadata.js';
 import { modelSummary } from './models.js';
 import { canonical } from './analysis/neuron-sets.js';
-import { ablationResult, ablationSummaries, compareParams, rerunParams, sweepParams } from './ablations.js';
+import { ablationResult, ablationSummaries, compareParams, rerunParams, sensitivityParams, sweepParams } from './ablations.js';
+import { compareDatasets } from './compare.js';
 import { resolveSet } from './ablation-sets.js';
 import { deleteAblation } from '../db/ablations.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
+import { expertsSummary } from './experts.js';
 import { massiveDims } from './massive.js';
 import { intrinsicRows, listRuns, neuronValues, projectionData, sampleContext, topNeurons } from './manifold.js';
 import { deleteProjectionRun } from '../db/projections.js';
-import { AblateParams, methods, isMethod, type ApiEvent, type AppInfo, type Method, type Params, type Result } from './api.js';
+import { AblateParams, methods, isMethod, type ApiEvent, type AppInfo, type Job, type Method, type Params, type Result } from './api.js';
 import { ApiError, toApiError } from './errors.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { PlaygroundClient } from './playground/client.js';
 import { mergeCaptures } from './datasets-merge.js';
+import { mergeStudy } from './cluster/merge.js';
+import { studyStatus } from './cluster/status.js';
+import { readPlan } from './cluster/study.js';
 import { isStartHereCapture, startHereStatus, startHereStep } from './start-here.js';
+import { isWidthDepthJob, widthDepthStatus, widthDepthStep } from './width-depth.js';
 import type { SpawnWorker } from './jobs/protocol.js';
 import { APP_NAME, APP_VERSION } from './version.js';
 
@@ -48,6 +54,8 @@ export class Backend {
   private readonly playground: PlaygroundClient;
   private readonly listeners = new Set<(e: ApiEvent) => void>();
   private readonly handlers: Handlers;
+  /** model imports the width-vs-depth study started: when one ends, the study goes on */
+  private readonly widthDepthImports = new Set<number>();
 
   constructor(private readonly o: BackendOptions) {
     this.dataDir = o.dataDir;
@@ -66,6 +74,8 @@ export class Backend {
         if (job.kind === 'ablate') this.emit({ type: 'ablations-changed' });
         // a Start-here capture goes on to its ablation in the same session
         if (isStartHereCapture(job)) void this.handle('start.run', { id: (job.params as { modelId: number }).modelId }).catch(() => undefined);
+        // the width-vs-depth study goes on with its next step (after an import only when the study started it)
+        if (isWidthDepthJob(job) || (job.kind === 'model-import' && this.widthDepthImports.delete(job.id))) void this.handle('start.widthDepth', {}).catch(() => undefined);
         if (job.kind === 'project') this.emit({ type: 'projections-changed' });
       },
     });
@@ -160,8 +170,16 @@ export class Backend {
         this.emit({ type: 'datasets-changed' });
         return { id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt };
       },
+      'study.status': ({ dir }) => studyStatus(path.resolve(dir), readPlan(path.resolve(dir))),
+      'study.import': async ({ dir, partial, name }) => {
+        const folder = path.resolve(dir);
+        const r = await mergeStudy(this, folder, readPlan(folder), { partial, ...(name ? { name } : {}), wait: (_b, job) => this.jobs.waitFor(job.id) });
+        this.emit({ type: r.kind === 'dataset' ? 'datasets-changed' : 'ablations-changed' });
+        return r;
+      },
       'neurons.list': ({ datasetId, ...q }) => listNeurons(db, datasetId, q),
       'layers.get': ({ datasetId, bins }) => layerSummary(db, datasetId, bins),
+      'experts.get': ({ datasetId, rareBound, pairs }) => expertsSummary(db, datasetId, { ...(rareBound !== undefined ? { rareBound } : {}), ...(pairs !== undefined ? { pairs } : {}) }),
       'neuron.get': ({ datasetId, layer, neuron, detect }) => neuronDetail(db, datasetId, layer, neuron, detect),
       'neurons.massiveDims': ({ datasetId, ...q }) => massiveDims(db, datasetId, q),
       'model.rescan': ({ id }) => {
@@ -201,6 +219,8 @@ export class Backend {
         return { job: this.jobs.start('ablate', AblateParams.parse({ ...params, kind: 'compare', conditions: [] })) };
       },
       'ablation.rerun': ({ id }) => ({ job: this.jobs.start('ablate', rerunParams(db, id)) }),
+      'ablation.sensitivity': (params) => ({ job: this.jobs.start('ablate', sensitivityParams(db, model(params.modelId), { ...params, ...corpusChecked(params.corpusId) })) }),
+      'compare.run': (params) => compareDatasets(db, params),
       'ablation.list': ({ modelId }) => ablationSummaries(db, modelId),
       'ablation.get': ({ id }) => ablationResult(db, id),
       'ablation.delete': ({ id }) => {
@@ -209,6 +229,22 @@ export class Backend {
         return { deleted };
       },
       'start.status': () => startHereStatus(db),
+      'start.widthDepthStatus': () => widthDepthStatus(db),
+      'start.widthDepth': async () => {
+        // one step at a time: nothing new while a step of the study is queued or running
+        const busy = this.jobs.list().find((j) => (j.state === 'queued' || j.state === 'running') && (this.widthDepthImports.has(j.id) || isWidthDepthJob({ ...j, state: 'done' })));
+        if (busy) return { job: busy };
+        let step;
+        try {
+          step = widthDepthStep(db);
+        } catch (err) {
+          throw new ApiError('bad-request', (err as Error).message);
+        }
+        if (!step) return { job: null };
+        const { job } = (await this.handle(step.method, step.params)) as { job: Job };
+        if (step.method === 'model.import') this.widthDepthImports.add(job.id);
+        return { job };
+      },
       'start.run': async ({ id }) => {
         let step;
         try {

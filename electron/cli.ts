@@ -6,6 +6,7 @@ import { findModel, findModelByPath, getModel } from '../db/models.js';
 import { findCorpus } from '../db/corpora.js';
 import { loadWeightScan } from '../db/weights.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
+import { expertsSummary } from './experts.js';
 import type { DetectOptions } from './analysis/detectors.js';
 import type { Corpus, Job, MassiveDims, Model, ModelMetadata, WeightScanResult } from './api.js';
 import { Backend } from './backend.js';
@@ -24,13 +25,18 @@ import { AblationMethod, NeuronRef, RankScore, type AblationResult, type Ablatio
 import type { CorpusRecord } from '../db/corpora.js';
 import { ablationEditFor } from './ablation-sets.js';
 import { parseWeightRef } from '../common/weight-refs.js';
-import type { WeightRef } from './api.js';
+import type { ExpertAblation, WeightRef } from './api.js';
 import { mergeCaptures } from './datasets-merge.js';
 import { openDatabaseReadOnly, type Db } from '../db/database.js';
 import { projectionData } from './manifold.js';
 import { measureIntrinsic, projectionInput } from './jobs/project/run.js';
 import { JobInputError } from './jobs/definition.js';
 import { sampleSlices } from '../db/samples.js';
+import { compareDatasets } from './compare.js';
+import { compareText, sensitivityJson, sensitivityText, writeCompareFiles } from './cli-compare.js';
+import { clusterCommand } from './cli-cluster.js';
+import { compareParams, sweepParams } from './ablations.js';
+import { CaptureParams as CaptureParamsSchema, type AblateParams, type CaptureParams } from './api.js';
 
 const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <command> [options])
 
@@ -60,6 +66,11 @@ commands:
                                           per-neuron statistics with the detectors' verdicts (filters combine with OR);
                                           --eps: dead/constant tolerance relative to the layer's typical |activation|
   layers --dataset D                      per layer: tokens, dead neurons, mean fraction of the layer active per token, its distribution
+  experts --dataset D [--layer L] [--rare X] [--limit K]
+                                          mixture-of-experts captures: per layer the router's mean entropy, the load-balance
+                                          CV, and per expert its load, top-k and top-1 rates, mean weight and probability,
+                                          dead (never routed; rate < 3/tokens at 95%) or rare (rate < X, default 0.001);
+                                          the K expert pairs chosen together most often (default 10)
   massive-dims D [--min-ratio R] [--min-abs A] [--min-share S]
                                           massive activations in the residual stream of capture D: per layer the dims
                                           whose max |value| >= R x the layer's median |value| (default 100) and >= A
@@ -73,6 +84,11 @@ commands:
                                           massive | heavy | ngram | positional (verdicts of capture D; a constant set
                                           defaults to --method mean), set:ID (a saved set), or FILE.json ([{"layer":0,"neuron":5}, ...]).
                                           --control random: a random set matched in size and per-layer counts
+    [--experts L:E,... [--expert-mode unrouted|zeroed]]
+                                          mixture of experts: also (or, without --set, only) take out whole experts:
+                                          unrouted (default; router logit -inf before the family's rule, the others are
+                                          chosen and weighted among themselves) or zeroed (routing kept, output 0); with
+                                          --control random, as many random other experts of each layer, the same way
     [--weight L:F:D[=V] ...]              also (or, without --set, only) set single weights W_out[F→D] of layer L to 0
                                           (or V); repeatable. With --control random, each gets a random weight of its
                                           layer with a similar |value| rank as control
@@ -94,6 +110,26 @@ commands:
                                           project the capture's sampled hidden states (a job; stored for the manifold view)
   intrinsic-dim --dataset D [--space residual|ffn]
                                           per layer: TwoNN intrinsic dimension and PCA-90 (components for 90% of variance)
+  sensitivity --model M --corpus C [--names-file F] [--layers 0,1,...] [--fraction 0.25] [--seed S] [--max-tokens N] ...
+                                          layer sensitivity (one ablation run): per layer, Δ loss when its whole FFN is
+                                          zeroed and when a seeded random --fraction of its neurons is, with 95% intervals
+  compare --datasets A,B[,C...] [--ablations X,Y] [--out DIR]
+                                          models side by side on the same text (captures that read other text are
+                                          refused with the reason): parameters, FLOPs/token, held-out loss, and per layer
+                                          (aligned by relative depth) fire rates, active fraction, verdict shares, massive
+                                          dims, intrinsic dimension, sensitivity; --out: models/layers as CSV and LaTeX
+  cluster plan capture|ablate|sweep --shards N --out DIR [the command's own options] [--sbatch OPT ...] [--submit]
+          [--name N] [--ffn-lab CMD] [--engine slurm|k8s --image IMG --pvc CLAIM [--mount-path P] [--gpus G]]
+                                          a study folder for a Slurm job array (one shard of the documents per task, a
+                                          merge job after it with --dependency=afterok); --sbatch: #SBATCH options passed
+                                          through (--sbatch=--partition=gpu --sbatch=--gres=gpu:1 --sbatch=--time=2:00:00);
+                                          --submit: sbatch it now; --engine k8s: a Kubernetes Indexed Job manifest instead
+  cluster submit DIR [--only 1,3]         submit the shards not done (or the ones given) and a merge job after them
+  cluster status DIR                      per shard: done / running / queued / interrupted / failed / not started
+                                          (shard databases, and sacct or squeue), and what to resubmit
+  cluster merge DIR [--partial]           merge the shards into DIR/merged/ffn-lab.sqlite (--partial: those done so far)
+  cluster import DIR [--partial]          merge the study's shards into this database (--data-dir)
+  shard run DIR --index I                 run shard I of a study (what each array task runs; resumes, never redoes)
   corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
   corpus list                             list corpora
   jobs list                               list jobs (newest first)
@@ -159,6 +195,15 @@ async function resolveModel(b: Backend, arg: string | undefined): Promise<Model>
   if (known) return modelSummary(known);
   const { job } = (await b.handle('model.import', { path: arg })) as { job: Job };
   return (finished(await runToEnd(b, job)).result as { model: Model }).model;
+}
+
+/** "1,2,3" -> ids; a usage error naming the flag otherwise. */
+function idList(text: string | undefined, flag: string, what: string): number[] {
+  if (!text) throw new UsageError(`${flag} is required, e.g. ${flag} 1,2`);
+  const items = text.split(',').map((t) => t.trim());
+  const bad = items.find((t) => !/^\d+$/.test(t));
+  if (bad !== undefined) throw new UsageError(`${flag}: "${bad}" is not a ${what}; expected comma-separated non-negative integers`);
+  return items.map(Number);
 }
 
 function parseIds(text: string | undefined, flag: string): number[] {
@@ -246,9 +291,28 @@ const OPTIONS = {
   'shared-basis': { type: 'boolean' },
   'ablate-method': { type: 'string' },
   weight: { type: 'string', multiple: true },
+  experts: { type: 'string' },
+  'expert-mode': { type: 'string' },
   rescan: { type: 'boolean' },
   'names-file': { type: 'string' },
   where: { type: 'string' },
+  datasets: { type: 'string' },
+  ablations: { type: 'string' },
+  out: { type: 'string' },
+  layers: { type: 'string' },
+  fraction: { type: 'string' },
+  shards: { type: 'string' },
+  submit: { type: 'boolean' },
+  sbatch: { type: 'string', multiple: true },
+  engine: { type: 'string' },
+  index: { type: 'string' },
+  image: { type: 'string' },
+  pvc: { type: 'string' },
+  'mount-path': { type: 'string' },
+  gpus: { type: 'string' },
+  only: { type: 'string' },
+  partial: { type: 'boolean' },
+  'ffn-lab': { type: 'string' },
 } as const;
 
 const SORT_FIELDS = ['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio'] as const;
@@ -313,6 +377,22 @@ function weightFlags(values: Record<string, unknown>): WeightRef[] {
     if (!w) throw new UsageError(`--weight: "${text}" is not layer:neuron:dim (W_out[neuron→dim] of the layer), optionally =value; expected e.g. --weight 1:42:7 or --weight 1:42:7=0.5`);
     return w;
   });
+}
+
+/** --experts 0:1,1:3 [--expert-mode unrouted|zeroed]: whole experts of a mixture-of-experts model. */
+function expertsFlag(values: Record<string, unknown>): ExpertAblation | undefined {
+  const mode = oneOf(values['expert-mode'], 'expert-mode', ['unrouted', 'zeroed'] as const);
+  const text = values.experts as string | undefined;
+  if (text === undefined) {
+    if (mode !== undefined) throw new UsageError('--expert-mode needs --experts layer:expert,...');
+    return undefined;
+  }
+  const list = text.split(',').map((part) => {
+    const m = /^(\d+):(\d+)$/.exec(part.trim());
+    if (!m) throw new UsageError(`--experts: "${part}" is not layer:expert; expected e.g. --experts 0:1,3:5`);
+    return { layer: Number(m[1]), expert: Number(m[2]) };
+  });
+  return { mode: mode ?? 'unrouted', list };
 }
 
 function runPlace(b: Backend, providers: string | undefined): RunPlace {
@@ -433,10 +513,42 @@ async function corpusAndModel(b: Backend, values: Record<string, unknown>): Prom
   return { model, corpus };
 }
 
+/** The job a cluster study runs: the parameters capture, ablate or sweep would start with the same flags. */
+async function clusterJobParams(kind: 'capture' | 'ablate' | 'sweep', values: Record<string, unknown>, b: Backend): Promise<CaptureParams | AblateParams> {
+  const { model, corpus } = await corpusAndModel(b, values);
+  if (kind === 'capture') {
+    return CaptureParamsSchema.parse({
+      modelId: model.id,
+      corpusId: corpus.id,
+      filter: documentFilter(values),
+      ...(values.name ? { name: values.name } : {}),
+      ...(values.fire !== undefined ? { fire: fireFlag(values.fire) } : {}),
+      ...Object.fromEntries(
+        ([['maxTokens', 'max-tokens', 'integer'], ['seqLen', 'seq-len', 'integer'], ['stride', 'stride', 'integer'], ['batch', 'batch', 'integer'], ['topK', 'top-k', 'integer'], ['threshold', 'threshold', 'number'], ['samples', 'samples', 'integer'], ['seed', 'seed', 'integer']] as const)
+          .map(([key, flag, numKind]) => [key, numberFlag(values, flag, numKind)])
+          .filter(([, v]) => v !== undefined),
+      ),
+    });
+  }
+  const record = getModel(b.db, model.id)!;
+  if (kind === 'sweep') {
+    const criterion = values.criterion ?? '';
+    if (!RankScore.options.includes(criterion as RankScore)) throw new UsageError(`--criterion must be one of ${RankScore.options.join(', ')}, got "${String(criterion)}"`);
+    const fractions = typeof values.fractions === 'string' ? values.fractions.split(',').map(Number) : undefined;
+    if (fractions?.some((f) => !(f > 0 && f <= 1))) throw new UsageError(`--fractions must be comma-separated numbers in (0, 1], got "${String(values.fractions)}"`);
+    return sweepParams(b.db, record, { ...evalFlags(values, model.id, corpus.id), datasetId: datasetFlag(values), criterion: criterion as RankScore, order: values.desc ? 'descending' : 'ascending', ...(fractions ? { fractions } : {}) });
+  }
+  if (values.control !== undefined && values.control !== 'random') throw new UsageError(`--control must be "random", got "${String(values.control)}"`);
+  const weights = weightFlags(values);
+  const set = values.set === undefined && weights.length > 0 ? undefined : setSource(values, 'set');
+  const seed = numberFlag(values, 'seed', 'integer') ?? 0;
+  return compareParams(b.db, record, { ...evalFlags(values, model.id, corpus.id), ...(set ? { set } : {}), ...(weights.length > 0 ? { weights } : {}), ...(values.control ? { control: { seed } } : {}) });
+}
+
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'massive-dims', 'layers', 'ablate', 'sweep', 'evaluate', 'merge', 'project', 'intrinsic-dim'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'massive-dims', 'layers', 'experts', 'ablate', 'sweep', 'evaluate', 'merge', 'project', 'intrinsic-dim', 'compare', 'sensitivity'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -511,6 +623,29 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
           ['layer', 'neuron', 'tokens', 'fire_rate', 'mean', 'max', 'peak_ratio', 'kurtosis', 'verdicts'],
           ...out.neurons.map((n) => [String(n.layer), String(n.neuron), String(n.tokens), formatStat(n.fire_rate), formatStat(n.mean), formatStat(n.max), formatStat(n.peak_ratio), formatStat(n.kurtosis), n.verdicts.map((v) => v.kind).join(',')]),
         ]) + `\n${out.neurons.length} of ${out.total} neurons`,
+      );
+    }
+    case 'experts': {
+      const rare = numberFlag(values, 'rare', 'number');
+      const pairs = numberFlag(values, 'limit', 'integer');
+      const layer = numberFlag(values, 'layer', 'integer');
+      const summary = expertsSummary(backend().db, datasetFlag(values), { ...(rare !== undefined ? { rareBound: rare } : {}), ...(pairs !== undefined ? { pairs } : {}) });
+      if (layer !== undefined && layer >= summary.layers.length) throw new UsageError(`--layer ${layer} is not in 0..${summary.layers.length - 1}`);
+      const shown = { ...summary, layers: layer === undefined ? summary.layers : summary.layers.filter((l) => l.layer === layer) };
+      return io.out(shown, () =>
+        shown.layers
+          .map((l) => {
+            const dead = l.experts.filter((e) => e.verdict === 'dead').length;
+            const rareCount = l.experts.filter((e) => e.verdict === 'rare').length;
+            const head = `layer ${l.layer}: ${l.tokens} tokens, router entropy ${formatStat(l.entropy_mean)} of ${formatStat(l.entropy_max)} nats, load CV ${formatStat(l.load_cv)}, dead experts ${dead} (top-k rate < ${formatStat(l.dead_upper95)} at 95%), rare ${rareCount}`;
+            const rows = table([
+              ['expert', 'neurons', 'load', 'top-k rate', 'top-1 rate', 'mean weight', 'mean prob', 'verdict'],
+              ...l.experts.map((e) => [String(e.expert), `${e.expert * summary.expertFf}-${(e.expert + 1) * summary.expertFf - 1}`, String(e.load), formatStat(e.topk_rate), formatStat(e.top1_rate), formatStat(e.mean_weight), formatStat(e.mean_prob), e.verdict ?? '']),
+            ]);
+            const pairText = l.pairs.length === 0 ? '' : `\nchosen together most often: ${l.pairs.map((p) => `${p.a}+${p.b} ${formatStat(p.rate)} (lift ${formatStat(p.lift)})`).join(', ')}`;
+            return `${head}\n${rows}${pairText}`;
+          })
+          .join('\n\n'),
       );
     }
     case 'layers': {
@@ -637,11 +772,12 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       if (values.control !== undefined && values.control !== 'random') throw new UsageError(`--control must be "random", got "${values.control}"`);
       const seed = numberFlag(values, 'seed', 'integer') ?? 0;
       const weights = weightFlags(values);
-      // --weight alone ablates only those weights
-      const set = values.set === undefined && weights.length > 0 ? undefined : setSource(values, 'set');
+      const experts = expertsFlag(values);
+      // --weight or --experts alone ablates only those
+      const set = values.set === undefined && (weights.length > 0 || experts) ? undefined : setSource(values, 'set');
       // a constant set licenses mean ablation (its mean is all it carries): the default for it
       const method = values.method === undefined && set?.kind === 'verdict' && set.verdict === 'constant' ? { method: 'mean' as const } : {};
-      const params = { ...evalFlags(values, model.id, corpus.id), ...method, ...(set ? { set } : {}), ...(weights.length > 0 ? { weights } : {}), ...(values.control ? { control: { seed } } : {}) };
+      const params = { ...evalFlags(values, model.id, corpus.id), ...method, ...(set ? { set } : {}), ...(weights.length > 0 ? { weights } : {}), ...(experts ? { experts } : {}), ...(values.control ? { control: { seed } } : {}) };
       const { job } = (await b.handle('ablation.start', params)) as { job: Job };
       const { ablation } = finished(await runToEnd(b, job)).result as { ablation: { id: number } };
       const r = (await b.handle('ablation.get', { id: ablation.id })) as AblationResult;
@@ -657,8 +793,9 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         ci: Object.fromEntries(Object.entries(shown.metrics).map(([k, m]) => [k, ci(m)])),
         neurons: shown.neurons,
         ...(shown.weights ? { weights: shown.weights } : {}),
+        ...(shown.experts ? { experts: shown.experts } : {}),
         label: shown.label,
-        ...(values.control ? { set: { label: named.label, neurons: named.neurons, ...(named.weights ? { weights: named.weights } : {}), ...metrics(named), delta_loss: named.metrics.delta_loss.value, ci: Object.fromEntries(Object.entries(named.metrics).map(([k, m]) => [k, ci(m)])) } } : {}),
+        ...(values.control ? { set: { label: named.label, neurons: named.neurons, ...(named.weights ? { weights: named.weights } : {}), ...(named.experts ? { experts: named.experts } : {}), ...metrics(named), delta_loss: named.metrics.delta_loss.value, ci: Object.fromEntries(Object.entries(named.metrics).map(([k, m]) => [k, ci(m)])) } } : {}),
         tokens: r.tokens,
         documents: r.documents,
         method: r.method,
@@ -672,6 +809,8 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
             ...r.results.map((c) => [c.label, String(c.neurons), ...(weighted ? [String(c.weights?.length ?? 0)] : []), pm(c.metrics.loss), pm(c.metrics.delta_loss), pm(c.metrics.kl, 5), pm(c.metrics.top1_agreement, 3)]),
           ]),
           ...r.results.flatMap((c) => (c.weights ?? []).map((w) => `  ${c.label}: W_out[${w.layer}][${w.neuron}→${w.dim}] ${w.original.toPrecision(4)} → ${w.value}`)),
+          // the experts a control took out (a named condition's label already lists its own)
+          ...r.results.flatMap((c) => (c.experts && !c.label.includes(`experts ${c.experts.mode}`) ? [`  ${c.label}: experts ${c.experts.mode} ${c.experts.list.map((x) => `${x.layer}:${x.expert}`).join(', ')}`] : [])),
         ].join('\n'),
       );
     }
@@ -725,6 +864,42 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       } finally {
         for (const db of opened) db.close();
       }
+    }
+    case 'sensitivity': {
+      const b = backend();
+      const { model, corpus } = await corpusAndModel(b, values);
+      const fraction = numberFlag(values, 'fraction', 'number');
+      if (fraction !== undefined && !(fraction > 0 && fraction <= 1)) throw new UsageError(`--fraction must be in (0, 1], got ${fraction}`);
+      const layers = values.layers === undefined ? undefined : idList(values.layers, '--layers', 'layer');
+      const params = { ...evalFlags(values, model.id, corpus.id), ...(fraction !== undefined ? { fraction } : {}), ...(layers ? { layers } : {}) };
+      const { job } = (await b.handle('ablation.sensitivity', params)) as { job: Job };
+      const { ablation } = finished(await runToEnd(b, job)).result as { ablation: { id: number } };
+      const r = (await b.handle('ablation.get', { id: ablation.id })) as AblationResult;
+      const out = sensitivityJson(r, model.layers);
+      return io.out(out, () => sensitivityText(out, model.name));
+    }
+    case 'cluster plan':
+    case 'cluster submit':
+    case 'cluster status':
+    case 'cluster merge':
+    case 'cluster import':
+    case 'shard run':
+      return clusterCommand(key, {
+        io,
+        values,
+        args,
+        backend,
+        open: (dataDir) => new Backend({ dataDir, shell: 'cli', spawnWorker: nodeWorkerSpawner(workerScript) }),
+        jobParams: (kind) => clusterJobParams(kind, values, backend()),
+        usage: (m) => new UsageError(m),
+      });
+    case 'compare': {
+      const b = backend();
+      const datasets = idList(values.datasets, '--datasets', 'capture id');
+      const ablations = values.ablations === undefined ? undefined : idList(values.ablations, '--ablations', 'ablation run id');
+      const r = compareDatasets(b.db, { datasets, ...(ablations ? { ablations } : {}), measure: 'all' });
+      const written = values.out ? writeCompareFiles(r, path.resolve(values.out)) : [];
+      return io.out(written.length > 0 ? { ...r, files: written } : r, () => compareText(r, written));
     }
     case 'ablations list': {
       const runs = (await backend().handle('ablation.list', {})) as AblationSummary[];

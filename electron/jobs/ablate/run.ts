@@ -13,7 +13,7 @@ import { documentDetails, readSamples } from '../../../db/samples.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
 import { asFloat32, asInt64, float32, int64 } from '../../../native-models/runtime/tensors.js';
 import { prng } from '../../../common/prng.js';
-import type { AblateParams, AblationResult } from '../../api.js';
+import type { AblateParams, AblationResult, ExpertAblation } from '../../api.js';
 import { ablationEdit, identityEdit, stackEdits, type NeuronEdit } from '../../analysis/ablation-edit.js';
 import { conditionMetrics, type ConditionMetrics, type DocTotals } from '../../analysis/ablation-metrics.js';
 import { perLayerCounts } from '../../analysis/neuron-sets.js';
@@ -132,6 +132,24 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
     }
   }
 
+  // mixture of experts: whole experts per condition, [L, E] each (expert_unrouted 1: removed from
+  // routing; expert_scale 0: output zeroed), on the graph's condition axis like the neuron edits
+  const moe = model.spec.moe;
+  const withExperts = params.conditions.some((c) => c.experts !== undefined);
+  const E = moe?.experts ?? 0;
+  if (withExperts && !moe) throw new JobInputError(`model "${record.name}" (${model.spec.architecture}) is dense: it has no experts to ablate`);
+  const expertArrays = (e: ExpertAblation | undefined): { unrouted: Float32Array; scale: Float32Array } => {
+    const unrouted = new Float32Array(L * E);
+    const scale = new Float32Array(L * E).fill(1);
+    for (const x of e?.list ?? []) {
+      if (x.layer >= L || x.expert >= E) throw new JobInputError(`expert ${x.layer}:${x.expert} is not in this model (${L} layers of ${E} experts)`);
+      if (e?.mode === 'unrouted') unrouted[x.layer * E + x.expert] = 1;
+      else scale[x.layer * E + x.expert] = 0;
+    }
+    return { unrouted, scale };
+  };
+  const expertEdits = params.conditions.map((c) => expertArrays(c.experts));
+
   ctx.progress(0, null, 'tokens', 'tokenizing the corpus');
   const docs = selectDocuments(db, corpus.id, params.filter);
   if (docs.length === 0) throw new JobInputError(`no documents of corpus "${corpus.name}" match ${JSON.stringify(params.filter)}`);
@@ -157,7 +175,18 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   const stackedChunks = chunks.map((chunk) => stackEdits([identityEdit(shape), ...chunk.map((c) => edits[c] as NeuronEdit)]));
   const intactWeights = weightEdit({ layers: L, neurons: F, dims: D }, [], readWeight);
   const weightChunks = withWeights ? chunks.map((chunk) => stackWeightEdits([intactWeights, ...chunk.map((c) => weightEdits[c] as WeightEdit)], L, D)) : [];
-  const session = await FfnSession.create(model, { conditions: true, resample, ...(withWeights ? { weightEdits: true } : {}), nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir), workload: { rows: params.batch * (perRun + 1), seqLen } });
+  const joinRows = (parts: Float32Array[]): Float32Array => {
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+    return out;
+  };
+  const expertChunks = withExperts
+    ? chunks.map((chunk) => {
+        const rows = [expertArrays(undefined), ...chunk.map((c) => expertEdits[c] as ReturnType<typeof expertArrays>)];
+        return { unrouted: joinRows(rows.map((r) => r.unrouted)), scale: joinRows(rows.map((r) => r.scale)) };
+      })
+    : [];
+  const session = await FfnSession.create(model, { conditions: true, resample, ...(withWeights ? { weightEdits: true } : {}), ...(withExperts ? { expertEdits: true } : {}), nll: true, kl: true, top1: true, maxSeqLen: seqLen }, { cacheDir: graphCacheDir(ctx.dataDir), workload: { rows: params.batch * (perRun + 1), seqLen } });
   const total = plan.tokens * chunks.length;
   let done = saved?.state.done ?? 0;
   let committedAt = Date.now();
@@ -188,7 +217,9 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
         const stacked = stackedChunks[ci] as NeuronEdit;
         const rows = chunk.length + 1;
         const wStacked = weightChunks[ci];
+        const xStacked = expertChunks[ci];
         const out = await session.run({
+          ...(xStacked ? { expert_unrouted: float32(xStacked.unrouted, [rows, L, E]), expert_scale: float32(xStacked.scale, [rows, L, E]) } : {}),
           input_ids: int64(ids, [B, T]),
           targets: int64(targets, [B, T]),
           scale: float32(stacked.scale, [rows, L, F]),
@@ -253,6 +284,7 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
     series: c.series ?? null,
     fraction: c.fraction ?? null,
     ...(c.weights && c.weights.length > 0 ? { weights: c.weights.map((w) => ({ layer: w.layer, neuron: w.neuron, dim: w.dim, value: w.value ?? 0, original: readWeight(w.layer, w.neuron, w.dim) })) } : {}),
+    ...(c.experts ? { experts: c.experts } : {}),
     metrics: metrics[k] as ConditionMetrics,
     hurt: (hurt[k] as HurtList).top().map((h) => {
       const doc = tokens[h.doc] as number[];
@@ -299,7 +331,8 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
     modelSha256: record.sha256,
     appVersion: APP_VERSION,
     results: rows,
-    details: { tokens: scoredTokens, documents: used.length, baseline: { loss: baseMetrics.loss, ppl: baseMetrics.ppl }, results, perDocument },
+    // docTotals: the bootstrap's inputs, so runs over disjoint documents (cluster shards) merge exactly
+    details: { tokens: scoredTokens, documents: used.length, baseline: { loss: baseMetrics.loss, ppl: baseMetrics.ppl }, results, perDocument, docTotals: { base: pick(base), conditions: totals.map(pick) } },
   });
   return { ablation: { id, name, tokens: scoredTokens, documents: used.length, conditions: C } };
 }

@@ -6,19 +6,20 @@
 // the batches holding them run through a second graph that adds the hidden and nll heads, and the
 // samples are written in the transaction of the checkpoint that covers their batch.
 import { selectDocuments } from '../../../db/corpora.js';
-import { createDataset, datasetOfJob, loadResidTop, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
+import { createDataset, datasetOfJob, loadResidTop, loadRouterState, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
 import { graphCacheDir } from '../../inference.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
-import { asFloat32, float32, int64 } from '../../../native-models/runtime/tensors.js';
+import { asFloat32, asInt64, float32, int64 } from '../../../native-models/runtime/tensors.js';
 import { openJobCorpus, openJobModel, tokenizeDocuments } from '../job-model.js';
 import type { CaptureParams } from '../../api.js';
 import { JobInputError, type JobContext } from '../definition.js';
 import { addBatch, statsBatchFromOutputs } from '../../analysis/neuron-stats.js';
 import { addTopKBatch, topKBatchFromOutputs } from '../../analysis/top-k.js';
+import { addRouterBatch, emptyRouterStats, routerStatsFromJson, routerStatsToJson } from '../../analysis/router-stats.js';
 import { addResidTopBatch, RESID_TOP_K, residTopBatchFromOutputs, residTopFromRows, residTopRows } from '../../analysis/resid-top.js';
 import { fireRuleOf, fromStored, toStored, topFromRows, topRows } from './checkpoint.js';
 import { documentDetails, type NewSample } from '../../../db/samples.js';
-import { defaultSampleCount, planSamples, posOfToken, type SamplePick } from './samples.js';
+import { defaultSampleCount, picksAt, planSamples, posOfToken, type SamplePick } from './samples.js';
 import { planWindows, type Window } from './windows.js';
 
 /** Commit at most this often: a commit rewrites every neuron's row ($FFN_LAB_COMMIT_INTERVAL_MS overrides). */
@@ -48,7 +49,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   for (let i = 0; i < plan.windows.length; i += params.batch) batches.push(plan.windows.slice(i, i + params.batch));
 
   // the sampled tokens (chosen from the plan alone, so a resumed capture picks the same ones)
-  const picks = planSamples(plan, params.samples ?? defaultSampleCount(L, D, F), params.seed ?? 0);
+  const picks = params.samplePicks ? picksAt(plan, params.samplePicks) : planSamples(plan, params.samples ?? defaultSampleCount(L, D, F), params.seed ?? 0);
   const dataset =
     (ctx.resume ? datasetOfJob(db, ctx.jobId) : undefined) ??
     createDataset(db, {
@@ -75,7 +76,12 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   const details = picks.length > 0 ? documentDetails(db, [...new Set(picks.map((p) => (docs[p.doc] as { id: number }).id))]) : new Map();
   let pending: NewSample[] = [];
 
-  const statsGraph = { stats: true, moments: true, fireOnMagnitude: params.fire === 'magnitude', tokenMask: true, topK: params.topK, residTopK: residK };
+  // mixture of experts: the router's outputs too, folded into per-expert statistics
+  const moe = model.spec.moe;
+  const routerState = moe ? loadRouterState(db, dataset.id) : null;
+  const router = moe ? (routerState ? routerStatsFromJson(routerState) : emptyRouterStats(L, moe.experts, moe.topK)) : null;
+  // maxSeqLen: rotary tables for the windows' length, not the model's context (Gemma 3: 131,072 positions, ~512 MiB)
+  const statsGraph = { stats: true, moments: true, fireOnMagnitude: params.fire === 'magnitude', tokenMask: true, topK: params.topK, residTopK: residK, maxSeqLen: seqLen, ...(moe ? { router: true } : {}) };
   // the memory check (runtime/memory.ts) sizes each session's working set for a full batch
   const workload = { rows: params.batch, seqLen };
   const session = await FfnSession.create(model, statsGraph, { cacheDir: graphCacheDir(ctx.dataDir), workload });
@@ -144,6 +150,10 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
         out = await session.run(feeds);
       }
       addBatch(acc, statsBatchFromOutputs(out));
+      if (router) {
+        const probs = asFloat32(out.router_probs, 'router_probs');
+        addRouterBatch(router, { rows: mask.length, probs, experts: asInt64(out.router_experts, 'router_experts'), weights: asFloat32(out.router_weights, 'router_weights'), counted: mask });
+      }
       if (top) {
         const rows = { seqLen: T, docs: windows.map((w) => (docs[w.doc] as { id: number }).id), starts: windows.map((w) => w.start) };
         addTopKBatch(top, topKBatchFromOutputs(out, rows));
@@ -155,7 +165,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
       done += windows.reduce((n, w) => n + w.counted, 0);
       const last = b === batches.length - 1;
       if (last || Date.now() - committedAt >= COMMIT_INTERVAL_MS) {
-        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top: top ? topRows(top) : [], samples: pending, ...(residTop ? { residTop: residTopRows(residTop) } : {}) });
+        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top: top ? topRows(top) : [], samples: pending, ...(residTop ? { residTop: residTopRows(residTop) } : {}), ...(router ? { router: routerStatsToJson(router) } : {}) });
         pending = [];
         committedAt = Date.now();
       }

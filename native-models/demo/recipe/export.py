@@ -276,14 +276,26 @@ def write_model_card(out_dir, r):
     act = "GELU (tanh approximation, `gelu_new`)" if r["activation_function"] == "gelu_new" else "ReLU (`relu`)"
     other = "brown-gpt2-relu" if r["activation_function"] == "gelu_new" else "brown-gpt2-gelu"
     flattened = abs(fl["relative_improvement"]) < 0.02
-    card = f"""# {r['model']}
-
-A small GPT-2-architecture language model trained from scratch on the Brown corpus, shipped with
-FFN Lab as a demo. Its FFN activation is {act}; its twin [{other}](../{other}/) has exactly the
+    twin = h.get("twin")
+    budget = "a few minutes for each of the pair" if twin else "about an hour for both models"
+    if twin:
+        # a width-vs-depth pair: same parameter count, data, tokenizer, seed and schedule, other shape
+        intro = f"""FFN Lab as a demo. It is one half of a width-vs-depth pair: it has {s['n_layer']} layers with
+{s['n_inner']} FFN neurons each, activation {act}; its twin [{twin}](../{twin}/) has another number of layers and
+FFN width chosen so that both have the same parameter count (within 0.1%), and the same width of the
+residual stream, heads, context, data, tokenizer, seed, steps and schedule. The app's Compare page and
+the Start-here study "Width vs depth" put the two side by side.
+No neuron or weight was planted or edited: whatever the app finds is what training produced."""
+    else:
+        intro = f"""FFN Lab as a demo. Its FFN activation is {act}; its twin [{other}](../{other}/) has exactly the
 same shape, data, tokenizer, seed and schedule and differs only in the activation, so the pair
 shows what the activation does to the FFN neurons (dead neurons are a known ReLU phenomenon).
 No neuron or weight was planted or edited: whatever dead or outlier neurons the app finds are
-what training produced.
+what training produced."""
+    card = f"""# {r['model']}
+
+A small GPT-2-architecture language model trained from scratch on the Brown corpus, shipped with
+{intro}
 
 ## Model
 
@@ -328,7 +340,7 @@ Curve: `training-curve.csv` (validation loss on a fixed subset of {t['val_loss_s
 validation windows every {h['eval_every']} steps). Over the last {int(steps_at[1][0]) - int(steps_at[0][0])} steps
 ({100 * (int(steps_at[1][0]) - int(steps_at[0][0])) / t['steps']:.0f}% of training; the last evaluation at or before 80% of the
 steps to the end) the validation loss went from {steps_at[0][1]:.4f} (step {steps_at[0][0]}) to {steps_at[1][1]:.4f}
-(step {steps_at[1][0]}), a relative improvement of {100 * fl['relative_improvement']:.2f}%. {"By the usual criterion (< 2% over the last 20% of steps) the curve has flattened." if flattened else "That is more than 2%: the curve has NOT flattened within the CPU budget of about an hour for both models. The model is under-trained: part of the late flattening comes from the learning rate decaying, and longer training (more steps, same recipe) would still lower the loss."}
+(step {steps_at[1][0]}), a relative improvement of {100 * fl['relative_improvement']:.2f}%. {"By the usual criterion (< 2% over the last 20% of steps) the curve has flattened." if flattened else "That is more than 2%: the curve has NOT flattened within the CPU budget of " + budget + ". The model is under-trained: part of the late flattening comes from the learning rate decaying, and longer training (more steps, same recipe) would still lower the loss."}
 
 ## Validation (PyTorch)
 

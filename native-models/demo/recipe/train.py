@@ -69,6 +69,9 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--dtype", choices=["f16", "f32"], default="f16", help="safetensors storage dtype")
     ap.add_argument("--bench", type=int, default=0, help="only time this many steps, write nothing")
+    ap.add_argument("--twin", default=None,
+                    help="the model folder name of a twin of another shape with the same parameter count "
+                         "(the model card then describes a width-vs-depth pair instead of an activation pair)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)

@@ -26,6 +26,7 @@ export type {
   FigureFormat,
 } from '../../../electron/api';
 export type { ProjectionData, ProjectionRun, SampleContext, SelectionNeuron } from '../../../electron/api';
+export type { CompareResult } from '../../../electron/api';
 // ablation, neuron sets and the playground
 export type {
   AblationMethod,

@@ -1,6 +1,7 @@
 import type { AppInfo } from '../api/contract';
 import type { Route } from '../routing/route';
 import { AblationPage } from './AblationPage';
+import { ComparePage } from './ComparePage';
 import { CorporaPage } from './CorporaPage';
 import { DatasetsPage } from './DatasetsPage';
 import { FiguresPage } from './FiguresPage';
@@ -26,6 +27,8 @@ export function SectionPage({ route, info }: { route: Route; info: AppInfo | und
       return <ManifoldPage rest={route.rest} />;
     case 'ablation':
       return <AblationPage rest={route.rest} />;
+    case 'compare':
+      return <ComparePage rest={route.rest} />;
     case 'figures':
       return <FiguresPage />;
   }

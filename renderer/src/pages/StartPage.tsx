@@ -15,6 +15,7 @@ import { JobProgressBar } from '../jobs/JobProgressBar';
 import { useJobs } from '../jobs/JobsStore';
 import { hrefFor } from '../routing/route';
 import { explain } from '../start/explain';
+import { WidthDepthCard, WidthDepthResult } from '../start/WidthDepth';
 
 type DemoModel = Result<'start.status'>['models'][number];
 
@@ -31,6 +32,16 @@ export function StartPage({ rest }: { rest: string[] }) {
   useChanges('corpora-changed', status.reload);
   useChanges('datasets-changed', status.reload);
   useChanges('ablations-changed', status.reload);
+  const widthDepth = useQuery('start-width-depth', () => api.call('start.widthDepthStatus', {}));
+  useChanges('models-changed', widthDepth.reload);
+  useChanges('corpora-changed', widthDepth.reload);
+  useChanges('datasets-changed', widthDepth.reload);
+  useChanges('ablations-changed', widthDepth.reload);
+  if (rest[0] === 'width-depth') {
+    if (widthDepth.error) return <ErrorAlert message={widthDepth.error.message} onRetry={widthDepth.reload} />;
+    if (!widthDepth.data) return <Loading label="Looking for the width-vs-depth study…" />;
+    if (widthDepth.data.datasets) return <WidthDepthResult datasets={widthDepth.data.datasets} />;
+  }
   const chosen = rest[0] !== undefined ? Number(rest[0]) : null;
   const model = status.data?.models.find((m) => m.modelId === chosen);
   if (model && model.ablationId !== null && model.datasetId !== null) return <StartResult model={model} datasetId={model.datasetId} ablationId={model.ablationId} />;
@@ -58,6 +69,17 @@ export function StartPage({ rest }: { rest: string[] }) {
         </p>
       )}
       <div className="start-cards">{status.data?.models.map((m) => <StartCard key={m.modelId} model={m} ready={status.data?.corpusId !== null} />)}</div>
+      <h2 className="section-title start-study-title">A third study</h2>
+      <p className="lead">
+        Why do large models spend their parameters on wide feed-forward layers rather than on more layers? Two more demo models, one wide and shallow, one
+        narrow and deep, with the same parameter count, put the question to the measurement.
+      </p>
+      {widthDepth.error && <ErrorAlert message={widthDepth.error.message} onRetry={widthDepth.reload} />}
+      {widthDepth.data && (
+        <div className="start-cards">
+          <WidthDepthCard status={widthDepth.data} onChange={widthDepth.reload} />
+        </div>
+      )}
     </>
   );
 }

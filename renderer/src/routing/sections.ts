@@ -1,4 +1,4 @@
-/** The sections of the left navigation, in order; Alt+1..8 selects them. */
+/** The sections of the left navigation, in order; Alt+1..9 selects them. */
 export const sections = [
   { id: 'start', label: 'Start here' },
   { id: 'models', label: 'Models' },
@@ -7,6 +7,7 @@ export const sections = [
   { id: 'neurons', label: 'Neurons' },
   { id: 'manifold', label: 'Manifold' },
   { id: 'ablation', label: 'Ablation' },
+  { id: 'compare', label: 'Compare' },
   { id: 'figures', label: 'Figures' },
 ] as const;
 

@@ -4,7 +4,7 @@ import { navigate } from './useHashRoute';
 import { sections } from './sections';
 
 /**
- * Alt+1..8 jumps to the n-th section. Reads event.code (Digit1..) because on macOS Option+1
+ * Alt+1..9 jumps to the n-th section. Reads event.code (Digit1..) because on macOS Option+1
  * types "¡" into event.key.
  */
 export function useSectionShortcuts(): void {

@@ -9,6 +9,7 @@ const paths: Record<SectionId, string> = {
   neurons: 'M8 5.5a2.5 2.5 0 1 1 0 5 2.5 2.5 0 0 1 0-5ZM8 1v4.5M8 10.5V15M1 8h4.5M10.5 8H15',
   manifold: 'M2 11c2-5 4-7 6-5s4 1 6-4M2 14c2-3 4-4 6-3s4 0 6-3',
   ablation: 'M8 1.5a6.5 6.5 0 1 1 0 13 6.5 6.5 0 0 1 0-13ZM3.4 3.4l9.2 9.2',
+  compare: 'M2 13.5 5 9l3 2.5L14 3M2 13.5h12M5 9V3.5M11 13.5V7',
   figures: 'M2 2v12h12M4.5 11V8M7.5 11V5M10.5 11V7M13.5 11V3.5',
 };
 
