@@ -513,22 +513,27 @@ async function corpusAndModel(b: Backend, values: Record<string, unknown>): Prom
   return { model, corpus };
 }
 
+/** capture.start's parameters from the capture command's flags (also what a cluster study's shards run). */
+function captureParamsFromFlags(values: Record<string, unknown>, modelId: number, corpusId: number): Record<string, unknown> {
+  return {
+    modelId,
+    corpusId,
+    filter: documentFilter(values),
+    ...(values.name ? { name: values.name } : {}),
+    ...(values.fire !== undefined ? { fire: fireFlag(values.fire) } : {}),
+    ...Object.fromEntries(
+      ([['maxTokens', 'max-tokens', 'integer'], ['seqLen', 'seq-len', 'integer'], ['stride', 'stride', 'integer'], ['batch', 'batch', 'integer'], ['topK', 'top-k', 'integer'], ['threshold', 'threshold', 'number'], ['samples', 'samples', 'integer'], ['seed', 'seed', 'integer']] as const)
+        .map(([key, flag, numKind]) => [key, numberFlag(values, flag, numKind)])
+        .filter(([, v]) => v !== undefined),
+    ),
+  };
+}
+
 /** The job a cluster study runs: the parameters capture, ablate or sweep would start with the same flags. */
 async function clusterJobParams(kind: 'capture' | 'ablate' | 'sweep', values: Record<string, unknown>, b: Backend): Promise<CaptureParams | AblateParams> {
   const { model, corpus } = await corpusAndModel(b, values);
   if (kind === 'capture') {
-    return CaptureParamsSchema.parse({
-      modelId: model.id,
-      corpusId: corpus.id,
-      filter: documentFilter(values),
-      ...(values.name ? { name: values.name } : {}),
-      ...(values.fire !== undefined ? { fire: fireFlag(values.fire) } : {}),
-      ...Object.fromEntries(
-        ([['maxTokens', 'max-tokens', 'integer'], ['seqLen', 'seq-len', 'integer'], ['stride', 'stride', 'integer'], ['batch', 'batch', 'integer'], ['topK', 'top-k', 'integer'], ['threshold', 'threshold', 'number'], ['samples', 'samples', 'integer'], ['seed', 'seed', 'integer']] as const)
-          .map(([key, flag, numKind]) => [key, numberFlag(values, flag, numKind)])
-          .filter(([, v]) => v !== undefined),
-      ),
-    });
+    return CaptureParamsSchema.parse(captureParamsFromFlags(values, model.id, corpus.id));
   }
   const record = getModel(b.db, model.id)!;
   if (kind === 'sweep') {
@@ -750,18 +755,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       if (!values.corpus) throw new UsageError('--corpus is required: a corpus id or name (see ffn-lab corpus list)');
       const corpus = findCorpus(b.db, values.corpus);
       if (!corpus) throw new UsageError(`no corpus "${values.corpus}"; see ffn-lab corpus list`);
-      const params = {
-        modelId: model.id,
-        corpusId: corpus.id,
-        filter: documentFilter(values),
-        ...(values.name ? { name: values.name } : {}),
-        ...(values.fire !== undefined ? { fire: fireFlag(values.fire) } : {}),
-        ...Object.fromEntries(
-          ([['maxTokens', 'max-tokens', 'integer'], ['seqLen', 'seq-len', 'integer'], ['stride', 'stride', 'integer'], ['batch', 'batch', 'integer'], ['topK', 'top-k', 'integer'], ['threshold', 'threshold', 'number'], ['samples', 'samples', 'integer'], ['seed', 'seed', 'integer']] as const)
-            .map(([key, flag, kind]) => [key, numberFlag(values, flag, kind)])
-            .filter(([, v]) => v !== undefined),
-        ),
-      };
+      const params = captureParamsFromFlags(values, model.id, corpus.id);
       const { job } = (await b.handle('capture.start', params)) as { job: Job };
       const result = finished(await runToEnd(b, job)).result as { dataset: { id: number; name: string; tokens: number } };
       return io.out(result, () => `dataset ${result.dataset.id} "${result.dataset.name}": ${result.dataset.tokens} tokens`);

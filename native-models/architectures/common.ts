@@ -268,6 +268,24 @@ export class MapContext {
     return act;
   }
 
+  /**
+   * The Llama-style attention shape (hidden_size, num_hidden_layers, num_attention_heads,
+   * num_key_value_heads, head_dim), checked: kv heads divide the heads, and the head dim is
+   * hidden_size / heads unless the config states it (even when `evenHeadDim`: rotary pairs).
+   */
+  attentionShape(evenHeadDim: boolean): { D: number; L: number; H: number; KV: number; hd: number } {
+    const D = this.int('hidden_size', { min: 1, max: LIMITS.dim });
+    const L = this.int('num_hidden_layers', { min: 1, max: LIMITS.layers });
+    const H = this.int('num_attention_heads', { min: 1, max: LIMITS.dim });
+    const KV = this.int('num_key_value_heads', { min: 1, max: H, default: H });
+    if (H % KV !== 0) this.fail('num_key_value_heads', KV, `a divisor of num_attention_heads (${H})`);
+    const explicitHeadDim = this.config.head_dim !== undefined && this.config.head_dim !== null;
+    if (!explicitHeadDim && D % H !== 0) this.fail('num_attention_heads', H, `a divisor of hidden_size (${D}), or a head_dim`);
+    const hd = this.int('head_dim', { min: 2, max: LIMITS.dim, default: D / H });
+    if (evenHeadDim && hd % 2 !== 0) this.fail('head_dim', hd, 'an even number (rotary pairs)');
+    return { D, L, H, KV, hd };
+  }
+
   /** config.architectures[0] when the config names one, else its model_type. */
   architecture(): string {
     const a = this.config.architectures;

@@ -17,15 +17,7 @@ export const llamaMapper: Mapper = {
     // Qwen3: q_norm / k_norm (RMSNorm over each head's q and k, before the rotary); attention_bias
     // covers q, k, v and o
     const qwen3 = arch === 'Qwen3ForCausalLM' || c.config.model_type === 'qwen3';
-    const D = c.int('hidden_size', { min: 1, max: LIMITS.dim });
-    const L = c.int('num_hidden_layers', { min: 1, max: LIMITS.layers });
-    const H = c.int('num_attention_heads', { min: 1, max: LIMITS.dim });
-    const KV = c.int('num_key_value_heads', { min: 1, max: H, default: H });
-    if (H % KV !== 0) c.fail('num_key_value_heads', KV, `a divisor of num_attention_heads (${H})`);
-    const explicitHeadDim = c.config.head_dim !== undefined && c.config.head_dim !== null;
-    if (!explicitHeadDim && D % H !== 0) c.fail('num_attention_heads', H, `a divisor of hidden_size (${D}), or a head_dim`);
-    const hd = c.int('head_dim', { min: 2, max: LIMITS.dim, default: D / H });
-    if (hd % 2 !== 0) c.fail('head_dim', hd, 'an even number (rotary pairs)');
+    const { D, L, H, KV, hd } = c.attentionShape(true);
     const F = c.int('intermediate_size', { min: 1, max: LIMITS.dim });
     const V = c.int('vocab_size', { min: 1, max: LIMITS.vocab });
     const maxPos = c.int('max_position_embeddings', { min: 1, max: LIMITS.positions });

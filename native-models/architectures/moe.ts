@@ -47,15 +47,7 @@ export const moeMapper: Mapper = {
     const arch = c.architecture();
     const fam = FAMILY_OF[arch] ?? FAMILY_OF[String(c.config.model_type)];
     if (fam === undefined) c.fail('architectures', c.config.architectures, 'one of MixtralForCausalLM, Qwen2MoeForCausalLM, Qwen3MoeForCausalLM, OlmoeForCausalLM');
-    const D = c.int('hidden_size', { min: 1, max: LIMITS.dim });
-    const L = c.int('num_hidden_layers', { min: 1, max: LIMITS.layers });
-    const H = c.int('num_attention_heads', { min: 1, max: LIMITS.dim });
-    const KV = c.int('num_key_value_heads', { min: 1, max: H, default: H });
-    if (H % KV !== 0) c.fail('num_key_value_heads', KV, `a divisor of num_attention_heads (${H})`);
-    const explicitHeadDim = c.config.head_dim !== undefined && c.config.head_dim !== null;
-    if (!explicitHeadDim && D % H !== 0) c.fail('num_attention_heads', H, `a divisor of hidden_size (${D}), or a head_dim`);
-    const hd = c.int('head_dim', { min: 2, max: LIMITS.dim, default: D / H });
-    if (hd % 2 !== 0) c.fail('head_dim', hd, 'an even number (rotary pairs)');
+    const { D, L, H, KV, hd } = c.attentionShape(true);
     const V = c.int('vocab_size', { min: 1, max: LIMITS.vocab });
     const maxPos = c.int('max_position_embeddings', { min: 1, max: LIMITS.positions });
     const eps = c.num('rms_norm_eps', { above: 0, max: 0.1 });

@@ -18,14 +18,7 @@ export const phi3Mapper: Mapper = {
   map(reader: CheckpointReader): Mapping {
     const c = new MapContext(reader, 'config.json');
     const arch = c.architecture();
-    const D = c.int('hidden_size', { min: 1, max: LIMITS.dim });
-    const L = c.int('num_hidden_layers', { min: 1, max: LIMITS.layers });
-    const H = c.int('num_attention_heads', { min: 1, max: LIMITS.dim });
-    const KV = c.int('num_key_value_heads', { min: 1, max: H, default: H });
-    if (H % KV !== 0) c.fail('num_key_value_heads', KV, `a divisor of num_attention_heads (${H})`);
-    const explicitHeadDim = c.config.head_dim !== undefined && c.config.head_dim !== null;
-    if (!explicitHeadDim && D % H !== 0) c.fail('num_attention_heads', H, `a divisor of hidden_size (${D}), or a head_dim`);
-    const hd = c.int('head_dim', { min: 2, max: LIMITS.dim, default: D / H });
+    const { D, L, H, KV, hd } = c.attentionShape(false);
     const F = c.int('intermediate_size', { min: 1, max: LIMITS.dim });
     const V = c.int('vocab_size', { min: 1, max: LIMITS.vocab });
     const maxPos = c.int('max_position_embeddings', { min: 1, max: LIMITS.positions });
