@@ -385,4 +385,15 @@ CREATE TABLE router_stats (
 );
 `,
   },
+  {
+    version: 12,
+    description: 'captures of mixture-of-experts models: the experts the router chose for each sampled token',
+    sql: `
+-- per sampled token of an MoE capture, the routed experts of every layer by descending routing
+-- weight: little-endian uint16 [layers, topK] (entry 0 of a layer is its top-1 expert); NULL for
+-- dense models and for samples captured before this version (the manifold view then says
+-- that a re-capture is needed to colour by expert)
+ALTER TABLE samples ADD COLUMN experts BLOB;
+`,
+  },
 ];

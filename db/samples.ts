@@ -18,6 +18,8 @@ export interface NewSample {
   residual: Float32Array;
   /** [L * F], layer-major */
   ffn: Float32Array;
+  /** mixture of experts: the routed experts, [L * topK] layer-major, by descending weight; absent for dense models */
+  experts?: Uint16Array | null;
 }
 
 export interface Sample {
@@ -32,6 +34,8 @@ export interface Sample {
   residual: Float32Array[];
   /** one array of F per layer */
   ffn: Float32Array[];
+  /** mixture of experts: the routed experts [L * topK] by descending weight; null for dense models and older captures */
+  experts: Uint16Array | null;
 }
 
 const f32 = new Float32Array(1);
@@ -91,13 +95,26 @@ export function decodeHalf(bytes: Uint8Array): Float32Array {
   return out;
 }
 
+/** Little-endian uint16 bytes of the routed experts. */
+export function encodeExperts(experts: ArrayLike<number>): Buffer {
+  const out = Buffer.alloc(2 * experts.length);
+  for (let i = 0; i < experts.length; i++) out.writeUInt16LE(experts[i] as number, 2 * i);
+  return out;
+}
+
+export function decodeExperts(bytes: Uint8Array): Uint16Array {
+  const out = new Uint16Array(bytes.length >>> 1);
+  for (let i = 0; i < out.length; i++) out[i] = (bytes[2 * i] as number) | ((bytes[2 * i + 1] as number) << 8);
+  return out;
+}
+
 /** Appends samples (call inside the checkpoint's transaction so they commit with it). */
 export function insertSamples(db: Db, datasetId: number, samples: readonly NewSample[]): void {
   if (samples.length === 0) return;
-  const insert = db.prepare('INSERT INTO samples (dataset_id, document_id, position, token_id, token, metadata, loss, residual, ffn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT INTO samples (dataset_id, document_id, position, token_id, token, metadata, loss, residual, ffn, experts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   db.transaction(() => {
     for (const s of samples) {
-      insert.run(datasetId, s.documentId, s.position, s.tokenId, s.token, JSON.stringify(s.metadata), s.loss, encodeHalf(s.residual), encodeHalf(s.ffn));
+      insert.run(datasetId, s.documentId, s.position, s.tokenId, s.token, JSON.stringify(s.metadata), s.loss, encodeHalf(s.residual), encodeHalf(s.ffn), s.experts ? encodeExperts(s.experts) : null);
     }
   })();
 }
@@ -121,7 +138,7 @@ function perLayer(blob: Uint8Array | null, layers: number): Float32Array[] {
 export function readSamples(db: Db, datasetId: number, layers: number, opts: { limit?: number; offset?: number; blobs?: boolean } = {}): Sample[] {
   const cols = opts.blobs === false ? 'NULL AS residual, NULL AS ffn' : 'residual, ffn';
   const rows = db
-    .prepare(`SELECT id, document_id, position, token_id, token, metadata, loss, ${cols} FROM samples WHERE dataset_id = ? ORDER BY id LIMIT ? OFFSET ?`)
+    .prepare(`SELECT id, document_id, position, token_id, token, metadata, loss, ${cols}, experts FROM samples WHERE dataset_id = ? ORDER BY id LIMIT ? OFFSET ?`)
     .all(datasetId, opts.limit ?? -1, opts.offset ?? 0) as Array<{
     id: number;
     document_id: number;
@@ -132,6 +149,7 @@ export function readSamples(db: Db, datasetId: number, layers: number, opts: { l
     loss: number | null;
     residual: Buffer | null;
     ffn: Buffer | null;
+    experts: Buffer | null;
   }>;
   return rows.map((r) => ({
     id: r.id,
@@ -143,6 +161,7 @@ export function readSamples(db: Db, datasetId: number, layers: number, opts: { l
     loss: r.loss,
     residual: perLayer(r.residual, layers),
     ffn: perLayer(r.ffn, layers),
+    experts: r.experts ? decodeExperts(r.experts) : null,
   }));
 }
 

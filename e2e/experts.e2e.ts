@@ -98,6 +98,57 @@ describe('experts view', () => {
     expect(fs.readFileSync(csv.file, 'utf8').split('\r\n').filter(Boolean).length).toBe(1 + report.layers.length * report.experts);
   });
 
+  it('groups the neuron table by expert: Expert and Unit columns, a filter by expert, the detail names layer, expert and unit', async () => {
+    const viaApi = await api<{ neurons: Array<{ layer: number; neuron: number; expert: number; unit: number }>; total: number }>(app, 'neurons.list', { datasetId: moeDataset, expert: 2 });
+    expect(viaApi.total).toBe(2 * 16);
+    await page.goto(`${app.origin}/#/neurons/${moeDataset}`);
+    const table = page.getByTestId('neuron-table');
+    await table.waitFor();
+    await expect(table.locator('thead th').allTextContents()).resolves.toEqual(expect.arrayContaining(['Expert', 'Unit']));
+    const first = page.getByTestId('neuron-row').first();
+    await expect(first.getAttribute('data-expert')).resolves.toBe('0');
+    await page.getByTestId('neuron-expert').selectOption('2');
+    await expect.poll(() => page.getByTestId('neuron-count').textContent()).toBe('32 neurons');
+    const rows = page.getByTestId('neuron-row');
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => [Number(tr.getAttribute('data-layer')), Number(tr.getAttribute('data-neuron')), tr.getAttribute('data-expert'), Number(tr.getAttribute('data-unit'))]));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown).toEqual(viaApi.neurons.slice(0, shown.length).map((n) => [n.layer, n.neuron, String(n.expert), n.unit]));
+    // the row's cells say the expert and the unit
+    const cells = await rows.nth(5).locator('td:not(.select-cell)').allTextContents();
+    expect(cells.slice(0, 4)).toEqual(['0', String(2 * 16 + 5), '2', '5']);
+    await screenshot(page, 'neurons-by-expert');
+    await rows.nth(5).click();
+    await expect.poll(() => page.getByTestId('neuron-title').textContent()).toBe('Layer 0, expert 2, unit 5');
+    await expect(page.getByTestId('neuron-flat-index').textContent()).resolves.toMatch(/neuron 37/);
+  });
+
+  it('colours the manifold by the top-1 expert the router chose at a chosen layer', async () => {
+    await cliJson(app.dataDir, ['project', '--dataset', String(moeDataset), '--method', 'pca', '--dims', '2']);
+    const run = (await api<Array<{ id: number }>>(app, 'projection.list', { datasetId: moeDataset }))[0]!;
+    const data = await api<{ points: { sampleId: number[]; topExpert: number[][] } }>(app, 'projection.get', { id: run.id });
+    expect(data.points.topExpert).toHaveLength(2);
+    await page.goto(`${app.origin}/#/manifold/${moeDataset}/${run.id}`);
+    const view = page.getByTestId('manifold-view');
+    await view.waitFor();
+    await page.getByTestId('manifold-colour').selectOption('expert');
+    const legend = page.getByTestId('manifold-legend');
+    const counts = (layer: number) => {
+      const m = new Map<string, number>();
+      for (const e of data.points.topExpert[layer]!) m.set(`expert ${e}`, (m.get(`expert ${e}`) ?? 0) + 1);
+      return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} (${n})`);
+    };
+    const shown = async () => (await legend.getByTestId('legend-entry').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    // the layer shown (0) by default, then the layer chosen
+    await expect(page.getByTestId('manifold-expert-layer').inputValue()).resolves.toBe('0');
+    await expect.poll(() => legend.textContent()).toContain('top-1 expert, layer 0');
+    await expect(shown()).resolves.toEqual(counts(0));
+    await page.getByTestId('manifold-expert-layer').selectOption('1');
+    await expect.poll(() => legend.textContent()).toContain('top-1 expert, layer 1');
+    await expect(shown()).resolves.toEqual(counts(1));
+    await expect(page.getByTestId('manifold-expert-missing').count()).resolves.toBe(0);
+    await screenshot(page, 'manifold-by-expert');
+  });
+
   it('has no Experts section for a dense model', async () => {
     await expect(api(app, 'experts.get', { datasetId: denseDataset })).rejects.toThrow(/dense model/);
     await page.goto(`${app.origin}/#/neurons/${denseDataset}`);
@@ -106,5 +157,10 @@ describe('experts view', () => {
     await page.waitForTimeout(500);
     await expect(page.getByTestId('experts').count()).resolves.toBe(0);
     await expect(page.getByTestId('experts-error').count()).resolves.toBe(0);
+    // nor an expert filter or Expert column in its neuron table
+    await page.getByTestId('neuron-table').waitFor();
+    await expect(page.getByTestId('neuron-expert').count()).resolves.toBe(0);
+    await expect(page.getByTestId('neuron-table').locator('thead th').allTextContents()).resolves.not.toContain('Expert');
+    await expect(api(app, 'neurons.list', { datasetId: denseDataset, expert: 0 })).rejects.toThrow(/dense/);
   });
 });

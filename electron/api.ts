@@ -329,6 +329,9 @@ export const NeuronRow = z.object({
   fire_rate: z.number().nullable(),
   kurtosis: z.number().nullable(),
   peak_ratio: z.number().nullable(),
+  /** mixture of experts only: the neuron's expert (a routed index, or 'shared') and its unit within it (common/experts.ts) */
+  expert: z.union([z.number().int(), z.literal('shared')]).optional(),
+  unit: z.number().int().optional(),
   /** evidence: the thresholds used and the measured values (electron/analysis/detectors.ts) */
   verdicts: z.array(z.object({ kind: VerdictKind, evidence: z.unknown() })),
 });
@@ -339,6 +342,8 @@ export const NeuronsQuery = z.object({
   /** only neurons with one of these verdicts */
   kinds: z.array(VerdictKind).optional(),
   layer: z.number().int().min(0).optional(),
+  /** mixture of experts only: the units of this expert (a routed index, or 'shared') */
+  expert: z.union([z.number().int().min(0), z.literal('shared')]).optional(),
   sort: z.enum(['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio']).optional(),
   descending: z.boolean().optional(),
   limit: z.number().int().positive().optional(),
@@ -680,6 +685,11 @@ export const ProjectionData = z.object({
     loss: z.array(z.number().nullable()),
     /** metadata fields of the samples (genre, pos, and the corpus's own), one value per point */
     fields: z.record(z.string(), z.array(Scalar)),
+    /**
+     * mixture of experts only (absent for a dense model): the top-1 expert the router chose for each
+     * point, [model layer][point]; null when the capture predates stored choices (re-capture needed)
+     */
+    topExpert: z.array(z.array(z.number().int().nullable())).nullable().optional(),
   }),
   layers: z.array(
     z.object({

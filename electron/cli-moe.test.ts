@@ -6,6 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { methods } from './api.js';
 import { runCli, tempDir, testBackend } from './jobs/test-support.js';
+import { encodeExperts, readSamples } from '../db/samples.js';
 
 const mixtral = path.join(import.meta.dirname, '..', 'native-models', 'fixtures', 'mixtral');
 let dataDir: string;
@@ -39,6 +40,85 @@ describe('mixtral fixture: capture and ablate', () => {
       expect(perExpert.every((t) => t > 0 && t < tokens)).toBe(true);
       expect(perExpert.reduce((a, b) => a + b, 0)).toBe(2 * tokens);
       for (const r of rows.filter((x) => x.layer === layer)) expect(r.tokens).toBe(perExpert[Math.floor(r.neuron / 16)]);
+    }
+  });
+
+  it('neurons --expert: exactly that expert’s units, each row with its expert and unit; the API the same', async () => {
+    for (const e of [0, 3]) {
+      const out = json(['neurons', '--dataset', String(dataset), '--expert', String(e)]);
+      const rows = out.neurons as Array<{ layer: number; neuron: number; expert: number; unit: number }>;
+      expect(out.total).toBe(2 * 16);
+      expect(rows.map((r) => [r.layer, r.neuron])).toEqual([0, 1].flatMap((l) => Array.from({ length: 16 }, (_, u) => [l, e * 16 + u])));
+      expect(rows.every((r, i) => r.expert === e && r.unit === i % 16)).toBe(true);
+    }
+    const all = json(['neurons', '--dataset', String(dataset), '--layer', '1']).neurons as Array<{ neuron: number; expert: number; unit: number }>;
+    expect(all.map((r) => r.expert * 16 + r.unit)).toEqual(all.map((r) => r.neuron));
+    const text = runCli(['neurons', '--dataset', String(dataset), '--expert', '2', '--layer', '0', '--limit', '2'], dataDir).stdout;
+    expect(text).toMatch(/^layer\s+neuron\s+expert\s+unit\s+tokens/);
+    expect(text).toMatch(/^0\s+33\s+2\s+1\s/m);
+    expect(runCli(['neurons', '--dataset', String(dataset), '--expert', 'x'], dataDir).stderr).toMatch(/--expert must be an expert index or "shared"/);
+    expect(runCli(['neurons', '--dataset', String(dataset), '--expert', '4'], dataDir).stderr).toMatch(/expert 4 is not in 0\.\.3/);
+    expect(runCli(['neurons', '--dataset', String(dataset), '--expert', 'shared'], dataDir).stderr).toMatch(/no shared expert/);
+    const backend = testBackend(dataDir);
+    try {
+      const viaApi = methods['neurons.list'].result.parse(await backend.handle('neurons.list', { datasetId: dataset, expert: 1, layer: 1 }));
+      expect(viaApi.neurons.map((r) => [r.neuron, r.expert, r.unit])).toEqual(Array.from({ length: 16 }, (_, u) => [16 + u, 1, u]));
+      const detail = (await backend.handle('neuron.get', { datasetId: dataset, layer: 1, neuron: 37 })) as { stats: { expert: number; unit: number } };
+      expect(detail.stats).toMatchObject({ expert: 2, unit: 5 });
+    } finally {
+      backend.close();
+    }
+  });
+
+  it('stores each sampled token’s routed experts; the manifold colours by the top-1 expert at a layer (null before: re-capture needed)', async () => {
+    const backend = testBackend(dataDir);
+    try {
+      const samples = readSamples(backend.db, dataset, 2, { blobs: true });
+      expect(samples.length).toBeGreaterThan(50);
+      for (const s of samples) {
+        const chosen = s.experts!;
+        expect(chosen.length).toBe(2 * 2);
+        for (let l = 0; l < 2; l++) {
+          const pair = [chosen[l * 2]!, chosen[l * 2 + 1]!];
+          expect(pair[0]).not.toBe(pair[1]);
+          // exact against the sampled activations: a unit is 0 exactly where its expert is not routed
+          const routed = [0, 1, 2, 3].filter((e) => s.ffn[l]!.subarray(e * 16, (e + 1) * 16).some((v) => v !== 0));
+          expect(routed).toEqual([...pair].sort((a, b) => a - b));
+        }
+      }
+      json(['project', '--dataset', String(dataset), '--method', 'pca', '--dims', '2']);
+      const run = ((await backend.handle('projection.list', { datasetId: dataset })) as Array<{ id: number }>)[0]!;
+      const data = methods['projection.get'].result.parse(await backend.handle('projection.get', { id: run.id }));
+      const top = data.points.topExpert!;
+      expect(top.length).toBe(2);
+      const byId = new Map(samples.map((x) => [x.id, x.experts!]));
+      data.points.sampleId.forEach((id, i) => {
+        for (let l = 0; l < 2; l++) expect(top[l]![i]).toBe(byId.get(id)![l * 2]);
+      });
+      // more than one expert comes first at each layer
+      for (let l = 0; l < 2; l++) expect(new Set(top[l]).size).toBeGreaterThan(1);
+      // a capture from before the choices were stored: no colouring by expert
+      backend.db.prepare('UPDATE samples SET experts = NULL WHERE dataset_id = ?').run(dataset);
+      expect(methods['projection.get'].result.parse(await backend.handle('projection.get', { id: run.id })).points.topExpert).toBeNull();
+      const restore = backend.db.prepare('UPDATE samples SET experts = ? WHERE id = ?');
+      for (const x of samples) restore.run(encodeExperts(x.experts!), x.id);
+    } finally {
+      backend.close();
+    }
+  });
+
+  it('merge keeps each sample’s routed experts', () => {
+    const half = (extra: string[]) => (json(['capture', '--model', '1', '--corpus', 'brown', '--max-tokens', '300', '--seq-len', '64', '--samples', '20', ...extra]).dataset as { id: number }).id;
+    const a = half(['--documents', '3']);
+    const b = half(['--skip-documents', '3', '--documents', '3']);
+    const merged = (json(['merge', '--name', 'moe halves', String(a), String(b)]).dataset as { id: number }).id;
+    const backend = testBackend(dataDir);
+    try {
+      const chosen = (id: number) => readSamples(backend.db, id, 2, { blobs: false }).map((x) => [x.position, Array.from(x.experts!)]);
+      expect(chosen(a).length).toBeGreaterThan(0);
+      expect(chosen(merged)).toEqual([...chosen(a), ...chosen(b)]);
+    } finally {
+      backend.close();
     }
   });
 

@@ -61,10 +61,11 @@ commands:
                                           fires when a > X (positive, default) or |a| > X (magnitude); --samples: tokens
                                           whose hidden states are kept (default: up to 4096; 0: none)
   neurons --dataset D [--dead] [--constant] [--never-positive] [--rare X] [--massive] [--heavy] [--ngram]
-          [--positional] [--layer L] [--sort FIELD] [--asc] [--limit K] [--eps E] [--massive-ratio R]
+          [--positional] [--layer L] [--expert E|shared] [--sort FIELD] [--asc] [--limit K] [--eps E] [--massive-ratio R]
           [--massive-min-peak P] [--kurtosis K]
                                           per-neuron statistics with the detectors' verdicts (filters combine with OR);
-                                          --eps: dead/constant tolerance relative to the layer's typical |activation|
+                                          --eps: dead/constant tolerance relative to the layer's typical |activation|;
+                                          --expert (mixture of experts): only that expert's units
   layers --dataset D                      per layer: tokens, dead neurons, mean fraction of the layer active per token, its distribution
   experts --dataset D [--layer L] [--rare X] [--limit K]
                                           mixture-of-experts captures: per layer the router's mean entropy, the load-balance
@@ -266,6 +267,7 @@ const OPTIONS = {
   massive: { type: 'boolean' },
   heavy: { type: 'boolean' },
   layer: { type: 'string' },
+  expert: { type: 'string' },
   neuron: { type: 'string' },
   sort: { type: 'string' },
   asc: { type: 'boolean' },
@@ -615,18 +617,23 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       if (sort !== undefined && !(SORT_FIELDS as readonly string[]).includes(sort)) throw new UsageError(`--sort must be one of ${SORT_FIELDS.join(', ')}; got "${sort}"`);
       const layer = numberFlag(values, 'layer', 'integer');
       const limit = numberFlag(values, 'limit', 'integer');
+      const expertText = values.expert as string | undefined;
+      if (expertText !== undefined && expertText !== 'shared' && !/^\d+$/.test(expertText)) throw new UsageError(`--expert must be an expert index or "shared"; got "${expertText}"`);
+      const expert = expertText === undefined ? undefined : expertText === 'shared' ? ('shared' as const) : Number(expertText);
       const out = listNeurons(backend().db, datasetFlag(values), {
         kinds,
         ...(layer !== undefined ? { layer } : {}),
+        ...(expert !== undefined ? { expert } : {}),
         ...(sort !== undefined ? { sort: sort as (typeof SORT_FIELDS)[number], descending: !values.asc } : {}),
         ...(limit !== undefined ? { limit } : {}),
         detect: detectOptions(values),
       });
       for (const u of out.unavailable) if (kinds.length === 0 || kinds.includes(u.kind as VerdictKind)) process.stderr.write(`note: ${u.kind} detector unavailable: ${u.reason}\n`);
+      const moe = out.neurons.some((n) => n.expert !== undefined);
       return io.out({ neurons: out.neurons, total: out.total }, () =>
         table([
-          ['layer', 'neuron', 'tokens', 'fire_rate', 'mean', 'max', 'peak_ratio', 'kurtosis', 'verdicts'],
-          ...out.neurons.map((n) => [String(n.layer), String(n.neuron), String(n.tokens), formatStat(n.fire_rate), formatStat(n.mean), formatStat(n.max), formatStat(n.peak_ratio), formatStat(n.kurtosis), n.verdicts.map((v) => v.kind).join(',')]),
+          ['layer', 'neuron', ...(moe ? ['expert', 'unit'] : []), 'tokens', 'fire_rate', 'mean', 'max', 'peak_ratio', 'kurtosis', 'verdicts'],
+          ...out.neurons.map((n) => [String(n.layer), String(n.neuron), ...(moe ? [String(n.expert), String(n.unit)] : []), String(n.tokens), formatStat(n.fire_rate), formatStat(n.mean), formatStat(n.max), formatStat(n.peak_ratio), formatStat(n.kurtosis), n.verdicts.map((v) => v.kind).join(',')]),
         ]) + `\n${out.neurons.length} of ${out.total} neurons`,
       );
     }

@@ -112,6 +112,7 @@ export function mergeCaptures(target: Db, sources: readonly MergeSource[], name:
       loss: s.loss,
       residual: concat(s.residual),
       ffn: concat(s.ffn),
+      experts: s.experts,
     })),
   );
   const tokens = resolved.reduce((n, r) => n + r.dataset.tokens, 0);

@@ -49,7 +49,7 @@ function readyRun(db: Db, id: number) {
 export function projectionData(db: Db, id: number, layers?: readonly number[]): ProjectionData {
   const run = readyRun(db, id);
   const { spec } = datasetModel(db, run.datasetId);
-  const stored = loadLayerProjections(db, id);
+  const layersStored = loadLayerProjections(db, id);
   const index = new Map(run.sampleIds.map((s, i) => [s, i]));
   const n = run.sampleIds.length;
   const names = new Map((db.prepare('SELECT d.id, d.name FROM documents d WHERE d.id IN (SELECT DISTINCT document_id FROM samples WHERE dataset_id = ?)').all(run.datasetId) as Array<{ id: number; name: string }>).map((r) => [r.id, r.name]));
@@ -61,9 +61,17 @@ export function projectionData(db: Db, id: number, layers?: readonly number[]): 
     loss: new Array<number | null>(n).fill(null),
     fields: {},
   };
+  const moe = spec.moe;
+  // mixture of experts: each point's top-1 expert per layer, from the choices stored with the samples
+  const top: Array<Array<number | null>> | null = moe ? Array.from({ length: spec.nLayers }, () => new Array<number | null>(n).fill(null)) : null;
+  let stored = 0;
   for (const s of readSamples(db, run.datasetId, spec.nLayers, { blobs: false })) {
     const i = index.get(s.id);
     if (i === undefined) continue;
+    if (top && moe && s.experts && s.experts.length === spec.nLayers * moe.topK) {
+      stored++;
+      for (let l = 0; l < spec.nLayers; l++) (top[l] as Array<number | null>)[i] = s.experts[l * moe.topK] as number;
+    }
     points.token[i] = s.token;
     points.document[i] = names.get(s.documentId) ?? String(s.documentId);
     points.position[i] = s.position;
@@ -73,10 +81,11 @@ export function projectionData(db: Db, id: number, layers?: readonly number[]): 
       column[i] = value === null || ['string', 'number', 'boolean'].includes(typeof value) ? (value as string | number | boolean | null) : JSON.stringify(value);
     }
   }
+  if (top) points.topExpert = stored > 0 ? top : null;
   return {
-    run: publicRun({ ...run, layers: stored.map((l) => l.layer) }),
+    run: publicRun({ ...run, layers: layersStored.map((l) => l.layer) }),
     points,
-    layers: stored
+    layers: layersStored
       .filter((l) => !layers || layers.includes(l.layer))
       .map((l) => ({ layer: l.layer, coords: Array.from(l.coords), ablated: l.ablated && Array.from(l.ablated), explainedVariance: l.explainedVariance })),
   };

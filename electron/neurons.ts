@@ -14,9 +14,10 @@ import { loadModel } from '../native-models/load.js';
 import { W, type ModelSpec } from '../native-models/spec.js';
 import { loadTokenizer } from '../native-models/tokenizers/tokenizer.js';
 import { ApiError } from './errors.js';
+import { expertOf, expertRange, type ExpertId } from '../common/experts.js';
 import { fireRuleOf, fromStored } from './jobs/capture/checkpoint.js';
 
-export type NeuronRow = NeuronSummaryRow & { verdicts: Array<{ kind: Verdict['kind']; evidence: Verdict['evidence'] }> };
+export type NeuronRow = NeuronSummaryRow & { expert?: ExpertId; unit?: number } & { verdicts: Array<{ kind: Verdict['kind']; evidence: Verdict['evidence'] }> };
 
 function datasetOrThrow(db: Db, id: number) {
   const d = getDataset(db, id);
@@ -73,6 +74,8 @@ export function detectDataset(db: Db, datasetId: number, detect?: DetectOptions)
 export interface NeuronQuery {
   kinds?: Array<Verdict['kind']>;
   layer?: number;
+  /** mixture of experts only: the units of this expert (routed index or 'shared') */
+  expert?: ExpertId;
   sort?: keyof NeuronSummaryRow;
   descending?: boolean;
   limit?: number;
@@ -83,6 +86,16 @@ export function listNeurons(db: Db, datasetId: number, q: NeuronQuery): { neuron
   const detection = detectDataset(db, datasetId, q.detect);
   const { summary, spec } = detection;
   if (q.layer !== undefined && (q.layer < 0 || q.layer >= spec.nLayers)) throw new ApiError('bad-request', `layer ${q.layer} is not in 0..${spec.nLayers - 1}`);
+  const moe = spec.moe;
+  if (q.expert !== undefined && !moe) throw new ApiError('bad-request', 'expert: the model is dense (not a mixture of experts)');
+  let range = { start: 0, end: spec.dFf };
+  if (q.expert !== undefined && moe) {
+    try {
+      range = expertRange(q.expert, moe);
+    } catch (e) {
+      throw new ApiError('bad-request', `expert: ${(e as Error).message}`);
+    }
+  }
   const byNeuron = new Map<number, NeuronRow['verdicts']>();
   for (const v of detection.verdicts) {
     const key = v.layer * spec.dFf + v.neuron;
@@ -91,10 +104,10 @@ export function listNeurons(db: Db, datasetId: number, q: NeuronQuery): { neuron
   let rows: NeuronRow[] = [];
   for (let l = 0; l < spec.nLayers; l++) {
     if (q.layer !== undefined && l !== q.layer) continue;
-    for (let f = 0; f < spec.dFf; f++) {
+    for (let f = range.start; f < range.end; f++) {
       const verdicts = byNeuron.get(l * spec.dFf + f) ?? [];
       if (q.kinds && q.kinds.length > 0 && !q.kinds.some((k) => verdicts.some((v) => v.kind === k))) continue;
-      rows.push({ ...summaryRow(summary, l, f), verdicts });
+      rows.push({ ...summaryRow(summary, l, f), ...(moe ? expertOf(f, moe) : {}), verdicts });
     }
   }
   if (q.sort) {

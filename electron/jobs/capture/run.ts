@@ -118,6 +118,9 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
         const post = asFloat32(out.hidden_post, 'hidden_post');
         const nllOut = asFloat32(out.nll, 'nll');
         const P = sampled.length;
+        // mixture of experts: the routed experts of each sampled token (router_experts [L, rows, k], by descending weight)
+        const chosen = moe ? asInt64(out.router_experts, 'router_experts') : null;
+        const R = windows.length * T;
         sampled.forEach((p, i) => {
           const doc = tokens[p.doc] as number[];
           const record = docs[p.doc] as { id: number; text: string };
@@ -144,6 +147,14 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
             loss: p.position + 1 < doc.length ? (nllOut[positions[i] as number] as number) : null,
             residual,
             ffn,
+            ...(chosen && moe
+              ? {
+                  experts: Uint16Array.from({ length: L * moe.topK }, (_, j) => {
+                    const l = Math.floor(j / moe.topK);
+                    return Number(chosen[(l * R + (positions[i] as number)) * moe.topK + (j % moe.topK)]);
+                  }),
+                }
+              : {}),
           });
         });
       } else {

@@ -8,7 +8,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { formatStat } from '../format';
 import { hrefFor } from '../routing/route';
-import { colouringOf, type Legend, type Value } from './colouring';
+import { colouringOf, expertValues, type Legend, type Value } from './colouring';
 import { parseNeuronList } from './ProjectionForm';
 import { inBox, inPolygon, nearest, normalizeLayer } from './picking';
 import { PointCloud, webglAvailable } from './scene';
@@ -25,10 +25,13 @@ function colourOptions(data: ProjectionData): Array<{ key: string; label: string
     { key: 'position', label: 'position in document' },
     { key: 'loss', label: 'loss' },
     { key: 'neuron', label: 'a neuron’s activation…' },
+    // mixture of experts: the expert the router chose first for the token at a chosen layer
+    ...(data.points.topExpert !== undefined ? [{ key: 'expert', label: 'top-1 expert at a layer…' }] : []),
   ];
 }
 
-function valuesFor(data: ProjectionData, key: string, neuron: Map<number, number> | null): Value[] {
+function valuesFor(data: ProjectionData, key: string, neuron: Map<number, number> | null, expertLayer = 0): Value[] {
+  if (key === 'expert') return expertValues(data.points.topExpert, expertLayer, data.points.sampleId.length);
   if (key.startsWith('field:')) return data.points.fields[key.slice(6)] ?? [];
   if (key === 'token') return data.points.token;
   if (key === 'document') return data.points.document;
@@ -144,10 +147,14 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
   const placed = useMemo(() => layers.map((l) => normalizeLayer(l.coords, data.run.dims, l.ablated)), [layers, data.run.dims]);
   const hasAblated = layers.some((l) => l.ablated !== null);
   const positions = (i: number) => (ablatedOn && placed[i]?.ablated) || (placed[i]?.intact as Float32Array);
+  // mixture of experts: the layer whose router colours the points (null: the layer shown)
+  const [expertLayerChosen, setExpertLayer] = useState<number | null>(null);
+  const expertLayer = expertLayerChosen ?? layer?.layer ?? 0;
   const colouring = useMemo(() => {
     const label = options.find((o) => o.key === colourBy)?.label ?? colourBy;
-    return colouringOf(colourBy === 'neuron' ? `neuron ${neuronText}` : label, valuesFor(data, colourBy, neuronValues));
-  }, [data, colourBy, neuronValues, neuronText, options]);
+    const title = colourBy === 'neuron' ? `neuron ${neuronText}` : colourBy === 'expert' ? `top-1 expert, layer ${expertLayer}` : label;
+    return colouringOf(title, valuesFor(data, colourBy, neuronValues, expertLayer));
+  }, [data, colourBy, neuronValues, neuronText, options, expertLayer]);
 
   // the GPU side lives as long as the canvas
   useEffect(() => {
@@ -329,6 +336,23 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
             ))}
           </select>
         </div>
+        {colourBy === 'expert' && data.points.topExpert === null && (
+          <p className="hint" data-testid="manifold-expert-missing">
+            This capture predates stored router choices: re-capture needed to colour by expert.
+          </p>
+        )}
+        {colourBy === 'expert' && data.points.topExpert && (
+          <div className="field">
+            <label htmlFor="manifold-expert-layer">Expert chosen at layer</label>
+            <select id="manifold-expert-layer" className="input" value={expertLayer} onChange={(e) => setExpertLayer(Number(e.target.value))} data-testid="manifold-expert-layer">
+              {data.points.topExpert.map((_, l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         {colourBy === 'neuron' && (
           <div className="field">
             <label htmlFor="manifold-neuron">Neuron (layer:neuron)</label>

@@ -68,3 +68,12 @@ export function continuousColouring(title: string, values: readonly Value[], map
 export function colouringOf(title: string, values: readonly Value[], map: ColormapName = 'viridis'): Colouring {
   return isNumeric(values) ? continuousColouring(title, values, map) : categoricalColouring(title, values);
 }
+
+/** The top-1 expert of each point at a model layer, as categories ("expert 3"); null where not stored. */
+export function expertValues(topExpert: ReadonlyArray<ReadonlyArray<number | null>> | null | undefined, layer: number, points: number): Value[] {
+  const row = topExpert?.[layer];
+  return Array.from({ length: points }, (_, i) => {
+    const e = row?.[i];
+    return e === null || e === undefined ? null : `expert ${e}`;
+  });
+}

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { categoricalColouring, colouringOf, continuousColouring, quantile } from './colouring';
+import { categoricalColouring, colouringOf, continuousColouring, expertValues, quantile } from './colouring';
 import { colormap, hexToRgb, rgbToHex } from './palette';
 import { buildGrid, inBox, inPolygon, nearest, normalizeLayer, projectToScreen } from './picking';
 
 describe('colour maps and colourings', () => {
+  it('colours by the top-1 expert of a layer as categories, null where not stored', () => {
+    const top = [
+      [0, 3, null],
+      [2, 2, 1],
+    ];
+    expect(expertValues(top, 0, 3)).toEqual(['expert 0', 'expert 3', null]);
+    expect(expertValues(top, 1, 3)).toEqual(['expert 2', 'expert 2', 'expert 1']);
+    expect(expertValues(null, 1, 2)).toEqual([null, null]);
+    const c = colouringOf('top-1 expert, layer 1', expertValues(top, 1, 3));
+    expect(c.legend).toMatchObject({ kind: 'categorical', entries: [{ label: 'expert 2', count: 2 }, { label: 'expert 1', count: 1 }] });
+  });
+
   it('runs viridis from dark purple to yellow, clamped, grey for NaN', () => {
     expect(rgbToHex(colormap('viridis', 0))).toBe('#440154');
     expect(rgbToHex(colormap('viridis', 1))).toBe('#fde725');

@@ -1,4 +1,5 @@
 import { useApi } from '../api/ApiContext';
+import { expertUnitLabel } from '../../../common/experts';
 import type { NeuronDetail } from '../api/contract';
 import { useChanges } from '../api/useChanges';
 import { useQuery } from '../api/useQuery';
@@ -46,7 +47,10 @@ export function NeuronDetailView({ datasetId, layer, neuron }: { datasetId: numb
       </a>
       <div className="page-header">
         <div>
-          <h1 className="page-title" data-testid="neuron-title">{`Layer ${layer}, neuron ${neuron}`}</h1>
+          <h1 className="page-title" data-testid="neuron-title">{d && d.stats.expert !== undefined && d.stats.unit !== undefined ? `Layer ${layer}, ${expertUnitLabel({ expert: d.stats.expert, unit: d.stats.unit })}` : `Layer ${layer}, neuron ${neuron}`}</h1>
+          {d && d.stats.expert !== undefined && (
+            <p className="muted" data-testid="neuron-flat-index">{`neuron ${neuron} on the layer's flat axis`}</p>
+          )}
           {d && (
             <p className="page-lede">
               <VerdictBadges verdicts={d.stats.verdicts} />

@@ -27,10 +27,14 @@ const sortFields: { value: SortField | 'index'; label: string }[] = [
 ];
 
 /** The neurons of one dataset: verdict filters, layer, sort; the first LIMIT matches in a windowed table. */
-export function NeuronList({ dataset, layers }: { dataset: Dataset; layers: number | null }) {
+export function NeuronList({ dataset, layers, experts = null }: { dataset: Dataset; layers: number | null; experts?: number | null }) {
   const api = useApi();
   const [kinds, setKinds] = useState<VerdictKind[]>([]);
   const [layer, setLayer] = useState<string>('all');
+  const [expert, setExpert] = useState<string>('all');
+  // mixture of experts: whether there is a shared expert (experts.get knows; without router statistics, routed experts only)
+  const shape = useQuery(`neuron-experts:${dataset.id}:${experts ?? 'dense'}`, () => (experts === null ? Promise.resolve(null) : api.call('experts.get', { datasetId: dataset.id, pairs: 0 }).catch(() => null)));
+  const hasShared = shape.data?.shared != null;
   const [sort, setSort] = useState<SortField | 'index'>('index');
   const [descending, setDescending] = useState(true);
   const selection = useSelection();
@@ -40,6 +44,7 @@ export function NeuronList({ dataset, layers }: { dataset: Dataset; layers: numb
     limit: LIMIT,
     ...(kinds.length > 0 ? { kinds } : {}),
     ...(layer !== 'all' ? { layer: Number(layer) } : {}),
+    ...(experts !== null && expert !== 'all' ? { expert: expert === 'shared' ? ('shared' as const) : Number(expert) } : {}),
     ...(sort !== 'index' ? { sort, descending } : {}),
   };
   const neurons = useQuery(JSON.stringify(query), () => api.call('neurons.list', query));
@@ -77,6 +82,20 @@ export function NeuronList({ dataset, layers }: { dataset: Dataset; layers: numb
             ))}
           </select>
         </label>
+        {experts !== null && (
+          <label className="inline-field">
+            Expert
+            <select className="input" data-testid="neuron-expert" value={expert} onChange={(e) => setExpert(e.target.value)}>
+              <option value="all">All</option>
+              {Array.from({ length: experts }, (_, e) => (
+                <option key={e} value={e}>
+                  {e}
+                </option>
+              ))}
+              {hasShared && <option value="shared">Shared</option>}
+            </select>
+          </label>
+        )}
         <label className="inline-field">
           Sort by
           <select className="input" data-testid="neuron-sort" value={sort} onChange={(e) => setSort(e.target.value as SortField | 'index')}>
@@ -113,11 +132,12 @@ export function NeuronList({ dataset, layers }: { dataset: Dataset; layers: numb
       {data && data.neurons.length === 0 && (
         <p className="notice" data-testid="neuron-none">
           No neuron matches {kinds.length > 0 ? `the verdicts ${kinds.map((k) => verdictLabels[k]).join(' or ')}` : 'this query'}
-          {layer !== 'all' ? ` in layer ${layer}` : ''}.
+          {layer !== 'all' ? ` in layer ${layer}` : ''}
+          {experts !== null && expert !== 'all' ? (expert === 'shared' ? ' in the shared expert' : ` in expert ${expert}`) : ''}.
         </p>
       )}
       {data && <SelectionBar dataset={dataset} layers={layers} query={query} total={data.total} selection={selection} />}
-      {data && data.neurons.length > 0 && <NeuronTable datasetId={dataset.id} neurons={data.neurons} busy={neurons.loading} selected={new Set(selection.selected.keys())} onToggle={selection.toggle} />}
+      {data && data.neurons.length > 0 && <NeuronTable datasetId={dataset.id} moe={experts !== null} neurons={data.neurons} busy={neurons.loading} selected={new Set(selection.selected.keys())} onToggle={selection.toggle} />}
     </section>
   );
 }

@@ -12,9 +12,11 @@ import { visibleRange } from './window';
 const ROW_HEIGHT = 32;
 const VIEWPORT = 560;
 
-const columns: { header: string; num?: boolean; title?: string; cell: (n: NeuronRow) => ReactNode }[] = [
+const allColumns: { header: string; num?: boolean; moe?: boolean; title?: string; cell: (n: NeuronRow) => ReactNode }[] = [
   { header: 'Layer', num: true, cell: (n) => String(n.layer) },
   { header: 'Neuron', num: true, cell: (n) => String(n.neuron) },
+  { header: 'Expert', num: true, moe: true, title: "the neuron's expert (a routed expert's index, or shared)", cell: (n) => (n.expert === undefined ? '—' : String(n.expert)) },
+  { header: 'Unit', num: true, moe: true, title: 'the unit within its expert', cell: (n) => (n.unit === undefined ? '—' : String(n.unit)) },
   { header: 'Tokens', num: true, cell: (n) => formatCount(n.tokens) },
   { header: 'Fire rate', num: true, title: 'share of tokens with an activation above the firing threshold', cell: (n) => (n.fire_rate === null ? '—' : formatPercent(n.fire_rate)) },
   { header: 'Mean', num: true, cell: (n) => formatStat(n.mean) },
@@ -28,7 +30,9 @@ const columns: { header: string; num?: boolean; title?: string; cell: (n: Neuron
  * Neurons in a scrolling table that renders only the rows in view (fixed row height), so that
  * thousands of rows scroll smoothly. A click on a row opens the neuron.
  */
-export function NeuronTable({ datasetId, neurons, busy, selected, onToggle }: { datasetId: number; neurons: readonly NeuronRow[]; busy: boolean; selected?: ReadonlySet<string>; onToggle?: (n: NeuronRow) => void }) {
+export function NeuronTable({ datasetId, neurons, busy, selected, onToggle, moe = false }: { datasetId: number; neurons: readonly NeuronRow[]; busy: boolean; selected?: ReadonlySet<string>; onToggle?: (n: NeuronRow) => void; moe?: boolean }) {
+  // mixture of experts: the Expert and Unit columns
+  const columns = moe ? allColumns : allColumns.filter((c) => !c.moe);
   const selectable = selected !== undefined && onToggle !== undefined;
   const span = columns.length + (selectable ? 1 : 0);
   const [scrollTop, setScrollTop] = useState(0);
@@ -69,6 +73,8 @@ export function NeuronTable({ datasetId, neurons, busy, selected, onToggle }: { 
               data-testid="neuron-row"
               data-layer={n.layer}
               data-neuron={n.neuron}
+              data-expert={n.expert}
+              data-unit={n.unit}
               aria-rowindex={start + i + 2}
               tabIndex={0}
               onClick={() => open(n)}

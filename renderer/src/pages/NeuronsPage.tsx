@@ -51,7 +51,7 @@ export function NeuronsPage({ rest }: { rest: readonly string[] }) {
         </PageHeader>
         <LayerCharts dataset={dataset} layers={model?.layers ?? null} />
         <ExpertsSection dataset={dataset} />
-        <NeuronList dataset={dataset} layers={model?.layers ?? null} />
+        <NeuronList dataset={dataset} layers={model?.layers ?? null} experts={model?.experts ?? null} />
         <MassiveDims dataset={dataset} />
         <NeuronSets modelId={dataset.modelId} layers={model?.layers ?? null} />
       </div>
