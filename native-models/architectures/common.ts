@@ -97,6 +97,18 @@ export interface SeparateQkv {
   vBias?: string;
 }
 
+/** Hugging Face's separate q_proj / k_proj / v_proj under `a` (e.g. "model.layers.3.self_attn."), with their biases when `bias`. */
+export function hfSeparateQkv(a: string, bias: boolean): SeparateQkv {
+  return {
+    q: `${a}q_proj.weight`,
+    k: `${a}k_proj.weight`,
+    v: `${a}v_proj.weight`,
+    qBias: bias ? `${a}q_proj.bias` : undefined,
+    kBias: bias ? `${a}k_proj.bias` : undefined,
+    vBias: bias ? `${a}v_proj.bias` : undefined,
+  };
+}
+
 /** q, k and v cut out of one fused matrix of (nHeads + 2 nKvHeads) * headDim rows (and its bias):
  * `rows(part)` are the rows of part 0 (q), 1 (k) or 2 (v). */
 export interface FusedQkv {

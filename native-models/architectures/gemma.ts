@@ -15,7 +15,7 @@
 
 import type { CheckpointReader } from '../formats/checkpoint.js';
 import type { Positional } from '../spec.js';
-import { ArchitectureError, type Dims, LIMITS, MapContext, type Mapper, type Mapping, slidingLayers } from './common.js';
+import { ArchitectureError, type Dims, LIMITS, hfSeparateQkv, MapContext, type Mapper, type Mapping, slidingLayers } from './common.js';
 
 /**
  * `x` as the checkpoint's dtype holds it, back in a number: HF computes the embedding normalizer
@@ -124,14 +124,7 @@ export const gemmaMapper: Mapper = {
         const a = `${p}self_attn.`;
         return {
           norm1: `${p}input_layernorm.weight`,
-          attention: {
-            q: `${a}q_proj.weight`,
-            k: `${a}k_proj.weight`,
-            v: `${a}v_proj.weight`,
-            qBias: attentionBias ? `${a}q_proj.bias` : undefined,
-            kBias: attentionBias ? `${a}k_proj.bias` : undefined,
-            vBias: attentionBias ? `${a}v_proj.bias` : undefined,
-          },
+          attention: hfSeparateQkv(a, attentionBias),
           qNorm: gemma3 ? `${a}q_norm.weight` : undefined,
           kNorm: gemma3 ? `${a}k_norm.weight` : undefined,
           o: `${a}o_proj.weight`,

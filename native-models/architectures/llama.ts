@@ -4,7 +4,7 @@
 
 import type { CheckpointReader } from '../formats/checkpoint.js';
 import type { Positional } from '../spec.js';
-import { type Dims, LIMITS, MapContext, type Mapper, type Mapping, slidingLayers } from './common.js';
+import { type Dims, LIMITS, hfSeparateQkv, MapContext, type Mapper, type Mapping, slidingLayers } from './common.js';
 
 export const llamaMapper: Mapper = {
   architectures: ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM', 'Qwen3ForCausalLM'],
@@ -67,14 +67,7 @@ export const llamaMapper: Mapper = {
         const m = `model.layers.${i}.mlp.`;
         return {
           norm1: `model.layers.${i}.input_layernorm.weight`,
-          attention: {
-            q: `${a}q_proj.weight`,
-            k: `${a}k_proj.weight`,
-            v: `${a}v_proj.weight`,
-            qBias: qkvBias ? `${a}q_proj.bias` : undefined,
-            kBias: qkvBias ? `${a}k_proj.bias` : undefined,
-            vBias: qkvBias ? `${a}v_proj.bias` : undefined,
-          },
+          attention: hfSeparateQkv(a, qkvBias),
           o: `${a}o_proj.weight`,
           oBias: attentionBias ? `${a}o_proj.bias` : undefined,
           qNorm: qwen3 ? `${a}q_norm.weight` : undefined,

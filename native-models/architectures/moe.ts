@@ -8,7 +8,7 @@
 import type { CheckpointReader } from '../formats/checkpoint.js';
 import { quote } from '../formats/errors.js';
 import type { MoeSpec } from '../spec.js';
-import { ArchitectureError, type Dims, LIMITS, MapContext, type Mapper, type Mapping, type MoeTensors } from './common.js';
+import { ArchitectureError, type Dims, LIMITS, hfSeparateQkv, MapContext, type Mapper, type Mapping, type MoeTensors } from './common.js';
 
 type MoeFamily = 'mixtral' | 'qwen2-moe' | 'qwen3-moe' | 'olmoe';
 
@@ -92,14 +92,7 @@ export const moeMapper: Mapper = {
         }
         return {
           norm1: `model.layers.${i}.input_layernorm.weight`,
-          attention: {
-            q: `${a}q_proj.weight`,
-            k: `${a}k_proj.weight`,
-            v: `${a}v_proj.weight`,
-            qBias: qkvBias ? `${a}q_proj.bias` : undefined,
-            kBias: qkvBias ? `${a}k_proj.bias` : undefined,
-            vBias: qkvBias ? `${a}v_proj.bias` : undefined,
-          },
+          attention: hfSeparateQkv(a, qkvBias),
           ...(fam === 'qwen3-moe' ? { qNorm: `${a}q_norm.weight`, kNorm: `${a}k_norm.weight` } : {}),
           o: `${a}o_proj.weight`,
           norm2: `model.layers.${i}.post_attention_layernorm.weight`,
