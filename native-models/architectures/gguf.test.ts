@@ -23,7 +23,7 @@ const forward = goldenForward;
 
 describe('GGUF fixtures', () => {
   it('are all present', () => {
-    expect(names).toEqual(['gpt2-f32', 'gpt2-q8_0', 'llama-f32', 'llama-q4_k', 'llama-q8_0', 'llama-qmix', 'llama31-f32']);
+    expect(names).toEqual(['gpt2-f32', 'gpt2-q8_0', 'llama-f32', 'llama-q4_k', 'llama-q8_0', 'llama-qmix', 'llama31-f32', 'qwen2-q8_0']);
   });
 
   for (const name of names) {
@@ -37,6 +37,29 @@ describe('GGUF fixtures', () => {
       expect(goldenMismatches(m, g)).toEqual([]);
     });
   }
+
+  it('qwen2: q/k/v biases and NEOX (halves) rotary on unpermuted q/k; interleaved pairs or no biases break the match', () => {
+    const g = golden('qwen2-q8_0');
+    const m = loadModel(file('qwen2-q8_0'));
+    expect(m.spec.bias.qkv).toBe(true);
+    const pos = m.spec.positional;
+    if (pos.kind !== 'rotary') throw new Error('not rotary');
+    expect(pos.interleaved).toBe(false);
+    const interleaved: LoadedModel = { ...m, spec: { ...m.spec, positional: { ...pos, interleaved: true } } };
+    expect(mismatch(forward(interleaved, g.input_ids).logits, g.logits, g.tolerance)).not.toBeNull();
+    const isBias = (n: string): boolean => /\.attn\.[qkv]\.bias$/.test(n);
+    expect(m.weightNames().filter(isBias)).toHaveLength(3 * m.spec.nLayers);
+    const noBias: LoadedModel = {
+      ...m,
+      spec: { ...m.spec, bias: { ...m.spec.bias, qkv: false } },
+      weightNames: () => m.weightNames().filter((n) => !isBias(n)),
+      weight: (n) => {
+        if (isBias(n)) throw new Error(`absent: ${n}`);
+        return m.weight(n);
+      },
+    };
+    expect(mismatch(forward(noBias, g.input_ids).logits, g.logits, g.tolerance)).not.toBeNull();
+  });
 
   it('llama: the rotary convention matters (halves instead of interleaved pairs breaks the match)', () => {
     const g = golden('llama-f32');

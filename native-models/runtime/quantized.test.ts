@@ -159,6 +159,8 @@ describe.each([
   { fixture: 'llama-q4_k', kinds: { q4_k: 6, q8_0: 1 } },
   // one matrix per type: Q2_K q, Q3_K k, Q5_K v, Q5_0 o, Q4_1 gate and down, Q5_1 up; golden: PyTorch in float64
   { fixture: 'llama-qmix', kinds: { q2_k: 1, q3_k: 1, q5_k: 1, q5_0: 1, q4_1: 2, q5_1: 1 } },
+  // Qwen2: Q8_0 matrices beside F32 q/k/v biases, tied head
+  { fixture: 'qwen2-q8_0', kinds: { q8_0: 14 } },
 ])('the GGUF fixture $fixture runs its linear weights as MatMulNBits', ({ fixture, kinds }) => {
   test('every linear weight goes to the graph as its blocks; the logits are the PyTorch golden of the dequantized model, to its tolerance', async () => {
     const dir = join(import.meta.dirname, '..', 'fixtures', 'gguf-models', fixture);

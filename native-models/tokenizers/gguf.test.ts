@@ -23,14 +23,15 @@ const file = (name: string): string => join(DIR, name, 'model.gguf');
 const meta = (name: string): Record<string, unknown> => openCheckpoint(file(name)).config ?? {};
 
 describe('GGUF tokenizers', () => {
-  for (const name of ['gpt2-f32', 'llama-f32', 'llama-q4_k', 'llama31-f32']) {
+  for (const name of ['gpt2-f32', 'llama-f32', 'llama-q4_k', 'llama31-f32', 'qwen2-q8_0']) {
     it(`${name}: loadTokenizer(model.gguf) encodes the reference ids`, () => {
       const tok = loadTokenizer(file(name));
       expect(tok).not.toBeNull();
       for (const c of cases(name)) {
         expect(tok?.encode(c.text), c.text).toEqual(c.ids);
         expect(tok?.encode(c.text, { addSpecial: false }), c.text).toEqual(c.ids_plain);
-        expect(tok?.decode(c.ids_plain), c.text).toBe(c.text);
+        // qwen2 normalizes to NFC before encoding, so a decomposed input decodes composed
+        expect(tok?.decode(c.ids_plain), c.text).toBe(name === 'qwen2-q8_0' ? c.text.normalize('NFC') : c.text);
       }
     });
   }
