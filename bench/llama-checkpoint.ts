@@ -8,7 +8,7 @@
 
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { floatToHalf } from '../native-models/graph/test-support/ggml-quantize.js';
+import { toHalf } from '../common/half.js';
 import { BLOCK_BYTES, BLOCK_ELEMS } from '../native-models/graph/quantized.js';
 import type { QuantizedWeight } from '../native-models/spec.js';
 
@@ -98,8 +98,8 @@ function halfTable(std: number, seed: number): Uint16Array {
     const u = (next() + 1) / 4294967297;
     const v = next() / 4294967296;
     const r = Math.sqrt(-2 * Math.log(u)) * std;
-    t[i] = floatToHalf(r * Math.cos(2 * Math.PI * v));
-    t[i + 1] = floatToHalf(r * Math.sin(2 * Math.PI * v));
+    t[i] = toHalf(r * Math.cos(2 * Math.PI * v));
+    t[i + 1] = toHalf(r * Math.sin(2 * Math.PI * v));
   }
   return t;
 }
@@ -132,7 +132,7 @@ function writeData(fd: number, kind: 'f16' | 'f32-ones' | BenchQuant, count: num
   // ggml blocks: random bytes (quants, packed sub-scales and mins), then the fp16 scales (e.g. Q4_K:
   // d, dmin, 12 bytes of 6-bit scales and mins, 128 bytes of 4-bit quants)
   const size = BLOCK_BYTES[kind];
-  const fields = HALF_FIELDS[kind].map(([at, v]) => [at, floatToHalf(v)] as const);
+  const fields = HALF_FIELDS[kind].map(([at, v]) => [at, toHalf(v)] as const);
   const blocksPerChunk = Math.floor(CHUNK / size / 4) * 4; // whole 32-bit words
   const buf = new Uint8Array(blocksPerChunk * size);
   const words = new Uint32Array(buf.buffer);

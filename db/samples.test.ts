@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
-import { decodeHalf, encodeHalf, fromHalf, insertSamples, readSamples, toHalf } from './samples.js';
+import { fromHalf, toHalf } from '../common/half.js';
+import { decodeHalf, encodeHalf, insertSamples, readSamples } from './samples.js';
 
 /** the next float32 above (dir 1) or below (dir -1) a positive float32 */
 function nextF32(v: number, dir: 1 | -1): number {

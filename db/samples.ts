@@ -3,6 +3,7 @@
 // blobs of little-endian IEEE float16: the residual stream after each block, [L, D] row-major, and
 // the FFN activations after the nonlinearity, [L, F]. A sample of a GPT-2 small costs
 // 2 * 12 * (768 + 3072) = 92,160 bytes of blobs.
+import { fromHalf, toHalf } from '../common/half.js';
 import type { Db } from './database.js';
 
 export interface NewSample {
@@ -36,46 +37,6 @@ export interface Sample {
   ffn: Float32Array[];
   /** mixture of experts: the routed experts [L * topK] by descending weight; null for dense models and older captures */
   experts: Uint16Array | null;
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** float32 -> float16 bits, rounding to nearest, ties to even; overflow to +-Inf, NaN stays NaN. */
-export function toHalf(value: number): number {
-  f32[0] = value;
-  const x = u32[0] as number;
-  const sign = (x >>> 16) & 0x8000;
-  const e = (x >>> 23) & 0xff;
-  const m = x & 0x7fffff;
-  if (e === 0xff) return sign | 0x7c00 | (m !== 0 ? 0x200 | (m >>> 13) : 0);
-  const he = e - 112; // exponent rebiased from 127 to 15
-  if (he >= 0x1f) return sign | 0x7c00;
-  if (he <= 0) {
-    // subnormal half (or zero): the value in units of 2^-24, rounded
-    if (he < -10) return sign;
-    const full = m | 0x800000;
-    const shift = 14 - he;
-    let q = full >>> shift;
-    const rem = full & ((1 << shift) - 1);
-    const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && (q & 1) === 1)) q++;
-    return sign | q;
-  }
-  let q = (he << 10) | (m >>> 13);
-  const rem = m & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (q & 1) === 1)) q++; // a carry into the exponent is right, up to Inf
-  return sign | q;
-}
-
-/** float16 bits -> its exact value. */
-export function fromHalf(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 0x1f) return m !== 0 ? NaN : sign * Infinity;
-  return sign * (1 + m / 1024) * 2 ** (e - 15);
 }
 
 /** Little-endian float16 bytes of `values`. */

@@ -46,6 +46,7 @@
 // dequantized to fp32 on every run): 1.3x the fp32 Gemm's time at 1,024 rows, 2.6-2.8x at 128, 8-16x at 16
 // (README, Memory). The block-sum correction costs nothing measurable (Q4_K runs as fast as Q4_0).
 
+import { fromHalf } from '../../common/half.js';
 import { type QuantizedWeight } from '../spec.js';
 
 type Kind = QuantizedWeight['kind'];
@@ -97,16 +98,6 @@ export interface MatMulNBitsWeight {
   N: number;
   /** in features (cols) */
   K: number;
-}
-
-/** IEEE half -> float (exact). */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 /** The bytes of ggml blocks holding `params` weights of `kind`. */
@@ -313,7 +304,7 @@ export function toMatMulNBits(kind: Kind, rows: number, cols: number, bytes: Uin
   const sub = per / block; // MatMulNBits blocks per ggml block
   const blockScale = new Float32Array(sub);
   const blockOffset = new Float32Array(sub);
-  const half = (o: number): number => halfToFloat(bytes[o]! | (bytes[o + 1]! << 8));
+  const half = (o: number): number => fromHalf(bytes[o]! | (bytes[o + 1]! << 8));
   const decode = DECODE[kind];
   const qMax = Q_MAX[kind] ?? 0;
   for (let b = 0; b < nBlocks; b++) {

@@ -14,12 +14,12 @@ import { buildGraph } from '../graph/builder.js';
 import { attr, Graph } from '../graph/graph.js';
 import { BLOCK_BYTES, BLOCK_ELEMS, FORMS, type MatMulNBitsWeight, matMulNBitsBytes, toMatMulNBits } from '../graph/quantized.js';
 import { dequantize } from '../formats/ggml-quants.js';
-import { dequantizeGgml, floatToHalf, linearWeightNames, quantizeGgml, quantizeModel } from '../graph/test-support/ggml-quantize.js';
+import { dequantizeGgml, linearWeightNames, quantizeGgml, quantizeModel } from '../graph/test-support/ggml-quantize.js';
 import { baseSpec, randomIds, randomModel } from '../graph/test-support/random-model.js';
 import { testSessions } from '../graph/test-support/sessions.js';
 import { maxAbsDiff } from '../graph/test-support/specs.js';
-import { halfToFloat } from '../graph/quantized.js';
 import { asFloat32, int64 } from './tensors.js';
+import { fromHalf, toHalf } from '../../common/half.js';
 import { prng } from '../../common/prng.js';
 
 const session = testSessions();
@@ -55,9 +55,9 @@ function dequantNBits(packed: Uint8Array, scales: Float32Array, bits: 4 | 8): Fl
 
 describe('ggml blocks -> MatMulNBits', () => {
   test('halves round-trip', () => {
-    for (const x of [0, 1, -2.5, 0.0001, 65504, 3.14159]) expect(Math.abs(halfToFloat(floatToHalf(x)) - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -11);
-    expect(halfToFloat(0x3c00)).toBe(1);
-    expect(halfToFloat(0xc000)).toBe(-2);
+    for (const x of [0, 1, -2.5, 0.0001, 65504, 3.14159]) expect(Math.abs(fromHalf(toHalf(x)) - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -11);
+    expect(fromHalf(0x3c00)).toBe(1);
+    expect(fromHalf(0xc000)).toBe(-2);
   });
 
   test.each(['q4_0', 'q8_0'] as const)('%s repacks to the same values, element by element', (kind) => {
@@ -257,7 +257,7 @@ function randomKBlocks(kind: 'q6_k', nBlocks: number, seed: number): Uint8Array 
   for (let b = 0; b < nBlocks; b++) {
     const o = b * BLOCK_BYTES[kind];
     const put = (at: number, x: number): void => {
-      const h = floatToHalf(x);
+      const h = toHalf(x);
       bytes[at] = h & 255;
       bytes[at + 1] = h >> 8;
     };
@@ -316,7 +316,7 @@ function randomBlocks(kind: AnyKind, nBlocks: number, seed: number): Uint8Array 
   for (let b = 0; b < nBlocks; b++) {
     const d = b === 1 ? 0 : (rand() - 0.3) * 2 ** -(2 + Math.floor(rand() * 10));
     for (const [at, role] of HALVES[kind]) {
-      const h = floatToHalf(role === 'm' ? -8 * Math.abs(d) * (0.5 + rand()) : d);
+      const h = toHalf(role === 'm' ? -8 * Math.abs(d) * (0.5 + rand()) : d);
       bytes[b * size + at] = h & 255;
       bytes[b * size + at + 1] = h >> 8;
     }

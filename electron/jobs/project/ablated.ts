@@ -7,7 +7,8 @@
 import { getDataset, loadMeans, type DatasetRecord } from '../../../db/datasets.js';
 import type { Db } from '../../../db/database.js';
 import type { ModelRecord } from '../../../db/models.js';
-import { fromHalf, readSamples, toHalf } from '../../../db/samples.js';
+import { fromHalf, toHalf } from '../../../common/half.js';
+import { readSamples } from '../../../db/samples.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
 import { asFloat32, float32, int64 } from '../../../native-models/runtime/tensors.js';
 import type { ModelSpec } from '../../../native-models/spec.js';

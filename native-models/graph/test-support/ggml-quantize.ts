@@ -8,36 +8,9 @@
 
 import { type LoadedModel, type QuantizedWeight, W } from '../../spec.js';
 import { dequantize } from '../../formats/ggml-quants.js';
-import { BLOCK_BYTES, BLOCK_ELEMS, halfToFloat, QK, QK_K } from '../quantized.js';
+import { fromHalf, toHalf } from '../../../common/half.js';
+import { BLOCK_BYTES, BLOCK_ELEMS, QK, QK_K } from '../quantized.js';
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-/** float -> IEEE half, round to nearest even (as ggml's GGML_FP32_TO_FP16 on hosts with F16C). */
-export function floatToHalf(x: number): number {
-  f32[0] = x;
-  const b = u32[0] as number;
-  const sign = (b >>> 16) & 0x8000;
-  const exp = (b >>> 23) & 0xff;
-  let mant = b & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let h = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && h & 1)) h++;
-    return sign | h;
-  }
-  let h = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
-  e = h;
-  return sign | e;
-}
 
 /** ggml blocks of a row-major [rows, cols] matrix (cols a multiple of 32, of 256 for K-quants). */
 export function quantizeGgml(kind: QuantizedWeight['kind'], data: Float32Array): Uint8Array {
@@ -53,7 +26,7 @@ export function quantizeGgml(kind: QuantizedWeight['kind'], data: Float32Array):
       for (const v of x) if (Math.abs(v) > amax) { amax = Math.abs(v); max = v; }
       const d = max / -8;
       const id = d ? 1 / d : 0;
-      const h = floatToHalf(d);
+      const h = toHalf(d);
       out[o] = h & 255;
       out[o + 1] = h >> 8;
       for (let j = 0; j < 16; j++) {
@@ -66,7 +39,7 @@ export function quantizeGgml(kind: QuantizedWeight['kind'], data: Float32Array):
       for (const v of x) amax = Math.max(amax, Math.abs(v));
       const d = amax / 127;
       const id = d ? 1 / d : 0;
-      const h = floatToHalf(d);
+      const h = toHalf(d);
       out[o] = h & 255;
       out[o + 1] = h >> 8;
       for (let j = 0; j < 32; j++) {
@@ -79,10 +52,10 @@ export function quantizeGgml(kind: QuantizedWeight['kind'], data: Float32Array):
 }
 
 function writeHalf(out: Uint8Array, o: number, x: number): number {
-  const h = floatToHalf(x);
+  const h = toHalf(x);
   out[o] = h & 255;
   out[o + 1] = h >> 8;
-  return halfToFloat(h);
+  return fromHalf(h);
 }
 
 /** Q6_K super-blocks: per 16 an absmax 6-bit grid, its scale an int8 multiple of d. */
@@ -131,7 +104,7 @@ export function dequantizeGgml(kind: QuantizedWeight['kind'], bytes: Uint8Array)
   const out = new Float32Array(nBlocks * QK);
   for (let b = 0; b < nBlocks; b++) {
     const o = b * BLOCK_BYTES[kind];
-    const d = halfToFloat((bytes[o] as number) | ((bytes[o + 1] as number) << 8));
+    const d = fromHalf((bytes[o] as number) | ((bytes[o + 1] as number) << 8));
     for (let j = 0; j < QK; j++) {
       let q: number;
       if (kind === 'q4_0') q = (j < 16 ? (bytes[o + 2 + j] as number) & 15 : (bytes[o + 2 + j - 16] as number) >> 4) - 8;

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { sessionMemory, FfnSession } from '../../runtime/session.js';
 import { float32, type HostTensor, int64 } from '../../runtime/tensors.js';
 import { type GraphOptions } from '../builder.js';
-import { floatToHalf, quantizeModel } from './ggml-quantize.js';
+import { toHalf } from '../../../common/half.js';
+import { quantizeModel } from './ggml-quantize.js';
 import type { HalfWeight, LoadedModel } from '../../spec.js';
 
 /** The model with its 2-D weights also offered as float16 (as an F16 checkpoint's are); the host keeps the bytes. */
@@ -18,7 +19,7 @@ function halfModel(m: LoadedModel): LoadedModel {
     if (w.shape.length !== 2) continue;
     // a plain loop: TypedArray.from with a map function leaves garbage that V8 returns to the OS late
     const h = new Uint16Array(w.data.length);
-    for (let i = 0; i < h.length; i++) h[i] = floatToHalf(w.data[i] as number);
+    for (let i = 0; i < h.length; i++) h[i] = toHalf(w.data[i] as number);
     const bytes = new Uint8Array(h.buffer);
     halves.set(n, { dtype: 'float16', shape: w.shape, bytes: () => bytes });
   }
