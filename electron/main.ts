@@ -1,7 +1,8 @@
 // The Electron shell: one window, a menu, native dialogs; serves the API over IPC. The renderer
 // runs sandboxed with context isolation and no Node; app files come from the app:// protocol,
-// never file://; navigation and new windows are denied; IPC senders are checked.
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, shell, utilityProcess, type IpcMainInvokeEvent } from 'electron';
+// never file://; navigation and new windows are denied; IPC senders are checked. What the page
+// may do (navigate, open links, use web permissions) is decided in window-policy.ts.
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,9 +13,8 @@ import { toApiError } from './errors.js';
 import { isWorkerMessage, type SpawnWorker } from './jobs/protocol.js';
 import { demoModelsDir, distElectronDir, rendererDir, workerScript } from './paths.js';
 import { demoWanted, registerDemoOnFirstRun } from './first-run.js';
+import { APP_ORIGIN, APP_SCHEME as SCHEME, externalLinkDecision, navigationAllowed, permissionAllowed } from './window-policy.js';
 
-const SCHEME = 'app';
-const APP_ORIGIN = `${SCHEME}://ffn-lab`;
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -41,6 +41,40 @@ function isAppSender(e: IpcMainInvokeEvent): boolean {
   return url.startsWith(`${APP_ORIGIN}/`);
 }
 
+/** Applies window-policy.ts to a web contents: no navigation off the app, links only to the listed hosts. */
+function guardContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    const decision = externalLinkDecision(url);
+    if (decision.open) void shell.openExternal(decision.url);
+    else {
+      console.error(`refused to open ${url}: ${decision.reason}`);
+      const win = BrowserWindow.fromWebContents(contents);
+      const box = { type: 'info' as const, title: 'Link not opened', message: 'FFN Lab did not open this link.', detail: `${url}\n\n${decision.reason}` };
+      void (win ? dialog.showMessageBox(win, box) : dialog.showMessageBox(box));
+    }
+    return { action: 'deny' };
+  });
+  const refuse = (what: string) => (e: { url: string; preventDefault(): void }) => {
+    if (navigationAllowed(e.url)) return;
+    e.preventDefault();
+    console.error(`refused ${what} to ${e.url}: the window shows only the app's own pages`);
+  };
+  contents.on('will-navigate', refuse('navigation'));
+  contents.on('will-frame-navigate', refuse('frame navigation'));
+  contents.on('will-redirect', refuse('redirect'));
+  contents.on('will-attach-webview', (ev) => ev.preventDefault());
+}
+
+/** Every web permission (camera, notifications, geolocation, ...) is denied but what window-policy.ts grants. */
+function guardPermissions(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const allowed = permissionAllowed(permission, details.requestingUrl);
+    if (!allowed) console.error(`refused web permission ${permission} to ${details.requestingUrl}`);
+    callback(allowed);
+  });
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
+}
+
 async function createWindow(backend: Backend): Promise<BrowserWindow> {
   const win = new BrowserWindow({
     width: 1400,
@@ -55,13 +89,6 @@ async function createWindow(backend: Backend): Promise<BrowserWindow> {
       spellcheck: false,
     },
   });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
-  });
   const off = backend.onEvent((event) => {
     if (!win.isDestroyed()) win.webContents.send('lab:event', event);
   });
@@ -74,6 +101,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, 'no-demo': { type: 'boolean' } }, strict: false });
   const dataDir = resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined);
   await app.whenReady();
+  guardPermissions();
   protocol.handle(SCHEME, async (req) => {
     const url = new URL(req.url);
     const file = path.resolve(rendererDir, decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html');
@@ -114,9 +142,7 @@ async function main(): Promise<void> {
       { role: 'help', submenu: [{ label: `Data folder: ${dataDir}`, enabled: false }] },
     ]),
   );
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-attach-webview', (ev) => ev.preventDefault());
-  });
+  app.on('web-contents-created', (_e, contents) => guardContents(contents));
   await createWindow(backend);
   if (demoWanted(values['no-demo'] === true)) registerDemoOnFirstRun(backend, demoModelsDir, (line) => console.error(line));
   app.on('window-all-closed', () => app.quit());

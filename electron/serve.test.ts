@@ -1,12 +1,11 @@
 // Browser-mode security: token on every request, loopback Host only, the app's own Origin for
 // state changes and sockets, no CORS.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Backend } from './backend.js';
-import { tempDir, testBackend } from './jobs/test-support.js';
+import { rawRequest, tempDir, testBackend } from './jobs/test-support.js';
 import { serve, tokenMatches, type Server } from './serve.js';
 
 let backend: Backend;
@@ -24,23 +23,7 @@ afterAll(async () => {
   backend.close();
 });
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function request(o: { path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path: o.path, method: o.method ?? 'GET', headers: o.headers }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
-}
+const request = (o: Parameters<typeof rawRequest>[1]) => rawRequest(server.port, o);
 
 const host = () => `127.0.0.1:${server.port}`;
 const cookie = () => `ffn_lab_token=${encodeURIComponent(server.token)}`;
@@ -115,7 +98,7 @@ describe('browser-mode server', () => {
     const h = { Host: host(), Origin: `http://${host()}`, Cookie: cookie() };
     const bad = await api('corpus.import', h, '{"source":{"kind":"ftp"}}');
     expect(bad.status).toBe(400);
-    expect(JSON.parse(bad.body).error.message).toMatch(/source/);
+    expect(JSON.parse(bad.body).error.message).toBe('Source kind must be one of "path", "brown"');
     expect((await api('no.such', h)).status).toBe(404);
     expect((await api('app.info', h, '{not json')).status).toBe(400);
   });

@@ -1,7 +1,9 @@
 // Browser mode: the same API over HTTP + WebSocket, bound to 127.0.0.1 only. Every request
 // needs the per-run token (exchanged once for an HttpOnly SameSite=Strict cookie); the Host
 // header must name the loopback address (DNS rebinding); state-changing requests and sockets
-// must come from the app's own Origin; no CORS headers are ever sent.
+// must come from the app's own Origin; no CORS headers are ever sent. Malformed requests get a
+// 400 (413 for a body over the limit) that names what was wrong and nothing of the server's
+// internals; a 500 says only that the error is in the server's log.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -61,12 +63,41 @@ export function tokenMatches(given: string | undefined, token: string): boolean 
   return timingSafeEqual(a, b);
 }
 
+/** A request the server refuses with `status` and a message for the user (no internals in it). */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** decodeURIComponent that refuses malformed escapes and NUL bytes with a 400 naming `what`. */
+export function decodeOrRefuse(text: string, what: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(text);
+  } catch {
+    throw new HttpError(400, `${what} is not valid percent-encoding (a % must be followed by two hex digits of UTF-8)`);
+  }
+  if (decoded.includes('\0')) throw new HttpError(400, `${what} contains a NUL byte (%00)`);
+  return decoded;
+}
+
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k === name) return decodeOrRefuse(v.join('='), `the ${name} cookie`);
   }
   return undefined;
+}
+
+/** The request's URL, or a 400: a request line like "//x:y" or "http://[" does not parse. */
+function requestUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://127.0.0.1');
+  } catch {
+    throw new HttpError(400, 'the request path is not a valid URL path');
+  }
 }
 
 function securityHeaders(port: number): Record<string, string> {
@@ -117,14 +148,22 @@ export async function serve(o: ServeOptions): Promise<Server> {
   };
 
   const server = http.createServer((req, res) => {
+    const isApi = (req.url ?? '').startsWith('/api/');
     void handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendError(res, 500, 'internal', `internal error: ${(err as Error).message}`);
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      if (err instanceof HttpError) {
+        // a refused body may still be arriving: answer, then close instead of reading the rest
+        if (err.status === 413) res.setHeader('Connection', 'close');
+        return isApi ? sendError(res, err.status, 'bad-request', err.message) : send(res, err.status, err.message);
+      }
+      // A bug: the details (paths, stack) go to the log, not to the client.
+      console.error('FFN Lab server error:', err);
+      return isApi ? sendError(res, 500, 'internal', "internal error (the details are in the server's log)") : send(res, 500, "internal error (the details are in the server's log)");
     });
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(req.url);
     // The one unauthenticated step: trade the token in the URL for a cookie, then drop it from the address bar.
     if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
       if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 421, 'foreign Host header refused');
@@ -146,7 +185,7 @@ export async function serve(o: ServeOptions): Promise<Server> {
     if (url.pathname.startsWith('/upload/')) {
       if (req.method !== 'PUT') return sendError(res, 405, 'bad-request', 'uploads are PUT /upload/<file name> with the file as the body');
       try {
-        const upload = await receiveUpload(req, o.backend.dataDir, decodeURIComponent(url.pathname.slice('/upload/'.length)));
+        const upload = await receiveUpload(req, o.backend.dataDir, decodeOrRefuse(url.pathname.slice('/upload/'.length), 'the upload file name'));
         return send(res, 200, JSON.stringify(upload), 'application/json');
       } catch (err) {
         const e = toApiError(err);
@@ -160,10 +199,10 @@ export async function serve(o: ServeOptions): Promise<Server> {
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return sendError(res, 415, 'bad-request', 'API calls need Content-Type: application/json');
       }
-      const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+      const method = decodeOrRefuse(url.pathname.slice('/api/'.length), 'the API method name');
+      const body = await readBody(req); // HttpError 413 past the limit
       let params: unknown;
       try {
-        const body = await readBody(req);
         params = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as unknown);
       } catch (err) {
         return sendError(res, 400, 'bad-request', `the request body is not valid JSON (${(err as Error).message})`);
@@ -181,7 +220,7 @@ export async function serve(o: ServeOptions): Promise<Server> {
   }
 
   function serveStatic(pathname: string, res: http.ServerResponse): void {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const rel = pathname === '/' ? 'index.html' : decodeOrRefuse(pathname, 'the request path').replace(/^\/+/, '');
     const file = path.resolve(staticRoot, rel);
     if (!file.startsWith(staticRoot + path.sep)) return send(res, 404, 'not found');
     fs.readFile(file, (err, data) => {
@@ -200,9 +239,14 @@ export async function serve(o: ServeOptions): Promise<Server> {
     for (const s of sockets) if (s.readyState === s.OPEN) s.send(data);
   });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     // A socket is always "state-changing": it must carry the app's own Origin.
-    const refused = url.pathname !== '/ws' ? ([404, 'not found'] as [number, string]) : refuse(req, true);
+    let refused: [number, string] | null;
+    try {
+      refused = requestUrl(req.url).pathname !== '/ws' ? [404, 'not found'] : refuse(req, true);
+    } catch (err) {
+      // an exception here would not reach a request handler: it would end the server
+      refused = err instanceof HttpError ? [err.status, err.message] : [400, 'bad request'];
+    }
     if (refused) {
       socket.end(`HTTP/1.1 ${refused[0]} ${http.STATUS_CODES[refused[0]]}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused[1]}\n`);
       return;
@@ -233,22 +277,29 @@ export async function serve(o: ServeOptions): Promise<Server> {
   };
 }
 
-function bearer(header: string | undefined): string | undefined {
-  const m = /^Bearer (.+)$/.exec(header ?? '');
+/** The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110). */
+export function bearer(header: string | undefined): string | undefined {
+  const m = /^bearer +(\S+) *$/i.exec(header ?? '');
   return m?.[1];
 }
 
+const tooLarge = () => new HttpError(413, `the request body is larger than ${MAX_BODY_BYTES} bytes, the most an API call takes`);
+
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // A declared size over the limit is refused before a byte is read.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`body larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-      } else chunks.push(c);
-    });
+      if (size <= MAX_BODY_BYTES) return void chunks.push(c);
+      // Keep draining (and dropping) what is still on the way, so the 413 gets through.
+      req.off('data', onData);
+      req.resume();
+      reject(tooLarge());
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });

@@ -1,6 +1,7 @@
 // Helpers for tests that run real jobs in real worker processes (the built bundle).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Backend } from '../backend.js';
@@ -113,4 +114,29 @@ export function optWithConstantNeurons(planted: ReadonlyArray<{ layer: number; n
     }
   });
   return dir;
+}
+
+export interface RawReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A raw HTTP request to the browser-mode server on `port`: the path goes on the wire as given (no
+ * URL normalisation); Host defaults to 127.0.0.1:port; `chunks` are written one by one (chunked).
+ */
+export function rawRequest(port: number, o: { path: string; method?: string; headers?: Record<string, string | number>; body?: string | Buffer; chunks?: Buffer[] }): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: o.path, method: o.method ?? 'GET', headers: { Host: `127.0.0.1:${port}`, ...o.headers } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    if (o.chunks) {
+      for (const c of o.chunks) req.write(c);
+      req.end();
+    } else req.end(o.body);
+  });
 }

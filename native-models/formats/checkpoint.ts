@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { causeText, CheckpointError, FormatError, quote } from './errors.js';
 import { openGguf, sniffGguf } from './gguf.js';
-import { fdSize, readRange, withFd } from './io.js';
+import { fdSize, notRegularFile, readRange, withFd } from './io.js';
 import { openLlama2c, sniffLlama2c } from './llama2c.js';
 import type { CheckpointReader } from './reader.js';
 import { openSafetensors, sniffSafetensors } from './safetensors.js';
@@ -42,7 +42,7 @@ export function openCheckpoint(p: string): CheckpointReader {
     throw new CheckpointError(abs, `cannot open: ${causeText(err)}`);
   }
   if (stat.isDirectory()) return openSafetensorsFolder(abs);
-  if (!stat.isFile()) throw new CheckpointError(abs, `is neither a file nor a folder; ${SUPPORTED}`);
+  if (!stat.isFile()) throw new CheckpointError(abs, `${notRegularFile(stat)}; ${SUPPORTED}`);
   const ext = path.extname(abs).toLowerCase();
   // The extension settles a file whose header is too broken to sniff: say what is wrong with it.
   if (ext === '.safetensors' || sniffSafetensors(abs)) return openSafetensors(abs, readConfigIn(path.dirname(abs)));

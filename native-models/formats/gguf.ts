@@ -280,7 +280,8 @@ export function readGgufHeader(file: string): GgufHeader {
     if (fileSize < HEADER_BYTES) throw new Err(file, `file is ${fileSize} bytes; expected at least ${HEADER_BYTES} (the GGUF header)`);
     const c = new Cursor(fd, file, fileSize);
     const magic = String.fromCharCode(c.u8('magic'), c.u8('magic'), c.u8('magic'), c.u8('magic'));
-    if (magic !== MAGIC) throw new Err(file, `magic is ${quote(magic)}; expected "GGUF"`, 'magic');
+    // The bytes found are not quoted: this file may be anything (errors must not reveal contents).
+    if (magic !== MAGIC) throw new Err(file, 'does not start with the GGUF magic "GGUF"; expected a GGUF file', 'magic');
     const version = checkVersion(file, c.u32('version'));
     // Each tensor info takes at least 24 bytes (name length, n_dims, type, offset), each key/value 13.
     const nTensors = c.count('tensor count', 24, 'tensor infos');

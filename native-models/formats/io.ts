@@ -9,11 +9,33 @@ import { causeText, type FormatErrorClass } from './errors.js';
 const CHUNK = 1 << 30;
 const HASH_CHUNK = 8 << 20;
 
+/**
+ * Read-only, and non-blocking so that opening a FIFO named like a weight file returns at once
+ * (a plain open waits for a writer forever); fdSize then refuses it. No effect on regular files.
+ */
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
+/** What a non-regular file system entry is, for "is not a regular file" messages. */
+export function entryKind(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  return st.isFile() ? 'a regular file' : 'not a file';
+}
+
+/** The message for an entry that is not a regular file. */
+export function notRegularFile(st: fs.Stats): string {
+  return `is not a regular file (it is ${entryKind(st)}); expected the file itself`;
+}
+
 /** Runs `fn` with a read-only descriptor of `file`, closing it whatever happens. */
 export function withFd<T>(file: string, Err: FormatErrorClass, fn: (fd: number) => T): T {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(file, OPEN_FLAGS);
   } catch (err) {
     throw new Err(file, `cannot open: ${causeText(err)}`);
   }
@@ -32,7 +54,7 @@ export function fdSize(fd: number, file: string, Err: FormatErrorClass): number 
   } catch (err) {
     throw new Err(file, `cannot stat: ${causeText(err)}`);
   }
-  if (!st.isFile()) throw new Err(file, 'is not a regular file');
+  if (!st.isFile()) throw new Err(file, notRegularFile(st));
   return st.size;
 }
 

@@ -80,3 +80,59 @@ export function scanJsonKeys(text: string): JsonKeyScan {
   }
   return { topLevelKeys, duplicate: null };
 }
+
+/** Index just past the JSON value starting at `i` in valid JSON text (containers and strings skipped whole). */
+function skipValue(text: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === QUOTE) {
+      j++;
+      while (j < text.length && text.charCodeAt(j) !== QUOTE) j += text.charCodeAt(j) === BACKSLASH ? 2 : 1;
+      if (depth === 0) return j + 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth === 0) return j; // end of the enclosing container: a number or literal ended here
+      if (--depth === 0) return j + 1;
+    } else if (depth === 0 && (c === 0x2c || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) {
+      return j;
+    }
+  }
+  return text.length;
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && /\s/.test(text[i] ?? '')) i++;
+  return i;
+}
+
+/** Start of the value of `key` in the object starting at `i`, or -1. */
+function memberValue(text: string, i: number, key: string): number {
+  i = skipSpace(text, i + 1);
+  while (i < text.length && text.charCodeAt(i) === QUOTE) {
+    const end = skipValue(text, i);
+    const name = JSON.parse(text.slice(i, end)) as string;
+    const value = skipSpace(text, skipSpace(text, end) + 1); // past ':'
+    if (name === key) return value;
+    i = skipSpace(text, skipValue(text, value));
+    if (text.charCodeAt(i) !== 0x2c) return -1;
+    i = skipSpace(text, i + 1);
+  }
+  return -1;
+}
+
+/**
+ * The source text of the value at `keys` (object keys from the top) in valid JSON text, or null.
+ * JSON.parse rounds integers above 2^53; an error about such an offset quotes this instead, so
+ * the number printed is the one in the file, digit for digit.
+ */
+export function rawValueAt(text: string, keys: readonly string[]): string | null {
+  let i = skipSpace(text, 0);
+  for (const key of keys) {
+    if (text.charCodeAt(i) !== 0x7b) return null;
+    i = memberValue(text, i, key);
+    if (i < 0) return null;
+  }
+  return text.slice(i, skipValue(text, i));
+}

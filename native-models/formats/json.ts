@@ -45,10 +45,34 @@ export function decodeUtf8(bytes: Uint8Array, file: string, what: string, Err: F
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: keepBom }).decode(bytes);
   } catch {
+    // The offset, never the byte: errors must not reveal a file's content (see jsonSyntaxError).
     const at = firstInvalidUtf8(bytes);
-    const found = at >= 0 ? ` at byte ${at} (0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')})` : '';
+    const found = at >= 0 ? ` at byte ${at}` : '';
     throw new Err(file, `${what} is not valid UTF-8${found}; expected UTF-8 JSON text`);
   }
+}
+
+/** Line and column (1-based) of a character offset, for messages a user can jump to in an editor. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/**
+ * What is wrong with text JSON.parse refused, without quoting the text: V8's "Unexpected token
+ * 'x', "<the start of the file>" is not valid JSON" would turn an error about a file someone
+ * else made (a crafted model folder, a link to a private file) into a way to read it.
+ */
+export function jsonSyntaxError(err: unknown, text: string): string {
+  const message = causeText(err);
+  const at = /at position (\d+)/.exec(message);
+  const where = at ? ` at ${lineColumn(text, Number(at[1]))} (character ${at[1]})` : '';
+  if (/^Unexpected end of JSON input/.test(message)) return 'the JSON text ends early';
+  if (/^Unexpected token/.test(message)) return `an unexpected character${where}`;
+  // V8's other messages name only JSON grammar ("Expected ',' or '}' after property value").
+  const what = message.replace(/\s*in JSON at position \d+.*$/s, '').replace(/\s*at position \d+.*$/s, '').replace(/"/g, '');
+  return `${what.slice(0, 80)}${where}`;
 }
 
 /** Parses text that must be one JSON object with no key repeated anywhere inside it. */
@@ -59,9 +83,9 @@ export function parseJsonObject(text: string, file: string, what: string, Err: F
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new Err(file, `${what} is not valid JSON (${causeText(err)}); it starts ${quote(text.slice(0, 40))}`);
+    throw new Err(file, `${what} is not valid JSON (${jsonSyntaxError(err, text)}); expected a JSON object`);
   }
-  if (!isPlainObject(value)) throw new Err(file, `${what} is ${kindOf(value)} (${quote(value)}); expected a JSON object`);
+  if (!isPlainObject(value)) throw new Err(file, `${what} is ${kindOf(value)}; expected a JSON object`);
   const scan = scanJsonKeys(text);
   if (scan.duplicate) {
     const where = scan.duplicate.path.length ? `object ${quote(scan.duplicate.path.join('.'))}` : 'the top-level object';

@@ -47,19 +47,24 @@ export function parseLlama2cHeader(file: string, header: Uint8Array): Llama2cCon
   }
   const int = (i: number): number => view.getInt32(i * 4, true);
   const [dim, hidden, layers, heads, kvHeads, vocabSigned, seqLen] = [0, 1, 2, 3, 4, 5, 6].map(int) as [number, number, number, number, number, number, number];
-  const need = (field: string, value: number, ok: boolean, expected: string): void => {
-    if (!ok) throw new Err(file, `header field ${field} = ${quote(value)}; expected ${expected}`, field);
+  // A value far outside its field's range (over 16x its limit) means the file is no llama2.c
+  // checkpoint at all (there is no magic to tell): it is not printed, since it is just 4 of the
+  // file's bytes. Text reads as at least 0x20202020 = 538976288, so text is never printed.
+  const need = (field: string, value: number, ok: boolean, expected: string, limit: number): void => {
+    if (ok) return;
+    const found = Math.abs(value) <= 16 * limit ? ` = ${quote(value)}` : ' is far out of range (value not shown: is this a llama2.c checkpoint?)';
+    throw new Err(file, `header field ${field}${found}; expected ${expected}`, field);
   };
   const inRange = (v: number, max: number): boolean => v >= 1 && v <= max;
-  need('dim', dim, inRange(dim, 65536), 'an integer in 1..65536');
-  need('hidden_dim', hidden, inRange(hidden, 1 << 20), `an integer in 1..${1 << 20}`);
-  need('n_layers', layers, inRange(layers, 1024), 'an integer in 1..1024');
-  need('n_heads', heads, inRange(heads, dim) && dim % heads === 0, `a positive integer that divides dim (${dim})`);
-  need('n_kv_heads', kvHeads, inRange(kvHeads, heads) && heads % kvHeads === 0, `a positive integer that divides n_heads (${heads})`);
+  need('dim', dim, inRange(dim, 65536), 'an integer in 1..65536', 65536);
+  need('hidden_dim', hidden, inRange(hidden, 1 << 20), `an integer in 1..${1 << 20}`, 1 << 20);
+  need('n_layers', layers, inRange(layers, 1024), 'an integer in 1..1024', 1024);
+  need('n_heads', heads, inRange(heads, dim) && dim % heads === 0, `a positive integer that divides dim (${dim})`, dim);
+  need('n_kv_heads', kvHeads, inRange(kvHeads, heads) && heads % kvHeads === 0, `a positive integer that divides n_heads (${heads})`, heads);
   // Rotary embedding rotates pairs of a head's dims, and run.c skips seq_len * head_size / 2 floats twice.
-  need('n_heads', heads, (dim / heads) % 2 === 0, `a divisor of dim (${dim}) leaving an even head size (got ${dim / heads})`);
-  need('vocab_size', vocabSigned, inRange(Math.abs(vocabSigned), 10_000_000), 'a non-zero integer with |vocab_size| <= 10000000 (negative: unshared classifier)');
-  need('seq_len', seqLen, inRange(seqLen, 1 << 20), `an integer in 1..${1 << 20}`);
+  need('n_heads', heads, (dim / heads) % 2 === 0, `a divisor of dim (${dim}) leaving an even head size (got ${dim / heads})`, dim);
+  need('vocab_size', vocabSigned, inRange(Math.abs(vocabSigned), 10_000_000), 'a non-zero integer with |vocab_size| <= 10000000 (negative: unshared classifier)', 10_000_000);
+  need('seq_len', seqLen, inRange(seqLen, 1 << 20), `an integer in 1..${1 << 20}`, 1 << 20);
   return llama2cConfig({ dim, hidden_dim: hidden, n_layers: layers, n_heads: heads, n_kv_heads: kvHeads, vocab_size: vocabSigned, seq_len: seqLen });
 }
 

@@ -1,11 +1,14 @@
 // A Hugging Face model folder: config.json plus either model.safetensors or shards listed in
 // model.safetensors.index.json ({weight_map: {tensor: shard file}}). The index is untrusted too:
 // shard names must stay inside the folder, and it must agree with what the shards contain.
+// Every file read from the folder goes through inFolder(): a symbolic link is followed only
+// where links.ts allows (inside the folder, or a cache snapshot into its blobs/).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { causeText, quote, SafetensorsFolderError } from './errors.js';
 import { isPlainObject, readJsonFile } from './json.js';
+import { checkLinkInFolder } from './links.js';
 import { type CheckpointReader, FileCheckpoint, type TensorInfo } from './reader.js';
 import { readSafetensorsHeader } from './safetensors.js';
 
@@ -23,6 +26,23 @@ function isFile(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether the folder has an entry of that name, whatever it is (a FIFO or a dangling link too). */
+function hasEntry(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `name` in `dir`, once checked that a link there leads nowhere it should not. */
+function inFolder(dir: string, name: string): string {
+  const file = path.join(dir, name);
+  checkLinkInFolder(file, dir, Err);
+  return file;
 }
 
 /** "Mine or not": a directory holding model.safetensors or its index. Never throws. */
@@ -61,8 +81,9 @@ function openSharded(dir: string, index: string): { paths: string[]; tensors: Ma
   const tensors = new Map<string, TensorInfo>();
   const home = new Map<string, string>();
   for (const shard of shards) {
-    const file = path.join(dir, shard);
-    if (!isFile(file)) throw new Err(index, `missing shard: weight_map names ${quote(shard)} but ${file} is not a file in the folder`, shard);
+    const file = inFolder(dir, shard);
+    // A FIFO, device or folder of that name is opened by the header reader, which says what it is.
+    if (!hasEntry(file)) throw new Err(index, `missing shard: weight_map names ${quote(shard)} but ${file} is not a file in the folder`, shard);
     for (const t of readSafetensorsHeader(file).tensors) {
       const other = home.get(t.name);
       if (other !== undefined) throw new Err(index, `tensor ${quote(t.name)} is in two shards, ${quote(other)} and ${quote(shard)}; expected each tensor in one shard`, t.name);
@@ -99,8 +120,8 @@ function describeFolder(dir: string): string {
 
 /** The folder's config.json, parsed and checked, or null when it has none. */
 export function readConfigIn(dir: string): Record<string, unknown> | null {
-  const configPath = path.join(dir, CONFIG_FILE);
-  return fs.existsSync(configPath) ? readJsonFile(configPath, MAX_CONFIG_BYTES, CONFIG_FILE, Err) : null;
+  const configPath = inFolder(dir, CONFIG_FILE);
+  return hasEntry(configPath) ? readJsonFile(configPath, MAX_CONFIG_BYTES, CONFIG_FILE, Err) : null;
 }
 
 /** Opens a Hugging Face folder; config.json is parsed when present (null when absent). */
@@ -114,11 +135,12 @@ export function openSafetensorsFolder(dir: string): CheckpointReader {
   }
   if (!stat.isDirectory()) throw new Err(dir, 'is not a folder; expected a Hugging Face model folder');
   const config = readConfigIn(dir);
-  const index = path.join(dir, INDEX_FILE);
-  const single = path.join(dir, SINGLE_FILE);
+  const index = inFolder(dir, INDEX_FILE);
+  const single = inFolder(dir, SINGLE_FILE);
   let found: { paths: string[]; tensors: Map<string, TensorInfo> };
-  if (isFile(index)) found = openSharded(dir, index);
-  else if (isFile(single)) {
+  // An entry of either name claims the folder, so a FIFO or folder named so is reported as what it is.
+  if (hasEntry(index)) found = openSharded(dir, index);
+  else if (hasEntry(single)) {
     const header = readSafetensorsHeader(single);
     found = { paths: [single], tensors: new Map(header.tensors.map((t) => [t.name, t])) };
   } else {

@@ -8,6 +8,7 @@ import { DTYPES, dtypeSize, isDType } from './dtype.js';
 import { type FormatErrorClass, quote, SafetensorsError } from './errors.js';
 import { fdSize, readRange, withFd } from './io.js';
 import { decodeUtf8, isPlainObject, parseJsonObject } from './json.js';
+import { rawValueAt } from './json-keys.js';
 import { type CheckpointReader, FileCheckpoint, type TensorInfo } from './reader.js';
 
 /** Same cap as the reference implementation: a larger header is an attack or a mistake. */
@@ -45,8 +46,16 @@ export function sniffSafetensors(file: string): boolean {
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
+/** A field of a tensor entry as the header text spells it: integers above 2^53 exactly, not as JSON.parse rounded them. */
+function asWritten(headerText: string, name: string, field: string, parsed: unknown): string {
+  const raw = Array.isArray(parsed) || typeof parsed === 'number' ? rawValueAt(headerText, [name, field]) : null;
+  if (raw === null) return quote(parsed);
+  const compact = raw.replace(/\s+/g, '');
+  return compact.length > 120 ? `${compact.slice(0, 120)}…` : compact;
+}
+
 /** Checks one header entry and returns it with absolute offsets. */
-function parseEntry(file: string, name: string, entry: unknown, dataStart: number, Err: FormatErrorClass): TensorInfo {
+function parseEntry(file: string, name: string, entry: unknown, dataStart: number, Err: FormatErrorClass, headerText: string): TensorInfo {
   const t = `tensor ${quote(name)}`;
   if (!isPlainObject(entry)) throw new Err(file, `${t}: entry is ${quote(entry)}; expected an object {dtype, shape, data_offsets}`, name);
   const { dtype, shape, data_offsets: offsets } = entry;
@@ -54,10 +63,10 @@ function parseEntry(file: string, name: string, entry: unknown, dataStart: numbe
     throw new Err(file, `${t}: dtype ${quote(dtype)} is not supported; expected one of ${DTYPES.join(', ')}`, name);
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) {
-    throw new Err(file, `${t}: shape ${quote(shape)}; expected an array of non-negative integers`, name);
+    throw new Err(file, `${t}: shape ${asWritten(headerText, name, 'shape', shape)}; expected an array of non-negative integers below 2^53`, name);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    throw new Err(file, `${t}: data_offsets ${quote(offsets)}; expected [begin, end], two non-negative integers`, name);
+    throw new Err(file, `${t}: data_offsets ${asWritten(headerText, name, 'data_offsets', offsets)}; expected [begin, end], two non-negative integers below 2^53`, name);
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end) throw new Err(file, `${t}: data_offsets [${begin}, ${end}] end before they begin; expected begin <= end`, name);
@@ -105,17 +114,20 @@ export function readSafetensorsHeader(file: string, Err: FormatErrorClass = Safe
   const { fileSize, headerBytes } = withFd(file, Err, (fd) => {
     const size = fdSize(fd, file, Err);
     if (size < 8) throw new Err(file, `file is ${size} bytes; expected at least 8 (the header length)`);
+    // The length is the file's first 8 bytes: never printed, or any file could be read 8 bytes
+    // at a time through this message (a link named model.safetensors, a crafted index).
     const n = new DataView(readRange(fd, 0, 8, file, Err).buffer).getBigUint64(0, true);
     if (n > BigInt(MAX_HEADER_BYTES)) {
-      throw new Err(file, `header length ${n} is implausible; expected at most ${MAX_HEADER_BYTES} bytes (and at most the ${size - 8} bytes that follow it)`);
+      throw new Err(file, `the header length (the first 8 bytes) is implausible; expected at most ${MAX_HEADER_BYTES} bytes (and at most the ${size - 8} bytes that follow it). Is this a safetensors file?`);
     }
-    if (n > BigInt(size - 8)) throw new Err(file, `header length ${n} exceeds the file: only ${size - 8} bytes follow the 8-byte length`);
+    if (n > BigInt(size - 8)) throw new Err(file, `the header length (the first 8 bytes) exceeds the file: only ${size - 8} bytes follow it (truncated?)`);
     return { fileSize: size, headerBytes: readRange(fd, 8, Number(n), file, Err) };
   });
   const text = decodeUtf8(headerBytes, file, 'header', Err, true);
   const start = text.search(/[^ ]/);
+  if (text.startsWith('\ufeff')) throw new Err(file, "header starts with a UTF-8 byte-order mark; expected a JSON object starting with '{'");
   if (start < 0 || text[start] !== '{') {
-    throw new Err(file, `header starts with ${quote(text.slice(Math.max(start, 0), Math.max(start, 0) + 20))}; expected a JSON object starting with '{'`);
+    throw new Err(file, `header does not start with '{' (after any spaces); expected a JSON object`);
   }
   const { value, keys } = parseJsonObject(text, file, 'header', Err);
   const dataStart = 8 + headerBytes.length;
@@ -126,7 +138,7 @@ export function readSafetensorsHeader(file: string, Err: FormatErrorClass = Safe
       metadata = parseMetadata(file, value[name], Err);
       continue;
     }
-    const info = parseEntry(file, name, value[name], dataStart, Err);
+    const info = parseEntry(file, name, value[name], dataStart, Err, text);
     if (info.byteOffset + info.byteLength > fileSize) {
       throw new Err(file, `truncated: tensor ${quote(name)} ends at file byte ${info.byteOffset + info.byteLength} but the file has ${fileSize} bytes`, name);
     }

@@ -7,6 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer as LibTokenizer } from '@huggingface/tokenizers';
 import { causeText, quote } from '../formats/errors.js';
+import { notRegularFile } from '../formats/io.js';
+import { jsonSyntaxError } from '../formats/json.js';
+import { checkLinkInFolder } from '../formats/links.js';
 import { GPT2_BYTES, METASPACE, TokenizerError, checkId, renderBytes, renderText } from './common.js';
 import type { Tokenizer } from './tokenizer.js';
 
@@ -24,8 +27,12 @@ function isObject(v: unknown): v is Json {
 /** Parsed JSON object of `file`; undefined when the file is absent and not required. */
 function readJsonObject(file: string, required: boolean, expected: string): Json | undefined {
   let text: string;
+  // A link out of the model folder is refused as for weights; a FIFO would block readFileSync forever.
+  checkLinkInFolder(file, path.dirname(file), TokenizerError);
   try {
-    const size = fs.statSync(file).size;
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new TokenizerError(file, notRegularFile(st));
+    const size = st.size;
     if (size > MAX_JSON_BYTES) throw new TokenizerError(file, `is ${size} bytes; expected at most ${MAX_JSON_BYTES} for ${expected}`);
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
@@ -40,7 +47,7 @@ function readJsonObject(file: string, required: boolean, expected: string): Json
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new TokenizerError(file, `is not valid JSON (${causeText(err)}); expected ${expected}`);
+    throw new TokenizerError(file, `is not valid JSON (${jsonSyntaxError(err, text)}); expected ${expected}`);
   }
   if (!isObject(value)) throw new TokenizerError(file, `top level is ${quote(value)}; expected a JSON object (${expected})`);
   return value;

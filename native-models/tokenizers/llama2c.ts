@@ -6,7 +6,10 @@
 // piece may be any byte string, and merging concatenates bytes, not characters.
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { causeText, quote } from '../formats/errors.js';
+import { notRegularFile } from '../formats/io.js';
+import { checkLinkInFolder } from '../formats/links.js';
 import { METASPACE, TokenizerError, byteTokenName, checkId, parseByteToken, renderBytes } from './common.js';
 import type { Tokenizer } from './tokenizer.js';
 
@@ -234,9 +237,14 @@ export function llama2cTokenizer(v: Llama2cVocab): Tokenizer {
 /** Reads and validates `file` (a llama2.c tokenizer.bin). */
 export function loadLlama2cTokenizer(file: string, opts?: { vocabSize?: number | undefined }): Tokenizer {
   let bytes: Uint8Array;
+  // As for weights: no link out of the checkpoint's folder, and no FIFO (readFileSync would wait forever).
+  checkLinkInFolder(file, path.dirname(file), TokenizerError);
   try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new TokenizerError(file, notRegularFile(st));
     bytes = fs.readFileSync(file);
   } catch (err) {
+    if (err instanceof TokenizerError) throw err;
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new TokenizerError(file, missing ? "not found; expected llama2.c's tokenizer.bin" : `cannot be read (${causeText(err)})`);
   }

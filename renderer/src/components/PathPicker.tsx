@@ -1,4 +1,5 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
+import { FileBrowser } from './FileBrowser';
 import type { ImportForm, PickKind } from './useImportForm';
 
 /** What the path and name fields say, and what the file dialog asks. */
@@ -12,10 +13,12 @@ export interface PathTexts {
   namePlaceholder: string;
   /** what the path may name; follows the hint on where the path lives */
   hint: string;
+  /** browser mode's file browser (the backend's folders): its title and which marks it points out */
+  browse: { title: string; want: 'checkpoint' | 'corpus' };
 }
 
 interface Props {
-  /** the testids: `${testIdPrefix}-path`, `-name`, `-browse-file` and `-browse-folder` */
+  /** the testids: `${testIdPrefix}-path`, `-name`, `-browse-file` and `-browse-folder` (native dialog), `-browse-server` and `-file-browser` (browser mode) */
   testIdPrefix: string;
   /** the form whose path and name these fields edit */
   form: Pick<ImportForm<string>, 'path' | 'setPath' | 'name' | 'setName' | 'busy' | 'pick'>;
@@ -24,10 +27,14 @@ interface Props {
   texts: PathTexts;
 }
 
-/** The path to import (typed, or picked with the native dialog where there is one) and an optional name. */
+/**
+ * The path to import (typed, or picked: with the native dialog in the desktop app, with the
+ * backend's file browser in browser mode) and an optional name.
+ */
 export function PathPicker({ testIdPrefix, form, canPickFiles, texts }: Props) {
   const pathId = useId();
   const nameId = useId();
+  const [browsing, setBrowsing] = useState(false);
   const pickButton = (kind: PickKind, text: string) => (
     <button type="button" className="button" data-testid={`${testIdPrefix}-browse-${kind}`} disabled={form.busy !== null} onClick={() => form.pick(kind, texts.pickTitles[kind])}>
       {text}
@@ -50,15 +57,32 @@ export function PathPicker({ testIdPrefix, form, canPickFiles, texts }: Props) {
             onChange={(event) => form.setPath(event.target.value)}
             aria-describedby={`${pathId}-hint`}
           />
-          {canPickFiles && (
+          {canPickFiles ? (
             <>
               {pickButton('file', 'Browse…')}
               {pickButton('folder', 'Folder…')}
             </>
+          ) : (
+            <button type="button" className="button" data-testid={`${testIdPrefix}-browse-server`} disabled={form.busy !== null} onClick={() => setBrowsing(true)}>
+              Browse…
+            </button>
           )}
         </div>
+        {browsing && (
+          <FileBrowser
+            title={texts.browse.title}
+            want={texts.browse.want}
+            {...(form.path.trim() ? { start: form.path.trim() } : {})}
+            testId={`${testIdPrefix}-file-browser`}
+            onClose={() => setBrowsing(false)}
+            onPick={(picked) => {
+              form.setPath(picked);
+              setBrowsing(false);
+            }}
+          />
+        )}
         <p id={`${pathId}-hint`} className="hint">
-          {canPickFiles ? 'A path on this computer.' : 'A path on the machine running the FFN Lab backend (the browser does not upload files).'}{' '}
+          {canPickFiles ? 'A path on this computer.' : 'A path on the machine running the FFN Lab backend (the browser does not upload files): type it, or Browse… its folders.'}{' '}
           {texts.hint}
         </p>
       </div>

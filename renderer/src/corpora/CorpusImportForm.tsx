@@ -8,6 +8,7 @@ const texts: ImportTexts = {
   placeholders: { picker: '/path/to/texts or click Browse', typed: '/path/on/the/backend/machine/texts.jsonl' },
   pickTitles: { file: 'Choose a corpus file (.txt or .jsonl)', folder: 'Choose a folder of .txt files' },
   namePlaceholder: 'From the file or folder name',
+  browse: { title: 'Choose a corpus (a .txt or .jsonl file, or a folder of .txt files)', want: 'corpus' },
   hint: 'Each .txt file is one document; a .jsonl file has one JSON object per line with a "text" field, and its other fields become document metadata.',
   emptyPath: 'Enter the path of a .txt file, a folder of .txt files, or a .jsonl file.',
 };

@@ -7,6 +7,7 @@ const texts: ImportTexts = {
   placeholders: { picker: '/path/to/checkpoint or click Browse', typed: '/path/on/the/backend/machine/gpt2' },
   pickTitles: { file: 'Choose a checkpoint file (.gguf, .safetensors or llama2.c .bin)', folder: 'Choose a Hugging Face checkpoint folder' },
   namePlaceholder: 'From the folder or file name',
+  browse: { title: 'Choose a checkpoint (a Hugging Face folder or a .safetensors, .gguf or llama2.c .bin file)', want: 'checkpoint' },
   hint:
     'A Hugging Face folder with config.json and model.safetensors (or a sharded index), a .safetensors file with config.json beside ' +
     'it, a GGUF file (llama.cpp, LM Studio, Ollama), or a llama2.c .bin. The files stay where they are. You can also drop a .gguf or .bin file on this page.',
