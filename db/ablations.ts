@@ -54,8 +54,11 @@ interface Row {
   created_at: string;
 }
 
-/** A row with the evaluated token count read from the details, without parsing them in JS. */
-const SELECT = "SELECT *, json_extract(details, '$.tokens') AS tokens FROM ablations";
+/**
+ * A row with the evaluated token count read from the details, without parsing them in JS. Patching
+ * runs share the table (kind 'patch', db/patching.ts) but are not ablations: left out here.
+ */
+const SELECT = "SELECT * FROM (SELECT *, json_extract(details, '$.tokens') AS tokens FROM ablations WHERE kind != 'patch')";
 
 function toRecord(r: Row): AblationRecord {
   return {

@@ -7,7 +7,8 @@ import { finishJob, getJob, saveProgress } from '../../db/jobs.js';
 import { definitionOf } from './kinds.js';
 import { JobInputError } from './definition.js';
 import type { OwnerMessage, ServeRequest, StartMessage, WorkerMessage } from './protocol.js';
-import { PlaygroundRequest } from '../api.js';
+import { LensRequest, PatchRequest, PlaygroundRequest } from '../api.js';
+import { runLensRequest, runPatchRequest } from '../patching/service.js';
 import { runPlayground } from '../playground/run.js';
 import { jobRuns } from './runs.js';
 import { userMessage } from '../errors.js';
@@ -87,7 +88,15 @@ function serve(req: ServeRequest, send: (m: WorkerMessage) => void): void {
   const s = served;
   s.queue = s.queue.then(async () => {
     try {
-      const result = await runPlayground(s.db, path.dirname(req.databasePath), PlaygroundRequest.parse(req.body));
+      const dataDir = path.dirname(req.databasePath);
+      // patching and the residual lens share the warm worker with the playground ({patch} / {lens} bodies)
+      const body = req.body as { patch?: unknown; lens?: unknown };
+      const result =
+        body.patch !== undefined
+          ? await runPatchRequest(s.db, dataDir, PatchRequest.parse(body.patch))
+          : body.lens !== undefined
+            ? await runLensRequest(s.db, dataDir, LensRequest.parse(body.lens))
+            : await runPlayground(s.db, dataDir, PlaygroundRequest.parse(req.body));
       send({ type: 'reply', id: req.id, result });
     } catch (err) {
       send({ type: 'reply', id: req.id, error: userMessage(err) });

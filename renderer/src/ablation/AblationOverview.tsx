@@ -34,9 +34,14 @@ export function AblationOverview() {
       <PageHeader
         title="Ablation"
         actions={
-          <a className="button" href={hrefFor('ablation', 'playground')} data-testid="open-playground">
-            Open the playground
-          </a>
+          <>
+            <a className="button" href={hrefFor('ablation', 'playground')} data-testid="open-playground">
+              Open the playground
+            </a>
+            <a className="button" href={hrefFor('ablation', 'patching')} data-testid="open-patching">
+              Activation patching
+            </a>
+          </>
         }
       >
         Switch neurons off and measure what the model loses, against the intact model and a matched random control.

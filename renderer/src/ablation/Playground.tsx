@@ -8,6 +8,7 @@ import { GroupedBarChart } from '../charts/GroupedBarChart';
 import { okabeIto } from '../charts/style';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
+import { ModelSelect } from '../components/ModelSelect';
 import { PageHeader } from '../components/PageHeader';
 import { formatStat } from '../format';
 import { Fact } from '../models/Fact';
@@ -125,22 +126,16 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
         <div className="input-row">
           <label className="inline-field">
             Model
-            <select
-              className="input"
-              data-testid="pg-model"
+            <ModelSelect
+              models={models.data}
               value={model.id}
-              onChange={(e) => {
-                setModelPick(e.target.value);
+              testId="pg-model"
+              onChange={(id) => {
+                setModelPick(id);
                 setPicked([]); // another model's neurons mean nothing here
                 setPickedWeights([]);
               }}
-            >
-              {models.data.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </select>
+            />
           </label>
           <label className="inline-field">
             Method
