@@ -1,7 +1,8 @@
 // `npm run bench -- --capture-job`: the capture job end to end (worker process, tokenization,
 // windows, the stats head, float64 folding, top examples, SQLite commits) on the GPT-2-small-shaped
-// random checkpoint, beside the capture head alone run in this process on batches of the same
-// shape. Prints both rates and their ratio: what the job adds around the graph.
+// random checkpoint, beside the capture head alone (the job's graph) run in this process on batches
+// of the same shape. Prints both rates and their ratio (what the job adds around the graph: its
+// sampled batches' hidden states and losses, folding, commits), and the job's phase times.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { FfnSession } from '../native-models/runtime/session.js';
 import { float32, int64 } from '../native-models/runtime/tensors.js';
 import { ensureCheckpoint } from './checkpoint.js';
 import { writeCharTokenizer } from '../electron/jobs/test-support.js';
+import { RESID_TOP_K } from '../electron/analysis/resid-top.js';
 
 const benchDir = process.env.FFN_BENCH_DIR ?? path.dirname(new URL(import.meta.url).pathname);
 const root = path.join(benchDir, '..');
@@ -20,20 +22,28 @@ const B = 4;
 const T = 256;
 const TOKENS = Number(process.env.FFN_BENCH_CAPTURE_TOKENS ?? 16 * B * T);
 
-/** The bench checkpoint plus a character-level tokenizer.json (ids 1..95 = printable ASCII), linked weights. */
+/**
+ * The bench checkpoint plus a character-level tokenizer.json (ids 1..95 = printable ASCII), its
+ * files hard-linked (the importer follows no symbolic link out of a model folder).
+ */
 function modelWithTokenizer(): string {
   const base = path.join(benchDir, '.cache', 'gpt2-small-random');
   ensureCheckpoint(base);
   const dir = path.join(benchDir, '.cache', 'gpt2-small-random-chartok');
   fs.mkdirSync(dir, { recursive: true });
-  for (const f of ['config.json', 'model.safetensors']) if (!fs.existsSync(path.join(dir, f))) fs.symlinkSync(path.join(base, f), path.join(dir, f));
+  for (const f of ['config.json', 'model.safetensors']) {
+    const at = path.join(dir, f);
+    if (fs.lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink()) fs.rmSync(at); // made by an older bench
+    if (!fs.existsSync(at)) fs.linkSync(path.join(base, f), at);
+  }
   writeCharTokenizer(dir);
   return dir;
 }
 
 async function headOnly(dir: string, batches: number): Promise<number> {
   const model = loadModel(dir);
-  const session = await FfnSession.create(model, { stats: true, moments: true, tokenMask: true, topK: 16 });
+  // the job's own graph (electron/jobs/capture/run.ts) for its default parameters
+  const session = await FfnSession.create(model, { stats: true, moments: true, fireOnMagnitude: false, tokenMask: true, topK: 16, residTopK: RESID_TOP_K, maxSeqLen: T });
   const ids = int64(Array.from({ length: B * T }, (_, i) => 1 + ((i * 7) % 95)), [B, T]);
   const feeds = { input_ids: ids, token_mask: float32(new Float32Array(B * T).fill(1), [B, T]), threshold: float32([0], []) };
   await session.run(feeds); // warm-up
@@ -45,6 +55,8 @@ async function headOnly(dir: string, batches: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  // the job's worker prints where its time went (electron/jobs/capture/phase-times.ts)
+  process.env.FFN_LAB_CAPTURE_PROFILE = '1';
   const dir = modelWithTokenizer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ffn-bench-capture-'));
   const backend = new Backend({ dataDir, shell: 'cli', spawnWorker: nodeWorkerSpawner(path.join(root, 'dist', 'electron', 'job-worker.js')) });
@@ -77,12 +89,12 @@ async function main(): Promise<void> {
     console.error('[bench] capture head alone, same batch shape, in this process ...');
     const head = await headOnly(dir, Math.max(4, Math.round(TOKENS / (B * T) / 2)));
     const rows: Array<[string, string]> = [
-      ['capture head alone (stats + moments + mask + top-16)', `${head.toFixed(0)} tokens/s`],
+      ['capture head alone (stats + moments + mask + top-16 + resid top-4)', `${head.toFixed(0)} tokens/s`],
       ['capture job, steady state (batches + commits)', `${steady.toFixed(0)} tokens/s  (${((steady / head) * 100).toFixed(0)}% of the head alone)`],
       ['capture job, whole (model load, tokenization, graph, commits)', `${(TOKENS / wall).toFixed(0)} tokens/s over ${wall.toFixed(1)} s`],
     ];
     console.log(`FFN Lab capture job bench: GPT-2-small-shaped random checkpoint, ${TOKENS} tokens of Brown, batch ${B} x ${T}, ${os.availableParallelism()} cores`);
-    for (const [what, figure] of rows) console.log(`  ${what.padEnd(64)} ${figure}`);
+    for (const [what, figure] of rows) console.log(`  ${what.padEnd(70)} ${figure}`);
   } finally {
     backend.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -91,6 +91,10 @@ async function viewerBench(): Promise<void> {
     const ms = median(times);
     console.log(`viewer, ${n.toLocaleString()} points at 1280 x 720 in headless Chromium (WebGL: ${renderer})`);
     console.log(`  buffers set up in ${upload.toFixed(0)} ms; frame (orbit + draw + read back 1 pixel): median ${ms.toFixed(1)} ms (${(1000 / ms).toFixed(1)} fps), min ${Math.min(...times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms over ${frames} frames`);
+    const views = 9;
+    const pick = await page.evaluate((v) => window.benchPicking(v), views);
+    const fig = (xs: number[]) => `median ${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
+    console.log(`  picking over ${views} views (target < 50 ms each): screen grid after a view change ${fig(pick.grid)}; a click ${fig(pick.pick)}; a 64-vertex lasso ${fig(pick.lasso)} (${median(pick.selected).toLocaleString()} points selected; testing every point ${fig(pick.lassoAllPoints)})`);
   } finally {
     await browser.close();
   }

@@ -4,9 +4,11 @@
 // head's reductions, with --capture-job the capture job end to end beside the head alone, with
 // --neuron-table the Neurons table's scroll frame times at 500k rows in headless Chromium.
 // --manifold PCA of 100k x 768, UMAP of 20k points and the viewer's frame time with 1M points;
+// --manifold-maths PCA of 1M x 768 streamed from SQLite and UMAP of 100k points through onnxruntime, GFLOP/s beside the MatMul rate;
 // --ablation the condition axis against one condition at a time, and the playground's update time.
 // --memory peak RSS and capture tokens/s of a 1.1B Llama-shaped checkpoint (F16 as fp32, F16 kept, Q4_K GGUF).
 // --moe a mixture-of-experts graph against dense models of the same active and of the same total FFN width.
+// --generation 16 greedy tokens with the KV cache (intact and ablated side by side) against one prompt forward.
 // Arguments pass through: `npm run bench -- --help`.
 import { build } from 'esbuild';
 import path from 'node:path';
@@ -15,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(benchDir, '..');
 const outdir = path.join(benchDir, '.cache', 'dist');
-const flags = ['reductions', 'capture-job', 'neuron-table', 'manifold', 'ablation', 'memory', 'moe'];
+const flags = ['reductions', 'capture-job', 'neuron-table', 'manifold', 'ablation', 'memory', 'moe', 'generation', 'manifold-maths'];
 const entry = flags.find((f) => process.argv.includes(`--${f}`)) ?? 'capture';
 
 await build({

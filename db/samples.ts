@@ -175,6 +175,49 @@ export function sampleSlices(db: Db, datasetId: number, column: 'residual' | 'ff
   return out;
 }
 
+/** One block of sampleSliceBlocks: `rows` slices of `count` float16 values, still as their bits. */
+export interface HalfBlock {
+  rows: number;
+  /** [rows * count] IEEE binary16 bits, row-major */
+  half: Uint16Array;
+  /** each row's index in the `ids` asked for */
+  positions: Int32Array;
+}
+
+/**
+ * sampleSlices in blocks of `blockRows` rows, left as float16 bits (the caller's graph casts
+ * them): the slices of a million samples stream through without ever being one array. Rows come
+ * in id order; `positions` says where each sits in `ids`.
+ */
+export function* sampleSliceBlocks(db: Db, datasetId: number, column: 'residual' | 'ffn', start: number, count: number, ids: readonly number[], blockRows: number): Generator<HalfBlock> {
+  if (!Number.isInteger(blockRows) || blockRows < 1) throw new RangeError(`samples: blockRows must be a positive integer, got ${blockRows}`);
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const rows = db.prepare(`SELECT id, substr(${column === 'ffn' ? 'ffn' : 'residual'}, ?, ?) AS h FROM samples WHERE dataset_id = ? ORDER BY id`).iterate(2 * start + 1, 2 * count, datasetId) as Iterable<{ id: number; h: Buffer | null }>;
+  let half = new Uint16Array(blockRows * count);
+  let bytes = new Uint8Array(half.buffer);
+  let positions = new Int32Array(blockRows);
+  let filled = 0;
+  let found = 0;
+  for (const r of rows) {
+    const i = index.get(r.id);
+    if (i === undefined) continue;
+    if (!r.h || r.h.length !== 2 * count) throw new Error(`samples: sample ${r.id} has no ${column} values at ${start}..${start + count - 1}`);
+    bytes.set(r.h, filled * 2 * count);
+    positions[filled++] = i;
+    found++;
+    if (filled === blockRows) {
+      yield { rows: filled, half, positions };
+      // fresh arrays: the consumer may keep the block it was given
+      half = new Uint16Array(blockRows * count);
+      bytes = new Uint8Array(half.buffer);
+      positions = new Int32Array(blockRows);
+      filled = 0;
+    }
+  }
+  if (filled > 0) yield { rows: filled, half: half.subarray(0, filled * count), positions: positions.subarray(0, filled) };
+  if (found !== index.size) throw new RangeError(`${index.size - found} of the ${index.size} sample ids are not samples of dataset ${datasetId}`);
+}
+
 /** A dataset's sampled FFN activations as analysis input: token ids, window positions, values per layer. */
 export interface SampledFfn {
   tokenIds: Int32Array;

@@ -9,6 +9,7 @@ import type { Provider, ProviderAttempt } from '../native-models/runtime/provide
 import type { LoadedModel } from '../native-models/spec.js';
 import { loadTokenizer, type Tokenizer } from '../native-models/tokenizers/tokenizer.js';
 import { ApiError } from './errors.js';
+import { identityEdit } from './analysis/ablation-edit.js';
 
 export function graphCacheDir(dataDir: string): string {
   return path.join(dataDir, 'graphs');
@@ -59,20 +60,25 @@ export async function logitsFor(modelPath: string, ids: readonly number[], place
   }
 }
 
+/**
+ * Greedy continuation with the KV cache; with `ablated`, the intact and the ablated continuation
+ * side by side (two rows of the same runs) and `ablatedIds` too.
+ */
 export async function generateGreedy(
   modelPath: string,
   ids: readonly number[],
   maxNew: number,
   place: RunPlace,
   stopToken?: number,
-  edit?: { scale: Float32Array; shift: Float32Array },
-): Promise<{ ids: number[] } & ProviderReport> {
+  ablated?: { scale: Float32Array; shift: Float32Array },
+): Promise<{ ids: number[]; ablatedIds?: number[] } & ProviderReport> {
   const model = loadModel(modelPath);
   checkIds(model, ids);
-  const generator = await Generator.create(model, sessionOptions(place), edit !== undefined);
+  const generator = await Generator.create(model, sessionOptions(place), ablated !== undefined);
   try {
-    const out = await generator.generate(ids, maxNew, { ...(stopToken === undefined ? {} : { stopToken }), ...(edit ? { edit } : {}) });
-    return { ids: out, provider: generator.provider, failedProviders: generator.failedProviders };
+    const shape = { layers: model.spec.nLayers, neurons: model.spec.dFf };
+    const [out, abl] = await generator.generateEach(ids, maxNew, ablated ? [identityEdit(shape), ablated] : [], stopToken);
+    return { ids: out ?? [], ...(abl ? { ablatedIds: abl } : {}), provider: generator.provider, failedProviders: generator.failedProviders };
   } finally {
     await generator.release();
   }

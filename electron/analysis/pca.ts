@@ -253,7 +253,7 @@ export function orthonormalColumns(a: Float64Array, rows: number, cols: number):
 }
 
 /** A component's sign is arbitrary: fix it (largest |coordinate| positive) so runs and routes agree. */
-function orientSigns(components: Float64Array, k: number, d: number): void {
+export function orientSigns(components: Float64Array, k: number, d: number): void {
   for (let c = 0; c < k; c++) {
     let best = 0;
     for (let j = 0; j < d; j++) if (Math.abs(components[c * d + j] as number) > Math.abs(best)) best = components[c * d + j] as number;

@@ -7,13 +7,22 @@ import { type BuildContext, gatherRows, linear } from './context.js';
 import { attr } from './graph.js';
 import { type Rotary, rotaryTables } from './rotary.js';
 
-/** Token (and learned position) embeddings of ids [N, T] -> [N*T, D]. */
-export function embed(c: BuildContext, ids: string): string {
+/**
+ * The positions before this run's tokens, when a KV cache holds them (generation): P as an int64
+ * scalar and as [1]. This run's tokens sit at positions P..P+T-1 and attend to P+T keys.
+ */
+export interface PastLength {
+  P: string;
+  P1: string;
+}
+
+/** Token (and learned position) embeddings of ids [N, T] -> [N*T, D]; positions from past.P (default 0). */
+export function embed(c: BuildContext, ids: string, past?: PastLength): string {
   const { g, spec } = c;
   let x = gatherRows(c, W.tokenEmbedding, ids); // [N, T, D]
   if (spec.positional.kind === 'learned') {
     const off = spec.positional.offset;
-    const start = g.i64([off], true);
+    const start = past ? g.op('Add', [past.P, g.i64([off], true)]) : g.i64([off], true);
     const end = g.op('Add', [c.T, start]);
     const posIds = g.op('Range', [start, end, g.i64([1], true)]);
     x = g.op('Add', [x, gatherRows(c, W.positionEmbedding, posIds)]); // + [T, D]
@@ -58,12 +67,15 @@ export interface RotaryTables {
   p: Rotary;
 }
 
-/** `prefix` names the initializers: 'rotary', or 'rotary_local' for the sliding-window layers' own tables (Gemma 3). */
-export function rotaryInit(c: BuildContext, p: Rotary, positions: number, prefix = 'rotary'): RotaryTables {
+/**
+ * `prefix` names the initializers: 'rotary', or 'rotary_local' for the sliding-window layers' own
+ * tables (Gemma 3). With `past`, the rows of positions P..P+T-1.
+ */
+export function rotaryInit(c: BuildContext, p: Rotary, positions: number, prefix = 'rotary', past?: PastLength): RotaryTables {
   const { cos, sin } = rotaryTables(p, positions);
   const { g } = c;
-  const take = (name: string, data: Float32Array): string =>
-    g.op('Slice', [g.initF32(name, data, [positions, p.rotaryDim]), g.i64([0]), c.T1, g.i64([0])]);
+  const [from, to] = past ? [past.P1, g.op('Add', [past.P1, c.T1])] : [g.i64([0]), c.T1];
+  const take = (name: string, data: Float32Array): string => g.op('Slice', [g.initF32(name, data, [positions, p.rotaryDim]), from, to, g.i64([0])]);
   return { cos: take(`${prefix}.cos`, cos), sin: take(`${prefix}.sin`, sin), p };
 }
 
@@ -90,27 +102,45 @@ function applyRotary(c: BuildContext, x: string, rt: RotaryTables): string {
   return g.op('Concat', [rotated, slice(x, r, spec.headDim, 3)], { axis: attr.i(3) });
 }
 
-/** Causal mask [T, T]: true where key position <= query position. */
-export function causalMask(c: BuildContext): string {
+/** Query positions [T, 1] and key positions [1, T] (with `past`: [1, P+T], queries from P). */
+function maskPositions(c: BuildContext, past?: PastLength): { q: string; k: string } {
   const { g } = c;
-  const pos = g.op('Range', [g.i64([0], true), c.T, g.i64([1], true)]);
-  const q = g.op('Unsqueeze', [pos, g.i64([1])]);
-  const k = g.op('Unsqueeze', [pos, g.i64([0])]);
-  return g.op('LessOrEqual', [k, q], undefined, 'causal_mask');
+  const zero = g.i64([0], true);
+  const one = g.i64([1], true);
+  if (!past) {
+    const pos = g.op('Range', [zero, c.T, one]);
+    return { q: g.op('Unsqueeze', [pos, g.i64([1])]), k: g.op('Unsqueeze', [pos, g.i64([0])]) };
+  }
+  const end = g.op('Add', [past.P, c.T]);
+  return { q: g.op('Unsqueeze', [g.op('Range', [past.P, end, one]), g.i64([1])]), k: g.op('Unsqueeze', [g.op('Range', [zero, end, one]), g.i64([0])]) };
 }
 
-/** Sliding-window mask [T, T] of the local layers: the causal mask and key > query - size. */
-export function slidingMask(c: BuildContext, causal: string, size: number): string {
+/** Causal mask [T, T] ([T, P+T] with `past`): true where key position <= query position. */
+export function causalMask(c: BuildContext, past?: PastLength): string {
+  const { q, k } = maskPositions(c, past);
+  return c.g.op('LessOrEqual', [k, q], undefined, 'causal_mask');
+}
+
+/** Sliding-window mask of the local layers, the causal mask's shape: the causal mask and key > query - size. */
+export function slidingMask(c: BuildContext, causal: string, size: number, past?: PastLength): string {
   const { g } = c;
-  const pos = g.op('Range', [g.i64([0], true), c.T, g.i64([1], true)]);
-  const q = g.op('Unsqueeze', [pos, g.i64([1])]);
-  const k = g.op('Unsqueeze', [pos, g.i64([0])]);
+  const { q, k } = maskPositions(c, past);
   const inWindow = g.op('Greater', [k, g.op('Sub', [q, g.i64([size], true)])]);
   return g.op('And', [causal, inWindow], undefined, 'sliding_mask');
 }
 
-/** Multi-head causal self-attention of h [N*T, D] -> [N*T, D]. */
-export function attention(c: BuildContext, h: string, layer: number, mask: string, rt?: RotaryTables): string {
+/** One layer's keys and values as attention reads them: [N, Hkv, positions, headDim], keys after the rotary. */
+export interface KeysValues {
+  key: string;
+  value: string;
+}
+
+/**
+ * Multi-head causal self-attention of h [N*T, D] -> out [N*T, D], with its keys and values. With `past` (a KV cache of the P positions
+ * before, [N, Hkv, P, headDim]), this run's keys and values are appended to it and the queries
+ * attend to all P+T (the mask is [T, P+T]); `present` is the cache for the next run.
+ */
+export function attentionCached(c: BuildContext, h: string, layer: number, mask: string, rt?: RotaryTables, past?: KeysValues): { out: string; present: KeysValues } {
   const { g, spec } = c;
   const n = W.layer(layer);
   const { nHeads: H, nKvHeads: Hkv, headDim: hd } = spec;
@@ -132,6 +162,11 @@ export function attention(c: BuildContext, h: string, layer: number, mask: strin
     q = applyRotary(c, q, rt);
     k = applyRotary(c, k, rt);
   }
+  if (past) {
+    k = g.op('Concat', [past.key, k], { axis: attr.i(2) });
+    v = g.op('Concat', [past.value, v], { axis: attr.i(2) });
+  }
+  const present = { key: k, value: v };
   let kT = g.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) });
   if (Hkv !== H) {
     // GQA: query head h reads kv head floor(h / rep). Grouping the query heads as [Hkv, rep] lets
@@ -150,7 +185,7 @@ export function attention(c: BuildContext, h: string, layer: number, mask: strin
   const probs = g.op('Softmax', [masked], { axis: attr.i(-1) });
   const ctx = g.op('Reshape', [g.op('MatMul', [probs, v]), g.i64([0, H, -1, hd])]); // [N, H, T, hd]
   const merged = g.op('Reshape', [g.op('Transpose', [ctx], { perm: attr.ints([0, 2, 1, 3]) }), g.i64([-1, H * hd])]);
-  return linear(c, merged, n.o, n.oBias);
+  return { out: linear(c, merged, n.o, n.oBias), present };
 }
 
 /**

@@ -50,8 +50,8 @@
 //   the manifold, which should see what the unit contributes); the taps keep every unit's value.
 
 import { type LoadedModel } from '../spec.js';
-import { attention, causalMask, embed, mlp, type NeuronEdit, norm, rotaryInit, routedUnits, type Routing, slidingMask } from './blocks.js';
-import { type BuildContext, makeContext } from './context.js';
+import { attentionCached, causalMask, embed, type KeysValues, mlp, type NeuronEdit, norm, type PastLength, rotaryInit, routedUnits, type Routing, slidingMask } from './blocks.js';
+import { type BuildContext, makeContext, type Precision } from './context.js';
 import { attr, type ExternalDataPolicy, Graph, type SideFile } from './graph.js';
 import { condition0, kl, layerAbsTopK, layerStats, layerTopK, nll, stack, unembed } from './heads.js';
 import { join } from './protobuf.js';
@@ -101,6 +101,21 @@ export interface GraphOptions {
   residTopK?: number;
   /** residual stream and neurons at requested flat positions (input positions) */
   hidden?: boolean;
+  /**
+   * with hidden: position_nll [P], the NLL of the input targets at the hidden positions only (the
+   * final norm and unembedding of P rows instead of every token's: a capture's samples need no
+   * other loss); targets int64 [B, T] as for nll
+   */
+  positionNll?: boolean;
+  /**
+   * generation with a KV cache (needs logits 'last'; nll and the edit inputs besides: the prompt's
+   * run of the playground gives its loss and its cache at once; targets stay [N/C, T]): inputs
+   * past_key.{i} / past_value.{i} float [N, Hkv, P, headDim] per layer (P = 0 for the prompt) and
+   * outputs present_key.{i} / present_value.{i} [N, Hkv, P+T, headDim] (keys after the rotary);
+   * this run's tokens are positions P..P+T-1. input_ids is [N, T], every row of every condition
+   * (not tiled: each condition's continuation differs), rows condition-major as everywhere.
+   */
+  kvCache?: boolean;
   /** layers whose full pre/post/resid_post taps are outputs */
   taps?: readonly number[];
   /** rows of the rotary tables (the longest T the graph accepts); default spec.maxPositions */
@@ -110,6 +125,11 @@ export interface GraphOptions {
    * of 16-bit initializers cast at each use (graph/context.ts); default false
    */
   fp32Weights?: boolean;
+  /**
+   * 'fp16': the weight matrix products run in float16 (graph/context.ts Precision), for GPU
+   * providers; activations, taps and statistics stay fp32. Default 'fp32'
+   */
+  precision?: Precision;
   /**
    * mixture of experts: router_probs [L, N*T, E] (the family's probabilities before top-k),
    * router_experts int64 [L, N*T, k] (by descending weight) and router_weights [L, N*T, k] (after
@@ -160,8 +180,11 @@ export function graphKey(o: GraphOptions): string {
     taps,
     maxSeqLen: o.maxSeqLen ?? null,
     fp32Weights: o.fp32Weights ?? false,
+    ...(o.precision === 'fp16' ? { precision: 'fp16' } : {}),
     ...(o.router ? { router: true } : {}),
     ...(o.expertEdits ? { expertEdits: true } : {}),
+    ...(o.kvCache ? { kvCache: true } : {}),
+    ...(o.positionNll ? { positionNll: true } : {}),
   });
 }
 
@@ -180,6 +203,14 @@ function validate(model: LoadedModel, o: GraphOptions): void {
   }
   if (o.topK !== undefined && (!Number.isInteger(o.topK) || o.topK < 0)) throw new Error(`buildGraph: topK must be a non-negative integer, got ${o.topK}`);
   if (o.residTopK !== undefined && (!Number.isInteger(o.residTopK) || o.residTopK < 0)) throw new Error(`buildGraph: residTopK must be a non-negative integer, got ${o.residTopK}`);
+  if (o.positionNll && !o.hidden) throw new Error('buildGraph: positionNll is the loss at the hidden positions; set hidden: true');
+  if (o.positionNll && o.nll) throw new Error('buildGraph: positionNll and nll both read the input targets; choose one');
+  if (o.kvCache) {
+    if (o.logits !== 'last') throw new Error("buildGraph: kvCache is for generation; set logits: 'last'");
+    const other = (['kl', 'top1', 'stats', 'topK', 'residTopK', 'hidden', 'positionNll', 'resample', 'router', 'tokenMask'] as const).filter((k) => Boolean(o[k]));
+    if ((o.taps ?? []).length > 0) other.push('taps' as never);
+    if (other.length > 0) throw new Error(`buildGraph: kvCache graphs give last_logits (and nll) only; drop ${other.join(', ')}`);
+  }
   const { nHeads, nKvHeads } = model.spec;
   if (nHeads % nKvHeads !== 0) throw new Error(`buildGraph: nHeads ${nHeads} is not a multiple of nKvHeads ${nKvHeads}`);
 }
@@ -191,22 +222,41 @@ interface LayerValues {
   routing?: Routing;
 }
 
-/** The blocks up to and including layer `last`; returns each layer's 2-D values. */
-function blocks(c: BuildContext, ids: string, last: number, maxSeqLen: number, edit?: NeuronEdit): LayerValues[] {
+/** A KV cache's per-layer inputs (the past) and what each layer appends (the present). */
+interface KvCache {
+  length: PastLength;
+  past: KeysValues[];
+  present: KeysValues[];
+}
+
+/** The past_key.{i} / past_value.{i} inputs of every layer, and P from the first one's positions axis. */
+function kvInputs(c: BuildContext): KvCache {
   const { g, spec } = c;
-  const rt = spec.positional.kind === 'rotary' ? rotaryInit(c, spec.positional, maxSeqLen) : undefined;
+  const dims = ['rows', spec.nKvHeads, 'past', spec.headDim] as const;
+  const past = Array.from({ length: spec.nLayers }, (_, i) => ({ key: g.input(`past_key.${i}`, 'float32', dims), value: g.input(`past_value.${i}`, 'float32', dims) }));
+  const P1 = g.op('Shape', [past[0]?.key as string], { start: attr.i(2), end: attr.i(3) }, 'past_len');
+  return { length: { P1, P: g.op('Squeeze', [P1, g.i64([0])]) }, past, present: [] };
+}
+
+/** The blocks up to and including layer `last`; returns each layer's 2-D values. */
+function blocks(c: BuildContext, ids: string, last: number, maxSeqLen: number, edit?: NeuronEdit, kv?: KvCache): LayerValues[] {
+  const { g, spec } = c;
+  const past = kv?.length;
+  const rt = spec.positional.kind === 'rotary' ? rotaryInit(c, spec.positional, maxSeqLen, 'rotary', past) : undefined;
   // Gemma 3: the sliding-window layers rotate with their own base frequency
   const local = spec.localPositional;
-  const rtLocal = local?.kind === 'rotary' ? rotaryInit(c, local, maxSeqLen, 'rotary_local') : rt;
-  const mask = causalMask(c);
+  const rtLocal = local?.kind === 'rotary' ? rotaryInit(c, local, maxSeqLen, 'rotary_local', past) : rt;
+  const mask = causalMask(c, past);
   const sw = spec.slidingWindow;
-  const windowMask = sw ? slidingMask(c, mask, sw.size) : mask;
-  let x = embed(c, ids);
+  const windowMask = sw ? slidingMask(c, mask, sw.size, past) : mask;
+  let x = embed(c, ids, past);
   const out: LayerValues[] = [];
   for (let i = 0; i <= last; i++) {
     const n = W.layer(i);
     const isLocal = sw?.layers[i] === true;
-    let a = attention(c, norm(c, x, n.norm1Weight, n.norm1Bias), i, isLocal ? windowMask : mask, isLocal ? rtLocal : rt);
+    const att = attentionCached(c, norm(c, x, n.norm1Weight, n.norm1Bias), i, isLocal ? windowMask : mask, isLocal ? rtLocal : rt, kv?.past[i]);
+    kv?.present.push(att.present);
+    let a = att.out;
     // Gemma's sandwich norms: the attention and FFN outputs are normed before the residual add
     // (the neuron, pre and post, is unchanged; resid_post is still the block's output)
     if (spec.postNorms) a = norm(c, a, n.postAttnNorm, '');
@@ -235,6 +285,8 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
   // The condition axis: tile a [B, T] input to [C*B, T] (condition-major rows).
   let edit: NeuronEdit | undefined;
   let tile = (v: string): string => v;
+  // with a KV cache input_ids already holds every condition's rows: a condition has N / C of them
+  let conditionRows: string | undefined;
   if (options.conditions) {
     edit = { scale: g.input('scale', 'float32', ['conditions', L, F]), shift: g.input('shift', 'float32', ['conditions', L, F]) };
     if (options.resample) {
@@ -252,6 +304,7 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
     const dim0 = (v: string): string => g.op('Shape', [v], { start: attr.i(0), end: attr.i(1) });
     const counts = [edit.scale, edit.shift, ...(edit.weightNeuron && edit.weightDelta ? [edit.weightNeuron, edit.weightDelta] : []), ...(edit.expertUnrouted && edit.expertScale ? [edit.expertUnrouted, edit.expertScale] : [])].map(dim0);
     const C = g.op('Max', counts, undefined, 'condition_count');
+    if (options.kvCache) conditionRows = g.op('Div', [dim0(idsIn), C]);
     const reps = g.op('Concat', [C, g.i64([1, 1])], { axis: attr.i(0) });
     tile = (v) => {
       const seqLen = g.op('Shape', [v], { start: attr.i(1), end: attr.i(2) });
@@ -259,14 +312,20 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
       return g.op('Reshape', [expanded, g.op('Concat', [g.i64([-1]), seqLen], { axis: attr.i(0) })]);
     };
   }
-  const c = makeContext(model, g, idsIn, { fp32Weights: options.fp32Weights ?? false });
-  const ids = tile(idsIn);
+  const c = makeContext(model, g, idsIn, { fp32Weights: options.fp32Weights ?? false, precision: options.precision ?? 'fp32', ...(conditionRows ? { conditionRows } : {}) });
+  const ids = options.kvCache ? idsIn : tile(idsIn);
+  const kv = options.kvCache ? kvInputs(c) : undefined;
 
-  const needsAll = options.logits !== undefined || options.nll || options.kl || options.top1 || options.stats || (options.topK ?? 0) > 0 || (options.residTopK ?? 0) > 0 || options.hidden || options.router;
+  const needsAll = options.logits !== undefined || options.positionNll || options.nll || options.kl || options.top1 || options.stats || (options.topK ?? 0) > 0 || (options.residTopK ?? 0) > 0 || options.hidden || options.router;
   const taps = [...new Set(options.taps ?? [])];
   if (!needsAll && taps.length === 0) throw new Error('buildGraph: no output selected (logits, nll, kl, top1, stats, topK, residTopK, hidden or taps)');
   const last = needsAll ? L - 1 : Math.max(...taps);
-  const layers = blocks(c, ids, last, options.maxSeqLen ?? spec.maxPositions, edit);
+  const layers = blocks(c, ids, last, options.maxSeqLen ?? spec.maxPositions, edit, kv);
+  kv?.present.forEach((p, i) => {
+    const dims = ['rows', spec.nKvHeads, 'positions', spec.headDim] as const;
+    g.output(p.key, `present_key.${i}`, 'float32', dims);
+    g.output(p.value, `present_value.${i}`, 'float32', dims);
+  });
   const finalResid = layers[layers.length - 1]?.resid as string;
 
   // Logit heads. The unembedding is built only when a head needs it.
@@ -340,6 +399,12 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
       return g.op('Unsqueeze', [g.op('Mul', [pick(l.post), routedUnits(c, pick(l.routing.dense))]), g.i64([0])]);
     };
     g.output(stack(c, layers.map(sampledPost)), 'hidden_post', 'float32', [L, 'positions', F]);
+    if (options.positionNll) {
+      // [1, P, V] log-probabilities of the P rows against their targets [1, P], by the same nll head
+      const logp = g.op('LogSoftmax', [g.op('Unsqueeze', [unembed(c, g.op('Gather', [finalResid, positions], { axis: attr.i(0) })), g.i64([0])])], { axis: attr.i(-1) });
+      const targets = g.op('Gather', [g.op('Reshape', [tile(g.input('targets', 'int64', ['batch', 'seq'])), g.i64([-1])]), positions], { axis: attr.i(0) });
+      g.output(g.op('Squeeze', [nll(c, logp, g.op('Unsqueeze', [targets, g.i64([0])])), g.i64([0])]), 'position_nll', 'float32', ['positions']);
+    }
   }
   if (options.router && spec.moe) {
     const { experts: E, topK: k } = spec.moe;

@@ -1,6 +1,7 @@
 // What every part of the transformer graph needs: the graph, the spec, weights by canonical name
 // (registered as initializers on first use), and the run-time sizes as int64 tensors.
 
+import { toHalf } from '../../common/half.js';
 import { type HalfWeight, type LoadedModel, type ModelSpec } from '../spec.js';
 import { attr, Graph } from './graph.js';
 import { toMatMulNBits } from './quantized.js';
@@ -26,9 +27,21 @@ export interface QuantizedInit {
   K: number;
 }
 
+/**
+ * What the weight matrix products compute in. 'fp16': every linear() (attention projections, FFN,
+ * router, head) takes float16 weights and a float16 copy of its input and casts its result back to
+ * fp32; norms, attention scores, activations, the taps and every statistic stay fp32. For GPU
+ * providers (runtime/session.ts refuses it on CPU, where onnxruntime would only cast back).
+ */
+export type Precision = 'fp32' | 'fp16';
+
+/** float16's largest finite value: a weight beyond it cannot be held in fp16 */
+const HALF_MAX = 65504;
+
 export interface BuildContext {
   g: Graph;
   spec: ModelSpec;
+  precision: Precision;
   /** the canonical weight as an initializer name (registered once, shared by every use) */
   w(name: string): string;
   has(name: string): boolean;
@@ -42,6 +55,12 @@ export interface BuildContext {
    * graph forces fp32 weights) and it is not already an fp32 initializer
    */
   h(name: string): HalfInit | undefined;
+  /**
+   * precision 'fp16': the weight as a float16 initializer (an F16 checkpoint's bytes as stored, any
+   * other converted once, refused by name beyond float16's range), unless it is already an fp32
+   * initializer (a tied embedding read by Gather first) or quantized
+   */
+  w16(name: string): string | undefined;
   /** sequence length T as int64 [1] and as a scalar */
   T1: string;
   T: string;
@@ -52,6 +71,13 @@ export interface BuildContext {
 export interface ContextOptions {
   /** F16 / BF16 weights become fp32 initializers (twice the memory) instead of 16-bit ones */
   fp32Weights?: boolean;
+  /** default 'fp32' */
+  precision?: Precision;
+  /**
+   * int64 [1]: the rows of one condition, when input_ids already holds every condition's rows (the
+   * KV-cache graph); default input_ids' first dim (the graph tiles it over the conditions)
+   */
+  conditionRows?: string;
 }
 
 export function makeContext(model: LoadedModel, g: Graph, ids: string, options: ContextOptions = {}): BuildContext {
@@ -59,11 +85,13 @@ export function makeContext(model: LoadedModel, g: Graph, ids: string, options: 
   const registered = new Map<string, string>();
   const quantized = new Map<string, QuantizedInit>();
   const halves = new Map<string, HalfInit>();
+  const fp16 = new Map<string, string>();
   const T1 = g.op('Shape', [ids], { start: attr.i(1), end: attr.i(2) }, 'seq_len');
-  const B1 = g.op('Shape', [ids], { start: attr.i(0), end: attr.i(1) }, 'batch_size');
+  const B1 = options.conditionRows ?? g.op('Shape', [ids], { start: attr.i(0), end: attr.i(1) }, 'batch_size');
   return {
     g,
     spec: model.spec,
+    precision: options.precision ?? 'fp32',
     has: (name) => names.has(name),
     w(name) {
       const known = registered.get(name);
@@ -105,6 +133,28 @@ export function makeContext(model: LoadedModel, g: Graph, ids: string, options: 
       const made: HalfInit = { init, shape };
       halves.set(name, made);
       return made;
+    },
+    w16(name) {
+      const known = fp16.get(name);
+      if (known !== undefined) return known;
+      if (registered.has(name) || quantized.has(name) || !names.has(name)) return undefined;
+      const hw: HalfWeight | null = model.half?.(name) ?? null;
+      let init: string;
+      if (hw !== null && hw.dtype === 'float16') {
+        // the file's own bytes (shared with the 16-bit initializer if Gather registered one)
+        init = this.h(name)?.init ?? g.init16(name, 'float16', hw.shape, { byteLength: 2 * hw.shape.reduce((a, b) => a * b, 1), read: () => hw.bytes() });
+      } else {
+        const t = model.weight(name);
+        const bits = new Uint16Array(t.data.length);
+        for (let i = 0; i < bits.length; i++) {
+          const v = t.data[i] as number;
+          if (Math.abs(v) > HALF_MAX) throw new Error(`--precision fp16: weight ${name} holds ${v} at element ${i}, beyond float16's range (±${HALF_MAX}); use --precision fp32`);
+          bits[i] = toHalf(v);
+        }
+        init = g.init16(`${name}.fp16`, 'float16', t.shape, { byteLength: bits.byteLength, read: () => new Uint8Array(bits.buffer) });
+      }
+      fp16.set(name, init);
+      return init;
     },
     T1,
     T: g.op('Squeeze', [T1, g.i64([0])]),
@@ -177,8 +227,30 @@ export function linear(c: BuildContext, x2d: string, weight: string, bias?: stri
     if (q.offsets !== undefined) y = c.g.op('Add', [y, c.g.op('MatMul', [blockSums(c.g, x2d, q.K, q.blockSize), q.offsets])]);
     return bias !== undefined && c.has(bias) ? c.g.op('Add', [y, c.w(bias)]) : y;
   }
+  if (c.precision === 'fp16') {
+    const w16 = c.w16(weight);
+    if (w16 !== undefined) {
+      const b16 = bias !== undefined && c.has(bias) ? c.w16(bias) : undefined;
+      const y = c.g.op('Cast', [c.g.op('Gemm', b16 !== undefined ? [halfOf(c.g, x2d), w16, b16] : [halfOf(c.g, x2d), w16], { transB: attr.i(1) })], { to: attr.i(1) });
+      // a bias already held in fp32 (read elsewhere first) is added after the cast
+      return bias !== undefined && c.has(bias) && b16 === undefined ? c.g.op('Add', [y, c.w(bias)]) : y;
+    }
+  }
   const h = c.h(weight);
   const inputs = [x2d, h !== undefined ? castAtUse(c, h, x2d) : c.w(weight)];
   if (bias !== undefined && c.has(bias)) inputs.push(c.w(bias));
   return c.g.op('Gemm', inputs, { transB: attr.i(1) });
+}
+
+const halvesByGraph = new WeakMap<Graph, Map<string, string>>();
+
+/** x as float16, made once per input (q, k and v read the same one). */
+function halfOf(g: Graph, x: string): string {
+  let casts = halvesByGraph.get(g);
+  if (casts === undefined) halvesByGraph.set(g, (casts = new Map()));
+  const known = casts.get(x);
+  if (known !== undefined) return known;
+  const made = g.op('Cast', [x], { to: attr.i(10) });
+  casts.set(x, made);
+  return made;
 }

@@ -31,12 +31,40 @@ export interface SessionOptions {
   workload?: Workload;
   /** false: skip the memory check (default true; FFN_LAB_MEMORY_LIMIT sets the limit) */
   memoryCheck?: boolean;
+  /**
+   * true: let a precision 'fp16' graph run on the CPU provider, where onnxruntime casts it back to
+   * fp32 (tests check the fp16 graph's results with it); default false: refused, see create()
+   */
+  cpuFp16?: boolean;
+}
+
+/**
+ * The graph options the environment changes: FFN_LAB_FP32_WEIGHTS=1 (F16/BF16 weights as fp32
+ * initializers: twice their memory, faster for runs of few tokens, where casting each weight
+ * dominates) and FFN_LAB_PRECISION=fp16|fp32 (`--precision`: what the weight products compute in).
+ */
+export function graphFromEnv(requested: GraphOptions, env: NodeJS.ProcessEnv = process.env): GraphOptions {
+  let graph = env['FFN_LAB_FP32_WEIGHTS'] === '1' ? { ...requested, fp32Weights: true } : requested;
+  const precision = env['FFN_LAB_PRECISION'];
+  if (precision !== undefined && precision !== '') {
+    if (precision !== 'fp16' && precision !== 'fp32') throw new Error(`--precision (FFN_LAB_PRECISION) is "${precision}"; expected fp16 or fp32`);
+    graph = { ...graph, precision };
+  }
+  return graph;
+}
+
+function fp16OnCpuError(failed: readonly ProviderAttempt[]): Error {
+  const why = failed.length > 0 ? ` (${failed.map((f) => `${f.provider}: ${f.error}`).join('; ')})` : ' (no GPU provider was requested)';
+  return new Error(
+    `--precision fp16 computes in float16 on a GPU provider (cuda, dml, coreml, webgpu), but this session would run on the CPU provider${why}, ` +
+      'where onnxruntime only casts float16 back to float32. Use --precision fp32 (the default) on CPU, or a GPU provider with --provider.',
+  );
 }
 
 /** The memory estimate FfnSession.create checks, for a model, graph and workload. */
 export function sessionMemory(model: LoadedModel, graph: GraphOptions, workload?: Workload): MemoryEstimate {
   const seqLen = workload?.seqLen ?? Math.min(graph.maxSeqLen ?? model.spec.maxPositions, 512);
-  return estimateMemory(model.spec, weightForms(model, graph.fp32Weights), graph, workload ?? { rows: 1, seqLen });
+  return estimateMemory(model.spec, weightForms(model, graph), graph, workload ?? { rows: 1, seqLen });
 }
 
 export type Feeds = Readonly<Record<string, HostTensor>>;
@@ -68,12 +96,13 @@ export class FfnSession {
   ) {}
 
   static async create(model: LoadedModel, requested: GraphOptions, options: SessionOptions = {}): Promise<FfnSession> {
-    // FFN_LAB_FP32_WEIGHTS=1: F16/BF16 weights as fp32 initializers, as GraphOptions.fp32Weights
-    // (twice their memory; faster for runs of few tokens, where casting each weight dominates)
-    const graph = process.env['FFN_LAB_FP32_WEIGHTS'] === '1' ? { ...requested, fp32Weights: true } : requested;
+    const graph = graphFromEnv(requested);
+    const providers = options.providers ?? defaultProviders();
+    const fp16 = graph.precision === 'fp16' && options.cpuFp16 !== true;
+    if (fp16 && providers.every((p) => p === 'cpu')) throw fp16OnCpuError([]);
     if (options.memoryCheck ?? true) {
       // before anything large is allocated: refuse with the numbers rather than be killed
-      checkMemory(model.spec, weightForms(model, graph.fp32Weights), sessionMemory(model, graph, options.workload), availableMemory());
+      checkMemory(model.spec, weightForms(model, graph), sessionMemory(model, graph, options.workload), availableMemory());
     }
     const mode = options.externalData ?? 'auto';
     let source: string | Uint8Array;
@@ -93,10 +122,14 @@ export class FfnSession {
     }
     try {
       const created = await createWithFallback(source, {
-        providers: options.providers ?? defaultProviders(),
+        providers,
         threads: options.threads ?? availableParallelism(),
         optimization: options.optimization ?? 'all',
       });
+      if (fp16 && created.provider === 'cpu') {
+        await created.session.release();
+        throw fp16OnCpuError(created.failed);
+      }
       return new FfnSession(created.session, model.spec, graph, created.provider, created.failed, typeof source === 'string' ? source : undefined, tempDir);
     } catch (e) {
       if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
@@ -116,7 +149,8 @@ export class FfnSession {
   async run(feeds: Feeds, outputs?: readonly string[]): Promise<Results> {
     const missing = this.inputNames.filter((n) => feeds[n] === undefined);
     if (missing.length > 0) throw new Error(`session: missing inputs ${missing.join(', ')} (graph takes ${this.inputNames.join(', ')})`);
-    const T = feeds['input_ids']?.dims[1] ?? 0;
+    // with a KV cache the run's tokens follow the P cached positions
+    const T = (feeds['input_ids']?.dims[1] ?? 0) + (feeds['past_key.0']?.dims[2] ?? 0);
     const maxT = this.graph.maxSeqLen ?? this.spec.maxPositions;
     if (T > maxT) throw new Error(`session: sequences of ${T} tokens exceed the graph's limit of ${maxT} positions`);
     const ortFeeds: Record<string, ort.Tensor> = {};

@@ -4,21 +4,42 @@
 // layer's intrinsic dimension is measured. With an ablation, the samples' windows run again with
 // the neurons replaced and those states are placed in the same basis (UMAP: its transform).
 // Each layer commits on its own, so a resumed run keeps the layers it has.
+// The maths runs through onnxruntime past a small size (PCA's products, exact kNN for UMAP and
+// TwoNN: streamed-pca.ts, knn.ts, fast-umap.ts), the samples streamed from SQLite in blocks;
+// below it, the exact JS routes of analysis/ (float64, instant at that size).
 import { getDataset } from '../../../db/datasets.js';
 import type { Db } from '../../../db/database.js';
 import { getModel } from '../../../db/models.js';
 import { createProjectionRun, loadLayerProjections, markProjectionRunReady, projectionRunOfJob, saveIntrinsicDim, saveLayerProjection } from '../../../db/projections.js';
-import { sampleIds, sampleSlices } from '../../../db/samples.js';
+import { sampleIds } from '../../../db/samples.js';
+import { BlockProducts } from '../../../native-models/runtime/dense-linalg.js';
 import type { ModelSpec } from '../../../native-models/spec.js';
 import type { ProjectParams } from '../../api.js';
 import { intrinsicDimension, seededSubset, type IntrinsicEstimate } from '../../analysis/intrinsic.js';
 import { pca, project, type Pca } from '../../analysis/pca.js';
-import { umapFit } from '../../analysis/umap.js';
 import { JobInputError, type JobContext } from '../definition.js';
 import { ablatedStates } from './ablated.js';
+import { fastUmap } from './fast-umap.js';
+import { knnIntrinsic } from './knn-intrinsic.js';
+import { arraySource, asFloat32, concatSources, gatherRows, sampleSource, type RowSource } from './row-source.js';
+import { streamedPca, streamedProject } from './streamed-pca.js';
 
 /** UMAP runs on this many leading principal components (denoises and speeds the neighbour search). */
 const UMAP_PCA = 50;
+
+/** Below this many multiply-adds (n d^2) PCA stays in float64 JS (exact, instant); above it the products go through onnxruntime. */
+export const STREAMED_PCA_WORK = 2e8;
+
+/** A PCA basis of a source's rows and a way to place rows in it, by the route that suits the size. */
+async function fitPca(src: RowSource, k: number, seed: number, products: () => BlockProducts): Promise<{ basis: Pca; place: (s: RowSource) => Promise<Float32Array> }> {
+  if (src.n * src.d * src.d <= STREAMED_PCA_WORK) {
+    const rows = (s: RowSource) => asFloat32(gatherRows(s));
+    const basis = pca(rows(src), src.n, src.d, k, { seed });
+    return { basis, place: async (s) => project(basis, rows(s), s.n) };
+  }
+  const basis = await streamedPca(src, k, products(), { seed });
+  return { basis, place: (s) => streamedProject(s, basis, products()) };
+}
 
 export interface ProjectResult {
   run: { id: number; datasetId: number; method: 'pca' | 'umap'; points: number; layers: number[] };
@@ -45,9 +66,17 @@ export function projectionInput(db: Db, datasetId: number, layers: readonly numb
   return { dataset, model, spec, layers: chosen, ids };
 }
 
+/** The JS route on a subsample of INTRINSIC_POINTS (analysis/intrinsic.ts), for callers that cannot wait on onnxruntime. */
 export function measureIntrinsic(db: Db, datasetId: number, space: 'residual' | 'ffn', layer: number, x: Float32Array, n: number, width: number, seed: number): IntrinsicEstimate {
   const est = intrinsicDimension(x, n, width, { seed });
   saveIntrinsicDim(db, datasetId, { layer, space, points: est.points, twonn: est.twonn, pca90: est.pca90, params: { method: 'twonn+pca90', discard: 0.1, fraction: 0.9, seed } });
+  return est;
+}
+
+/** TwoNN and PCA-90 on every listed sample (exact kNN and the covariance spectrum through onnxruntime), stored. */
+export async function measureIntrinsicAll(db: Db, datasetId: number, space: 'residual' | 'ffn', layer: number, ids: readonly number[], width: number): Promise<IntrinsicEstimate> {
+  const est = await knnIntrinsic(sampleSource(db, datasetId, space, layer * width, width, ids));
+  saveIntrinsicDim(db, datasetId, { layer, space, points: est.points, twonn: est.twonn, pca90: est.pca90, params: { method: 'twonn+pca90', discard: 0.1, fraction: 0.9, neighbours: 'exact, all points', duplicates: est.duplicates } });
   return est;
 }
 
@@ -68,71 +97,88 @@ export async function runProject(ctx: JobContext<ProjectParams>): Promise<Projec
   let done = 0;
   const step = (fraction: number, message: string) => ctx.progress(done + fraction, total, 'steps', message);
   step(0, `reading ${n} samples`);
-  const states = (layer: number) => sampleSlices(db, dataset.id, p.space, layer * width, width, run.sampleIds);
-
-  let ablated: Map<number, Float32Array> | null = null;
-  if (p.ablation) {
-    ablated = await ablatedStates({
-      db,
-      dataDir: ctx.dataDir,
-      model: input.model,
-      dataset,
-      ids: run.sampleIds,
-      layers,
-      space: p.space,
-      neurons: p.ablation.neurons,
-      method: p.ablation.method,
-      progress: (f) => step(f, 'running the windows with the neurons ablated'),
-    });
-    done += 1;
+  const states = (layer: number) => sampleSource(db, dataset.id, p.space, layer * width, width, run.sampleIds);
+  // onnxruntime sessions for the block products, made on first use (small sets stay in JS)
+  const held: { products?: BlockProducts } = {};
+  const products = () => (held.products ??= new BlockProducts(width));
+  try {
+    return await projectLayers();
+  } finally {
+    await held.products?.release();
   }
 
-  let shared: Pca | null = null;
-  if (p.sharedBasis) {
-    step(0, 'fitting one PCA basis on all layers');
-    const stack = new Float32Array(n * layers.length * width);
-    layers.forEach((l, i) => stack.set(states(l), i * n * width));
-    shared = pca(stack, n * layers.length, width, p.dims, { seed: p.seed });
-  }
-
-  const result: ProjectResult['layers'] = [];
-  for (const layer of layers) {
-    if (stored.has(layer)) {
+  async function projectLayers(): Promise<ProjectResult> {
+    let ablated: Map<number, Float32Array> | null = null;
+    if (p.ablation) {
+      ablated = await ablatedStates({
+        db,
+        dataDir: ctx.dataDir,
+        model: input.model,
+        dataset,
+        ids: run.sampleIds,
+        layers,
+        space: p.space,
+        neurons: p.ablation.neurons,
+        method: p.ablation.method,
+        progress: (f) => step(f, 'running the windows with the neurons ablated'),
+      });
       done += 1;
-      continue;
     }
-    const x = states(layer);
-    const abl = ablated?.get(layer) ?? null;
-    let coords: Float32Array;
-    let moved: Float32Array | null = null;
-    let explained: number[] | null = null;
-    if (p.method === 'pca') {
-      step(0.1, `layer ${layer}: PCA`);
-      const basis = shared ?? pca(x, n, width, p.dims, { seed: p.seed });
-      coords = project(basis, x, n);
-      moved = abl && project(basis, abl, n);
-      explained = shared ? shared.explainedRatio : basis.explainedRatio;
-    } else {
-      step(0, `layer ${layer}: PCA to ${UMAP_PCA} dimensions`);
-      const k = Math.min(UMAP_PCA, width, n - 1);
-      const pre = pca(x, n, width, k, { seed: p.seed });
-      const fit = umapFit(project(pre, x, n), n, k, { dims: p.dims, neighbors: p.neighbors, minDist: p.minDist, seed: p.seed, progress: (f) => step(0.1 + 0.7 * f, `layer ${layer}: UMAP`) });
-      coords = fit.coords;
-      if (abl) {
-        step(0.8, `layer ${layer}: placing the ablated points`);
-        moved = fit.transform(project(pre, abl, n), n);
+
+    let shared: Awaited<ReturnType<typeof fitPca>> | null = null;
+    if (p.sharedBasis) {
+      step(0, 'fitting one PCA basis on all layers');
+      shared = await fitPca(concatSources(layers.map(states)), p.dims, p.seed, products);
+    }
+
+    const result: ProjectResult['layers'] = [];
+    for (const layer of layers) {
+      if (stored.has(layer)) {
+        done += 1;
+        continue;
       }
+      const x = states(layer);
+      const abl = ablated?.get(layer) ?? null;
+      const ablSource = abl && arraySource(abl, n, width);
+      let coords: Float32Array;
+      let moved: Float32Array | null = null;
+      let explained: number[] | null = null;
+      if (p.method === 'pca') {
+        step(0.1, `layer ${layer}: PCA`);
+        const fit = shared ?? (await fitPca(x, p.dims, p.seed, products));
+        coords = await fit.place(x);
+        moved = ablSource && (await fit.place(ablSource));
+        explained = fit.basis.explainedRatio;
+      } else {
+        step(0, `layer ${layer}: PCA to ${UMAP_PCA} dimensions`);
+        const k = Math.min(UMAP_PCA, width, n - 1);
+        const pre = await fitPca(x, k, p.seed, products);
+        step(0.05, `layer ${layer}: nearest neighbours`);
+        const fit = await fastUmap(await pre.place(x), n, k, {
+          dims: p.dims,
+          neighbors: p.neighbors,
+          minDist: p.minDist,
+          seed: p.seed,
+          progressKnn: (f) => step(0.05 + 0.15 * f, `layer ${layer}: nearest neighbours`),
+          progress: (f) => step(0.2 + 0.6 * f, `layer ${layer}: UMAP`),
+        });
+        coords = fit.coords;
+        if (ablSource) {
+          step(0.8, `layer ${layer}: placing the ablated points`);
+          moved = await fit.transform(await pre.place(ablSource), n);
+        }
+      }
+      let est: IntrinsicEstimate | null = null;
+      if (p.intrinsic) {
+        step(0.85, `layer ${layer}: intrinsic dimension`);
+        est = await measureIntrinsicAll(db, dataset.id, p.space, layer, run.sampleIds, width);
+      }
+      saveLayerProjection(db, run, { layer, coords, ablated: moved, explainedVariance: explained });
+      result.push({ layer, explainedVariance: explained, twonn: est?.twonn ?? null, pca90: est?.pca90 ?? null });
+      done += 1;
+      step(0, `layer ${layer} stored`);
     }
-    let est: IntrinsicEstimate | null = null;
-    if (p.intrinsic) {
-      step(0.85, `layer ${layer}: intrinsic dimension`);
-      est = measureIntrinsic(db, dataset.id, p.space, layer, x, n, width, p.seed);
-    }
-    saveLayerProjection(db, run, { layer, coords, ablated: moved, explainedVariance: explained });
-    result.push({ layer, explainedVariance: explained, twonn: est?.twonn ?? null, pca90: est?.pca90 ?? null });
-    done += 1;
-    step(0, `layer ${layer} stored`);
+    markProjectionRunReady(db, run.id);
+    return { run: { id: run.id, datasetId: dataset.id, method: p.method, points: n, layers }, layers: result };
   }
-  markProjectionRunReady(db, run.id);
-  return { run: { id: run.id, datasetId: dataset.id, method: p.method, points: n, layers }, layers: result };
 }
