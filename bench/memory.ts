@@ -105,7 +105,7 @@ async function child(form: Form): Promise<void> {
   gc();
   resetPeak();
   const model = loadModel(path);
-  const forms = weightForms(model, options.fp32Weights);
+  const forms = weightForms(model, options);
   const weights = [
     `fp32 ${(forms.fp32Params / 1e6).toFixed(0)}M`,
     ...(forms.halfParams ? [`16-bit ${(forms.halfParams / 1e6).toFixed(0)}M`] : []),

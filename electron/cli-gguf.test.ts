@@ -49,3 +49,17 @@ describe('GGUF models in the CLI', () => {
     });
   }
 });
+
+describe('--precision', () => {
+  it('fp16 is refused on the CPU provider with the reason, a wrong value with the choices; fp32 runs', () => {
+    const model = path.join(gguf, 'llama-f32', 'model.gguf');
+    json(['import', model, '--name', 'precision-llama']);
+    const fp16 = runCli(['logits', '--model', 'precision-llama', '--ids', '1,2,3', '--provider', 'cpu', '--precision', 'fp16'], dataDir);
+    expect(fp16.code).toBe(1);
+    expect(fp16.stderr).toContain('--precision fp16 computes in float16 on a GPU provider');
+    const bad = runCli(['logits', '--model', 'precision-llama', '--ids', '1,2,3', '--precision', 'half'], dataDir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--precision must be fp16 or fp32, got "half"');
+    expect((json(['logits', '--model', 'precision-llama', '--ids', '1,2,3', '--precision', 'fp32']).logits as number[][]).length).toBe(3);
+  });
+});

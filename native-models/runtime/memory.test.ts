@@ -73,7 +73,7 @@ describe('the estimate', () => {
     const largest = Math.max(...matrices.map((n) => base.weight(n).data.length));
     expect(forms).toEqual({ fp32Params: (2 * spec.nLayers + 1) * spec.dModel, quantized: [], halfParams, largestHalf: largest });
     // the graph option fp32Weights expands them: all fp32 again
-    expect(weightForms(model, true)).toEqual(weightForms(base));
+    expect(weightForms(model, { fp32Weights: true })).toEqual(weightForms(base));
     const e = estimateMemory(spec, forms, {}, { rows: 0, seqLen: 0 });
     expect(e.hostWeights).toBe(forms.fp32Params * 4);
     expect(e.graphWeights).toBe(forms.fp32Params * 4 + 2 * halfParams);

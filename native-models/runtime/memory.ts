@@ -102,9 +102,12 @@ export function paramShapes(spec: ModelSpec): Map<string, number> {
 
 /**
  * Which weights the graph will hold quantized or in 16 bits (asks quantized() and half() for
- * sizes; reads no bytes). fp32Weights: the graph option that expands 16-bit weights to fp32.
+ * sizes; reads no bytes), for the graph options fp32Weights (16-bit weights expanded to fp32) and
+ * precision (fp16: every other matrix held as float16 too, the token embedding excepted: Gather
+ * reads it in fp32 unless the file stores it in 16 bits).
  */
-export function weightForms(model: LoadedModel, fp32Weights = false): WeightForms {
+export function weightForms(model: LoadedModel, graph: Pick<GraphOptions, 'fp32Weights' | 'precision'> = {}): WeightForms {
+  const fp32Weights = graph.fp32Weights ?? false;
   const shapes = paramShapes(model.spec);
   const names = new Set(model.weightNames());
   const byKind = new Map<QuantizedWeight['kind'], number>();
@@ -125,7 +128,13 @@ export function weightForms(model: LoadedModel, fp32Weights = false): WeightForm
       continue;
     }
     if (q === null) {
-      fp32Params += params;
+      // fp16 precision: the matrices of linear() and their biases (norms and embeddings stay fp32);
+      // the Gemms read them as they are, so none is cast to an fp32 copy (largestHalf)
+      if (graph.precision === 'fp16' && names.has(name) && !name.includes('norm') && name !== W.tokenEmbedding && name !== W.positionEmbedding) {
+        halfParams += params;
+      } else {
+        fp32Params += params;
+      }
       continue;
     }
     byKind.set(q.kind, (byKind.get(q.kind) ?? 0) + q.rows * q.cols);
