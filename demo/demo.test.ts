@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../electron/jobs/test-support.js';
 import type { DemoSummary } from './summary.js';
-import { withAppSection } from './model-card.js';
+import { appSection, withAppSection } from './model-card.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,6 +42,26 @@ describe('npm run demo', () => {
       expect(fs.readFileSync(f.csv, 'utf8').split('\n').length).toBeGreaterThan(2);
     }
     expect(s.figures.map((f) => f.name).sort()).toEqual(['ablation-comparison', 'dead-neurons-per-layer', 'fire-rate-distribution-brown-gpt2-relu']);
+  }, 300_000);
+
+  it('--quick on the mixture-of-experts demo model adds its router statistics to the summary and the card section', () => {
+    const out = tempDir();
+    const r = spawnSync(process.execPath, [path.join(root, 'dist', 'electron', 'demo.js'), '--quick', '--models', 'brown-mixtral-moe', '--out', out], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const s = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as DemoSummary;
+    const [m] = s.models;
+    const x = m!.experts!;
+    expect([x.experts, x.top_k, x.expert_ff]).toEqual([8, 2, 128]);
+    expect(x.per_layer).toHaveLength(m!.per_layer.length);
+    for (const l of x.per_layer) {
+      // each token is routed to top-k experts: the shares of the tokens add up to k
+      expect(l.topk_rate.reduce<number>((a, v) => a + (v ?? 0), 0)).toBeCloseTo(2, 9);
+      expect(l.entropy_mean!).toBeGreaterThan(0);
+      expect(l.entropy_mean!).toBeLessThanOrEqual(l.entropy_max);
+    }
+    const section = appSection(m!, s);
+    expect(section).toMatch(/Router statistics over the same tokens \(8 experts of 128 units, top-2;/);
+    expect(section).toContain(`| 0 | ${x.per_layer[0]!.load_cv!.toFixed(3)} | ${x.per_layer[0]!.entropy_mean!.toFixed(3)} (${Math.log(8).toFixed(3)}) |`);
   }, 300_000);
 
   it('replaces only the model card\'s "Measured by the app" section', () => {

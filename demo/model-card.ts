@@ -31,6 +31,23 @@ export function appSection(m: ModelSummary, s: Pick<DemoSummary, 'app_version'>)
     `| all ${count(m.totals.neurons)} | ${m.totals.dead} | ${m.totals.constant} | ${m.totals.never_positive} | ${m.totals.rare} | ${m.totals.massive} | ${m.totals.heavy_tailed} | ${m.totals.token_specific} | ${m.totals.positional} |`,
     '',
   ];
+  if (m.experts) {
+    const x = m.experts;
+    const share = (v: number | null) => (v === null ? '?' : `${(100 * v).toFixed(1)}%`);
+    const list = (es: number[]) => (es.length ? es.join(', ') : 'none');
+    lines.push(
+      `Router statistics over the same tokens (${x.experts} experts of ${x.expert_ff} units, top-${x.top_k}; an expert's units count only the tokens routed to it; share = tokens for which the expert is among the top ${x.top_k}, ${share(x.top_k / x.experts)} each if even; dead = never routed, 95% upper bound 3/N; rare = routed on fewer than ${t.rare.bound} of the tokens):`,
+      '',
+      '| layer | load CV | router entropy (nats, max) | least / most used expert share | dead experts | rare experts |',
+      '|---|---|---|---|---|---|',
+      ...x.per_layer.map((l) => {
+        const shares = l.topk_rate.filter((v): v is number => v !== null);
+        const range = shares.length ? `${share(Math.min(...shares))} / ${share(Math.max(...shares))}` : '?';
+        return `| ${l.layer} | ${l.load_cv?.toFixed(3) ?? '?'} | ${l.entropy_mean?.toFixed(3) ?? '?'} (${l.entropy_max.toFixed(3)}) | ${range} | ${list(l.dead)} | ${list(l.rare)} |`;
+      }),
+      '',
+    );
+  }
   const conds = m.ablation.conditions.filter((c) => c.neurons > 0);
   if (conds.length > 0) {
     lines.push(

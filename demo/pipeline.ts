@@ -8,6 +8,7 @@ import { listNeurons } from '../electron/neurons.js';
 import { DETECTOR_DEFAULTS } from '../electron/analysis/detectors.js';
 import { finished, runToEnd } from '../electron/run-to-end.js';
 import { quietSet, studyAblation, studyCapture, type Split } from '../electron/start-here.js';
+import { expertsSummary, type ExpertsSummary } from '../electron/experts.js';
 
 export interface Budget {
   /** training tokens captured */
@@ -29,6 +30,8 @@ export interface ModelOutcome {
   layers: LayerCounts[];
   fireRates: Array<{ layer: number; neuron: number; fire_rate: number | null }>;
   ablation: AblationResult;
+  /** a mixture of experts' router statistics per layer (load, entropy, dead and rare experts); null for a dense model */
+  experts: ExpertsSummary | null;
 }
 
 async function job(b: Backend, method: string, params: unknown): Promise<Job> {
@@ -63,5 +66,6 @@ export async function runModel(b: Backend, model: Model, corpusId: number, split
     layers,
     fireRates: all.map((r) => ({ layer: r.layer, neuron: r.neuron, fire_rate: r.fire_rate })),
     ablation,
+    experts: model.experts === null ? null : expertsSummary(b.db, dataset.id, { pairs: 0 }),
   };
 }

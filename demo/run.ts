@@ -17,7 +17,7 @@ import { runModel, type Budget, type ModelOutcome } from './pipeline.js';
 import type { Split } from '../electron/start-here.js';
 import { summarize, summaryTable, type DemoSummary } from './summary.js';
 import { updateModelCards } from './model-card.js';
-import { runWidthDepth } from './width-depth.js';
+import { runPairStudy } from './width-depth.js';
 
 const USAGE = `usage: npm run demo -- [--out DIR] [--quick] [--data-dir DIR] [--models NAME,NAME] [--update-model-cards]
        npm run demo -- --update-model-cards --from-summary DIR/summary.json
@@ -28,6 +28,9 @@ const USAGE = `usage: npm run demo -- [--out DIR] [--quick] [--data-dir DIR] [--
   --models A,B     demo models to run (default: brown-gpt2-gelu,brown-gpt2-relu)
   --width-depth    also run the Start-here study "Width vs depth" (brown-gpt2-wide vs brown-gpt2-deep) and write
                    its comparison into DIR/width-depth: compare.json, tables (CSV, LaTeX), profile figures (SVG, PNG, PDF, CSV)
+  --dense-moe      also run the Start-here study "Dense vs MoE" (brown-llama-dense vs brown-mixtral-moe, the same active
+                   parameters per token) and write its comparison into DIR/dense-moe, as --width-depth does, plus experts-brown-mixtral-moe.json
+                   (the MoE capture's router statistics: load, entropy, dead and rare experts per layer)
   --update-model-cards   write the "Measured by the app" section of each model's MODEL_CARD.md (full budget only)
   --from-summary FILE    with --update-model-cards: take the figures from a stored full run instead of running`;
 
@@ -44,6 +47,7 @@ async function main(): Promise<number> {
       'update-model-cards': { type: 'boolean' },
       'from-summary': { type: 'string' },
       'width-depth': { type: 'boolean' },
+      'dense-moe': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,7 +95,8 @@ async function main(): Promise<number> {
     fs.writeFileSync(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(summaryTable(summary));
     if (values['update-model-cards']) for (const f of updateModelCards(summary, demoModelsDir)) log(`updated ${f}`);
-    if (values['width-depth']) await runWidthDepth(b, path.join(out, 'width-depth'), log);
+    if (values['width-depth']) await runPairStudy(b, 'width-depth', path.join(out, 'width-depth'), log);
+    if (values['dense-moe']) await runPairStudy(b, 'dense-moe', path.join(out, 'dense-moe'), log);
     log(`done: ${out}`);
     return 0;
   } finally {

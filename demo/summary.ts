@@ -30,6 +30,25 @@ export function summarize(outcomes: readonly ModelOutcome[], run: { budget: Budg
         loss: interval(o.ablation.baseline.loss),
         ppl: interval(o.ablation.baseline.ppl),
       },
+      // mixture of experts: per layer, how evenly the router spreads tokens and which experts it never or rarely uses
+      experts:
+        o.experts === null
+          ? null
+          : {
+              experts: o.experts.experts,
+              top_k: o.experts.topK,
+              expert_ff: o.experts.expertFf,
+              per_layer: o.experts.layers.map((l) => ({
+                layer: l.layer,
+                tokens: l.tokens,
+                load_cv: l.load_cv,
+                entropy_mean: l.entropy_mean,
+                entropy_max: l.entropy_max,
+                topk_rate: l.experts.map((e) => e.topk_rate),
+                dead: l.experts.filter((e) => e.verdict === 'dead').map((e) => e.expert),
+                rare: l.experts.filter((e) => e.verdict === 'rare').map((e) => e.expert),
+              })),
+            },
       ablation: {
         id: o.ablation.id,
         method: o.ablation.method,

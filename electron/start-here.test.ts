@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AblationResult, Job, Result } from './api.js';
+import type { AblationResult, Dataset, Job, Result } from './api.js';
 import type { Backend } from './backend.js';
 import { fixtureWithCharTokenizer, testBackend, until } from './jobs/test-support.js';
 
@@ -51,5 +51,12 @@ describe('start here', () => {
     // evaluated on the held-out documents only
     const validation = new Set((await import(path.join(root, 'native-models', 'demo', 'recipe', 'split.json'), { with: { type: 'json' } })).default.validation as string[]);
     expect(r.perDocument.every((d) => validation.has(d.document))).toBe(true);
+    // a held-out set a bootstrap can stand on: every held-out document (>= 30), spanning the genres
+    expect(r.documents).toBeGreaterThanOrEqual(30);
+    expect(new Set(r.perDocument.map((d) => d.genre)).size).toBeGreaterThanOrEqual(10);
+    expect(r.warnings).toEqual([]);
+    // and a capture that is not of one genre
+    const capturedSet = ((await b.handle('dataset.list', {})) as Dataset[]).find((d) => d.id === mine.datasetId)!;
+    expect(capturedSet.warnings).toEqual([]);
   }, 400_000);
 });

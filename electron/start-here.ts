@@ -19,11 +19,26 @@ import { listNeurons } from './neurons.js';
 /** Small enough to finish in about a minute on two cores, large enough for dead neurons to show. */
 export const START_HERE_BUDGET = { captureTokens: 20_000, evalTokens: 20_000, resamples: 500 } as const;
 
+/**
+ * How Start here spreads its small budget over many documents. Read whole and in corpus order,
+ * 20,000 tokens are the first 6 documents (news and editorial): a capture of one genre, and a
+ * held-out bootstrap over 6 units. Instead the capture takes the first 512 tokens of training
+ * documents dealt round-robin over the genres (~39 documents, every genre), and the evaluation the
+ * first window (256 tokens) of every held-out document: all 52, over 15 genres, ~13,000 tokens.
+ * The split itself is the recipe's, so the models' recorded validation loss (measured on the whole
+ * of every held-out document, as `npm run demo` and demo-validation.test.ts still do) stands.
+ */
+export const START_HERE_SPREAD = {
+  capture: { order: 'stratified', stratifyBy: 'genre', tokensPerDocument: 512 },
+  evaluation: { order: 'stratified', stratifyBy: 'genre', tokensPerDocument: 256 },
+} as const;
+
 const nameFor = (model: { name: string }) => `Start here: ${model.name}`;
 
-/** The width-vs-depth demo pair: its own study (width-depth.ts), not a card of this one. */
+/** The width-vs-depth and dense-vs-MoE demo pairs: studies of their own (width-depth.ts), not cards of this one. */
 export const WIDTH_DEPTH_MODELS = ['brown-gpt2-wide', 'brown-gpt2-deep'] as const;
-const isPairModel = (m: ModelRecord) => (WIDTH_DEPTH_MODELS as readonly string[]).includes(path.basename(m.path));
+export const DENSE_MOE_MODELS = ['brown-llama-dense', 'brown-mixtral-moe'] as const;
+const isPairModel = (m: ModelRecord) => ([...WIDTH_DEPTH_MODELS, ...DENSE_MOE_MODELS] as readonly string[]).includes(path.basename(m.path));
 
 /** A shipped demo model: its folder has recipe.json, and the recipe's split lies beside it. */
 export function splitOf(model: ModelRecord): Split | null {
@@ -73,6 +88,15 @@ export interface StudyPlan {
   samples: number;
   captureName: string;
   ablationName: string;
+  /** how documents are ordered and cut (Start here: START_HERE_SPREAD); absent: the default order, whole documents */
+  spread?: { capture: DocumentSpread; evaluation: DocumentSpread };
+}
+
+/** The order and per-document cut of a study's documents (fields of the capture's and evaluation's filter). */
+export interface DocumentSpread {
+  order: 'shuffled' | 'stratified' | 'corpus';
+  stratifyBy?: string;
+  tokensPerDocument?: number;
 }
 
 export interface Split {
@@ -90,7 +114,7 @@ export type StudyStep =
 export function studyCapture(modelId: number, seqLen: number, corpusId: number, split: Split, plan: StudyPlan): StudyStep {
   return {
     method: 'capture.start',
-    params: { modelId, corpusId, filter: { names: split.train }, seqLen, batch: 8, maxTokens: plan.captureTokens, topK: 8, samples: plan.samples, name: plan.captureName },
+    params: { modelId, corpusId, filter: { names: split.train, ...plan.spread?.capture }, seqLen, batch: 8, maxTokens: plan.captureTokens, topK: 8, samples: plan.samples, name: plan.captureName },
   };
 }
 
@@ -109,7 +133,7 @@ export function studyAblation(modelId: number, seqLen: number, corpusId: number,
     modelId,
     corpusId,
     datasetId,
-    filter: { names: split.validation },
+    filter: { names: split.validation, ...plan.spread?.evaluation },
     seqLen,
     batch: 4,
     ...(plan.evalTokens !== undefined ? { maxTokens: plan.evalTokens } : {}),
@@ -130,7 +154,7 @@ export function startHereStep(db: Db, model: ModelRecord): StudyStep {
   if (!corpus) throw new Error('the Brown corpus is not imported yet; import it (Corpora, or ffn-lab corpus import brown) and try again');
   const status = startHereStatus(db).models.find((m) => m.modelId === model.id);
   const seqLen = Math.min(256, (model.spec as ModelSpec).maxPositions);
-  const plan = { ...START_HERE_BUDGET, samples: 500, captureName: nameFor(model), ablationName: nameFor(model) };
+  const plan = { ...START_HERE_BUDGET, samples: 500, captureName: nameFor(model), ablationName: nameFor(model), spread: START_HERE_SPREAD };
   if (!status?.datasetId) return studyCapture(model.id, seqLen, corpus.id, split, plan);
   return studyAblation(model.id, seqLen, corpus.id, status.datasetId, quietSet(db, status.datasetId), split, plan);
 }

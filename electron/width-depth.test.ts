@@ -26,33 +26,33 @@ afterAll(() => b.close());
 
 describe('width vs depth study', () => {
   it('needs the Brown corpus before it captures; then runs every step by itself to the comparison', async () => {
-    let status = (await b.handle('start.widthDepthStatus', {})) as Result<'start.widthDepthStatus'>;
+    let status = (await b.handle('start.pairStatus', { study: 'width-depth' })) as Result<'start.pairStatus'>;
     expect(status.available).toBe(true);
     expect(status.models.map((m) => m.name)).toEqual(['brown-gpt2-wide', 'brown-gpt2-deep']);
     expect(status.datasets).toBeNull();
     // the imports go first and chain; without the corpus the study stops there with the reason
-    const first = (await b.handle('start.widthDepth', {})) as { job: Job };
+    const first = (await b.handle('start.pair', { study: 'width-depth' })) as { job: Job };
     expect(first.job.kind).toBe('model-import');
     await until(() => {
       const s = b.jobs.list();
       return s.filter((j) => j.kind === 'model-import' && j.state === 'done').length === 3 && s.every((j) => j.state !== 'running' && j.state !== 'queued');
     }, 120_000);
-    await expect(b.handle('start.widthDepth', {})).rejects.toThrow(/the Brown corpus is not imported yet/);
+    await expect(b.handle('start.pair', { study: 'width-depth' })).rejects.toThrow(/the Brown corpus is not imported yet/);
 
     await wait(b.handle('corpus.import', { source: { kind: 'brown' } }));
-    const next = (await b.handle('start.widthDepth', {})) as { job: Job };
+    const next = (await b.handle('start.pair', { study: 'width-depth' })) as { job: Job };
     expect(next.job.kind).toBe('capture');
     // a second click while a step runs starts nothing new
-    expect(((await b.handle('start.widthDepth', {})) as { job: Job }).job.id).toBe(next.job.id);
+    expect(((await b.handle('start.pair', { study: 'width-depth' })) as { job: Job }).job.id).toBe(next.job.id);
     // every step ends before the status says done (the status is read from the database, synchronously)
     await until(() => {
       const jobs = b.jobs.list();
       return jobs.filter((j) => j.kind === 'ablate' && j.state === 'done').length === 2 && jobs.every((j) => j.state !== 'running' && j.state !== 'queued');
     }, 600_000);
-    status = (await b.handle('start.widthDepthStatus', {})) as Result<'start.widthDepthStatus'>;
+    status = (await b.handle('start.pairStatus', { study: 'width-depth' })) as Result<'start.pairStatus'>;
     expect(status.datasets).not.toBeNull();
     expect(b.jobs.list().filter((j) => j.state === 'failed')).toEqual([]);
-    expect(((await b.handle('start.widthDepth', {})) as { job: Job | null }).job).toBeNull();
+    expect(((await b.handle('start.pair', { study: 'width-depth' })) as { job: Job | null }).job).toBeNull();
 
     const r = (await b.handle('compare.run', { datasets: status.datasets })) as CompareResult;
     expect(r.refused).toEqual([]);

@@ -1,5 +1,5 @@
 // The app measures a shipped demo model's validation loss with the protocol of its recipe (each
-// held-out document cut into windows of 256, each window on its own, n - 1 predictions per
+// held-out document cut into windows of its context, 256 or 128, each window on its own, n - 1 predictions per
 // window) and gets what the recipe's independent PyTorch forward got on the same weights.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,4 +36,20 @@ describe('demo model validation loss', () => {
     // float32 on both sides, different summation orders: agreement to a few units in the 4th decimal
     expect(Math.abs(r.baseline.loss.value - recipe.validation.loss)).toBeLessThan(2e-3);
   }, 400_000);
+
+  // the dense-vs-MoE pair (Llama and Mixtral layouts, windows of 128): the recipe measured the shipped
+  // weights with the fixtures' independent reference forwards (recipe/export_llama.py)
+  it.each(['brown-llama-dense', 'brown-mixtral-moe'])('%s: the app matches the recipe\'s PyTorch figure on the validation split', async (name) => {
+    const dir = path.join(demo, name);
+    const recipe = JSON.parse(fs.readFileSync(path.join(dir, 'recipe.json'), 'utf8')) as { shape: { max_position_embeddings: number }; validation: { predictions: number; loss: number; documents: number } };
+    const m = await b.jobs.waitFor(((await b.handle('model.import', { path: dir })) as { job: Job }).job.id);
+    const modelId = (m.result as { model: { id: number } }).model.id;
+    const params = { modelId, corpusId, filter: { names: split.validation }, seqLen: recipe.shape.max_position_embeddings, batch: 8, resamples: 0, method: 'zero', kind: 'compare', conditions: [] };
+    const job = await b.jobs.waitFor(b.jobs.start('ablate', params).id);
+    expect(job.error).toBeNull();
+    const r = (await b.handle('ablation.get', { id: (job.result as { ablation: { id: number } }).ablation.id })) as AblationResult;
+    expect(r.documents).toBe(recipe.validation.documents);
+    expect(r.tokens).toBe(recipe.validation.predictions);
+    expect(Math.abs(r.baseline.loss.value - recipe.validation.loss)).toBeLessThan(2e-3);
+  }, 600_000);
 });

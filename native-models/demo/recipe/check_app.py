@@ -7,7 +7,8 @@ Run from the repository root after `node scripts/build.mjs --node-only`:
 In a fresh data folder (FFN_LAB_DATA=a temporary folder) it runs the app's CLI:
   import <model> --json; generate --prompt "The jury said" --max-new 20 --json;
   logits --ids <one validation window> --json
-and compares those logits with export.reference_forward() on the same shipped weights, in
+and compares those logits with export.reference_forward() (GPT-2) or export_llama.reference_forward()
+(Llama, Mixtral) on the same shipped weights, in
 float32 (the F16 values converted exactly). Prints the largest absolute difference and the window's
 mean NLL from both; exits 1 when the difference exceeds --tol (default 1e-3).
 """
@@ -26,6 +27,7 @@ REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, HERE)
 import data  # noqa: E402
 import export  # noqa: E402
+import export_llama  # noqa: E402
 from tokenizer import BPETokenizer  # noqa: E402
 
 
@@ -59,7 +61,7 @@ def main():
         sys.exit(f"{doc} is not a validation document of {model}")
     tok = BPETokenizer.load(os.path.join(model, "tokenizer.json"))
     text = dict((d, t) for d, _, t in data.documents())[doc]
-    n = args.tokens or config["n_positions"]
+    n = args.tokens or config.get("n_positions") or config["max_position_embeddings"]
     ids = tok.encode(text)[:n]
 
     env = dict(os.environ, FFN_LAB_DATA=tempfile.mkdtemp(prefix="ffn-lab-check-"))
@@ -73,7 +75,8 @@ def main():
 
     weights = export.read_safetensors(os.path.join(model, "model.safetensors"))
     with torch.no_grad():
-        ref = export.reference_forward(weights, config, torch.tensor([ids]))[0]
+        forward = export.reference_forward if config["model_type"] == "gpt2" else export_llama.reference_forward
+        ref = forward(weights, config, torch.tensor([ids]))[0]
     diff = (app - ref).abs().max().item()
     x = torch.tensor(ids)
     nll = lambda lg: float(-torch.log_softmax(lg[:-1].double(), -1).gather(-1, x[1:, None]).mean())  # noqa: E731

@@ -118,8 +118,10 @@ def reference_forward(t, config, ids):
     return x @ t["transformer.wte.weight"].t()
 
 
-def reference_nll(t, config, windows):
-    """Token-weighted summed NLL (float64) and prediction count over windows (1-D id tensors)."""
+def reference_nll(t, config, windows, forward=None):
+    """Token-weighted summed NLL (float64) and prediction count over windows (1-D id tensors);
+    forward(t, config, ids [B, T]) -> logits, GPT-2's reference_forward by default."""
+    forward = forward or reference_forward
     total, count = 0.0, 0
     by_len = {}
     for w in windows:
@@ -130,7 +132,7 @@ def reference_nll(t, config, windows):
                 continue
             for i in range(0, len(ws), 16):
                 x = torch.stack(ws[i:i + 16])
-                lp = torch.log_softmax(reference_forward(t, config, x[:, :-1]), dim=-1)
+                lp = torch.log_softmax(forward(t, config, x[:, :-1]), dim=-1)
                 nll = -lp.gather(-1, x[:, 1:, None]).squeeze(-1)
                 total += float(nll.double().sum())
                 count += nll.numel()
@@ -206,30 +208,41 @@ def write_json(path, obj):
 
 def export(model, tok, out_dir, tokenizer_path, split_path, training, val_ids, dtype):
     cfg = model.cfg
+    described = {
+        "architecture": "GPT2LMHeadModel",
+        "activation_function": cfg["activation"],
+        "shape": {"n_layer": cfg["layers"], "n_embd": cfg["d"], "n_head": cfg["heads"], "n_inner": cfg["ffn"],
+                  "n_positions": cfg["context"], "vocab_size": cfg["vocab"], "tied_embeddings": True,
+                  "parameters": training["parameters"]},
+    }
+    return write_export(out_dir, tok, tokenizer_path, split_path, training, val_ids, dtype, hf_tensors(model, dtype),
+                        hf_config(cfg, tok.eot, dtype), cfg["context"], cfg["vocab"], described, reference_forward,
+                        "recipe/export.py reference_forward", write_model_card)
+
+
+def write_export(out_dir, tok, tokenizer_path, split_path, training, val_ids, dtype, tensors, config, context, vocab,
+                 described, forward, forward_name, card_writer):
+    """Writes the model folder (weights, config, tokenizer, recipe.json, model card) for any architecture:
+    `described` opens recipe.json (architecture, shape), `forward` is the independent reference forward
+    on the file's own tensor names that measures the shipped weights (named `forward_name` in the recipe)."""
     os.makedirs(out_dir, exist_ok=True)
     name = os.path.basename(os.path.normpath(out_dir))
-    tensors = hf_tensors(model, dtype)
-    config = hf_config(cfg, tok.eot, dtype)
     write_json(os.path.join(out_dir, "config.json"), config)
     write_safetensors(os.path.join(out_dir, "model.safetensors"), tensors, {"format": "pt"})
     shutil.copyfile(tokenizer_path, os.path.join(out_dir, "tokenizer.json"))
-    write_json(os.path.join(out_dir, "tokenizer_config.json"), toklib.tokenizer_config(cfg["context"]))
+    write_json(os.path.join(out_dir, "tokenizer_config.json"), toklib.tokenizer_config(context))
 
     # the validation figure of the weights as shipped (read back from the file, run in float32)
     shipped = read_safetensors(os.path.join(out_dir, "model.safetensors"))
-    windows = validation_windows(val_ids, cfg["context"])
-    total, count = reference_nll(shipped, config, windows)
+    windows = validation_windows(val_ids, context)
+    total, count = reference_nll(shipped, config, windows, forward)
     loss = total / count
     split = data.load_split(split_path)
     with open(tokenizer_path, encoding="utf-8") as f:
         tj = json.load(f)
     recipe = {
         "model": name,
-        "architecture": "GPT2LMHeadModel",
-        "activation_function": cfg["activation"],
-        "shape": {"n_layer": cfg["layers"], "n_embd": cfg["d"], "n_head": cfg["heads"], "n_inner": cfg["ffn"],
-                  "n_positions": cfg["context"], "vocab_size": cfg["vocab"], "tied_embeddings": True,
-                  "parameters": training["parameters"]},
+        **described,
         "weights": {"file": "model.safetensors", "dtype": config["torch_dtype"],
                     "bytes": os.path.getsize(os.path.join(out_dir, "model.safetensors")),
                     "f16_subnormal_values": f16_subnormals(tensors) if dtype == "f16" else 0,
@@ -240,7 +253,7 @@ def export(model, tok, out_dir, tokenizer_path, split_path, training, val_ids, d
                  "validation_fraction_per_genre": split["validation_fraction_per_genre"],
                  "train_documents": split["train"], "validation_documents": split["validation"],
                  "validation_by_genre": split["validation_by_genre"]},
-        "tokenizer": {"type": "byte-level BPE (GPT-2 style)", "vocab_size": cfg["vocab"],
+        "tokenizer": {"type": "byte-level BPE (GPT-2 style)", "vocab_size": vocab,
                       "merges": len(tj["model"]["merges"]), "special": {"<|endoftext|>": tok.eot},
                       "trained_on": "training split only (recipe/tokenizer.py)"},
         "training": training,
@@ -256,27 +269,23 @@ def export(model, tok, out_dir, tokenizer_path, split_path, training, val_ids, d
             "loss": round(loss, 5),
             "perplexity": round(math.exp(loss), 4),
             "measured_by": f"PyTorch {torch.__version__}, float32 compute on the shipped {config['torch_dtype']} "
-                           "weights (recipe/export.py reference_forward)",
+                           f"weights ({forward_name})",
             "loss_fp32_training_weights": training.get("val_loss_fp32_all_windows"),
         },
         "curve": "training-curve.csv (val_loss_subset: the curve's fixed subset of validation windows)",
     }
     write_json(os.path.join(out_dir, "recipe.json"), recipe)
-    write_model_card(out_dir, recipe)
+    card_writer(out_dir, recipe)
     print(f"exported {name}: validation loss {loss:.4f} ppl {math.exp(loss):.2f} on the shipped weights "
           f"({count} predictions); model.safetensors {recipe['weights']['bytes']} bytes", flush=True)
     return recipe
 
 
 def write_model_card(out_dir, r):
-    s, t, v = r["shape"], r["training"], r["validation"]
-    h = t["hyperparameters"]
-    fl = t["flattening"]
-    steps_at = list(fl["val_loss_subset_at_step"].items())
+    s = r["shape"]
     act = "GELU (tanh approximation, `gelu_new`)" if r["activation_function"] == "gelu_new" else "ReLU (`relu`)"
     other = "brown-gpt2-relu" if r["activation_function"] == "gelu_new" else "brown-gpt2-gelu"
-    flattened = abs(fl["relative_improvement"]) < 0.02
-    twin = h.get("twin")
+    twin = r["training"]["hyperparameters"].get("twin")
     budget = "a few minutes for each of the pair" if twin else "about an hour for both models"
     if twin:
         # a width-vs-depth pair: same parameter count, data, tokenizer, seed and schedule, other shape
@@ -307,9 +316,32 @@ A small GPT-2-architecture language model trained from scratch on the Brown corp
 | context | {s['n_positions']} tokens |
 | vocabulary | {s['vocab_size']} (byte-level BPE, `<|endoftext|>` = {r['tokenizer']['special']['<|endoftext|>']}) |
 | parameters | {s['parameters']:,} |
-| weights | `model.safetensors`, {r['weights']['dtype']}, {r['weights']['bytes'] / 1e6:.1f} MB{f" (rounded to nearest from the float32 training state; {r['weights']['f16_subnormal_values']:,} values, {100 * r['weights']['f16_subnormal_values'] / s['parameters']:.2f}% of the parameters, became F16 subnormals in that rounding: an artifact of the storage format, not of training)" if r['weights']['f16_subnormal_values'] else ""} |
+| weights | {weights_cell(r, s['parameters'])} |
 
-## Data
+""" + card_tail(r, budget)
+    with open(os.path.join(out_dir, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
+        f.write(card)
+
+
+def weights_cell(r, parameters):
+    """The model card's "weights" cell: file, dtype, size, and the F16 subnormals rounding made."""
+    w = r["weights"]
+    sub = w["f16_subnormal_values"]
+    note = (f" (rounded to nearest from the float32 training state; {sub:,} values, {100 * sub / parameters:.2f}% of the "
+            "parameters, became F16 subnormals in that rounding: an artifact of the storage format, not of training)") if sub else ""
+    return f"`model.safetensors`, {w['dtype']}, {w['bytes'] / 1e6:.1f} MB{note}"
+
+
+def card_tail(r, budget):
+    """The model card from "## Data" on, the same for every demo model: data, training, validation
+    (PyTorch), the app's section (filled by npm run demo -- --update-model-cards), intended use.
+    `budget` names the CPU budget, for the sentence on a curve that has not flattened."""
+    t, v = r["training"], r["validation"]
+    h = t["hyperparameters"]
+    fl = t["flattening"]
+    steps_at = list(fl["val_loss_subset_at_step"].items())
+    flattened = abs(fl["relative_improvement"]) < 0.02
+    return f"""## Data
 
 {r['data']['corpus']} (npm), part-of-speech tags stripped and the text rebuilt exactly as the app's
 Brown importer does (`electron/jobs/corpus-import/brown.ts`, mirrored in `recipe/data.py`), so the
@@ -366,13 +398,12 @@ A teaching and testing model for FFN Lab: small enough to run anywhere in second
 1960s American English of a sort (the Brown corpus), often ungrammatical; it knows nothing
 after 1961 and should not be used to generate text for any purpose beyond demonstration.
 """
-    with open(os.path.join(out_dir, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
-        f.write(card)
 
 
-def main():
-    from model import GPT2
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def reexport_main(doc, build_model, export_fn):
+    """The command line that re-exports a checkpoint train.py saved (logs/<model>/final.pt) without
+    training again: build_model(cfg) makes the untrained model, export_fn writes the folder."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", required=True, help="final.pt written by train.py")
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=1)
@@ -382,16 +413,20 @@ def main():
     ck = torch.load(args.checkpoint)
     with open(os.path.join(os.path.dirname(args.checkpoint), "training.json")) as f:
         training = json.load(f)
-    c = ck["cfg"]
-    model = GPT2(c["vocab"], c["context"], c["d"], c["layers"], c["heads"], c["ffn"], c["activation"], c["dropout"], c["eps"])
+    model = build_model(ck["cfg"])
     model.load_state_dict(ck["state_dict"])
     a = ck["args"]
     tok = toklib.BPETokenizer.load(a["tokenizer"])
     split = data.load_split(a["split"])
     docs = {d: t for d, _, t in data.documents()}
     val_ids = [tok.encode(docs[d]) for d in split["validation"]]
-    export(model, tok, args.out, a["tokenizer"], a["split"], training, val_ids, args.dtype or a["dtype"])
+    export_fn(model, tok, args.out, a["tokenizer"], a["split"], training, val_ids, args.dtype or a["dtype"])
 
+
+def main():
+    from model import GPT2
+    reexport_main(__doc__, lambda c: GPT2(c["vocab"], c["context"], c["d"], c["layers"], c["heads"], c["ffn"],
+                                         c["activation"], c["dropout"], c["eps"]), export)
 
 if __name__ == "__main__":
     main()

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Train one demo model (GPT-2 architecture) on the Brown corpus training split, then export it.
+"""Train one demo model (GPT-2, or with --arch Llama or Mixtral) on the Brown corpus training split, then export it.
 
 Deterministic: every random choice (initialisation, batch sampling, dropout) comes from --seed;
 with the same PyTorch build and thread count the run repeats bit for bit (BLAS results can differ
@@ -7,6 +7,7 @@ in the last bits across thread counts or CPUs).
 
   /usr/bin/python3 native-models/demo/recipe/train.py --activation gelu_new --out native-models/demo/brown-gpt2-gelu
   /usr/bin/python3 native-models/demo/recipe/train.py --activation relu     --out native-models/demo/brown-gpt2-relu
+  (the dense-vs-MoE pair: --arch llama / --arch mixtral, see ../README.md)
 
 Inputs: split.json and tokenizer.json next to this file (data.py and tokenizer.py write them).
 Outputs in --out: training-curve.csv, then (via export.py) config.json, model.safetensors,
@@ -32,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import data  # noqa: E402
 from model import GPT2, validation_windows, window_nll  # noqa: E402
+from model_llama import Llama  # noqa: E402
 from tokenizer import BPETokenizer  # noqa: E402
 
 
@@ -45,7 +47,14 @@ def lr_at(step, steps, peak, warmup, floor):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--activation", choices=["gelu_new", "relu"], required=True)
+    ap.add_argument("--arch", choices=["gpt2", "llama", "mixtral"], default="gpt2",
+                    help="gpt2: GPT2LMHeadModel (--activation); llama: LlamaForCausalLM, SwiGLU FFN of --ffn; "
+                         "mixtral: MixtralForCausalLM, --experts SwiGLU experts of --ffn each, --top-k routed")
+    ap.add_argument("--activation", choices=["gelu_new", "relu"], help="the GPT-2 FFN activation (--arch gpt2)")
+    ap.add_argument("--experts", type=int, default=8, help="experts per layer (--arch mixtral)")
+    ap.add_argument("--top-k", type=int, default=2, help="experts routed per token (--arch mixtral)")
+    ap.add_argument("--aux-coef", type=float, default=0.01,
+                    help="weight of Mixtral's load-balancing loss (router_aux_loss_coef; --arch mixtral)")
     ap.add_argument("--out", required=True, help="model folder to write")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--split", default=os.path.join(HERE, "split.json"))
@@ -73,6 +82,10 @@ def main():
                     help="the model folder name of a twin of another shape with the same parameter count "
                          "(the model card then describes a width-vs-depth pair instead of an activation pair)")
     args = ap.parse_args()
+    if args.arch == "gpt2" and args.activation is None:
+        ap.error("--arch gpt2 needs --activation (gelu_new or relu)")
+    if args.arch != "gpt2" and args.activation is not None:
+        ap.error(f"--activation is for --arch gpt2; --arch {args.arch} has SwiGLU (silu) FFNs")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -94,7 +107,13 @@ def main():
     print(f"train stream {len(stream)} tokens ({len(split['train'])} docs); validation {sum(map(len, val_ids))} "
           f"tokens ({len(val_ids)} docs, {len(val_all)} windows; curve uses {len(val_curve)})", flush=True)
 
-    model = GPT2(vocab, args.context, args.width, args.layers, args.heads, args.ffn, args.activation, args.dropout)
+    if args.arch == "gpt2":
+        model = GPT2(vocab, args.context, args.width, args.layers, args.heads, args.ffn, args.activation, args.dropout)
+    else:
+        if args.dropout:
+            ap.error(f"--arch {args.arch} has no dropout (give --dropout 0)")
+        model = Llama(vocab, args.context, args.width, args.layers, args.heads, args.ffn,
+                      experts=args.experts if args.arch == "mixtral" else 0, top_k=args.top_k, aux_coef=args.aux_coef)
     n_params = sum(p.numel() for p in model.parameters())
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -147,8 +166,9 @@ def main():
         xb = stream[starts[:, None] + ar]
         logits = model(xb[:, :-1])
         loss = F.cross_entropy(logits.reshape(-1, vocab), xb[:, 1:].reshape(-1))
+        aux = model.aux_loss() if args.arch == "mixtral" else None
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        (loss if aux is None else loss + aux).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
         opt.step()
         ema = float(loss) if ema is None else 0.95 * ema + 0.05 * float(loss)
@@ -172,6 +192,7 @@ def main():
         "seed": args.seed,
         "hyperparameters": {k: v for k, v in vars(args).items() if k not in ("out", "split", "tokenizer", "bench")},
         "parameters": n_params,
+        "active_parameters": model.active_parameters() if args.arch != "gpt2" else n_params,
         "train_stream_tokens": len(stream),
         "steps": steps,
         "tokens_seen": steps * args.batch * args.context,
@@ -194,7 +215,12 @@ def main():
         json.dump(training, f, indent=1)
     import export  # imported late: a run can be re-exported from final.pt with export.py
 
-    export.export(model, tok, args.out, args.tokenizer, args.split, training, val_ids, args.dtype)
+    if args.arch == "gpt2":
+        export.export(model, tok, args.out, args.tokenizer, args.split, training, val_ids, args.dtype)
+    else:
+        import export_llama
+
+        export_llama.export(model, tok, args.out, args.tokenizer, args.split, training, val_ids, args.dtype)
     print(f"done in {time.time() - t_start:.0f}s", flush=True)
 
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Job, Result } from '../api/contract';
+import type { Job, PairStudyKey, Result } from '../api/contract';
 import { useApi } from '../api/ApiContext';
 import { errorMessage } from '../api/errors';
 import { useChanges } from '../api/useChanges';
@@ -14,8 +14,9 @@ import { PageHeader } from '../components/PageHeader';
 import { JobProgressBar } from '../jobs/JobProgressBar';
 import { useJobs } from '../jobs/JobsStore';
 import { hrefFor } from '../routing/route';
+import { NextActions } from '../components/NextActions';
 import { explain } from '../start/explain';
-import { WidthDepthCard, WidthDepthResult } from '../start/WidthDepth';
+import { PairStudyCard, PairStudyResult } from '../start/PairStudy';
 
 type DemoModel = Result<'start.status'>['models'][number];
 
@@ -32,15 +33,14 @@ export function StartPage({ rest }: { rest: string[] }) {
   useChanges('corpora-changed', status.reload);
   useChanges('datasets-changed', status.reload);
   useChanges('ablations-changed', status.reload);
-  const widthDepth = useQuery('start-width-depth', () => api.call('start.widthDepthStatus', {}));
-  useChanges('models-changed', widthDepth.reload);
-  useChanges('corpora-changed', widthDepth.reload);
-  useChanges('datasets-changed', widthDepth.reload);
-  useChanges('ablations-changed', widthDepth.reload);
-  if (rest[0] === 'width-depth') {
-    if (widthDepth.error) return <ErrorAlert message={widthDepth.error.message} onRetry={widthDepth.reload} />;
-    if (!widthDepth.data) return <Loading label="Looking for the width-vs-depth study…" />;
-    if (widthDepth.data.datasets) return <WidthDepthResult datasets={widthDepth.data.datasets} />;
+  const widthDepth = usePairStudy('width-depth');
+  const denseMoe = usePairStudy('dense-moe');
+  const pair = rest[0] === 'width-depth' ? widthDepth : rest[0] === 'dense-moe' ? denseMoe : null;
+  if (pair) {
+    if (pair.error) return <ErrorAlert message={pair.error.message} onRetry={pair.reload} />;
+    if (!pair.data) return <Loading label="Looking for the study…" />;
+    const { datasets } = pair.data;
+    if (datasets) return <PairStudyResult status={{ ...pair.data, datasets }} />;
   }
   const chosen = rest[0] !== undefined ? Number(rest[0]) : null;
   const model = status.data?.models.find((m) => m.modelId === chosen);
@@ -69,19 +69,32 @@ export function StartPage({ rest }: { rest: string[] }) {
         </p>
       )}
       <div className="start-cards">{status.data?.models.map((m) => <StartCard key={m.modelId} model={m} ready={status.data?.corpusId !== null} />)}</div>
-      <h2 className="section-title start-study-title">A third study</h2>
+      <h2 className="section-title start-study-title">Two more studies</h2>
       <p className="lead">
         Why do large models spend their parameters on wide feed-forward layers rather than on more layers? Two more demo models, one wide and shallow, one
-        narrow and deep, with the same parameter count, put the question to the measurement.
+        narrow and deep, with the same parameter count, put the question to the measurement. And why are the largest models built as mixtures of experts,
+        with far more parameters than a token uses? A dense model and a mixture of experts with the same active parameters per token, trained alike, show
+        what the router does with the extra ones.
       </p>
       {widthDepth.error && <ErrorAlert message={widthDepth.error.message} onRetry={widthDepth.reload} />}
-      {widthDepth.data && (
-        <div className="start-cards">
-          <WidthDepthCard status={widthDepth.data} onChange={widthDepth.reload} />
-        </div>
-      )}
+      {denseMoe.error && <ErrorAlert message={denseMoe.error.message} onRetry={denseMoe.reload} />}
+      <div className="start-cards">
+        {widthDepth.data && <PairStudyCard status={widthDepth.data} onChange={widthDepth.reload} />}
+        {denseMoe.data && <PairStudyCard status={denseMoe.data} onChange={denseMoe.reload} />}
+      </div>
     </>
   );
+}
+
+/** A pair study's status, reloaded whenever a step of it (an import, capture or ablation) may have ended. */
+function usePairStudy(study: PairStudyKey) {
+  const api = useApi();
+  const status = useQuery(`start-${study}`, () => api.call('start.pairStatus', { study }));
+  useChanges('models-changed', status.reload);
+  useChanges('corpora-changed', status.reload);
+  useChanges('datasets-changed', status.reload);
+  useChanges('ablations-changed', status.reload);
+  return status;
 }
 
 function StartCard({ model, ready }: { model: DemoModel; ready: boolean }) {
@@ -150,14 +163,21 @@ function StartResult({ model, datasetId, ablationId }: { model: DemoModel; datas
   const base = `${model.name}-start-here`;
   return (
     <>
-      <PageHeader title={`What FFN Lab found in ${model.name}`}>
+      <PageHeader
+        title={`What FFN Lab found in ${model.name}`}
+        actions={
+          <NextActions
+            actions={[
+              { label: 'Explore the neurons', testId: 'next-neurons', href: hrefFor('neurons', datasetId) },
+              { label: 'Project the samples', testId: 'next-project', href: hrefFor('manifold', datasetId) },
+              { label: 'The ablation run', testId: 'next-ablation', href: hrefFor('ablation', ablationId) },
+              { label: 'Notebook', testId: 'next-notebook', href: hrefFor('notebook', model.modelId) },
+            ]}
+          />
+        }
+      >
         <a href={hrefFor('start')}>Start here</a> · capture {datasetId} · ablation run {ablationId}
       </PageHeader>
-      <div className="start-explanation" data-testid="start-explanation">
-        {paragraphs.map((p, i) => (
-          <p key={i}>{p}</p>
-        ))}
-      </div>
       <div className="chart-grid">
         <Figure
           chartId="start-dead-per-layer"
@@ -194,6 +214,12 @@ function StartResult({ model, datasetId, ablationId }: { model: DemoModel; datas
             />
           </Figure>
         )}
+      </div>
+      {/* the figures first, in view without scrolling; what they say in words follows */}
+      <div className="start-explanation" data-testid="start-explanation">
+        {paragraphs.map((p, i) => (
+          <p key={i}>{p}</p>
+        ))}
       </div>
       <p className="next-steps">
         Next: <a href={hrefFor('neurons', datasetId)}>the neurons of this capture</a> · <a href={hrefFor('ablation', ablationId)}>the full ablation result</a> ·{' '}

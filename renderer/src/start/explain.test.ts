@@ -11,6 +11,7 @@ function result(dead: [number, number, number], control: [number, number, number
     baseline: { loss: iv(5, 4.9, 5.1), ppl: iv(148.4, 134, 164) },
     results: [cond('dead', dead), cond('random control (seed 0)', control)],
     perDocument: [],
+    warnings: [],
   };
 }
 const facts = { model: 'm', activation: 'relu', tokens: 20000, neurons: 4096, deadPerLayer: [0, 10], constantPerLayer: [0, 0], neverPositivePerLayer: [0, 0] };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CompareResult } from '../api/contract';
-import { explainWidthDepth } from './width-depth';
+import type { CompareResult, Result } from '../api/contract';
+import { explainDenseMoe, explainWidthDepth } from './width-depth';
 
 const iv = (value: number, low: number, high: number) => ({ value, low, high });
 
@@ -68,5 +68,64 @@ describe('explainWidthDepth', () => {
     expect(explainWidthDepth(result([5.0, 4.9, 5.1], [5.05, 4.95, 5.15])).join(' ')).toMatch(/The intervals overlap, so on this much text the two are not told apart/);
     expect(explainWidthDepth(result([5.0, 4.95, 5.05], [5.3, 5.2, 5.4])).join(' ')).toMatch(/wide predicts the held-out text better: the intervals do not overlap/);
     expect(explainWidthDepth(result([5.3, 5.2, 5.4], [5.0, 4.95, 5.05])).join(' ')).toMatch(/deep predicts the held-out text better/);
+  });
+});
+
+/** Router statistics of a 2-layer, 4-expert, top-2 mixture over 10,000 tokens, from per-expert loads (top-k counts). */
+function experts(loads: number[][]): Result<'experts.get'> {
+  const tokens = 10_000;
+  return {
+    experts: 4,
+    topK: 2,
+    expertFf: 64,
+    shared: null,
+    layers: loads.map((l, layer) => {
+      const mean = l.reduce((a, b) => a + b, 0) / l.length;
+      const cv = Math.sqrt(l.reduce((a, v) => a + (v - mean) ** 2, 0) / l.length) / mean;
+      return {
+        layer,
+        tokens,
+        entropy_mean: 1.1 + layer / 10,
+        entropy_max: Math.log(4),
+        load_cv: cv,
+        dead_upper95: 3 / tokens,
+        experts: l.map((load, e) => ({ expert: e, load, topk_rate: load / tokens, top1_rate: null, mean_weight: null, mean_prob: null, verdict: load === 0 ? ('dead' as const) : load / tokens < 0.001 ? ('rare' as const) : null })),
+        pairs: [],
+      };
+    }),
+  };
+}
+
+function denseMoe(): CompareResult {
+  const r = result([5.0, 4.95, 5.05], [4.8, 4.75, 4.85]);
+  const [dense, moe] = r.models as [CompareResult['models'][number], CompareResult['models'][number]];
+  const moeModel = { ...moe, model: { ...moe.model, name: 'moe', layers: 2, ffn_width: 256, moe: true }, params: { ...moe.params, total: 2_000_000, active: 1_000_000 } };
+  moeModel.layers = moeModel.layers.slice(0, 2);
+  return { ...r, models: [{ ...dense, model: { ...dense.model, name: 'dense', ffn_width: 128 } }, moeModel] };
+}
+
+describe('explainDenseMoe', () => {
+  it('states both shapes with the active share, the loss verdict, and the router: loads, load CV, entropy, dead and rare experts by name', () => {
+    const text = explainDenseMoe(denseMoe(), experts([
+      [5000, 5000, 5000, 5000],
+      [12_000, 7995, 0, 5],
+    ])).join(' ');
+    expect(text).toMatch(/dense has 2 layers with one FFN of 128 neurons each, 1,000,000 parameters, all of them active for every token/);
+    expect(text).toMatch(/moe has 2 layers whose FFN is 4 experts of 64 neurons \(256 in all\), of which a router picks 2 per token \(128 neurons, 50\.0% of the layer's\); it has 2,000,000 parameters, 1,000,000 \(50\.0%\) of them active per token/);
+    expect(text).toMatch(/moe predicts the held-out text better: the intervals do not overlap/);
+    expect(text).toMatch(/1\.0% fire on fewer than one in a thousand of the tokens routed to their expert/);
+    expect(text).toMatch(/sends each expert between 0\.0% and 120\.0% of the tokens \(an even split would give each 50\.0%\)/);
+    expect(text).toMatch(/coefficient of variation is 0\.000, 1\.039 by layer/);
+    expect(text).toMatch(/mean entropy per token 1\.10, 1\.20 nats of at most 1\.39/);
+    expect(text).toMatch(/Dead \(never routed, with 95% confidence\): expert 2 of layer 1\./);
+    expect(text).toMatch(/Rare \(routed on fewer than one token in a thousand\): expert 3 of layer 1\./);
+  });
+
+  it('says when no expert is dead or rare, and leaves the router out while its statistics are missing', () => {
+    const r = denseMoe();
+    expect(explainDenseMoe(r, experts([[5000, 5000, 5000, 5000]])).join(' ')).toMatch(/No expert is dead \(never routed, with 95% confidence\) or rare/);
+    const without = explainDenseMoe(r, null).join(' ');
+    expect(without).not.toMatch(/router of moe sends/);
+    expect(without).toMatch(/moe has 2 layers with one FFN of 256 neurons/);
   });
 });

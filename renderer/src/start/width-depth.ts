@@ -1,7 +1,10 @@
-// The "Width vs depth" study in plain words: what was measured on the two models, read off the
-// comparison, with differences judged by the 95% intervals (not by the point values). Nothing here
-// is decided in advance: every sentence is chosen by the numbers.
-import type { CompareResult } from '../api/contract';
+// The Start-here pair studies in plain words ("Width vs depth", "Dense vs MoE"): what was measured
+// on the two models, read off the comparison (and, for a mixture of experts, its router
+// statistics), with differences judged by the 95% intervals (not by the point values). Nothing
+// here is decided in advance: every sentence is chosen by the numbers.
+import type { CompareResult, Result } from '../api/contract';
+
+type Experts = Result<'experts.get'>;
 
 type Model = CompareResult['models'][number];
 type Interval = { value: number; low: number | null; high: number | null };
@@ -32,7 +35,9 @@ function sparsity(m: Model): string | null {
   const dead = mean(m.layers.map((l) => l.verdicts.dead));
   const rare = mean(m.layers.map((l) => l.verdicts.rare));
   const range = `${pct(Math.min(...active))} to ${pct(Math.max(...active))}`;
-  return `In ${m.model.name} a token makes on average ${pct(mean(active))} of a layer's FFN neurons fire (by layer: ${range}); ${pct(dead)} of its neurons are silent and ${pct(rare)} fire on fewer than one token in a thousand.`;
+  // a unit of an expert sees only the tokens routed to that expert (compare.ts counts its rates so)
+  const rareOf = m.model.moe ? 'one in a thousand of the tokens routed to their expert' : 'one token in a thousand';
+  return `In ${m.model.name} a token makes on average ${pct(mean(active))} of a layer's FFN neurons fire (by layer: ${range}); ${pct(dead)} of its neurons are silent and ${pct(rare)} fire on fewer than ${rareOf}.`;
 }
 
 function sensitivity(m: Model): string | null {
@@ -58,14 +63,64 @@ function intrinsic(m: Model): string | null {
   return `The residual stream of ${m.model.name} has a TwoNN intrinsic dimension of ${two.map((v) => v.toFixed(1)).join(', ')} from its first layer to its last (the stream is ${m.model.d_model} wide).`;
 }
 
+function captured(r: CompareResult, a: Model): string {
+  return `FFN Lab captured both on the same text, ${r.text.cut_after_tokens === null ? `${n(r.text.documents)} whole training documents` : `the first ${n(r.text.cut_after_tokens)} tokens of ${n(r.text.documents)} training documents`}, and measured each layer's sensitivity on held-out documents: every neuron of the layer set to zero, and separately a random ${pct(a.sensitivity?.fraction ?? 0)} of them.`;
+}
+
+function measured(r: CompareResult, a: Model, b: Model, extra: Array<string | null>, hypothesis: string): string[] {
+  const out = [captured(r, a)];
+  for (const line of [loss(a, b), sparsity(a), sparsity(b), ...extra, sensitivity(a), sensitivity(b), intrinsic(a), intrinsic(b)]) if (line) out.push(line);
+  out.push(`These are measurements on two small, briefly trained models and one corpus: they describe these models, and are a starting point for testing a hypothesis about ${hypothesis}, not a conclusion about it.`);
+  return out;
+}
+
 export function explainWidthDepth(r: CompareResult): string[] {
   const [a, b] = r.models;
   if (!a || !b) return [];
-  const out = [
+  return [
     `Both models were trained with the same recipe, data, steps and seed, and have the same width of the residual stream; they differ in how their parameters are spent. ${shape(a)}; ${shape(b)}.`,
-    `FFN Lab captured both on the same text, ${r.text.cut_after_tokens === null ? `${n(r.text.documents)} whole training documents` : `the first ${n(r.text.cut_after_tokens)} tokens of ${n(r.text.documents)} training documents`}, and measured each layer's sensitivity on held-out documents: every neuron of the layer set to zero, and separately a random ${pct(a.sensitivity?.fraction ?? 0)} of them.`,
+    ...measured(r, a, b, [], 'width and depth'),
   ];
-  for (const line of [loss(a, b), sparsity(a), sparsity(b), sensitivity(a), sensitivity(b), intrinsic(a), intrinsic(b)]) if (line) out.push(line);
-  out.push('These are measurements on two small, briefly trained models and one corpus: they describe these models, and are a starting point for testing a hypothesis about width and depth, not a conclusion about it.');
-  return out;
+}
+
+function moeShape(m: Model, x: Experts | null): string {
+  const cost = `costs ${(m.flops_per_token.total / 1e6).toFixed(2)} MFLOPs per token`;
+  if (!m.model.moe || !x) return `${m.model.name} has ${m.model.layers} layers with one FFN of ${n(m.model.ffn_width)} neurons each, ${n(m.params.total)} parameters, all of them active for every token, and ${cost}`;
+  return (
+    `${m.model.name} has ${m.model.layers} layers whose FFN is ${x.experts} experts of ${n(x.expertFf)} neurons (${n(m.model.ffn_width)} in all), of which a router picks ${x.topK} per token ` +
+    `(${n(x.topK * x.expertFf)} neurons, ${pct((x.topK * x.expertFf) / m.model.ffn_width)} of the layer's); it has ${n(m.params.total)} parameters, ${n(m.params.active)} (${pct(m.params.active / m.params.total)}) of them active per token, and ${cost}`
+  );
+}
+
+/** The router in words: how evenly it spreads tokens, how sure it is, and which experts it never or rarely uses. */
+function router(m: Model, x: Experts | null): string | null {
+  if (!m.model.moe || !x) return null;
+  const rows = x.layers.filter((l) => l.tokens > 0);
+  if (rows.length === 0) return null;
+  const cvs = rows.map((l) => l.load_cv).filter((v): v is number => v !== null);
+  const ent = rows.map((l) => l.entropy_mean).filter((v): v is number => v !== null);
+  const named = (verdict: 'dead' | 'rare') => rows.flatMap((l) => l.experts.filter((e) => e.verdict === verdict).map((e) => `expert ${e.expert} of layer ${l.layer}`));
+  const dead = named('dead');
+  const rare = named('rare');
+  const loads = rows.flatMap((l) => l.experts.map((e) => e.topk_rate ?? 0));
+  const parts = [
+    `The router of ${m.model.name} sends each expert between ${pct(Math.min(...loads))} and ${pct(Math.max(...loads))} of the tokens (an even split would give each ${pct(x.topK / x.experts)}); the load's coefficient of variation is ${cvs.map(f3).join(', ')} by layer (0 = perfectly even)`,
+    ent.length > 0 ? `, and its mean entropy per token ${ent.map((v) => v.toFixed(2)).join(', ')} nats of at most ${(rows[0] as Experts['layers'][number]).entropy_max.toFixed(2)}.` : '.',
+  ];
+  if (dead.length === 0 && rare.length === 0) parts.push(` No expert is dead (never routed, with 95% confidence) or rare (routed on fewer than one token in a thousand).`);
+  else {
+    if (dead.length > 0) parts.push(` Dead (never routed, with 95% confidence): ${dead.join(', ')}.`);
+    if (rare.length > 0) parts.push(` Rare (routed on fewer than one token in a thousand): ${rare.join(', ')}.`);
+  }
+  return parts.join('');
+}
+
+/** "Dense vs MoE": `experts` is the MoE capture's router statistics (null while they load or when absent). */
+export function explainDenseMoe(r: CompareResult, experts: Experts | null): string[] {
+  const [a, b] = r.models;
+  if (!a || !b) return [];
+  return [
+    `Both models were trained with the same recipe, data, steps and seed, have the same attention and width of the residual stream, and pass each token through the same number of FFN parameters; they differ in whether one FFN serves every token or a router chooses experts per token. ${moeShape(a, experts)}; ${moeShape(b, experts)}.`,
+    ...measured(r, a, b, [router(a, experts), router(b, experts)], 'dense and mixture-of-experts FFNs'),
+  ];
 }
