@@ -1,6 +1,6 @@
 // Capture through the UI of the real app: the planted GELU/GPT-2 fixture (char-level tokenizer;
 // silent and never-positive neurons planted, native-models/fixtures/planted/gelu-gpt2/truth.json)
-// run over the Brown corpus from the Datasets page (progress in the Jobs panel), then the neurons
+// run over the Brown corpus from the Datasets page (progress in the Jobs drawer (status bar, j)), then the neurons
 // table with the Dead and Never-positive filters, and one neuron's page.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => closeAll(browser));
 
 describe('capture in the UI', () => {
-  it('captures 20,000 tokens from the Datasets page with progress in the Jobs panel', async () => {
+  it('captures 20,000 tokens from the Datasets page with progress in the Jobs drawer (status bar, j)', async () => {
     await page.getByTestId('nav-datasets').click();
     await page.getByTestId('datasets-empty').waitFor();
     await page.getByTestId('capture-max-tokens').fill('20000');

@@ -1,5 +1,5 @@
 // The first start of the app on a fresh data folder registers the two shipped demo models and the
-// Brown corpus through the ordinary import jobs, shown in the jobs panel; once per data folder (a
+// Brown corpus through the ordinary import jobs, shown in the Jobs drawer; once per data folder (a
 // demo model the user deleted does not come back at the next start), never from the CLI. Every
 // other e2e file starts the app with --no-demo (support/app.ts), so they start empty.
 import fs from 'node:fs';

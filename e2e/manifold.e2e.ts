@@ -1,5 +1,5 @@
 // The manifold view in the real app: a capture with sampled hidden states on a tiny GPT-2, a
-// projection started from the UI (progress in the Jobs panel), the 3D view drawn by WebGL
+// projection started from the UI (progress in the Jobs drawer (status bar, j)), the 3D view drawn by WebGL
 // (SwiftShader under --disable-gpu), coloured by genre with its legend, a point picked on the
 // canvas where it is drawn (its context shown), a box selection ranked into neurons and saved as
 // a neuron set, the intrinsic-dimension charts, and the view exported as PNG 2x and CSV.

@@ -1,4 +1,4 @@
-// The jobs panel as the tests see it: job items are <li data-testid="job-<id>" data-state=...>.
+// The Jobs drawer as the tests see it: job items are <li data-testid="job-<id>" data-state=...>.
 import type { Locator, Page } from 'playwright-core';
 
 const jobItems = 'li[data-testid^="job-"][data-state]';

@@ -4,6 +4,8 @@ import { useConnectionState, useOnReconnect } from './api/useConnection';
 import { useQuery } from './api/useQuery';
 import { JobsPanel } from './jobs/JobsPanel';
 import { JobsProvider } from './jobs/JobsStore';
+import { JobsDrawerProvider } from './jobs/JobsDrawerState';
+import { KeyboardLayer } from './shell/KeyboardLayer';
 import { SectionPage } from './pages/SectionPage';
 import { useHashRoute } from './routing/useHashRoute';
 import { useSectionShortcuts } from './routing/useSectionShortcuts';
@@ -43,6 +45,7 @@ export function App() {
 
   return (
     <JobsProvider>
+      <JobsDrawerProvider>
       <div className="app">
         <button type="button" className="skip-link" onClick={() => main.current?.focus()}>
           Skip to content
@@ -61,7 +64,9 @@ export function App() {
           </div>
         </div>
         <StatusBar info={info.data} infoError={info.error?.message ?? null} connection={connection} />
+        <KeyboardLayer />
       </div>
+      </JobsDrawerProvider>
     </JobsProvider>
   );
 }

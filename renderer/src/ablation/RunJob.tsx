@@ -11,7 +11,7 @@ export function ablationOfJob(job: Job): number | null {
 }
 
 /**
- * The live state of an ablate job this page started (the Jobs panel has it too, with cancel):
+ * The live state of an ablate job this page started (the Jobs drawer (status bar, j) has it too, with cancel):
  * progress and ETA while it runs, the link to its result when done, its error when it failed.
  */
 export function RunJob({ jobId, testId }: { jobId: number; testId: string }) {

@@ -27,7 +27,7 @@ interface Props<Kind extends string> {
   more: ReactNode;
 }
 
-/** A card that starts import jobs from a path (and an optional name); the job goes to the Jobs panel. */
+/** A card that starts import jobs from a path (and an optional name); the job goes to the Jobs drawer (status bar, j). */
 export function ImportCard<Kind extends string>({ what, form, canPickFiles, texts, submit, more }: Props<Kind>) {
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -58,7 +58,7 @@ export function ImportCard<Kind extends string>({ what, form, canPickFiles, text
       {form.error && <ErrorAlert message={form.error} testId={`${what}-import-error`} />}
       {form.started && (
         <p className="notice" role="status" data-testid={`${what}-import-started`}>
-          Started “{form.started.title}”. Its progress is in the Jobs panel; the {what} appears below when it finishes.
+          Started “{form.started.title}”. Its progress is in the Jobs drawer (status bar, j); the {what} appears below when it finishes.
         </p>
       )}
     </section>

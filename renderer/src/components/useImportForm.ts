@@ -18,7 +18,7 @@ export interface ImportForm<Kind extends string> {
   setError: (error: string | null) => void;
   /** the last job started */
   started: Job | null;
-  /** Runs `call` as `kind`; the job it starts goes to the Jobs panel. Clears the fields after when `clear`. */
+  /** Runs `call` as `kind`; the job it starts goes to the Jobs drawer (status bar, j). Clears the fields after when `clear`. */
   start: (kind: Kind, call: () => Promise<{ job: Job }>, clear: boolean) => void;
   /** Fills the path from the native file dialog (app.pickPath). */
   pick: (kind: PickKind, title: string) => void;

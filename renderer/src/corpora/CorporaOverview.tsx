@@ -24,7 +24,7 @@ export function CorporaOverview({ info }: { info: AppInfo | undefined }) {
         list={corpora}
         empty={
           <EmptyState testId="corpora-empty" title="No corpora yet">
-            <p>Import one above: a path to your own texts, or the Brown corpus to get started. The import runs as a job; watch it in the Jobs panel.</p>
+            <p>Import one above: a path to your own texts, or the Brown corpus to get started. The import runs as a job; watch it in the Jobs drawer (status bar, j).</p>
           </EmptyState>
         }
       >

@@ -93,7 +93,7 @@ export function ProjectionForm({ datasetId, layers }: { datasetId: number; layer
           </button>
           {form.started && (
             <span className="hint" role="status" data-testid="projection-started">
-              Job #{form.started.id} started: progress in the Jobs panel; the projection appears below when it is done.
+              Job #{form.started.id} started: progress in the Jobs drawer (status bar, j); the projection appears below when it is done.
             </span>
           )}
         </div>

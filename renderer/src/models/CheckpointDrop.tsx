@@ -109,7 +109,7 @@ export function CheckpointDrop({ children }: { children: ReactNode }) {
       {error && <ErrorAlert message={error} testId="model-drop-error" />}
       {started && (
         <p className="notice" role="status" data-testid="model-drop-started">
-          Started “{started}”. Its progress is in the Jobs panel; the model appears below when it finishes.
+          Started “{started}”. Its progress is in the Jobs drawer (status bar, j); the model appears below when it finishes.
         </p>
       )}
       {children}

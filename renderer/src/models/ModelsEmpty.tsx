@@ -25,7 +25,7 @@ export function ModelsEmpty() {
         architectures.
       </p>
       <p>
-        The import checks the shapes, hashes the weights and runs as a job; watch it in the Jobs panel. Capturing activations and neuron
+        The import checks the shapes, hashes the weights and runs as a job; watch it in the Jobs drawer (status bar, j). Capturing activations and neuron
         analysis come next.
       </p>
     </EmptyState>

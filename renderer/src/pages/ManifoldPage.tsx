@@ -11,6 +11,8 @@ import { formatCount, formatDateTime } from '../format';
 import { IntrinsicCharts } from '../manifold/IntrinsicCharts';
 import { ProjectionForm } from '../manifold/ProjectionForm';
 import { hrefFor } from '../routing/route';
+import { useDefaultProjection } from './useDefaultProjection';
+import { NextActions, type NextAction } from '../components/NextActions';
 import '../manifold/manifold.css';
 
 // three.js is large: loaded only when a projection is shown
@@ -43,7 +45,7 @@ export function ManifoldPage({ rest = [] }: { rest?: readonly string[] }) {
         <a className="back-link" href={hrefFor('manifold')}>
           ‹ All datasets
         </a>
-        <PageHeader title={`Manifold of “${dataset.name}”`}>{`${model ? model.name : `model #${dataset.modelId}`} · ${formatCount(samplesOf(dataset))} sampled tokens`}</PageHeader>
+        <PageHeader title={`Manifold of “${dataset.name}”`} actions={<NextActions actions={manifoldNextSteps(dataset)} />}>{`${model ? model.name : `model #${dataset.modelId}`} · ${formatCount(samplesOf(dataset))} sampled tokens`}</PageHeader>
         <DatasetManifold dataset={dataset} layers={model?.layers ?? null} runId={index(rest[1])} />
       </>
     );
@@ -68,10 +70,13 @@ export function ManifoldPage({ rest = [] }: { rest?: readonly string[] }) {
       </>
     );
   }
+  // the most recent dataset is shown (and projected) at once; the list picks another
+  const latest = withSamples.reduce((a, b) => (b.id > a.id ? b : a));
+  const latestModel = models.data?.find((m) => m.id === latest.modelId);
   return (
     <>
       {header}
-      <p className="hint">Choose a dataset with sampled hidden states.</p>
+      <p className="hint">Choose a dataset with sampled hidden states; the most recent one is shown below.</p>
       <ul className="manifold-datasets" data-testid="manifold-datasets">
         {withSamples.map((d) => (
           <li key={d.id}>
@@ -84,8 +89,19 @@ export function ManifoldPage({ rest = [] }: { rest?: readonly string[] }) {
           </li>
         ))}
       </ul>
+      <h2 className="section-title" data-testid="manifold-latest">{`Most recent: “${latest.name}” (${latestModel ? latestModel.name : `model #${latest.modelId}`})`}</h2>
+      <NextActions actions={manifoldNextSteps(latest)} />
+      <DatasetManifold key={latest.id} dataset={latest} layers={latestModel?.layers ?? null} runId={null} />
     </>
   );
+}
+
+/** From a manifold: the capture's neurons and the model's notebook. */
+function manifoldNextSteps(d: Dataset): NextAction[] {
+  return [
+    { label: 'View the neurons', testId: 'next-neurons', href: hrefFor('neurons', d.id) },
+    { label: 'Notebook', testId: 'next-notebook', href: hrefFor('notebook', d.modelId) },
+  ];
 }
 
 function DatasetManifold({ dataset, layers, runId }: { dataset: Dataset; layers: number | null; runId: number | null }) {
@@ -93,13 +109,16 @@ function DatasetManifold({ dataset, layers, runId }: { dataset: Dataset; layers:
   const runs = useQuery(`projections:${dataset.id}`, () => api.call('projection.list', { datasetId: dataset.id }));
   useChanges('projections-changed', runs.reload);
   const chosen = runs.data?.find((r) => r.id === runId) ?? runs.data?.[0];
+  const auto = useDefaultProjection(dataset, runs.data);
   return (
     <div className="manifold-page" data-testid="manifold-dataset-page" data-dataset-id={dataset.id}>
       {runs.data?.length === 0 && <ProjectionForm datasetId={dataset.id} layers={layers} />}
       {runs.error && <ErrorAlert message={`Could not load projections: ${runs.error.message}`} onRetry={runs.reload} />}
       {runs.data && runs.data.length === 0 && (
-        <EmptyState testId="projections-empty" title="No projections of this dataset yet">
-          <p>Start one above: PCA takes seconds; UMAP minutes for large samples. It appears here when the job is done.</p>
+        <EmptyState testId="projections-empty" title={auto.jobId !== null ? 'Projecting: PCA of all layers…' : 'No projections of this dataset yet'}>
+          {auto.jobId !== null && <p data-testid="projection-default">A default projection (PCA to 3-D, all layers) was started for you (job {auto.jobId}); it appears here when done.</p>}
+          {auto.error && <ErrorAlert message={`The default projection did not start: ${auto.error}`} />}
+          <p>Or start another above: PCA takes seconds; UMAP minutes for large samples. It appears here when the job is done.</p>
         </EmptyState>
       )}
       {runs.data && runs.data.length > 0 && chosen && (

@@ -8,6 +8,7 @@ import { FiguresPage } from './FiguresPage';
 import { ManifoldPage } from './ManifoldPage';
 import { ModelsPage } from './ModelsPage';
 import { NeuronsPage } from './NeuronsPage';
+import { NotebookPage } from './NotebookPage';
 import { StartPage } from './StartPage';
 
 /** The page of the current section. */
@@ -31,5 +32,7 @@ export function SectionPage({ route, info }: { route: Route; info: AppInfo | und
       return <ComparePage rest={route.rest} />;
     case 'figures':
       return <FiguresPage />;
+    case 'notebook':
+      return <NotebookPage rest={route.rest} />;
   }
 }

@@ -1,4 +1,4 @@
-/** The sections of the left navigation, in order; Alt+1..9 selects them. */
+/** The sections of the left navigation, in order; Alt+1..9, Alt+0 and g-letter chords select them (shell/shortcuts.ts). */
 export const sections = [
   { id: 'start', label: 'Start here' },
   { id: 'models', label: 'Models' },
@@ -9,6 +9,7 @@ export const sections = [
   { id: 'ablation', label: 'Ablation' },
   { id: 'compare', label: 'Compare' },
   { id: 'figures', label: 'Figures' },
+  { id: 'notebook', label: 'Notebook' },
 ] as const;
 
 export type SectionId = (typeof sections)[number]['id'];

@@ -1,22 +1,20 @@
 import { useEffect } from 'react';
 import { hrefFor } from './route';
 import { navigate } from './useHashRoute';
-import { sections } from './sections';
+import { sectionForAltDigit } from '../shell/shortcuts';
 
 /**
- * Alt+1..9 jumps to the n-th section. Reads event.code (Digit1..) because on macOS Option+1
+ * Alt+1..9 jumps to the n-th section, Alt+0 to the tenth (the g-letter chords are in shell/useKeyboard.ts). Reads event.code (Digit1..) because on macOS Option+1
  * types "¡" into event.key.
  */
 export function useSectionShortcuts(): void {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-      const match = /^Digit([1-9])$/.exec(event.code) ?? /^([1-9])$/.exec(event.key);
-      if (!match?.[1]) return;
-      const section = sections[Number(match[1]) - 1];
+      const section = sectionForAltDigit(event.code, event.key);
       if (!section) return;
       event.preventDefault();
-      navigate(hrefFor(section.id));
+      navigate(hrefFor(section));
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);

@@ -11,6 +11,7 @@ const paths: Record<SectionId, string> = {
   ablation: 'M8 1.5a6.5 6.5 0 1 1 0 13 6.5 6.5 0 0 1 0-13ZM3.4 3.4l9.2 9.2',
   compare: 'M2 13.5 5 9l3 2.5L14 3M2 13.5h12M5 9V3.5M11 13.5V7',
   figures: 'M2 2v12h12M4.5 11V8M7.5 11V5M10.5 11V7M13.5 11V3.5',
+  notebook: 'M3.5 1.5h8a1 1 0 0 1 1 1v11a1 1 0 0 1-1 1h-8v-13ZM3.5 1.5v13M2 4.5h3M2 8h3M2 11.5h3M7 5h3.5M7 8h3.5',
 };
 
 export function SectionIcon({ section }: { section: SectionId }) {

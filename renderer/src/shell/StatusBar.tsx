@@ -1,5 +1,6 @@
 import type { AppInfo } from '../api/contract';
 import type { ConnectionState } from '../api/client';
+import { JobsIndicator } from '../jobs/JobsIndicator';
 
 const connectionText: Record<ConnectionState, string> = {
   connecting: 'Connecting…',
@@ -7,7 +8,7 @@ const connectionText: Record<ConnectionState, string> = {
   closed: 'Disconnected',
 };
 
-/** The bottom line: connection, shell, and where the data lives. */
+/** The bottom line: connection, shell, where the data lives, and the jobs indicator. */
 export function StatusBar({ info, infoError, connection }: { info: AppInfo | undefined; infoError: string | null; connection: ConnectionState }) {
   return (
     <footer className="status-bar" data-testid="status-bar">
@@ -24,6 +25,11 @@ export function StatusBar({ info, infoError, connection }: { info: AppInfo | und
         </>
       )}
       {!info && infoError && <span className="status-error">Backend info unavailable: {infoError}</span>}
+      <span className="status-spacer" />
+      <JobsIndicator />
+      <span className="status-help muted" title="Keyboard shortcuts">
+        <kbd>?</kbd> shortcuts
+      </span>
     </footer>
   );
 }
