@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { now, type Db } from './database.js';
 import { uniqueName } from './names.js';
+import { inSplit, orderDocuments, type DocumentOrder, type SplitSpec } from '../common/document-order.js';
 
 export type MetadataValue = string | number | boolean | null;
 
@@ -155,13 +156,26 @@ export interface DocumentFilter {
   genre?: string;
   metadata?: { field: string; value: string | number | boolean };
   documents?: number;
-  /** skip the first N matching documents */
+  /** skip the first N matching documents (in the chosen order) */
   offset?: number;
   /** only documents with these names */
   names?: readonly string[];
+  /** the order the documents are read in; absent: corpus order (what filters stored before orders existed meant) */
+  order?: DocumentOrder;
+  /** seeds the shuffled and stratified orders */
+  seed?: number;
+  /** the metadata field a stratified order deals round-robin over (default "genre") */
+  stratifyBy?: string;
+  /** only the train or validation part of a seeded split */
+  split?: SplitSpec;
+  /** not a selection: the jobs read at most this many tokens of each selected document */
+  tokensPerDocument?: number;
 }
 
-/** Documents of a corpus in ordinal order, filtered by metadata, past the first `offset`, cut to the first N. */
+/**
+ * Documents of a corpus, filtered by metadata, names and split, in the filter's order (corpus
+ * order when none is given), past the first `offset`, cut to the first N.
+ */
 export function selectDocuments(db: Db, corpusId: number, filter: DocumentFilter): Array<{ id: number; name: string; text: string }> {
   const where = ['corpus_id = ?'];
   const args: unknown[] = [corpusId];
@@ -178,9 +192,33 @@ export function selectDocuments(db: Db, corpusId: number, filter: DocumentFilter
     where.push('json_extract(metadata, ?) = ?');
     args.push(`$.${JSON.stringify(filter.metadata.field)}`, typeof filter.metadata.value === 'boolean' ? Number(filter.metadata.value) : filter.metadata.value);
   }
-  const offset = filter.offset ? ` OFFSET ${Math.floor(filter.offset)}` : '';
-  const limit = filter.documents !== undefined || offset ? ` LIMIT ${filter.documents !== undefined ? Math.floor(filter.documents) : -1}${offset}` : '';
-  return db.prepare(`SELECT id, name, text FROM documents WHERE ${where.join(' AND ')} ORDER BY ordinal${limit}`).all(...args) as Array<{ id: number; name: string; text: string }>;
+  const order = filter.order ?? 'corpus';
+  const field = `$.${JSON.stringify(filter.stratifyBy ?? 'genre')}`;
+  // the texts are read only for the chosen documents (a budget may take a few of a large corpus)
+  const rows = db
+    .prepare(`SELECT id, name, json_extract(metadata, ?) AS stratum FROM documents WHERE ${where.join(' AND ')} ORDER BY ordinal`)
+    .all(field, ...args) as Array<{ id: number; name: string; stratum: unknown }>;
+  const split = filter.split;
+  const kept = split ? rows.filter((r) => inSplit(r.name, split)) : rows;
+  const ordered = orderDocuments(kept, order, filter.seed ?? 0, (r) => (r.stratum === null || r.stratum === undefined ? '' : String(r.stratum)));
+  const from = Math.floor(filter.offset ?? 0);
+  const chosen = ordered.slice(from, filter.documents !== undefined ? from + Math.floor(filter.documents) : undefined);
+  const text = db.prepare('SELECT text FROM documents WHERE id = ?').pluck();
+  return chosen.map((r) => ({ id: r.id, name: r.name, text: text.get(r.id) as string }));
+}
+
+/** For each metadata field, how many distinct values it takes in the whole corpus and among `ids`. */
+export function metadataCoverage(db: Db, corpusId: number, fields: readonly string[], ids: readonly number[]): Array<{ field: string; corpusValues: number; values: string[] }> {
+  return fields.map((f) => {
+    const path = `$.${JSON.stringify(f)}`;
+    const corpusValues = (db.prepare('SELECT COUNT(DISTINCT json_extract(metadata, ?)) AS n FROM documents WHERE corpus_id = ?').get(path, corpusId) as { n: number }).n;
+    const values = db
+      .prepare('SELECT DISTINCT json_extract(metadata, ?) AS v FROM documents WHERE id IN (SELECT value FROM json_each(?)) AND json_extract(metadata, ?) IS NOT NULL ORDER BY v')
+      .pluck()
+      .all(path, JSON.stringify(ids), path)
+      .map(String);
+    return { field: f, corpusValues, values };
+  });
 }
 
 /** A ready corpus by id ("3") or name. */

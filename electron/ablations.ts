@@ -2,6 +2,8 @@
 // neuron set made exact (verdicts, saved sets, rankings, matched random controls), so a stored run
 // can be repeated as it was.
 import type { Db } from '../db/database.js';
+import { heldOutWarnings } from './analysis/coverage.js';
+import { withStoredOrder } from '../common/document-order.js';
 import { getAblation, listAblations, type AblationRecord } from '../db/ablations.js';
 import type { ModelRecord } from '../db/models.js';
 import { loadModel } from '../native-models/load.js';
@@ -144,6 +146,8 @@ interface Details {
   baseline: AblationResult['baseline'];
   results: AblationResult['results'];
   perDocument: AblationResult['perDocument'];
+  /** absent in runs made before warnings were stored (and in merged runs): derived from `documents` */
+  warnings?: string[];
 }
 
 function summary(r: AblationRecord): AblationSummary {
@@ -169,12 +173,13 @@ export function ablationResult(db: Db, id: number): AblationResult {
   const a = getAblation(db, id);
   if (!a) throw new ApiError('not-found', `ablation run ${id} does not exist`);
   const d = a.details as Details;
-  return { ...summary(a.record), modelSha256: a.record.modelSha256, appVersion: a.record.appVersion, params: a.record.params, documents: d.documents, baseline: d.baseline, results: d.results, perDocument: d.perDocument };
+  return { ...summary(a.record), modelSha256: a.record.modelSha256, appVersion: a.record.appVersion, params: a.record.params, documents: d.documents, baseline: d.baseline, results: d.results, perDocument: d.perDocument, warnings: d.warnings ?? heldOutWarnings(d.documents) };
 }
 
 /** The stored parameters of a run, to start it again as it was. */
 export function rerunParams(db: Db, id: number): AblateParams {
   const a = getAblation(db, id);
   if (!a) throw new ApiError('not-found', `ablation run ${id} does not exist`);
-  return AblateParams.parse(a.record.params);
+  const stored = a.record.params as { filter?: unknown };
+  return AblateParams.parse({ ...stored, filter: withStoredOrder(stored.filter ?? {}) });
 }

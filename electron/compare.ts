@@ -85,6 +85,7 @@ function captureOf(db: Db, id: number): Capture {
     corpusName: corpus?.name ?? String(dataset.corpusId),
     documents: p.merged !== undefined ? null : documentsOf(db, dataset.corpusId, p.filter),
     cutAfterTokens: effectiveCut(p.maxTokens, dataset.tokens),
+    tokensPerDocument: p.filter?.tokensPerDocument ?? null,
     tokenizer: tokenizerId(model),
     fire: { mode: rule.fireMode, threshold: rule.fireThreshold },
     dataset,
@@ -104,6 +105,7 @@ function evaluationText(db: Db, a: AblationRecord, model: ModelRecord): CaptureT
     documents: documentsOf(db, p.corpusId, p.filter),
     // an ablation run does not record whether its budget cut the text: a budget counts as a cut
     cutAfterTokens: p.maxTokens ?? null,
+    tokensPerDocument: p.filter?.tokensPerDocument ?? null,
     tokenizer: tokenizerId(model),
     fire: { mode: 'positive', threshold: 0 },
   };

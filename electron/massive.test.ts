@@ -26,7 +26,7 @@ async function done(started: unknown): Promise<Job> {
 async function capture(dir: string, seqLen = SEQ): Promise<number> {
   const m = await done(await b.handle('model.import', { path: dir }));
   const modelId = (m.result as { model: { id: number } }).model.id;
-  const c = await done(await b.handle('capture.start', { modelId, corpusId, filter: { documents: 3 }, seqLen, batch: 4, maxTokens: 6000, topK: 2, samples: 300 }));
+  const c = await done(await b.handle('capture.start', { modelId, corpusId, filter: { documents: 3, order: 'corpus' }, seqLen, batch: 4, maxTokens: 6000, topK: 2, samples: 300 }));
   return (c.result as { dataset: { id: number } }).dataset.id;
 }
 

@@ -47,6 +47,9 @@ describe('the same-text rule', () => {
     expect(textMismatch(text({ cutAfterTokens: 5000 }), text({ cutAfterTokens: 5000, tokenizer: 'tok-B' }))).toMatch(/different tokenizers/);
     expect(textMismatch(text({ cutAfterTokens: 5000 }), text({ cutAfterTokens: 5000 }))).toBeNull();
     expect(textMismatch(text(), text({ fire: { mode: 'magnitude', threshold: 0 } }))).toMatch(/fire rates under different rules/);
+    expect(textMismatch(text(), text({ tokensPerDocument: 256 }))).toMatch(/reads the first 256 tokens of each document but capture 1 "a" reads each document whole/);
+    expect(textMismatch(text({ tokensPerDocument: 256 }), text({ tokensPerDocument: 256, tokenizer: 'tok-B' }))).toMatch(/both read the first 256 tokens of each document, but of different tokenizers/);
+    expect(textMismatch(text({ tokensPerDocument: 256 }), text({ tokensPerDocument: 256 }))).toBeNull();
     expect(textMismatch(text(), text({ documents: null }))).toMatch(/merge of several captures/);
   });
 

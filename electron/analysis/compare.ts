@@ -24,6 +24,8 @@ export interface CaptureText {
   documents: { ids: readonly number[]; names: readonly string[] } | null;
   /** the token budget that cut the text, or null when every selected document was read whole */
   cutAfterTokens: number | null;
+  /** the first N tokens read of each document (filter.tokensPerDocument); absent or null: whole documents */
+  tokensPerDocument?: number | null;
   /** identifies the tokenizer (a hash of its file); only compared when a budget cut the text */
   tokenizer: string;
   /** the rule that counts a neuron as firing: fire rates only compare under the same rule */
@@ -58,8 +60,14 @@ export function textMismatch(ref: CaptureText, other: CaptureText): string | nul
     const say = (t: CaptureText) => (t.cutAfterTokens === null ? 'reads every selected document whole' : `stops after ${t.cutAfterTokens.toLocaleString('en-US')} tokens`);
     return `${other.label} ${say(other)} but ${ref.label} ${say(ref)}: they cover different parts of the documents; capture both with the same budget, or with whole documents (--documents N) and no token budget`;
   }
-  if (ref.cutAfterTokens !== null && ref.tokenizer !== other.tokenizer) {
-    return `${other.label} and ${ref.label} both stop after ${ref.cutAfterTokens.toLocaleString('en-US')} tokens, but of different tokenizers, so they end at different places in the text; capture whole documents (--documents N, no --max-tokens) to compare models with different tokenizers`;
+  const perDoc = (t: CaptureText) => t.tokensPerDocument ?? null;
+  if (perDoc(ref) !== perDoc(other)) {
+    const say = (t: CaptureText) => (perDoc(t) === null ? 'reads each document whole' : `reads the first ${perDoc(t)} tokens of each document`);
+    return `${other.label} ${say(other)} but ${ref.label} ${say(ref)}: they cover different parts of the documents; capture both with the same --tokens-per-document`;
+  }
+  if ((ref.cutAfterTokens !== null || perDoc(ref) !== null) && ref.tokenizer !== other.tokenizer) {
+    const cut = ref.cutAfterTokens !== null ? `stop after ${ref.cutAfterTokens.toLocaleString('en-US')} tokens` : `read the first ${perDoc(ref)} tokens of each document`;
+    return `${other.label} and ${ref.label} both ${cut}, but of different tokenizers, so they end at different places in the text; capture whole documents (--documents N, no --max-tokens) to compare models with different tokenizers`;
   }
   if (ref.fire.mode !== other.fire.mode || ref.fire.threshold !== other.fire.threshold) {
     const rule = (t: CaptureText) => `${t.fire.mode === 'positive' ? 'a' : '|a|'} > ${t.fire.threshold}`;

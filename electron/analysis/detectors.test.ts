@@ -263,17 +263,46 @@ describe('detectors on a capture with planted neurons', () => {
     expect(idsOf(detectMassive(s, { minRatio: 3, minPeak: 10 }))).toEqual(expect.arrayContaining(plantedAs(c, 'heavy', 'massive')));
   });
 
-  it('heavy-tailed: the threshold decides, and the verdicts follow the measured kurtosis', () => {
+  it('heavy-tailed: the threshold decides on the active part\'s kurtosis, and the verdicts follow the measured kurtosis and fire rate', () => {
+    // the oracle's active-part excess kurtosis, (kurtosis + 3) x fire rate - 3, in float64
+    const active = o.kurtosis.map((k, i) => (k + 3) * o.fireRate[i]! - 3);
     // kurtosis from float32 power sums agrees with the float64 oracle to ~1e-4 relative
-    for (const threshold of [3.5, 10, 100, 1000, ...splits(o.kurtosis, 1e-3)]) {
-      expect(clearOf(o.kurtosis, threshold, 1e-3), `threshold ${threshold}: ${o.kurtosis.filter((k) => Math.abs(k - threshold) <= 1e-3 * threshold)}`).toBe(true);
+    for (const threshold of [3.5, 10, 100, 1000, ...splits(active, 1e-3)]) {
+      expect(clearOf(active, threshold, 1e-3), `threshold ${threshold}: ${active.filter((k) => Math.abs(k - threshold) <= 1e-3 * threshold)}`).toBe(true);
       // constant neurons have no kurtosis (the oracle says NaN); near-constant ones are not resolvable
-      // (var / E[x^2] < KURTOSIS_MIN_RELATIVE_VARIANCE: the silent and the parked-negative plants)
-      const want = where((i) => o.kurtosis[i]! > threshold && !plantedAs(c, 'deadZero', 'deadGelu', 'negative').includes(i));
+      // (var / E[x^2] < KURTOSIS_MIN_RELATIVE_VARIANCE: the silent and the parked-negative plants);
+      // a neuron needs 100 firing tokens (the default minimum)
+      const want = where((i) => active[i]! > threshold && o.fireRate[i]! * N >= 100 && !plantedAs(c, 'deadZero', 'deadGelu', 'negative').includes(i));
       expect(idsOf(detectHeavyTailed(s, { threshold })), `threshold ${threshold}`).toEqual(want);
     }
     expect(idsOf(detectHeavyTailed(s, { threshold: 100 }))).toEqual(plantedAs(c, 'massive'));
     expect(detectHeavyTailed(s, { minTokens: N + 1 })).toEqual([]);
+    expect(detectHeavyTailed(s, { minFiring: N + 1 })).toEqual([]);
+  });
+
+  it('heavy-tailed: a sparse neuron is not heavy-tailed for being sparse, and needs enough firing tokens', () => {
+    // one neuron per case over 20,000 tokens: fires on 2% with exponential values (kurtosis ~300
+    // over all tokens, all of it from sparsity); the same with 2% of its active values 8x larger
+    // (a heavy active tail); and fires on 50 tokens only (too few to judge a tail)
+    const T = 20_000;
+    const r = prng(7);
+    const a = new Float32Array(T * 3);
+    for (let t = 0; t < T; t++) {
+      const exp = -Math.log(1 - r());
+      a[t * 3] = r() < 0.02 ? exp : 0;
+      a[t * 3 + 1] = r() < 0.02 ? (r() < 0.02 ? 8 : 1) * exp : 0;
+      a[t * 3 + 2] = t % 400 === 0 ? exp : 0;
+    }
+    const acc = emptyStats(1, 3);
+    addBatch(acc, reduceBatch([a], 3, 0, { abs: true, moments: true, active: false }));
+    const sparse = summarize(acc);
+    expect(sparse.kurtosis![0]).toBeGreaterThan(100);
+    expect(sparse.kurtosis![2]).toBeGreaterThan(100);
+    expect(idsOf(detectHeavyTailed(sparse))).toEqual([1]);
+    const [v] = detectHeavyTailed(sparse);
+    expect(v!.evidence).toMatchObject({ firing: sparse.fireCount[1], min_firing: 100, threshold: 10 });
+    // the planted tail is found again with the minimum firing lowered for the 50-token neuron: only its kurtosis decides then
+    expect(idsOf(detectHeavyTailed(sparse, { minFiring: 10 }))).toEqual(expect.arrayContaining([1]));
   });
 
   it('dead: needs the minimum number of tokens', () => {

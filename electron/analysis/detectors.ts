@@ -6,6 +6,7 @@
 // (activations that overflowed or went NaN): those are a capture problem, not a property of the
 // neuron, and the summary already shows them.
 
+import { DETECTOR_DEFAULTS } from '../../common/detector-defaults.js';
 import type { LayerIndex, NeuronIndex } from './ids.js';
 import type { FireMode, StatsSummary } from './neuron-stats.js';
 import {
@@ -99,12 +100,21 @@ export interface MassiveEvidence {
 }
 
 export interface HeavyTailedEvidence {
-  /** excess kurtosis (0 for a Gaussian) */
+  /** excess kurtosis over every token (0 for a Gaussian) */
   kurtosis: number;
-  /** verdict when kurtosis > threshold */
+  /**
+   * the excess kurtosis of the neuron's active part, (kurtosis + 3) x fire_rate - 3: what is left
+   * once the kurtosis that sparsity alone makes (~1 / fire_rate) is divided out
+   */
+  active_kurtosis: number;
+  fire_rate: number;
+  /** tokens the neuron fired on */
+  firing: number;
+  /** verdict when active_kurtosis > threshold, tokens >= min_tokens and firing >= min_firing */
   threshold: number;
   tokens: number;
   min_tokens: number;
+  min_firing: number;
 }
 
 interface EvidenceOf {
@@ -147,10 +157,12 @@ export interface MassiveOptions {
 }
 
 export interface HeavyTailedOptions {
-  /** default 10 */
+  /** on the active part's excess kurtosis; default 10 */
   threshold?: number;
   /** default 1000 */
   minTokens?: number;
+  /** firing tokens needed (a tail needs tokens in it); default 100 */
+  minFiring?: number;
 }
 
 /**
@@ -169,22 +181,27 @@ export interface HeavyTailedOptions {
  *   so 10 is above every ordinary peak. Massive activations in the literature (Sun et al. 2024) are
  *   ~100-10,000x the median, so these defaults err towards showing more candidates, each with its
  *   measured ratio; both are adjustable and stored with the verdict.
- * - heavy-tailed excess kurtosis 10: a Gaussian has 0, ReLU/GELU of a Gaussian ~2.4, Laplace 3,
- *   Student-t with 5 degrees of freedom 6; 10 flags tails heavier than every common unimodal shape.
- *   A neuron that fires (with similar values) on a fraction p of tokens has excess kurtosis ~1/p, so
- *   sparse neurons (p < ~10%) count as heavy-tailed too: that is what their distribution is.
- *   1000 tokens minimum because the sample kurtosis of n values cannot exceed ~n and is noisy below.
+ * - heavy-tailed: excess kurtosis 10 of the neuron's active part. A Gaussian has 0, Laplace 3, an
+ *   exponential 6 (3 as the active part of a ReLU: the moments are about 0), Student-t with 5 degrees
+ *   of freedom 6; 10 flags tails heavier than every common unimodal shape. The kurtosis over all
+ *   tokens is not judged directly: a neuron that fires on a fraction p of tokens (0 elsewhere) has
+ *   E[a^4] / E[a^2]^2 = (that of its active values) / p, so any sparse neuron reads as "heavy-tailed"
+ *   (p = 1% gives ~100), which flagged most neurons of ReLU models and left no unflagged neurons to
+ *   draw random controls from. (kurtosis + 3) x p - 3 divides the sparsity out (exact for a
+ *   zero-mean active part, close for ReLU-like units). 100 firing tokens minimum: below that the 4th
+ *   moment is set by a handful of tokens (the neuron is rare, which its own verdict says), and the
+ *   sample kurtosis of n values cannot exceed ~n. 1000 tokens minimum for the same reason overall.
  */
-export const DETECTOR_DEFAULTS = {
-  dead: { minTokens: 1, relEps: 1e-3 },
-  constant: { relEps: 1e-3 },
-  rare: { bound: 1e-3 },
-  massive: { minRatio: 20, minPeak: 10 },
-  heavyTailed: { threshold: 10, minTokens: 1000 },
-} as const;
+// (the values live in common/ so the UI can show them beside its threshold inputs)
+export { DETECTOR_DEFAULTS };
 
 function positive(v: number, what: string): number {
   if (!Number.isFinite(v) || v <= 0) throw new Error(`detectors: ${what} must be a positive number, got ${v}`);
+  return v;
+}
+
+function finite(v: number, what: string): number {
+  if (!Number.isFinite(v)) throw new Error(`detectors: ${what} must be a finite number, got ${v}`);
   return v;
 }
 
@@ -324,17 +341,30 @@ export function detectMassive(s: StatsSummary, options: MassiveOptions = {}): Ve
   return out;
 }
 
-/** Neurons whose excess kurtosis exceeds the threshold; none when the statistics lack 4th moments. */
+/** The excess kurtosis of a neuron's active part: its kurtosis with the share that sparsity makes divided out. */
+export function activeKurtosis(kurtosis: number, fireRate: number): number {
+  return (kurtosis + 3) * fireRate - 3;
+}
+
+/**
+ * Neurons whose active part has an excess kurtosis above the threshold, over enough tokens and
+ * firing tokens; none when the statistics lack 4th moments.
+ */
 export function detectHeavyTailed(s: StatsSummary, options: HeavyTailedOptions = {}): Verdict[] {
-  const threshold = nonNegative(options.threshold ?? DETECTOR_DEFAULTS.heavyTailed.threshold, 'heavy-tailed threshold');
+  // an excess kurtosis is >= -2: a threshold below 0 is meaningful (flatter than a Gaussian's tails)
+  const threshold = finite(options.threshold ?? DETECTOR_DEFAULTS.heavyTailed.threshold, 'heavy-tailed threshold');
   const minTokens = nonNegative(options.minTokens ?? DETECTOR_DEFAULTS.heavyTailed.minTokens, 'heavy-tailed minTokens');
+  const minFiring = nonNegative(options.minFiring ?? DETECTOR_DEFAULTS.heavyTailed.minFiring, 'heavy-tailed minFiring');
   const kurt = s.kurtosis;
   if (kurt === null) return [];
   const out: Verdict[] = [];
   for (const { layer, neuron, i, tokens } of neuronsOf(s)) {
     const k = kurt[i]!;
-    if (tokens < minTokens || !(k > threshold) || !Number.isFinite(k) || !measurable(s, i)) continue;
-    out.push({ layer, neuron, kind: 'heavy_tailed', evidence: { kurtosis: k, threshold, tokens, min_tokens: minTokens } });
+    const firing = s.fireCount[i]!;
+    const rate = firing / tokens;
+    const active = activeKurtosis(k, rate);
+    if (tokens < minTokens || firing < minFiring || !(active > threshold) || !Number.isFinite(k) || !measurable(s, i)) continue;
+    out.push({ layer, neuron, kind: 'heavy_tailed', evidence: { kurtosis: k, active_kurtosis: active, fire_rate: rate, firing, threshold, tokens, min_tokens: minTokens, min_firing: minFiring } });
   }
   return out;
 }

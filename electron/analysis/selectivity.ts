@@ -23,6 +23,7 @@
 //
 // Pure: the samples come in as arrays; electron/neurons.ts reads them from the database.
 
+import { SELECTIVITY_DEFAULTS } from '../../common/detector-defaults.js';
 import type { FireMode } from './neuron-stats.js';
 
 export interface SampledActivations {
@@ -63,10 +64,8 @@ export interface PositionalOptions {
   minSamples?: number;
 }
 
-export const SELECTIVITY_DEFAULTS = {
-  tokenSpecific: { coverage: 0.95, maxTypes: 3, minFirings: 20, minRecall: 0.5 },
-  positional: { minShare: 0.5, minSamples: 500 },
-} as const;
+// (the values live in common/ so the UI can show them beside its threshold inputs)
+export { SELECTIVITY_DEFAULTS };
 
 export interface TokenSpecificEvidence {
   sampled_tokens: number;

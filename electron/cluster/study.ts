@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AblateParams, DocumentFilter } from '../api.js';
+import { withStoredOrder } from '../../common/document-order.js';
 
 export const STUDY_FILE = 'study.json';
 
@@ -14,7 +15,7 @@ export class StudyError extends Error {
   override name = 'StudyError';
 }
 
-/** One shard: documents [offset, offset + documents) of the study's filter, in corpus order. */
+/** One shard: documents [offset, offset + documents) of the study's filter, in its order. */
 export const ShardRange = z.object({
   index: z.number().int().min(0),
   offset: z.number().int().min(0),
@@ -48,7 +49,8 @@ export const StudyPlan = z.object({
   model: z.object({ name: z.string(), path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   corpus: z.object({ name: z.string(), source: z.string(), checksum: z.string().regex(/^[0-9a-f]{64}$/), documents: z.number().int() }),
   /** the study's documents: this filter without offset/documents, then [offset, offset + documents) */
-  filter: DocumentFilter,
+  // study folders planned before document orders existed read their documents in corpus order
+  filter: z.preprocess(withStoredOrder, DocumentFilter),
   /** documents of the whole study (the sum of the ranges) */
   documents: z.number().int().positive(),
   ranges: z.array(ShardRange).min(1),

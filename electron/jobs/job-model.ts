@@ -41,13 +41,27 @@ export function openJobCorpus(db: Db, corpusId: number): CorpusRecord {
   return corpus;
 }
 
-/** Token ids of the documents in order, stopping once `maxTokens` are reached. */
-export function tokenizeDocuments(tokenizer: Tokenizer, docs: readonly { text: string }[], maxTokens = Infinity): number[][] {
+/**
+ * Token ids of the documents in order, each cut to its first `perDocument` tokens (when given),
+ * stopping once `maxTokens` are reached.
+ */
+export function tokenizeDocuments(tokenizer: Tokenizer, docs: readonly { text: string }[], maxTokens = Infinity, perDocument = Infinity): number[][] {
   const tokens: number[][] = [];
   for (let i = 0, total = 0; i < docs.length && total < maxTokens; i++) {
-    const ids = tokenizer.encode((docs[i] as { text: string }).text);
+    const all = tokenizer.encode((docs[i] as { text: string }).text);
+    const ids = all.length > perDocument ? all.slice(0, perDocument) : all;
     tokens.push(ids);
     total += ids.length;
   }
   return tokens;
+}
+
+/** A stratified order needs a metadata field the corpus has: say which ones it has when not. */
+export function checkDocumentOrder(corpus: CorpusRecord, filter: { order?: string; stratifyBy?: string }): void {
+  if (filter.order !== 'stratified') return;
+  const field = filter.stratifyBy ?? 'genre';
+  if (!corpus.metadataFields.includes(field)) {
+    const fields = corpus.metadataFields.length > 0 ? corpus.metadataFields.join(', ') : 'none';
+    throw new JobInputError(`a stratified order needs a metadata field of corpus "${corpus.name}" to deal round-robin over; it has no field "${field}" (its fields: ${fields})`);
+  }
 }

@@ -46,6 +46,15 @@ describe('playground', () => {
     expect(r.next).toEqual(ranked);
   });
 
+  it('reads a prompt of token ids as those ids, and refuses an id outside the vocabulary', async () => {
+    const ids = loadTokenizer(dir)!.encode(prompt);
+    const byText = await run([]);
+    const byIds = (await b.handle('playground.run', { modelId, prompt: `[${ids.join(', ')}]`, neurons: [], maxNew: 5 })) as PlaygroundResult;
+    expect(byIds.tokens.map((t) => t.id)).toEqual(ids);
+    expect(byIds.intact.nll).toEqual(byText.intact.nll);
+    await expect(b.handle('playground.run', { modelId, prompt: '[1, 99999999]', neurons: [], maxNew: 1 })).rejects.toThrow(/token id "99999999" at position 1 of the prompt is not in the model's vocabulary/);
+  });
+
   it('ablating neurons changes the loss and the next-token distribution; the same request gives the same answer', async () => {
     const neurons = Array.from({ length: 12 }, (_, i) => ({ layer: i % 2, neuron: i }));
     const r = await run(neurons);

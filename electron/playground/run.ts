@@ -1,21 +1,22 @@
 // The prompt playground, in the worker process: one prompt through the graph with two conditions
 // (intact, ablated: neurons switched off and single W_out weights set) for the per-token loss and
-// the next-token distributions, then a greedy continuation under each. Sessions stay warm between
+// the next-token distributions, then a greedy continuation under each (both in the same runs of the
+// KV-cache graph: one over the prompt, then one per new token). Sessions stay warm between
 // requests for the same model, so after the first request an update costs one forward pass and
 // the continuations.
 import type { Db } from '../../db/database.js';
 import { getModel, type ModelRecord } from '../../db/models.js';
 import { loadModel } from '../../native-models/load.js';
 import { Generator } from '../../native-models/runtime/generate.js';
-import { FfnSession } from '../../native-models/runtime/session.js';
-import { asFloat32, float32, int64 } from '../../native-models/runtime/tensors.js';
+import { asFloat32 } from '../../native-models/runtime/tensors.js';
 import { loadTokenizer, type Tokenizer } from '../../native-models/tokenizers/tokenizer.js';
 import { W, type LoadedModel, type ModelSpec } from '../../native-models/spec.js';
 import type { PlaygroundRequest, PlaygroundResult } from '../api.js';
-import { identityEdit, stackEdits } from '../analysis/ablation-edit.js';
+import { promptIds } from './prompt-ids.js';
+import { identityEdit } from '../analysis/ablation-edit.js';
 import { ablationEditFor } from '../ablation-sets.js';
 import { canonical } from '../analysis/neuron-sets.js';
-import { stackWeightEdits, weightEdit } from '../analysis/weight-edits.js';
+import { weightEdit } from '../analysis/weight-edits.js';
 import { canonicalWeights } from '../../common/weight-refs.js';
 import { graphCacheDir } from '../inference.js';
 import { ApiError } from '../errors.js';
@@ -24,7 +25,7 @@ interface Warm {
   key: string;
   model: LoadedModel;
   tokenizer: Tokenizer;
-  forward: FfnSession;
+  /** the KV-cache graph with the loss head: the prompt's run gives the losses and the cache the continuations go on from */
   generator: Generator;
 }
 
@@ -41,8 +42,7 @@ async function sessionsFor(db: Db, dataDir: string, modelId: number): Promise<Wa
     const tokenizer = loadTokenizer(record.path);
     if (!tokenizer) throw new ApiError('bad-request', `model "${record.name}" has no tokenizer; the playground needs one to read the prompt`);
     const options = { cacheDir: graphCacheDir(dataDir) };
-    const forward = await FfnSession.create(model, { conditions: true, weightEdits: true, logits: 'last', nll: true }, options);
-    warm = { key, model, tokenizer, forward, generator: await Generator.create(model, options, 'weights') };
+    warm = { key, model, tokenizer, generator: await Generator.create(model, options, 'weights', { nll: true }) };
   }
   return { ...warm, record, spec: record.spec as ModelSpec };
 }
@@ -50,10 +50,7 @@ async function sessionsFor(db: Db, dataDir: string, modelId: number): Promise<Wa
 export async function release(): Promise<void> {
   const w = warm;
   warm = undefined;
-  if (w) {
-    await w.forward.release();
-    await w.generator.release();
-  }
+  if (w) await w.generator.release();
 }
 
 function softmax(logits: Float32Array): Float64Array {
@@ -71,15 +68,15 @@ function topIndices(p: Float64Array, k: number): number[] {
 }
 
 export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequest): Promise<PlaygroundResult> {
-  const { model, tokenizer, forward, generator, record, spec } = await sessionsFor(db, dataDir, req.modelId);
-  const ids = tokenizer.encode(req.prompt);
+  const { model, tokenizer, generator, record, spec } = await sessionsFor(db, dataDir, req.modelId);
+  // "[1, 345, 17]": the ids as given; any other prompt is text for the tokenizer
+  const ids = promptIds(req.prompt, spec.vocabSize) ?? tokenizer.encode(req.prompt);
   if (ids.length === 0) throw new ApiError('bad-request', 'the prompt has no tokens');
   if (ids.length >= spec.maxPositions) throw new ApiError('bad-request', `the prompt has ${ids.length} tokens; the model's context is ${spec.maxPositions}`);
   const shape = { layers: spec.nLayers, neurons: spec.dFf };
   const neurons = canonical(req.neurons);
   const ablated = ablationEditFor(db, record, neurons, req.method, req.datasetId);
   const intact = identityEdit(shape);
-  const both = stackEdits([intact, ablated]);
   const T = ids.length;
   // single weights: W_out is stored [D, F], so W_out[f -> d] is element [d, f]
   const D = spec.dModel;
@@ -92,18 +89,10 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
   } catch (e) {
     throw new ApiError('bad-request', `${(e as Error).message} (model "${record.name}")`);
   }
-  const wIntact = weightEdit(wShape, [], read);
-  const wBoth = stackWeightEdits([wIntact, wAblated], shape.layers, D);
 
+  // the prompt's run, intact and ablated as two rows: per-token losses, next-token logits and the cache
   const t0 = performance.now();
-  const out = await forward.run({
-    input_ids: int64(ids, [1, T]),
-    targets: int64(ids.map((_, t) => (t + 1 < T ? (ids[t + 1] as number) : -1)), [1, T]),
-    scale: float32(both.scale, [2, shape.layers, shape.neurons]),
-    shift: float32(both.shift, [2, shape.layers, shape.neurons]),
-    wedit_neuron: int64(wBoth.neuron, [2, shape.layers, wBoth.slots]),
-    wedit_delta: float32(wBoth.delta, [2, shape.layers, wBoth.slots, D]),
-  });
+  const { results: out, state } = await generator.prefill(ids, [intact, { ...ablated, weights: wAblated }]);
   const forwardMs = performance.now() - t0;
   const V = spec.vocabSize;
   const last = asFloat32(out.last_logits, 'last_logits');
@@ -118,15 +107,13 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
   const nll = asFloat32(out.nll, 'nll');
   const nllOf = (c: number) => Array.from(nll.subarray(c * T, c * T + T - 1));
 
+  // both continuations side by side, from the prompt's cache: one run of one position per new token after the first
   const t1 = performance.now();
-  const stop = tokenizer.eos ?? undefined;
-  const gen = async (edit: typeof intact & { weights?: typeof wAblated }) => {
-    const cont = req.maxNew > 0 ? await generator.generate(ids, req.maxNew, { edit, ...(stop === undefined ? {} : { stopToken: stop }) }) : [];
-    return { ids: cont, text: tokenizer.decode(cont, { skipSpecial: true }) };
-  };
-  const contIntact = await gen(intact);
-  const contAblated = await gen({ ...ablated, weights: wAblated });
+  const [idsIntact, idsAblated] = await generator.continue(state, req.maxNew, tokenizer.eos ?? undefined);
   const generateMs = performance.now() - t1;
+  const cont = (c: number[] = []) => ({ ids: c, text: tokenizer.decode(c, { skipSpecial: true }) });
+  const contIntact = cont(idsIntact);
+  const contAblated = cont(idsAblated);
 
   const text = (id: number) => tokenizer.decode([id], { skipSpecial: false });
   return {

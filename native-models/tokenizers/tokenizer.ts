@@ -69,6 +69,23 @@ function llama2cVocabSize(checkpoint: string): number | undefined {
  * .gguf with tokenizer.ggml.* metadata -> that tokenizer (gguf.ts).
  * Null when there is none; throws TokenizerError when there is one but it is malformed.
  */
+/**
+ * Where the model's tokenizer would come from, without reading it (a cheap check for lists and
+ * before a job starts): "tokenizer.json", "tokenizer.bin" (llama2.c), "GGUF metadata", or null.
+ */
+export function tokenizerSource(modelPath: string): string | null {
+  const dir = isDir(modelPath) ? modelPath : path.dirname(modelPath);
+  if (isFile(modelPath) && modelPath.toLowerCase().endsWith('.bin')) {
+    const vocabFile = path.join(dir, 'tokenizer.bin');
+    if (isFile(vocabFile) && path.resolve(vocabFile) !== path.resolve(modelPath)) return 'tokenizer.bin';
+  }
+  if (isFile(modelPath) && modelPath.toLowerCase().endsWith('.gguf')) {
+    const meta = openGguf(modelPath).config ?? {};
+    if (meta['tokenizer.ggml.model'] !== undefined) return 'GGUF metadata';
+  }
+  return isFile(path.join(dir, 'tokenizer.json')) ? 'tokenizer.json' : null;
+}
+
 export function loadTokenizer(modelPath: string): Tokenizer | null {
   const dir = isDir(modelPath) ? modelPath : path.dirname(modelPath);
   if (isFile(modelPath) && modelPath.toLowerCase().endsWith('.bin')) {

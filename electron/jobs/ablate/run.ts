@@ -23,7 +23,8 @@ import { graphCacheDir } from '../../inference.js';
 import { checkDataset } from '../../ablation-sets.js';
 import { APP_VERSION } from '../../version.js';
 import { JobInputError, type JobContext } from '../definition.js';
-import { openJobCorpus, openJobModel, tokenizeDocuments } from '../job-model.js';
+import { checkDocumentOrder, openJobCorpus, openJobModel, tokenizeDocuments } from '../job-model.js';
+import { heldOutWarnings, tokenizerWarnings } from '../../analysis/coverage.js';
 import { planWindows, type Window } from '../capture/windows.js';
 
 /** Bytes of logit-sized tensors one run may hold; more conditions are split into chunks ($FFN_LAB_ABLATION_MEMORY overrides). */
@@ -36,7 +37,7 @@ const COMMIT_INTERVAL_MS = Number(process.env.FFN_LAB_COMMIT_INTERVAL_MS ?? 3000
 const RESAMPLE_POOL = 4096;
 
 export interface AblateResult {
-  ablation: { id: number; name: string; tokens: number; documents: number; conditions: number };
+  ablation: { id: number; name: string; tokens: number; documents: number; conditions: number; warnings: string[] };
 }
 
 /** What a checkpoint holds: the running totals after its batches. */
@@ -151,10 +152,11 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   const expertEdits = params.conditions.map((c) => expertArrays(c.experts));
 
   ctx.progress(0, null, 'tokens', 'tokenizing the corpus');
+  checkDocumentOrder(corpus, params.filter);
   const docs = selectDocuments(db, corpus.id, params.filter);
   if (docs.length === 0) throw new JobInputError(`no documents of corpus "${corpus.name}" match ${JSON.stringify(params.filter)}`);
   const seqLen = Math.min(params.seqLen ?? 256, model.spec.maxPositions);
-  const tokens = tokenizeDocuments(tokenizer, docs, params.maxTokens);
+  const tokens = tokenizeDocuments(tokenizer, docs, params.maxTokens, params.filter.tokensPerDocument);
   const plan = planWindows(tokens.map((t) => t.length), seqLen, seqLen, params.maxTokens);
   const batches: Window[][] = [];
   for (let i = 0; i < plan.windows.length; i += params.batch) batches.push(plan.windows.slice(i, i + params.batch));
@@ -272,6 +274,7 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
   const used = base.map((d, i) => (d.tokens > 0 ? i : -1)).filter((i) => i >= 0);
   const pick = (t: DocTotals[]): DocTotals[] => used.map((i) => t[i] as DocTotals);
   const baseMetrics = conditionMetrics(pick(base), pick(base), params.resamples, params.seed);
+  const warnings = [...heldOutWarnings(used.length), ...tokenizerWarnings(baseMetrics.loss.value, V)];
   const metrics: ConditionMetrics[] = totals.map((t) => conditionMetrics(pick(base), pick(t), params.resamples, params.seed));
   const details = documentDetails(db, used.map((i) => (docs[i] as { id: number }).id));
   const scoredTokens = used.reduce((n, i) => n + (base[i] as DocTotals).tokens, 0);
@@ -332,9 +335,9 @@ export async function runAblate(ctx: JobContext<AblateParams>): Promise<AblateRe
     appVersion: APP_VERSION,
     results: rows,
     // docTotals: the bootstrap's inputs, so runs over disjoint documents (cluster shards) merge exactly
-    details: { tokens: scoredTokens, documents: used.length, baseline: { loss: baseMetrics.loss, ppl: baseMetrics.ppl }, results, perDocument, docTotals: { base: pick(base), conditions: totals.map(pick) } },
+    details: { tokens: scoredTokens, documents: used.length, warnings, baseline: { loss: baseMetrics.loss, ppl: baseMetrics.ppl }, results, perDocument, docTotals: { base: pick(base), conditions: totals.map(pick) } },
   });
-  return { ablation: { id, name, tokens: scoredTokens, documents: used.length, conditions: C } };
+  return { ablation: { id, name, tokens: scoredTokens, documents: used.length, conditions: C, warnings } };
 }
 
 function defaultName(p: AblateParams, model: string): string {

@@ -51,7 +51,7 @@ afterAll(() => {
 
 describe('capture job', () => {
   it('stores statistics equal to host reductions over the full activations of the same windows', async () => {
-    const params = { modelId, corpusId, filter: { genre: 'humor', documents: 2 }, seqLen: 48, stride: 32, batch: 3, threshold: 0.1, maxTokens: 3000, topK: 4 };
+    const params = { modelId, corpusId, filter: { genre: 'humor', documents: 2, order: 'corpus' as const }, seqLen: 48, stride: 32, batch: 3, threshold: 0.1, maxTokens: 3000, topK: 4 };
     const job = await finish(params);
     expect(job.state).toBe('done');
     const { dataset } = job.result as { dataset: { id: number; tokens: number } };
@@ -137,7 +137,7 @@ describe('capture job', () => {
   });
 
   it('stores a stratified sample of hidden states equal to the graph\'s within float16 precision, with part of speech', async () => {
-    const params = { modelId, corpusId, filter: { genre: 'news', documents: 5 }, seqLen: 48, stride: 32, batch: 4, topK: 0, samples: 23, seed: 3 };
+    const params = { modelId, corpusId, filter: { genre: 'news', documents: 5, order: 'corpus' as const }, seqLen: 48, stride: 32, batch: 4, topK: 0, samples: 23, seed: 3 };
     const job = await finish(params);
     expect(job.state).toBe('done');
     const { dataset } = job.result as { dataset: { id: number } };

@@ -3,14 +3,16 @@
 // commit them with the top examples every few seconds. A resumed capture reloads the last commit
 // and continues with the next batch, so it ends identical to an uninterrupted run.
 // With `samples`, the tokens to keep hidden states for are chosen up front from the window plan;
-// the batches holding them run through a second graph that adds the hidden and nll heads, and the
-// samples are written in the transaction of the checkpoint that covers their batch.
-import { selectDocuments } from '../../../db/corpora.js';
-import { createDataset, datasetOfJob, loadResidTop, loadRouterState, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
+// the batches holding them run through a second graph that adds the hidden head and the loss at
+// those tokens, and the samples are written in the transaction of the checkpoint that covers their
+// batch. Commits are spaced so that they take at most about 5% of the time (see commitInterval).
+import { metadataCoverage, selectDocuments } from '../../../db/corpora.js';
+import { createDataset, datasetOfJob, setDatasetWarnings, loadResidTop, loadRouterState, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
 import { graphCacheDir } from '../../inference.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
 import { asFloat32, asInt64, float32, int64 } from '../../../native-models/runtime/tensors.js';
-import { openJobCorpus, openJobModel, tokenizeDocuments } from '../job-model.js';
+import { checkDocumentOrder, openJobCorpus, openJobModel, tokenizeDocuments } from '../job-model.js';
+import { coverageWarnings } from '../../analysis/coverage.js';
 import type { CaptureParams } from '../../api.js';
 import { JobInputError, type JobContext } from '../definition.js';
 import { addBatch, statsBatchFromOutputs } from '../../analysis/neuron-stats.js';
@@ -21,12 +23,24 @@ import { fireRuleOf, fromStored, toStored, topFromRows, topRows } from './checkp
 import { documentDetails, type NewSample } from '../../../db/samples.js';
 import { defaultSampleCount, picksAt, planSamples, posOfToken, type SamplePick } from './samples.js';
 import { planWindows, type Window } from './windows.js';
+import { PhaseTimes } from './phase-times.js';
 
-/** Commit at most this often: a commit rewrites every neuron's row ($FFN_LAB_COMMIT_INTERVAL_MS overrides). */
+/** Commit at most this often: a commit rewrites every neuron's row ($FFN_LAB_COMMIT_INTERVAL_MS sets it exactly). */
 const COMMIT_INTERVAL_MS = Number(process.env.FFN_LAB_COMMIT_INTERVAL_MS ?? 3000);
+const FIXED_INTERVAL = process.env.FFN_LAB_COMMIT_INTERVAL_MS !== undefined;
+
+/**
+ * The time to wait after a commit that took `commitMs`: at least COMMIT_INTERVAL_MS, and 19x the
+ * commit itself, so commits take at most 5% of the job (a large model's commit rewrites hundreds of
+ * thousands of top-example rows: seconds, measured by bench --capture-job). A resumed capture
+ * repeats at most that much work.
+ */
+function commitInterval(commitMs: number): number {
+  return FIXED_INTERVAL ? COMMIT_INTERVAL_MS : Math.max(COMMIT_INTERVAL_MS, 19 * commitMs);
+}
 
 export interface CaptureResult {
-  dataset: { id: number; name: string; tokens: number; documents: number; windows: number; layers: number; neurons: number };
+  dataset: { id: number; name: string; tokens: number; documents: number; windows: number; layers: number; neurons: number; warnings: string[] };
 }
 
 export async function runCapture(ctx: JobContext<CaptureParams>): Promise<CaptureResult> {
@@ -41,9 +55,13 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   if (stride > seqLen) throw new JobInputError(`stride ${stride} is longer than the sequence length ${seqLen}: tokens between windows would be skipped`);
 
   ctx.progress(0, null, 'tokens', 'tokenizing the corpus');
+  checkDocumentOrder(corpus, params.filter);
   const docs = selectDocuments(db, corpus.id, params.filter);
   if (docs.length === 0) throw new JobInputError(`no documents of corpus "${corpus.name}" match ${JSON.stringify(params.filter)}`);
-  const tokens = tokenizeDocuments(tokenizer, docs, params.maxTokens);
+  const tokens = tokenizeDocuments(tokenizer, docs, params.maxTokens, params.filter.tokensPerDocument);
+  // the documents the budget reached (tokens.length of them, from the front of the order)
+  const read = docs.slice(0, tokens.length).map((d) => d.id);
+  const warnings = coverageWarnings(metadataCoverage(db, corpus.id, corpus.metadataFields, read), corpus.documents, read.length);
   const plan = planWindows(tokens.map((t) => t.length), seqLen, stride, params.maxTokens);
   const batches: Window[][] = [];
   for (let i = 0; i < plan.windows.length; i += params.batch) batches.push(plan.windows.slice(i, i + params.batch));
@@ -60,6 +78,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
       params: { ...params, seqLen, stride, samples: picks.length, residTopK: RESID_TOP_K },
       batchesTotal: batches.length,
     });
+  setDatasetWarnings(db, dataset.id, warnings);
   const acc = fromStored(loadStats(db, dataset.id, L, F), fireRuleOf(params));
   const top = params.topK > 0 ? topFromRows(L, F, params.topK, loadTopExamples(db, dataset.id)) : null;
   // the largest |residual values| per (layer, dim); a capture begun before they existed resumes without them
@@ -86,13 +105,17 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
   const workload = { rows: params.batch, seqLen };
   const session = await FfnSession.create(model, statsGraph, { cacheDir: graphCacheDir(ctx.dataDir), workload });
   const sampler = picks.some((p) => Math.floor(p.window / params.batch) >= dataset.batchesDone)
-    ? await FfnSession.create(model, { ...statsGraph, hidden: true, nll: true }, { cacheDir: graphCacheDir(ctx.dataDir), workload })
+    ? // the loss at the sampled tokens only: their rows are unembedded, not every token's (bit-identical, runtime/position-nll.test.ts)
+      await FfnSession.create(model, { ...statsGraph, hidden: true, positionNll: true }, { cacheDir: graphCacheDir(ctx.dataDir), workload })
     : null;
   try {
     const threshold = float32([params.threshold], []);
+    const phases = new PhaseTimes();
     let committedAt = Date.now();
+    let interval = COMMIT_INTERVAL_MS;
     ctx.progress(done, plan.tokens, 'tokens', null);
     for (let b = dataset.batchesDone; b < batches.length; b++) {
+      let t0 = performance.now();
       const windows = batches[b] as Window[];
       const T = Math.max(...windows.map((w) => w.length));
       const ids = new Int32Array(windows.length * T);
@@ -113,10 +136,13 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
         });
         const first = b * params.batch;
         const positions = sampled.map((p) => (p.window - first) * T + (p.position - (plan.windows[p.window] as Window).start));
-        out = await sampler.run({ ...feeds, targets: int64(targets, [windows.length, T]), positions: int64(positions, [positions.length]) });
+        const sampleFeeds = { ...feeds, targets: int64(targets, [windows.length, T]), positions: int64(positions, [positions.length]) };
+        phases.add('prepare', performance.now() - t0);
+        out = await phases.timeAsync('run', () => sampler.run(sampleFeeds));
+        t0 = performance.now();
         const resid = asFloat32(out.hidden_resid, 'hidden_resid');
         const post = asFloat32(out.hidden_post, 'hidden_post');
-        const nllOut = asFloat32(out.nll, 'nll');
+        const nllOut = asFloat32(out.position_nll, 'position_nll');
         const P = sampled.length;
         // mixture of experts: the routed experts of each sampled token (router_experts [L, rows, k], by descending weight)
         const chosen = moe ? asInt64(out.router_experts, 'router_experts') : null;
@@ -144,7 +170,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
             tokenId: doc[p.position] as number,
             token: tokenizer.tokenText(doc[p.position] as number),
             metadata,
-            loss: p.position + 1 < doc.length ? (nllOut[positions[i] as number] as number) : null,
+            loss: p.position + 1 < doc.length ? (nllOut[i] as number) : null,
             residual,
             ffn,
             ...(chosen && moe
@@ -157,9 +183,12 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
               : {}),
           });
         });
+        phases.add('samples', performance.now() - t0);
       } else {
-        out = await session.run(feeds);
+        phases.add('prepare', performance.now() - t0);
+        out = await phases.timeAsync('run', () => session.run(feeds));
       }
+      t0 = performance.now();
       addBatch(acc, statsBatchFromOutputs(out));
       if (router) {
         const probs = asFloat32(out.router_probs, 'router_probs');
@@ -174,18 +203,23 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
         addResidTopBatch(residTop, residTopBatchFromOutputs(out, rows));
       }
       done += windows.reduce((n, w) => n + w.counted, 0);
+      phases.add('fold', performance.now() - t0);
+      t0 = performance.now();
       const last = b === batches.length - 1;
-      if (last || Date.now() - committedAt >= COMMIT_INTERVAL_MS) {
+      if (last || Date.now() - committedAt >= interval) {
         saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top: top ? topRows(top) : [], samples: pending, ...(residTop ? { residTop: residTopRows(residTop) } : {}), ...(router ? { router: routerStatsToJson(router) } : {}) });
         pending = [];
         committedAt = Date.now();
+        phases.add('commit', performance.now() - t0);
+        interval = commitInterval(performance.now() - t0);
       }
       ctx.progress(done, plan.tokens, 'tokens', null);
     }
+    if (process.env.FFN_LAB_CAPTURE_PROFILE === '1') process.stderr.write(`${phases.report()}\n`);
   } finally {
     await session.release();
     await sampler?.release();
   }
   markDatasetReady(db, dataset.id);
-  return { dataset: { id: dataset.id, name: dataset.name, tokens: done, documents: tokens.length, windows: plan.windows.length, layers: L, neurons: F } };
+  return { dataset: { id: dataset.id, name: dataset.name, tokens: done, documents: tokens.length, windows: plan.windows.length, layers: L, neurons: F, warnings } };
 }

@@ -1,3 +1,5 @@
+import { DocumentOrderFields } from '../datasets/DocumentOrderFields';
+import { initialOrderFields } from '../datasets/documentOrder';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useApi } from '../api/ApiContext';
 import type { Corpus, Dataset, Job, Model, RankScore } from '../api/contract';
@@ -162,6 +164,12 @@ export function AblationForm({ kind, models, corpora, datasets }: { kind: 'compa
         <Field id={`${p}-offset`} label="Skip documents" hint="Evaluate on documents the capture did not see.">
           {input('offset', { inputMode: 'numeric', placeholder: '0' })}
         </Field>
+        <DocumentOrderFields
+          prefix={p}
+          fields={fields.documentOrder ?? initialOrderFields}
+          metadataFields={corpus?.metadataFields ?? []}
+          onChange={(key, value) => setFields((f) => ({ ...f, documentOrder: { ...(f.documentOrder ?? initialOrderFields), [key]: value } }))}
+        />
         <Field id={`${p}-datasetId`} label="Capture" hint={captures.length === 0 ? 'This model has no capture: start one on the Datasets page.' : undefined}>
           <Select
             id={`${p}-datasetId`}

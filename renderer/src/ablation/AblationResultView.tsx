@@ -1,3 +1,4 @@
+import { Warnings } from '../datasets/Warnings';
 import { useApi } from '../api/ApiContext';
 import type { AblationResult } from '../api/contract';
 import { useQuery } from '../api/useQuery';
@@ -7,6 +8,7 @@ import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { formatCount } from '../format';
 import { hrefFor } from '../routing/route';
+import { NextActions, type NextAction } from '../components/NextActions';
 import { ConditionTable } from './ConditionTable';
 import { formatInterval } from './format';
 import { HurtTokens } from './HurtTokens';
@@ -25,6 +27,16 @@ export function runLede(r: AblationResult): string {
   return `${r.kind === 'sweep' ? 'Sweep' : 'Set vs intact'} · ${r.method} ablation · ${formatCount(r.tokens)} tokens in ${formatCount(r.documents)} documents · intact loss ${formatInterval(r.baseline.loss)}`;
 }
 
+/** From a run: its capture's neurons, another run beside it, the model's notebook. */
+function ablationNextSteps(r: AblationResult): NextAction[] {
+  const datasetId = (r.params as { datasetId?: number }).datasetId ?? r.datasetId;
+  return [
+    ...(datasetId ? [{ label: 'View in Neurons', testId: 'next-neurons', href: hrefFor('neurons', datasetId), title: 'The capture whose verdicts chose these neurons' }] : []),
+    { label: 'Compare with another run', testId: 'next-compare-runs', href: hrefFor('ablation'), title: 'Pick two runs in the list to see them side by side' },
+    { label: 'Notebook', testId: 'next-notebook', href: hrefFor('notebook', r.modelId) },
+  ];
+}
+
 /** #/ablation/<id>: one run's conditions, figures, per-document and per-token breakdown, provenance. */
 export function AblationResultView({ id }: { id: number }) {
   const api = useApi();
@@ -39,7 +51,10 @@ export function AblationResultView({ id }: { id: number }) {
   return (
     <div data-testid="ablation-result" data-run-id={r.id} data-kind={r.kind}>
       <BackToRuns />
-      <PageHeader title={r.name}>{runLede(r)}</PageHeader>
+      <PageHeader title={r.name} actions={<NextActions actions={ablationNextSteps(r)} />}>
+        {runLede(r)}
+      </PageHeader>
+      <Warnings warnings={r.warnings} testId="ablation-warnings" />
       <section className="neuron-section" aria-labelledby="conditions-title">
         <h2 id="conditions-title" className="section-title">
           Conditions

@@ -1,12 +1,15 @@
 import { useState } from 'react';
 import type { AblationResult } from '../api/contract';
 import { formatCount, formatStat } from '../format';
+import { changeClass, isNoise, noiseFloor } from './noise';
 
 type SortKey = 'document' | 'tokens' | 'loss' | number;
 
 /** Per document: its tokens, the intact loss and each condition's Δ loss; a header sorts by its column. */
 export function PerDocumentTable({ result }: { result: AblationResult }) {
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 0, descending: true });
+  // changes within float32 noise of losses this size are labelled, not coloured
+  const floor = noiseFloor(Math.max(0, ...result.perDocument.map((d) => d.loss)));
   const value = (d: AblationResult['perDocument'][number], key: SortKey): number | string => (typeof key === 'number' ? (d.delta[key] ?? 0) : d[key]);
   const rows = [...result.perDocument].sort((a, b) => {
     const x = value(a, sort.key);
@@ -45,8 +48,9 @@ export function PerDocumentTable({ result }: { result: AblationResult }) {
               <td className="num">{formatCount(d.tokens)}</td>
               <td className="num">{formatStat(d.loss)}</td>
               {d.delta.map((v, i) => (
-                <td key={i} className={`num ${v > 0 ? 'delta-up' : v < 0 ? 'delta-down' : ''}`}>
+                <td key={i} className={`num ${changeClass(v, floor)}`} title={isNoise(v, floor) ? `noise: within ±${formatStat(floor)} nats (float32 rounding of losses this size)` : undefined}>
                   {formatStat(v)}
+                  {isNoise(v, floor) && v !== 0 && <span className="noise-label"> noise</span>}
                 </td>
               ))}
             </tr>

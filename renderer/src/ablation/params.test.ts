@@ -10,7 +10,7 @@ describe('the ablation form', () => {
     expect(ablationParams({ ...base, datasetId: '3', seed: '7', documents: '10', offset: '20', genre: ' news ' })).toEqual({
       modelId: 1,
       corpusId: 2,
-      filter: { genre: 'news', documents: 10, offset: 20 },
+      filter: { genre: 'news', documents: 10, offset: 20, order: 'shuffled' },
       datasetId: 3,
       method: 'zero',
       maxTokens: 20000,

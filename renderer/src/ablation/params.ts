@@ -2,6 +2,7 @@
 // that says which field is wrong (checked here so the user hears about it before a job starts).
 import type { AblationMethod, Params, RankScore, VerdictKind } from '../api/contract';
 import { canonicalWeights, parseWeightRef, type WeightCoord } from '../../../common/weight-refs';
+import { initialOrderFields, orderFilter, type OrderFields } from '../datasets/documentOrder';
 
 export type SetKind = 'verdict' | 'saved' | 'top' | 'weights';
 
@@ -32,6 +33,8 @@ export interface AblationFields {
   criterion: RankScore;
   sweepOrder: 'ascending' | 'descending';
   fractions: string;
+  /** document order, split and per-document cut (datasets/documentOrder.ts); absent: shuffled, all, whole */
+  documentOrder?: OrderFields;
 }
 
 export const initialFields: AblationFields = {
@@ -97,10 +100,12 @@ function evalParams(f: AblationFields): Eval | string {
     return f.method === 'mean' ? 'Mean ablation replaces a neuron by its mean over a capture: choose the capture.' : "Resample ablation draws a neuron's value at other tokens of a capture: choose a capture with sampled tokens.";
   }
   const genre = f.genre.trim();
+  const order = orderFilter(f.documentOrder ?? initialOrderFields);
+  if (typeof order === 'string') return order;
   return {
     modelId,
     corpusId,
-    filter: { ...(genre ? { genre } : {}), ...(documents !== undefined ? { documents: documents as number } : {}), ...(offset ? { offset: offset as number } : {}) },
+    filter: { ...(genre ? { genre } : {}), ...(documents !== undefined ? { documents: documents as number } : {}), ...(offset ? { offset: offset as number } : {}), ...order },
     ...(datasetId !== undefined ? { datasetId } : {}),
     method: f.method,
     maxTokens: maxTokens as number,

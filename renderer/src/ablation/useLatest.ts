@@ -48,6 +48,8 @@ export function useLatest<T>(key: string | null, run: () => Promise<T>, delayMs:
         },
         (failure: unknown) => {
           if (call.id !== latest.current) return;
+          // the results of an earlier request would read as the answer to this one: clear them
+          setData(undefined);
           setError(errorMessage(failure));
           setBusy(false);
         },

@@ -13,6 +13,13 @@ describe('capture form', () => {
     expect(captureParams(base, '')).toMatchObject({ filter: {} });
   });
 
+  it('reads documents in shuffled order by default, and passes a chosen order, split and cut', () => {
+    expect(captureParams(base, '')).toMatchObject({ filter: { order: 'shuffled' } });
+    const p = captureParams({ ...base, documentOrder: { order: 'stratified', orderSeed: '0', stratifyBy: 'genre', split: 'train', splitFraction: '0.1', splitSeed: '3', tokensPerDocument: '512' } }, '', ['genre']);
+    expect(p).toMatchObject({ filter: { order: 'stratified', stratifyBy: 'genre', split: { part: 'train', fraction: 0.1, seed: 3 }, tokensPerDocument: 512 } });
+    expect(captureParams({ ...base, documentOrder: { order: 'stratified', orderSeed: '0', stratifyBy: 'genre', split: '', splitFraction: '0.1', splitSeed: '0', tokensPerDocument: '' } }, '', ['author'])).toMatch(/no metadata field "genre"/);
+  });
+
   it('says which field is wrong', () => {
     expect(captureParams({ ...base, where: 'no equals sign' }, '')).toMatch(/Metadata filter must read "field = value"/);
     expect(captureParams({ ...base, documents: '0' }, '')).toMatch(/Documents must be a whole number of at least 1/);

@@ -5,6 +5,8 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { Field } from '../components/Field';
 import { useImportForm } from '../components/useImportForm';
 import { formatCount } from '../format';
+import { initialOrderFields, orderFilter, type OrderFields } from './documentOrder';
+import { DocumentOrderFields } from './DocumentOrderFields';
 
 interface Fields {
   modelId: string;
@@ -23,12 +25,14 @@ interface Fields {
   fire: string;
   topK: string;
   samples: string;
+  /** document order, split and per-document cut (documentOrder.ts); absent: shuffled, all, whole */
+  documentOrder?: OrderFields;
 }
 
 const initial: Fields = { modelId: '', corpusId: '', genre: '', where: '', documents: '', maxTokens: '100000', seqLen: '', stride: '', batch: '4', threshold: '0', fire: 'positive', topK: '16', samples: '' };
 
 /** Reads the form into capture.start's params, or says which field is wrong. */
-export function captureParams(f: Fields, name: string): Params<'capture.start'> | string {
+export function captureParams(f: Fields, name: string, metadataFields: readonly string[] | null = null): Params<'capture.start'> | string {
   const modelId = Number(f.modelId);
   const corpusId = Number(f.corpusId);
   if (!Number.isInteger(modelId) || modelId <= 0) return 'Choose a model to capture from.';
@@ -65,10 +69,12 @@ export function captureParams(f: Fields, name: string): Params<'capture.start'> 
     const raw = m[2] as string;
     metadata = { field: m[1] as string, value: /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw };
   }
+  const order = orderFilter(f.documentOrder ?? initialOrderFields, metadataFields);
+  if (typeof order === 'string') return order;
   return {
     modelId,
     corpusId,
-    filter: { ...(genre ? { genre } : {}), ...(metadata ? { metadata } : {}), ...(documents !== undefined ? { documents } : {}) },
+    filter: { ...(genre ? { genre } : {}), ...(metadata ? { metadata } : {}), ...(documents !== undefined ? { documents } : {}), ...order },
     maxTokens,
     ...(seqLen !== undefined ? { seqLen } : {}),
     ...(stride !== undefined ? { stride } : {}),
@@ -95,7 +101,7 @@ export function CaptureForm({ models, corpora }: { models: readonly Model[]; cor
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const params = captureParams({ ...fields, modelId, corpusId }, form.name);
+    const params = captureParams({ ...fields, modelId, corpusId }, form.name, corpus?.metadataFields ?? null);
     if (typeof params === 'string') {
       form.setError(params);
       return;
@@ -103,7 +109,7 @@ export function CaptureForm({ models, corpora }: { models: readonly Model[]; cor
     form.start('capture', () => api.call('capture.start', params), true);
   };
 
-  const input = (key: keyof Fields, id: string, extra: { placeholder?: string; inputMode?: 'numeric' | 'decimal' } = {}) => (
+  const input = (key: Exclude<keyof Fields, 'documentOrder'>, id: string, extra: { placeholder?: string; inputMode?: 'numeric' | 'decimal' } = {}) => (
     <input id={id} className="input" data-testid={id} value={fields[key]} onChange={set(key)} {...extra} />
   );
 
@@ -140,6 +146,12 @@ export function CaptureForm({ models, corpora }: { models: readonly Model[]; cor
         <Field id="capture-documents" label="Documents (optional)">
           {input('documents', 'capture-documents', { inputMode: 'numeric', placeholder: 'All that match' })}
         </Field>
+        <DocumentOrderFields
+          prefix="capture"
+          fields={fields.documentOrder ?? initialOrderFields}
+          metadataFields={corpus?.metadataFields ?? []}
+          onChange={(key, value) => setFields((f) => ({ ...f, documentOrder: { ...(f.documentOrder ?? initialOrderFields), [key]: value } }))}
+        />
         <Field id="capture-max-tokens" label="Max tokens">
           {input('maxTokens', 'capture-max-tokens', { inputMode: 'numeric' })}
         </Field>
@@ -180,7 +192,7 @@ export function CaptureForm({ models, corpora }: { models: readonly Model[]; cor
       {form.error && <ErrorAlert message={form.error} testId="capture-error" />}
       {form.started && (
         <p className="notice" role="status" data-testid="capture-started">
-          Started “{form.started.title}”. Its progress is in the Jobs panel; the dataset appears below when it finishes.
+          Started “{form.started.title}”. Its progress is in the Jobs drawer (status bar, j); the dataset appears below when it finishes.
         </p>
       )}
     </section>

@@ -10,7 +10,7 @@ export function DatasetTable({ datasets, models, corpora }: { datasets: readonly
   const modelName = (id: number) => models.find((m) => m.id === id)?.name ?? `model #${id} (deleted)`;
   const corpusName = (id: number) => corpora.find((c) => c.id === id)?.name ?? `corpus #${id} (deleted)`;
   const columns: readonly Column<Dataset>[] = [
-    { header: 'Name', cell: (d) => <RowTitle href={href(d)} title={d.name} sub={`dataset #${d.id}`} /> },
+    { header: 'Name', cell: (d) => <RowTitle href={href(d)} title={d.name} sub={`dataset #${d.id}${d.warnings.length > 0 ? ` · ⚠ ${d.warnings.length === 1 ? 'one warning' : `${d.warnings.length} warnings`}` : ''}`} /> },
     { header: 'Model', cell: (d) => modelName(d.modelId) },
     { header: 'Corpus', cell: (d) => corpusName(d.corpusId) },
     { header: 'Tokens', headerClass: 'num', cellClass: 'num', cell: (d) => formatCount(d.tokens) },

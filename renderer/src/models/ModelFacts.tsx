@@ -44,6 +44,9 @@ export function ModelFacts({ model }: { model: Model }) {
         {kvHeadsText(model)}
       </Fact>
       <Fact term="Vocabulary">{formatCount(model.vocabSize)} tokens</Fact>
+      <Fact term="Tokenizer" testId="model-tokenizer" title={model.tokenizer === null ? 'Capture, ablation, evaluation and the playground need a tokenizer to read text' : `Read from ${model.tokenizer}`}>
+        {model.tokenizer ?? <span className="error-text">none: add tokenizer.json beside the weights to capture or evaluate</span>}
+      </Fact>
       <Fact term="Context">{formatCount(model.maxPositions)} positions</Fact>
       <Fact term="Created">{formatDateTime(model.createdAt)}</Fact>
       <Fact term="Path" wide testId="model-path-value">

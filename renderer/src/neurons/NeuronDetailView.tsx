@@ -1,3 +1,4 @@
+import { useState, type CSSProperties } from 'react';
 import { useApi } from '../api/ApiContext';
 import { expertUnitLabel } from '../../../common/experts';
 import type { NeuronDetail } from '../api/contract';
@@ -13,6 +14,7 @@ import { hrefFor } from '../routing/route';
 import { formatStat } from '../format';
 import { describeVerdict, formatPercent, verdictLabels } from './evidence';
 import { VerdictBadges } from './VerdictBadges';
+import { contextsNote, oneLine, shadeOf } from './contextText';
 
 function TokenList({ title, tokens, testId }: { title: string; tokens: NeuronDetail['promoted']; testId: string }) {
   return (
@@ -39,6 +41,8 @@ export function NeuronDetailView({ datasetId, layer, neuron }: { datasetId: numb
   const detail = useQuery(`${datasetId}:${layer}:${neuron}`, () => api.call('neuron.get', { datasetId, layer, neuron }));
   useChanges('datasets-changed', detail.reload);
   const d = detail.data;
+  // a log count axis shows the tail (bins of a few tokens beside bins of thousands)
+  const [logCount, setLogCount] = useState(false);
 
   return (
     <div className="neuron-detail" data-testid="neuron-detail" data-layer={layer} data-neuron={neuron}>
@@ -81,6 +85,10 @@ export function NeuronDetailView({ datasetId, layer, neuron }: { datasetId: numb
 
           {d.histogram && (
             <section className="neuron-section" data-testid="neuron-histogram">
+              <label className="check">
+                <input type="checkbox" data-testid="histogram-log" checked={logCount} onChange={(e) => setLogCount(e.target.checked)} />
+                Log count axis
+              </label>
               <Figure
                 chartId="neuron-histogram"
                 title="Activation histogram"
@@ -95,8 +103,10 @@ export function NeuronDetailView({ datasetId, layer, neuron }: { datasetId: numb
                   label="Activation histogram"
                   bins={d.histogram.counts.map((count, i) => ({ label: `${formatStat(d.histogram!.edges[i])} to ${formatStat(d.histogram!.edges[i + 1])}`, count }))}
                   edges={d.histogram.edges.map((e, i) => (i === 0 || i === d.histogram!.edges.length - 1 || i % 10 === 0 ? formatStat(e) : null))}
+                  valueRange={[d.histogram.edges[0] as number, d.histogram.edges[d.histogram.edges.length - 1] as number]}
+                  logCount={logCount}
                   xLabel="Activation (a.u.)"
-                  yLabel="Sampled tokens (count)"
+                  yLabel={logCount ? 'Sampled tokens (count, log scale)' : 'Sampled tokens (count)'}
                 />
               </Figure>
             </section>
@@ -117,19 +127,22 @@ export function NeuronDetailView({ datasetId, layer, neuron }: { datasetId: numb
 
           <section className="neuron-section" data-testid="neuron-contexts">
             <h2 className="section-title">Top activating contexts</h2>
-            {d.contexts.length === 0 ? (
-              <p className="hint">No contexts were kept (the capture kept none, or this neuron never had a positive activation).</p>
-            ) : (
+            {contextsNote(d.contexts.length, d.topK, d.stats.fire_count) !== null && (
+              <p className="hint" data-testid="neuron-contexts-note">
+                {contextsNote(d.contexts.length, d.topK, d.stats.fire_count)}
+              </p>
+            )}
+            {d.contexts.length > 0 && (
               <ol className="context-list">
                 {d.contexts.map((c) => (
-                  <li key={c.rank} data-testid="neuron-context">
+                  <li key={c.rank} data-testid="neuron-context" data-value={c.value}>
                     <span className="context-value num" title={`activation at position ${c.position} of ${c.document}`}>
                       {formatStat(c.value)}
                     </span>
-                    <span className="context-text mono">
-                      {c.before}
-                      <mark>{c.token}</mark>
-                      {c.after}
+                    <span className="context-text mono" title={`${c.before}${c.token}${c.after}`}>
+                      {oneLine(c.before)}
+                      <mark style={{ '--shade': shadeOf(c.value, Math.max(...d.contexts.map((x) => Math.abs(x.value)))) } as CSSProperties}>{oneLine(c.token)}</mark>
+                      {oneLine(c.after)}
                     </span>
                     <span className="row-sub">{c.document}</span>
                   </li>

@@ -43,6 +43,15 @@ describe('verdict evidence in words', () => {
     expect(text).toContain('at least 20×');
   });
 
+  it('says a heavy-tailed verdict rests on the active part, beside the kurtosis over all tokens', () => {
+    const text = describeVerdict('heavy_tailed', { kurtosis: 480, active_kurtosis: 21, fire_rate: 0.05, firing: 1000, threshold: 10, tokens: 20000, min_tokens: 1000, min_firing: 100 });
+    expect(text).toContain('1,000 firing tokens');
+    expect(text).toContain('excess kurtosis 21');
+    expect(text).toContain('threshold of 10');
+    expect(text).toContain('it is 480, sparsity included');
+    expect(text).toContain('100 firing tokens on');
+  });
+
   it('survives missing evidence', () => {
     expect(describeVerdict('heavy_tailed', null)).toContain('—');
   });

@@ -25,7 +25,7 @@ export const verdictMeanings: Record<VerdictKind, string> = {
   never_positive: 'output never above 0, yet not silent or constant: it writes a negative multiple of its value vector',
   rare: 'fires on fewer tokens than the bound',
   massive: 'peak |activation| far above the layer\'s median peak',
-  heavy_tailed: 'excess kurtosis above the threshold',
+  heavy_tailed: 'the excess kurtosis of its active part (sparsity divided out) is above the threshold',
   token_specific: 'its firings concentrate on a few token types (Voita et al. 2023)',
   positional: 'the position in the window explains most of its variance (Voita et al. 2023)',
 };
@@ -110,6 +110,14 @@ export function describeVerdict(kind: VerdictKind, raw: unknown): string {
         `(${formatStat(num(e, 'layer_median_peak'))}); massive means at least ${formatStat(num(e, 'min_ratio'))}× and a peak of at least ${formatStat(num(e, 'min_peak'))}`
       );
     case 'heavy_tailed':
+      // verdicts stored before the active-part measure carry only the kurtosis over all tokens
+      if (e !== null && typeof e === 'object' && 'active_kurtosis' in e) {
+        return (
+          `its active part (${formatCount(num(e, 'firing'))} firing tokens, fire rate ${formatStat(num(e, 'fire_rate'))}) has excess kurtosis ${formatStat(num(e, 'active_kurtosis'))}, ` +
+          `above the threshold of ${formatStat(num(e, 'threshold'))}; over all ${formatCount(num(e, 'tokens'))} tokens it is ${formatStat(num(e, 'kurtosis'))}, sparsity included ` +
+          `(judged from ${formatCount(num(e, 'min_tokens'))} tokens and ${formatCount(num(e, 'min_firing'))} firing tokens on)`
+        );
+      }
       return (
         `excess kurtosis ${formatStat(num(e, 'kurtosis'))} over ${formatCount(num(e, 'tokens'))} tokens, above the threshold of ${formatStat(num(e, 'threshold'))} ` +
         `(judged from ${formatCount(num(e, 'min_tokens'))} tokens on)`
