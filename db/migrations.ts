@@ -396,4 +396,24 @@ CREATE TABLE router_stats (
 ALTER TABLE samples ADD COLUMN experts BLOB;
 `,
   },
+  {
+    version: 13,
+    description: 'captures: warnings about what they read (one value of a metadata field only)',
+    sql: `
+-- a JSON list of sentences, written when the capture's documents are chosen and shown wherever
+-- its numbers are (e.g. "covers one value of genre only"); '[]' for captures made before this
+ALTER TABLE datasets ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+`,
+  },
+  {
+    version: 14,
+    description: 'exported figures: a thumbnail and the view they were exported from',
+    sql: `
+-- a small PNG of the figure as a data: URL (at most 240 px wide), for the Figures page; NULL for
+-- CSV and for figures exported before this version
+ALTER TABLE figures ADD COLUMN thumbnail TEXT;
+-- the app route of the view the figure came from (e.g. '#/neurons/3'), to open it again; NULL before this version
+ALTER TABLE figures ADD COLUMN source TEXT;
+`,
+  },
 ];

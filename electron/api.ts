@@ -75,6 +75,8 @@ export const Model = z.object({
   gated: z.boolean(),
   /** routed experts per layer of a mixture of experts; null for a dense model */
   experts: z.number().int().nullable(),
+  /** where its tokenizer comes from ("tokenizer.json", "tokenizer.bin", "GGUF metadata"); null: none (capture, ablation and the playground need one) */
+  tokenizer: z.string().nullable(),
   params: z.number().int(),
   sha256: z.string(),
   createdAt: z.string(),
@@ -153,8 +155,22 @@ export const DocumentFilter = z
     offset: z.number().int().min(0).optional(),
     /** only documents with these names (e.g. a held-out split) */
     names: z.array(z.string().min(1)).max(100_000).optional(),
+    /**
+     * the order documents are read in (a budget takes them from the front): shuffled by `seed`
+     * (default), stratified (round-robin over the values of `stratifyBy`), or corpus order
+     */
+    order: z.enum(['shuffled', 'stratified', 'corpus']).default('shuffled'),
+    /** seeds the shuffled and stratified orders */
+    seed: z.number().int().min(0).optional(),
+    /** the metadata field a stratified order deals round-robin over (default "genre") */
+    stratifyBy: z.string().min(1).optional(),
+    /** only the train or the validation part of a split by seed: a document is in validation when its name hashes below `fraction` */
+    split: z.object({ part: z.enum(['train', 'validation']), fraction: z.number().gt(0).lt(1), seed: z.number().int().min(0) }).optional(),
+    /** read at most the first N tokens of each document (many documents within a small budget) */
+    tokensPerDocument: z.number().int().min(2).optional(),
   })
-  .default({});
+  // prefault: the default {} is parsed, so a request without a filter gets order "shuffled" too
+  .prefault({});
 
 export const WeightScanParams = z.object({ modelId: z.number().int().positive() });
 export type WeightScanParams = z.infer<typeof WeightScanParams>;
@@ -220,8 +236,25 @@ export const Dataset = z.object({
   tokens: z.number().int(),
   params: z.unknown(),
   createdAt: z.string(),
+  /** what to be wary of in this capture (e.g. it read one genre only) */
+  warnings: z.array(z.string()),
 });
 export type Dataset = z.infer<typeof Dataset>;
+
+const NamedRecord = z.object({ id: z.number().int(), name: z.string() });
+export const ModelDependents = z.object({ datasets: z.array(NamedRecord), ablations: z.array(NamedRecord), neuronSets: z.number().int(), projections: z.number().int() });
+export type ModelDependents = z.infer<typeof ModelDependents>;
+export const DatasetDependents = z.object({ samples: z.number().int(), projections: z.number().int(), ablations: z.array(NamedRecord) });
+export type DatasetDependents = z.infer<typeof DatasetDependents>;
+
+/** A capture exported for notebooks into a folder (README "Export for notebooks" documents the files). */
+export const DatasetExportParams = z.object({
+  id: z.number().int().positive(),
+  format: z.enum(['safetensors', 'csv']),
+  /** the folder to write into (created when missing); files of an earlier export there are replaced */
+  dir: z.string().trim().min(1).max(4096),
+});
+export type DatasetExportParams = z.infer<typeof DatasetExportParams>;
 
 export const NeuronRef = z.object({ layer: z.number().int().min(0), neuron: z.number().int().min(0) });
 export type NeuronRef = z.infer<typeof NeuronRef>;
@@ -294,6 +327,38 @@ export const PlaygroundResult = z.object({
 });
 export type PlaygroundResult = z.infer<typeof PlaygroundResult>;
 
+/** One clean/corrupted prompt pair of activation patching (electron/patching/): same token count. */
+export const PatchPair = z.object({
+  clean: z.string().min(1).max(20_000),
+  corrupt: z.string().min(1).max(20_000),
+  /** one token: the answer the clean prompt should give */
+  target: z.string().min(1).max(200),
+  /** one token: the corrupted prompt's answer (needed by the logit-diff metric) */
+  foil: z.string().min(1).max(200).optional(),
+});
+export type PatchPair = z.infer<typeof PatchPair>;
+export const PatchRequest = z.object({
+  modelId: z.number().int().positive(),
+  pairs: z.array(PatchPair).min(1).max(10_000),
+  metric: z.enum(['logit-diff', 'loss']).default('logit-diff'),
+  /** neurons reported, by denoising effect */
+  top: z.number().int().min(1).max(1000).default(20),
+  /** the layers (highest whole-layer denoising effect first) whose every neuron is patched */
+  searchLayers: z.number().int().min(0).max(256).default(2),
+  name: z.string().max(200).optional(),
+});
+export type PatchRequest = z.infer<typeof PatchRequest>;
+export type PatchResult = import('./patching/service.js').PatchView;
+export const LensRequest = z.object({
+  modelId: z.number().int().positive(),
+  prompt: z.string().min(1).max(20_000),
+  /** one token whose rank is followed across layers */
+  target: z.string().min(1).max(200).optional(),
+  top: z.number().int().min(1).max(50).default(5),
+});
+export type LensRequest = z.infer<typeof LensRequest>;
+export type LensResult = import('./patching/service.js').LensView;
+
 export const NeuronSetCreate = z.object({
   modelId: z.number().int().positive(),
   name: z.string().min(1).max(200),
@@ -307,7 +372,7 @@ export const DetectThresholds = z.object({
   constant: z.object({ relEps: z.number().min(0) }).partial().optional(),
   rare: z.object({ bound: z.number().positive() }).partial().optional(),
   massive: z.object({ minRatio: z.number().positive(), minPeak: z.number().min(0) }).partial().optional(),
-  heavyTailed: z.object({ threshold: z.number().positive(), minTokens: z.number().int().min(1) }).partial().optional(),
+  heavyTailed: z.object({ threshold: z.number().positive(), minTokens: z.number().int().min(1), minFiring: z.number().int().min(1) }).partial().optional(),
   tokenSpecific: z.object({ coverage: z.number().gt(0).max(1), maxTypes: z.number().int().min(1), minFirings: z.number().int().min(1), minRecall: z.number().min(0).max(1) }).partial().optional(),
   positional: z.object({ minShare: z.number().min(0).max(1), bins: z.number().int().min(1).max(4096), minSamples: z.number().int().min(2) }).partial().optional(),
 });
@@ -337,6 +402,14 @@ export const NeuronRow = z.object({
 });
 export type NeuronRow = z.infer<typeof NeuronRow>;
 
+/** The numeric columns of a neuron row: what the table sorts and range-filters by. */
+export const NeuronStatField = z.enum(['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio']);
+export type NeuronStatField = z.infer<typeof NeuronStatField>;
+
+/** min <= field <= max (either bound may be absent); a neuron without the value does not match. */
+export const NeuronRange = z.object({ field: NeuronStatField, min: z.number().optional(), max: z.number().optional() });
+export type NeuronRange = z.infer<typeof NeuronRange>;
+
 export const NeuronsQuery = z.object({
   datasetId: z.number().int().positive(),
   /** only neurons with one of these verdicts */
@@ -344,8 +417,12 @@ export const NeuronsQuery = z.object({
   layer: z.number().int().min(0).optional(),
   /** mixture of experts only: the units of this expert (a routed index, or 'shared') */
   expert: z.union([z.number().int().min(0), z.literal('shared')]).optional(),
-  sort: z.enum(['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio']).optional(),
+  sort: NeuronStatField.optional(),
   descending: z.boolean().optional(),
+  /** numeric range filters, all of which must hold */
+  ranges: z.array(NeuronRange).max(22).optional(),
+  /** rows skipped before the first one returned (paging); total counts every match */
+  offset: z.number().int().min(0).optional(),
   limit: z.number().int().positive().optional(),
   detect: DetectThresholds.optional(),
 });
@@ -456,7 +533,10 @@ export const CompareRequest = z.object({
   ablations: z.array(z.number().int().positive()).max(16).optional(),
 });
 export type { CompareResult } from './analysis/compare.js';
-export type { WidthDepthStatus } from './width-depth.js';
+export type { PairStudyStatus } from './width-depth.js';
+/** The Start-here pair studies (width-depth.ts): two demo models that differ in one design choice, side by side */
+export const PairStudyKey = z.enum(['width-depth', 'dense-moe']);
+export type PairStudyKey = z.infer<typeof PairStudyKey>;
 
 const Interval = z.object({ value: z.number(), low: z.number().nullable(), high: z.number().nullable() });
 export const AblationMetrics = z.object({ loss: Interval, ppl: Interval, delta_loss: Interval, kl: Interval, top1_agreement: Interval });
@@ -501,13 +581,18 @@ export const AblationResult = AblationSummary.extend({
   ),
   /** per document: its tokens, the intact loss and each condition's change in loss */
   perDocument: z.array(z.object({ document: z.string(), genre: z.string().nullable(), tokens: z.number().int(), loss: z.number(), delta: z.array(z.number()) })),
+  /** what to be wary of in these numbers (e.g. a held-out set of fewer than 30 documents) */
+  warnings: z.array(z.string()),
 });
 export type AblationResult = z.infer<typeof AblationResult>;
 
 const TokenScore = z.object({ token: z.number().int(), text: z.string().nullable(), score: z.number() });
 export const NeuronDetail = z.object({
   stats: NeuronRow,
+  /** the top activating contexts where the neuron fired (by the capture's rule); fewer than topK when it fired on fewer tokens */
   contexts: z.array(z.object({ rank: z.number().int(), value: z.number(), document: z.string(), position: z.number().int(), before: z.string(), token: z.string(), after: z.string() })),
+  /** top contexts the capture kept per neuron */
+  topK: z.number().int(),
   promoted: z.array(TokenScore),
   suppressed: z.array(TokenScore),
   weights: z.object({ key_norm: z.number().nullable(), gate_norm: z.number().nullable(), value_norm: z.number().nullable() }).nullable(),
@@ -594,6 +679,44 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+/** What a listed file or folder is to this app, read from its name and header (never the whole file). */
+export const FileMark = z.object({
+  what: z.enum(['checkpoint', 'corpus']),
+  /** hf-folder (config.json + safetensors), safetensors, gguf, llama2c; txt, txt-folder, jsonl */
+  format: z.enum(['hf-folder', 'safetensors', 'gguf', 'llama2c', 'txt', 'txt-folder', 'jsonl']),
+  /** from config.json's model_type / architectures, GGUF's general.architecture; null when unknown */
+  architecture: z.string().nullable(),
+  /** a short line for the list: sizes, layers, tensors, or why the header does not read */
+  detail: z.string(),
+});
+export type FileMark = z.infer<typeof FileMark>;
+
+export const FileEntry = z.object({
+  name: z.string(),
+  /** absolute, inside the allowed roots: what to put in the import form */
+  path: z.string(),
+  kind: z.enum(['folder', 'file', 'other']),
+  /** bytes, for files */
+  size: z.number().nullable(),
+  mark: FileMark.nullable(),
+});
+export type FileEntry = z.infer<typeof FileEntry>;
+
+/** One folder of the browser-mode file browser (or, without a folder, the allowed roots). */
+export const FileListing = z.object({
+  /** the folder listed (real path); null: the list of roots */
+  dir: z.string().nullable(),
+  /** the folder above, when it is still inside a root; null at a root */
+  parent: z.string().nullable(),
+  /** the folders browser mode may open (--allow-dir; default the home and data folders) */
+  roots: z.array(z.object({ path: z.string(), label: z.string() })),
+  /** folders first, then files, by name */
+  entries: z.array(FileEntry),
+  /** more entries than listed (the list stops at a few thousand) */
+  truncated: z.boolean(),
+});
+export type FileListing = z.infer<typeof FileListing>;
+
 // ---- requests -------------------------------------------------------------------------------
 
 export const CorpusSource = z.discriminatedUnion('kind', [
@@ -625,10 +748,15 @@ const FigureFields = {
 /** the image's size: pixels for PNG, CSS pixels for SVG, points for PDF; none for CSV */
 const FigureSize = z.number().positive().max(1_000_000);
 
-export const FigureRecordParams = z.object({ ...FigureFields, width: FigureSize.optional(), height: FigureSize.optional() });
+/** a small PNG of the figure (the Figures page's thumbnail): a base64 data: URL, at most ~300 KB */
+const FigureThumbnail = z.string().max(400_000).regex(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/, 'must be a PNG data: URL (data:image/png;base64,…)');
+/** the app route of the view the figure was exported from, to open it again (e.g. '#/neurons/3') */
+const FigureSource = z.string().max(500).regex(/^#\/[A-Za-z0-9/_.-]*$/, "must be an app route such as '#/neurons/3'");
+
+export const FigureRecordParams = z.object({ ...FigureFields, width: FigureSize.optional(), height: FigureSize.optional(), thumbnail: FigureThumbnail.optional(), source: FigureSource.optional() });
 export type FigureRecordParams = z.infer<typeof FigureRecordParams>;
 
-export const Figure = z.object({ id: z.number().int(), ...FigureFields, width: z.number().nullable(), height: z.number().nullable(), createdAt: z.string() });
+export const Figure = z.object({ id: z.number().int(), ...FigureFields, width: z.number().nullable(), height: z.number().nullable(), thumbnail: z.string().nullable(), source: z.string().nullable(), createdAt: z.string() });
 export type Figure = z.infer<typeof Figure>;
 // ---- manifold (projections of sampled hidden states) ----------------------------------------
 
@@ -742,6 +870,8 @@ export const methods = {
     params: z.object({ kind: z.enum(['file', 'folder']), title: z.string().optional() }),
     result: z.object({ path: z.string().nullable() }),
   },
+  /** browser mode's file browser: one folder under the allowed roots (no dir: the roots); hidden: also dot-files */
+  'files.list': { params: z.object({ dir: z.string().min(1).max(4096).optional(), hidden: z.boolean().default(false) }), result: FileListing },
   'corpus.list': { params: Empty, result: z.array(Corpus) },
   'corpus.get': { params: Id, result: Corpus },
   'corpus.documents': {
@@ -754,6 +884,8 @@ export const methods = {
   'model.get': { params: Id, result: Model },
   'model.import': { params: ModelImportParams, result: z.object({ job: Job }) },
   'model.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  /** what deleting the model removes with it: its captures and ablation runs (by name), saved sets, projections */
+  'model.dependents': { params: Id, result: ModelDependents },
   'model.scan': { params: Id, result: WeightScanResult },
   'model.metadata': { params: Id, result: ModelMetadata },
   /** scans the model's files again (a job) and replaces the stored scan */
@@ -762,6 +894,12 @@ export const methods = {
   'dataset.list': { params: Empty, result: z.array(Dataset) },
   /** one capture from captures of one model over disjoint documents of one corpus */
   'dataset.merge': { params: z.object({ ids: z.array(z.number().int().positive()).min(2), name: z.string().min(1).max(200) }), result: Dataset },
+  'dataset.rename': { params: z.object({ id: z.number().int().positive(), name: z.string().trim().min(1).max(200) }), result: Dataset },
+  /** the capture and all made from it (statistics, samples, projections) in one transaction; ablation runs keep their results */
+  'dataset.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  'dataset.dependents': { params: Id, result: DatasetDependents },
+  /** per-neuron statistics, top examples and sampled hidden states as files for notebooks (electron/export/) */
+  'dataset.export': { params: DatasetExportParams, result: z.object({ files: z.array(z.string()) }) },
   /** a cluster study folder (ffn-lab cluster plan): per shard done / running / queued / interrupted / failed / not started */
   'study.status': { params: z.object({ dir: z.string().min(1).max(4096) }), result: StudyStatus },
   /** the study's finished shards merged into this database; partial: what is done so far (else every shard must be) */
@@ -845,13 +983,20 @@ export const methods = {
       models: z.array(z.object({ modelId: z.number().int(), name: z.string(), activation: z.string(), datasetId: z.number().int().nullable(), ablationId: z.number().int().nullable() })),
     }),
   },
-  /** the Start-here study "Width vs depth": which of its steps are done */
-  'start.widthDepthStatus': { params: Empty, result: z.custom<import('./width-depth.js').WidthDepthStatus>(() => true) },
+  /** a Start-here pair study ("Width vs depth", "Dense vs MoE"): which of its steps are done */
+  'start.pairStatus': { params: z.object({ study: PairStudyKey }), result: z.custom<import('./width-depth.js').PairStudyStatus>(() => true) },
   /** the study's next step (import, capture, layer sensitivity; each started by itself when the one before ends); job null: all done */
-  'start.widthDepth': { params: Empty, result: z.object({ job: Job.nullable() }) },
+  'start.pair': { params: z.object({ study: PairStudyKey }), result: z.object({ job: Job.nullable() }) },
   /** the next Start-here step of a demo model: its capture, then (started by itself when the capture ends) its ablation */
   'start.run': { params: Id, result: z.object({ job: Job }) },
   'playground.run': { params: PlaygroundRequest, result: PlaygroundResult },
+  /** activation patching of a prompt pair or a dataset of pairs (stored; the result's params re-run it) */
+  'patch.run': { params: PatchRequest, result: z.custom<PatchResult>(() => true) },
+  'patch.get': { params: Id, result: z.custom<PatchResult>(() => true) },
+  'patch.list': { params: z.object({ modelId: z.number().int().positive().optional() }), result: z.custom<import('../db/patching.js').PatchSummary[]>(() => true) },
+  'patch.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  /** the logit lens of a prompt's residual stream after every layer */
+  'lens.run': { params: LensRequest, result: z.custom<LensResult>(() => true) },
   'sets.resolve': { params: z.object({ modelId: z.number().int().positive(), set: SetSource }), result: z.object({ label: z.string(), neurons: z.array(NeuronRef) }) },
   'jobs.list': { params: Empty, result: z.array(Job) },
   'jobs.cancel': { params: Id, result: z.object({ job: Job }) },
@@ -874,6 +1019,8 @@ export const methods = {
     params: z.object({ datasetId: z.number().int().positive(), sampleIds: z.array(z.number().int().positive()).min(1).max(1_000_000), layer: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1000).default(20) }),
     result: z.array(SelectionNeuron),
   },
+  /** the study notebook of a model: what was run on it, in order, with settings (electron/notebook.ts) */
+  'notebook.get': { params: z.object({ modelId: z.number().int().positive() }), result: z.custom<import('../common/notebook/types.js').Notebook>(() => true) },
 } as const;
 
 export type Methods = typeof methods;

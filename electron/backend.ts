@@ -9,9 +9,11 @@ import * as models from '../db/models.js';
 import * as datasets from '../db/datasets.js';
 import * as neuronSets from '../db/neuron-sets.js';
 import * as figures from '../db/figures.js';
+import * as datasetRecords from '../db/dataset-records.js';
+import { exportDataset } from './export/dataset-export.js';
 import { loadWeightScan } from '../db/weights.js';
 import { loadModelMetadata, tensorTypeCounts } from '../db/metadata.js';
-import { modelSummary } from './models.js';
+import { modelSummary, requireTokenizer } from './models.js';
 import { canonical } from './analysis/neuron-sets.js';
 import { ablationResult, ablationSummaries, compareParams, rerunParams, sensitivityParams, sweepParams } from './ablations.js';
 import { compareDatasets } from './compare.js';
@@ -32,9 +34,15 @@ import { mergeStudy } from './cluster/merge.js';
 import { studyStatus } from './cluster/status.js';
 import { readPlan } from './cluster/study.js';
 import { isStartHereCapture, startHereStatus, startHereStep } from './start-here.js';
-import { isWidthDepthJob, widthDepthStatus, widthDepthStep } from './width-depth.js';
+import { pairStudyOfJob, pairStudyStatus, pairStudyStep, type PairStudyKey } from './width-depth.js';
 import type { SpawnWorker } from './jobs/protocol.js';
 import { APP_NAME, APP_VERSION } from './version.js';
+import { confinePath, type AllowedRoot } from './allowed-roots.js';
+import { pathParams } from './api-paths.js';
+import { listFolder } from './file-browser.js';
+import { buildNotebook } from './notebook.js';
+import { patchView } from './patching/service.js';
+import { deletePatchRun, listPatchRuns } from '../db/patching.js';
 
 export interface BackendOptions {
   dataDir: string;
@@ -42,6 +50,11 @@ export interface BackendOptions {
   spawnWorker: SpawnWorker;
   /** native file dialogs, where the shell has them (Electron) */
   pickPath?: (kind: 'file' | 'folder', title?: string) => Promise<string | null>;
+  /**
+   * Browser mode: every path a request names must lie inside one of these (after symlinks), and
+   * files.list browses them. Absent (Electron, CLI): paths are not confined and there is no file browser.
+   */
+  allowedRoots?: readonly AllowedRoot[];
 }
 
 type Handlers = { [M in Method]: (params: Params<M>) => Result<M> | Promise<Result<M>> };
@@ -54,8 +67,8 @@ export class Backend {
   private readonly playground: PlaygroundClient;
   private readonly listeners = new Set<(e: ApiEvent) => void>();
   private readonly handlers: Handlers;
-  /** model imports the width-vs-depth study started: when one ends, the study goes on */
-  private readonly widthDepthImports = new Set<number>();
+  /** model imports a pair study (width vs depth, dense vs MoE) started, by job id: when one ends, that study goes on */
+  private readonly pairImports = new Map<number, PairStudyKey>();
 
   constructor(private readonly o: BackendOptions) {
     this.dataDir = o.dataDir;
@@ -74,8 +87,10 @@ export class Backend {
         if (job.kind === 'ablate') this.emit({ type: 'ablations-changed' });
         // a Start-here capture goes on to its ablation in the same session
         if (isStartHereCapture(job)) void this.handle('start.run', { id: (job.params as { modelId: number }).modelId }).catch(() => undefined);
-        // the width-vs-depth study goes on with its next step (after an import only when the study started it)
-        if (isWidthDepthJob(job) || (job.kind === 'model-import' && this.widthDepthImports.delete(job.id))) void this.handle('start.widthDepth', {}).catch(() => undefined);
+        // a pair study goes on with its next step (after an import only when the study started it)
+        const study = pairStudyOfJob(job) ?? (job.kind === 'model-import' ? this.pairImports.get(job.id) : undefined);
+        if (job.kind === 'model-import') this.pairImports.delete(job.id);
+        if (study) void this.handle('start.pair', { study }).catch(() => undefined);
         if (job.kind === 'project') this.emit({ type: 'projections-changed' });
       },
     });
@@ -89,6 +104,8 @@ export class Backend {
     try {
       if (!isMethod(method)) throw new ApiError('not-found', `unknown method "${method}"`);
       const params = methods[method].params.parse(rawParams ?? {});
+      const roots = this.o.allowedRoots;
+      if (roots) for (const p of pathParams(method, params)) confinePath(roots, p.value, p.what);
       return await (this.handlers[method] as (p: unknown) => unknown)(params);
     } catch (err) {
       throw toApiError(err);
@@ -122,7 +139,18 @@ export class Backend {
       if (!m) throw new ApiError('not-found', `model ${id} does not exist`);
       return m;
     };
+    // a job that reads a corpus is refused at once when the model has no tokenizer, not in its worker
+    const modelWithTokenizer = (id: number, what: string) => {
+      const m = model(id);
+      requireTokenizer(m, what);
+      return m;
+    };
     const corpusChecked = (id: number) => ({ corpusId: corpus(id).id });
+    const readyDataset = (id: number) => {
+      const d = datasets.getDataset(db, id);
+      if (!d || d.status !== 'ready') throw new ApiError('not-found', `capture ${id} does not exist (it may have been deleted)`);
+      return d;
+    };
     return {
       'app.info': () => ({
         name: APP_NAME,
@@ -132,6 +160,10 @@ export class Backend {
         databasePath: this.databasePath,
         canPickFiles: Boolean(this.o.pickPath),
       }),
+      'files.list': ({ dir, hidden }) => {
+        if (!this.o.allowedRoots) throw new ApiError('unavailable', 'the file browser is part of browser mode; the desktop app opens the native file dialog');
+        return listFolder(this.o.allowedRoots, dir, hidden);
+      },
       'app.pickPath': async ({ kind, title }) => {
         if (!this.o.pickPath) throw new ApiError('unavailable', 'file dialogs exist only in the desktop app; type the path instead');
         return { path: await this.o.pickPath(kind, title) };
@@ -159,16 +191,39 @@ export class Backend {
         return { deleted };
       },
       'capture.start': (params) => {
-        model(params.modelId);
+        modelWithTokenizer(params.modelId, 'a capture');
         corpus(params.corpusId);
         return { job: this.jobs.start('capture', params) };
       },
       'dataset.list': () =>
-        datasets.listDatasets(db).map((d) => ({ id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt })),
+        datasets.listDatasets(db).map((d) => ({ id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt, warnings: d.warnings })),
       'dataset.merge': ({ ids, name }) => {
         const d = mergeCaptures(db, ids.map((id) => ({ db, datasetId: id, label: String(id) })), name);
         this.emit({ type: 'datasets-changed' });
-        return { id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt };
+        return { id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt, warnings: d.warnings };
+      },
+      'dataset.rename': ({ id, name }) => {
+        readyDataset(id);
+        datasetRecords.renameDataset(db, id, name);
+        this.emit({ type: 'datasets-changed' });
+        const d = readyDataset(id);
+        return { id: d.id, name: d.name, modelId: d.modelId, corpusId: d.corpusId, tokens: d.tokens, params: d.params, createdAt: d.createdAt, warnings: d.warnings };
+      },
+      'dataset.delete': ({ id }) => {
+        const d = readyDataset(id);
+        // a job still reading the capture would fail half way: say which one to wait for or cancel
+        const busy = this.jobs.list().find((j) => (j.state === 'queued' || j.state === 'running') && (j.params as { datasetId?: unknown } | null)?.datasetId === id);
+        if (busy) throw new ApiError('conflict', `capture "${d.name}" is in use by job ${busy.id} (${busy.title}); wait for it to end or cancel it, then delete`);
+        const deleted = datasetRecords.deleteDataset(db, id);
+        this.emit({ type: 'datasets-changed' });
+        this.emit({ type: 'projections-changed' });
+        return { deleted };
+      },
+      'dataset.dependents': ({ id }) => datasetRecords.datasetDependents(db, readyDataset(id).id),
+      'model.dependents': ({ id }) => datasetRecords.modelDependents(db, model(id).id),
+      'dataset.export': ({ id, format, dir }) => {
+        readyDataset(id);
+        return { files: exportDataset(db, id, format, dir) };
       },
       'study.status': ({ dir }) => studyStatus(path.resolve(dir), readPlan(path.resolve(dir))),
       'study.import': async ({ dir, partial, name }) => {
@@ -211,15 +266,15 @@ export class Backend {
         if (deleted) this.emit({ type: 'sets-changed' });
         return { deleted };
       },
-      'ablation.start': (params) => ({ job: this.jobs.start('ablate', compareParams(db, model(params.modelId), { ...params, ...corpusChecked(params.corpusId) })) }),
-      'ablation.sweep': (params) => ({ job: this.jobs.start('ablate', sweepParams(db, model(params.modelId), { ...params, ...corpusChecked(params.corpusId) })) }),
+      'ablation.start': (params) => ({ job: this.jobs.start('ablate', compareParams(db, modelWithTokenizer(params.modelId, 'an ablation'), { ...params, ...corpusChecked(params.corpusId) })) }),
+      'ablation.sweep': (params) => ({ job: this.jobs.start('ablate', sweepParams(db, modelWithTokenizer(params.modelId, 'a sweep'), { ...params, ...corpusChecked(params.corpusId) })) }),
       'ablation.evaluate': (params) => {
-        model(params.modelId);
+        modelWithTokenizer(params.modelId, 'an evaluation');
         corpus(params.corpusId);
         return { job: this.jobs.start('ablate', AblateParams.parse({ ...params, kind: 'compare', conditions: [] })) };
       },
       'ablation.rerun': ({ id }) => ({ job: this.jobs.start('ablate', rerunParams(db, id)) }),
-      'ablation.sensitivity': (params) => ({ job: this.jobs.start('ablate', sensitivityParams(db, model(params.modelId), { ...params, ...corpusChecked(params.corpusId) })) }),
+      'ablation.sensitivity': (params) => ({ job: this.jobs.start('ablate', sensitivityParams(db, modelWithTokenizer(params.modelId, 'a sensitivity run'), { ...params, ...corpusChecked(params.corpusId) })) }),
       'compare.run': (params) => compareDatasets(db, params),
       'ablation.list': ({ modelId }) => ablationSummaries(db, modelId),
       'ablation.get': ({ id }) => ablationResult(db, id),
@@ -229,20 +284,20 @@ export class Backend {
         return { deleted };
       },
       'start.status': () => startHereStatus(db),
-      'start.widthDepthStatus': () => widthDepthStatus(db),
-      'start.widthDepth': async () => {
+      'start.pairStatus': ({ study }) => pairStudyStatus(db, study),
+      'start.pair': async ({ study }) => {
         // one step at a time: nothing new while a step of the study is queued or running
-        const busy = this.jobs.list().find((j) => (j.state === 'queued' || j.state === 'running') && (this.widthDepthImports.has(j.id) || isWidthDepthJob({ ...j, state: 'done' })));
+        const busy = this.jobs.list().find((j) => (j.state === 'queued' || j.state === 'running') && (this.pairImports.get(j.id) === study || pairStudyOfJob({ ...j, state: 'done' }) === study));
         if (busy) return { job: busy };
         let step;
         try {
-          step = widthDepthStep(db);
+          step = pairStudyStep(db, study);
         } catch (err) {
           throw new ApiError('bad-request', (err as Error).message);
         }
         if (!step) return { job: null };
         const { job } = (await this.handle(step.method, step.params)) as { job: Job };
-        if (step.method === 'model.import') this.widthDepthImports.add(job.id);
+        if (step.method === 'model.import') this.pairImports.set(job.id, study);
         return { job };
       },
       'start.run': async ({ id }) => {
@@ -257,6 +312,28 @@ export class Backend {
       'playground.run': async (params) => {
         model(params.modelId);
         return (await this.playground.request(params)) as Result<'playground.run'>;
+      },
+      // patching and the lens run in the playground's worker process (onnxruntime blocks)
+      'patch.run': async (params) => {
+        model(params.modelId);
+        const result = (await this.playground.request({ patch: params })) as Result<'patch.run'>;
+        this.emit({ type: 'ablations-changed' });
+        return result;
+      },
+      'patch.get': ({ id }) => {
+        const run = patchView(db, id);
+        if (!run) throw new ApiError('not-found', `patching run ${id} does not exist`);
+        return run;
+      },
+      'patch.list': ({ modelId }) => listPatchRuns(db, modelId),
+      'patch.delete': ({ id }) => {
+        const deleted = deletePatchRun(db, id);
+        if (deleted) this.emit({ type: 'ablations-changed' });
+        return { deleted };
+      },
+      'lens.run': async (params) => {
+        model(params.modelId);
+        return (await this.playground.request({ lens: params })) as Result<'lens.run'>;
       },
       'sets.resolve': ({ modelId, set }) => resolveSet(db, model(modelId), set),
       'jobs.list': () => this.jobs.list(),
@@ -290,6 +367,7 @@ export class Backend {
       'projection.intrinsicDim': ({ datasetId, space = 'residual' }) => intrinsicRows(db, datasetId, space),
       'projection.neuronValues': ({ datasetId, layer, neuron }) => neuronValues(db, datasetId, layer, neuron),
       'projection.topNeurons': ({ datasetId, sampleIds, layer, limit = 20 }) => topNeurons(db, datasetId, sampleIds, layer, limit),
+      'notebook.get': ({ modelId }) => buildNotebook(db, modelId),
     };
   }
 }

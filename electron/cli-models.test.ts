@@ -5,10 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fixtureWithCharTokenizer, tempDir, runCli } from './jobs/test-support.js';
+import { howToGet, refModel } from '../native-models/test-support/ref-models.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = path.join(root, 'native-models', 'fixtures');
-const stories = path.join(root, '..', 'shared', 'ref-models', 'stories260K.bin');
+const stories = refModel('stories260K.bin').path;
 
 const run = runCli;
 
@@ -176,4 +177,4 @@ describe('ffn-lab model commands', () => {
   });
 });
 
-if (!fs.existsSync(stories)) console.warn(`SKIPPED stories260K test: ${stories} is absent (see ../shared/ref-models/README.md)`);
+if (!fs.existsSync(stories)) console.warn(`SKIPPED stories260K test: ${howToGet('stories260K.bin')}`);

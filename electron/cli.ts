@@ -8,6 +8,7 @@ import { loadWeightScan } from '../db/weights.js';
 import { layerSummary, listNeurons, neuronDetail } from './neurons.js';
 import { expertsSummary } from './experts.js';
 import type { DetectOptions } from './analysis/detectors.js';
+import { THRESHOLD_FIELDS } from '../common/detector-defaults.js';
 import type { Corpus, Job, MassiveDims, Model, ModelMetadata, WeightScanResult } from './api.js';
 import { Backend } from './backend.js';
 import { resolveDataDir } from './data-dir.js';
@@ -29,12 +30,14 @@ import type { ExpertAblation, WeightRef } from './api.js';
 import { mergeCaptures } from './datasets-merge.js';
 import { openDatabaseReadOnly, type Db } from '../db/database.js';
 import { projectionData } from './manifold.js';
-import { measureIntrinsic, projectionInput } from './jobs/project/run.js';
+import { measureIntrinsicAll, projectionInput } from './jobs/project/run.js';
 import { JobInputError } from './jobs/definition.js';
-import { sampleSlices } from '../db/samples.js';
 import { compareDatasets } from './compare.js';
 import { compareText, sensitivityJson, sensitivityText, writeCompareFiles } from './cli-compare.js';
 import { clusterCommand } from './cli-cluster.js';
+import { datasetsCommand } from './cli-datasets.js';
+import { lensCommand, patchCommand } from './cli-patching.js';
+import { writeNotebook } from './cli-notebook.js';
 import { compareParams, sweepParams } from './ablations.js';
 import { CaptureParams as CaptureParamsSchema, type AblateParams, type CaptureParams } from './api.js';
 
@@ -51,7 +54,7 @@ commands:
                                           --rescan reads the files again first (a job) and replaces the stored scan
   logits --model M --ids 1,2,3            logits at every position (M: a model id, name, or a path to import)
   generate --model M (--prompt TEXT | --prompt-ids 1,2) [--max-new N] [--greedy]
-                                          greedy continuation (no KV cache: each step reruns the prefix)
+                                          greedy continuation with a KV cache (one run per new token)
     [--provider cuda,cpu]                 execution providers to try in order (cuda, dml, coreml, webgpu, cpu);
                                           default: the platform's accelerator when present, then cpu
   capture --model M --corpus C [--max-tokens N] [--seq-len T] [--stride S] [--batch B] [--threshold X]
@@ -60,9 +63,19 @@ commands:
                                           per-neuron statistics of a model over a corpus (a resumable job); a neuron
                                           fires when a > X (positive, default) or |a| > X (magnitude); --samples: tokens
                                           whose hidden states are kept (default: up to 4096; 0: none)
+    [--order shuffled|stratified|corpus] [--order-seed S] [--stratify-by FIELD]
+    [--split train|validation [--split-fraction F] [--split-seed S]] [--tokens-per-document N]
+                                          (capture, ablate, sweep, evaluate, sensitivity) the order documents are read
+                                          in: shuffled by S (default 0), round-robin over FIELD's values (default genre),
+                                          or corpus order; a budget takes them from the front. --split: only one part of
+                                          a split by seed (a document is in validation when its name hashes below F,
+                                          default 0.1); --tokens-per-document: the first N tokens of each document
   neurons --dataset D [--dead] [--constant] [--never-positive] [--rare X] [--massive] [--heavy] [--ngram]
           [--positional] [--layer L] [--expert E|shared] [--sort FIELD] [--asc] [--limit K] [--eps E] [--massive-ratio R]
-          [--massive-min-peak P] [--kurtosis K]
+          [--massive-min-peak P] [--kurtosis K] [--kurtosis-min-tokens N] [--kurtosis-min-firing N]
+          [--dead-eps E] [--dead-min-tokens N] [--constant-eps E] [--token-coverage C] [--token-max-types N]
+          [--token-min-firings N] [--token-min-recall R] [--positional-share S] [--positional-bins B]
+          [--positional-min-samples N]
                                           per-neuron statistics with the detectors' verdicts (filters combine with OR);
                                           --eps: dead/constant tolerance relative to the layer's typical |activation|;
                                           --expert (mixture of experts): only that expert's units
@@ -104,6 +117,17 @@ commands:
            [--seq-len T]                  loss and perplexity of the intact model (windows of T, each on its own), with a
                                           bootstrap 95% interval over documents; F: a JSON list of document names
   ablations list                          stored ablation runs
+  patch --model M (--clean T --corrupt T --target " Paris" [--foil " Rome"] | --pairs F.jsonl)
+        [--metric logit-diff|loss] [--top N] [--search-layers K] [--name N]
+                                          exact activation patching of FFN neurons (same token count in both prompts):
+                                          each layer's whole FFN at each position and at all, both directions, then
+                                          every neuron of the K most effective layers (default 2); the N best (default 20)
+  patch --rerun ID | patch list [--model M]   repeat a stored patching run exactly; list them
+  lens --model M --prompt TEXT [--target TOKEN] [--top K]
+                                          logit lens of the residual stream: final norm + unembedding after every layer
+  notebook --model M --out FILE          the model's study notebook: imports, weight scans, captures, ablations and
+                                          projections in order, with their settings and how to run each again;
+                                          FILE.md (Markdown) or FILE.html (one self-contained page, figures inline)
   generate ... --ablate SET [--dataset D] [--method zero|mean]
                                           the continuation with SET ablated, beside the intact one
   project --dataset D [--layer L] [--method pca|umap] [--dims 3] [--seed S] [--max-points N] [--space residual|ffn]
@@ -133,6 +157,14 @@ commands:
   shard run DIR --index I                 run shard I of a study (what each array task runs; resumes, never redoes)
   corpus import <path|brown> [--name N]   import a .txt file, a folder of .txt files, a .jsonl file, or the Brown corpus
   corpus list                             list corpora
+  datasets list                           list captures: id, name, model, corpus, tokens
+  datasets rename <id> --name N           rename a capture
+  datasets delete <id>                    delete a capture with its statistics, samples and projections (ablation runs
+                                          that used it keep their results)
+  export --dataset D [--format safetensors|csv] --out DIR
+                                          per-neuron statistics, top examples and sampled hidden states for notebooks:
+                                          DIR/capture.safetensors (default) or CSV files, with DIR/capture.json describing
+                                          them (README: Export for notebooks)
   jobs list                               list jobs (newest first)
   jobs resume <id>                        resume an interrupted job and wait for it
   jobs discard <id>                       discard an interrupted or failed job and its partial output
@@ -140,6 +172,10 @@ commands:
 options:
   --json            print one machine-readable JSON result on stdout
   --data-dir DIR    database folder (default: $FFN_LAB_DATA or the per-user app data folder)
+  --precision fp16|fp32
+                    what the weight matrix products compute in (default fp32); fp16 needs a GPU
+                    provider (cuda, dml, coreml, webgpu) and is refused on CPU; statistics stay fp32.
+                    The same as FFN_LAB_PRECISION for every session this command and its jobs make
   -h, --help        this help`;
 
 class UsageError extends Error {}
@@ -243,6 +279,7 @@ const OPTIONS = {
   'max-new': { type: 'string' },
   greedy: { type: 'boolean' },
   provider: { type: 'string' },
+  precision: { type: 'string' },
   corpus: { type: 'string' },
   'max-tokens': { type: 'string' },
   'seq-len': { type: 'string' },
@@ -278,6 +315,18 @@ const OPTIONS = {
   'min-share': { type: 'string' },
   'massive-min-peak': { type: 'string' },
   kurtosis: { type: 'string' },
+  'dead-eps': { type: 'string' },
+  'dead-min-tokens': { type: 'string' },
+  'constant-eps': { type: 'string' },
+  'kurtosis-min-tokens': { type: 'string' },
+  'kurtosis-min-firing': { type: 'string' },
+  'token-coverage': { type: 'string' },
+  'token-max-types': { type: 'string' },
+  'token-min-firings': { type: 'string' },
+  'token-min-recall': { type: 'string' },
+  'positional-share': { type: 'string' },
+  'positional-bins': { type: 'string' },
+  'positional-min-samples': { type: 'string' },
   set: { type: 'string' },
   control: { type: 'string' },
   method: { type: 'string' },
@@ -297,6 +346,13 @@ const OPTIONS = {
   'expert-mode': { type: 'string' },
   rescan: { type: 'boolean' },
   'names-file': { type: 'string' },
+  order: { type: 'string' },
+  'order-seed': { type: 'string' },
+  'stratify-by': { type: 'string' },
+  split: { type: 'string' },
+  'split-fraction': { type: 'string' },
+  'split-seed': { type: 'string' },
+  'tokens-per-document': { type: 'string' },
   where: { type: 'string' },
   datasets: { type: 'string' },
   ablations: { type: 'string' },
@@ -315,22 +371,29 @@ const OPTIONS = {
   only: { type: 'string' },
   partial: { type: 'boolean' },
   'ffn-lab': { type: 'string' },
+  format: { type: 'string' },
+  clean: { type: 'string' },
+  corrupt: { type: 'string' },
+  target: { type: 'string' },
+  foil: { type: 'string' },
+  pairs: { type: 'string' },
+  metric: { type: 'string' },
+  top: { type: 'string' },
+  'search-layers': { type: 'string' },
+  rerun: { type: 'string' },
 } as const;
 
 const SORT_FIELDS = ['tokens', 'mean', 'std', 'min', 'max', 'peak_abs', 'mean_abs', 'fire_count', 'fire_rate', 'kurtosis', 'peak_ratio'] as const;
 
+/** Every detector threshold from its flag (THRESHOLD_FIELDS); --eps sets the dead and constant ε together. */
 function detectOptions(values: Record<string, unknown>): DetectOptions {
-  const rare = numberFlag(values, 'rare', 'number');
-  const ratio = numberFlag(values, 'massive-ratio', 'number');
-  const minPeak = numberFlag(values, 'massive-min-peak', 'number');
-  const kurtosis = numberFlag(values, 'kurtosis', 'number');
   const eps = numberFlag(values, 'eps', 'number');
-  return {
-    ...(eps !== undefined ? { dead: { relEps: eps }, constant: { relEps: eps } } : {}),
-    ...(rare !== undefined ? { rare: { bound: rare } } : {}),
-    massive: { ...(ratio !== undefined ? { minRatio: ratio } : {}), ...(minPeak !== undefined ? { minPeak } : {}) },
-    ...(kurtosis !== undefined ? { heavyTailed: { threshold: kurtosis } } : {}),
-  };
+  const out: Record<string, Record<string, number>> = eps !== undefined ? { dead: { relEps: eps }, constant: { relEps: eps } } : {};
+  for (const f of THRESHOLD_FIELDS) {
+    const v = numberFlag(values, f.flag.slice(2), f.integer ? 'integer' : 'number');
+    if (v !== undefined) out[f.detector] = { ...out[f.detector], [f.key]: v };
+  }
+  return out as DetectOptions;
 }
 
 function fireFlag(value: unknown): 'positive' | 'magnitude' {
@@ -464,10 +527,40 @@ function namesFlag(values: Record<string, unknown>): { names?: string[] } {
   return { names: parsed.data };
 }
 
-/** --genre, --where field=value, --names-file, --skip-documents, --documents: which documents a job reads. */
+/** --order, --order-seed, --stratify-by: the order documents are read in (a budget takes them from the front). */
+function orderFlags(values: Record<string, unknown>) {
+  const order = values.order ?? 'shuffled';
+  if (order !== 'shuffled' && order !== 'stratified' && order !== 'corpus') throw new UsageError(`--order must be shuffled (seeded, the default), stratified (round-robin over --stratify-by FIELD) or corpus, got "${String(order)}"`);
+  if (values['stratify-by'] !== undefined && order !== 'stratified') throw new UsageError('--stratify-by FIELD needs --order stratified');
+  const seed = numberFlag(values, 'order-seed', 'integer');
+  if (seed !== undefined && seed < 0) throw new UsageError(`--order-seed must be a non-negative integer, got ${seed}`);
+  return { order, ...(seed !== undefined ? { seed } : {}), ...(typeof values['stratify-by'] === 'string' ? { stratifyBy: values['stratify-by'] } : {}) };
+}
+
+/** --split train|validation [--split-fraction F] [--split-seed S]: one part of a split of the corpus by seed. */
+function splitFlags(values: Record<string, unknown>) {
+  const part = values.split;
+  if (part === undefined) {
+    if (values['split-fraction'] !== undefined || values['split-seed'] !== undefined) throw new UsageError('--split-fraction and --split-seed need --split train|validation');
+    return {};
+  }
+  if (part !== 'train' && part !== 'validation') throw new UsageError(`--split must be train or validation, got "${String(part)}"`);
+  const fraction = numberFlag(values, 'split-fraction', 'number') ?? 0.1;
+  if (!(fraction > 0 && fraction < 1)) throw new UsageError(`--split-fraction must be between 0 and 1 (the share of documents held out for validation), got ${fraction}`);
+  const seed = numberFlag(values, 'split-seed', 'integer') ?? 0;
+  if (seed < 0) throw new UsageError(`--split-seed must be a non-negative integer, got ${seed}`);
+  return { split: { part, fraction, seed } };
+}
+
+/**
+ * --genre, --where field=value, --names-file, --split, --order, --skip-documents, --documents,
+ * --tokens-per-document: which documents a job reads, in which order, and how much of each.
+ */
 function documentFilter(values: Record<string, unknown>) {
   const documents = numberFlag(values, 'documents', 'integer');
   const offset = numberFlag(values, 'skip-documents', 'integer');
+  const perDocument = numberFlag(values, 'tokens-per-document', 'integer');
+  if (perDocument !== undefined && perDocument < 2) throw new UsageError(`--tokens-per-document must be at least 2 (a prediction needs two tokens), got ${perDocument}`);
   let metadata: { field: string; value: string | number } | undefined;
   if (typeof values.where === 'string') {
     const m = /^([^=]+)=(.*)$/.exec(values.where);
@@ -481,8 +574,14 @@ function documentFilter(values: Record<string, unknown>) {
     ...(documents ? { documents } : {}),
     ...(offset ? { offset } : {}),
     ...namesFlag(values),
+    ...orderFlags(values),
+    ...splitFlags(values),
+    ...(perDocument !== undefined ? { tokensPerDocument: perDocument } : {}),
   };
 }
+
+/** The warnings of a capture or run, one line each, for the text output. */
+const warningLines = (warnings: readonly string[]): string[] => warnings.map((w) => `warning: ${w}`);
 
 function evalFlags(values: Record<string, unknown>, modelId: number, corpusId: number) {
   const dataset = numberFlag(values, 'dataset', 'integer');
@@ -554,8 +653,13 @@ async function clusterJobParams(kind: 'capture' | 'ablate' | 'sweep', values: Re
 
 async function run(argv: string[], io: Io, backend: () => Backend): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  if (values.precision !== undefined) {
+    if (values.precision !== 'fp16' && values.precision !== 'fp32') throw new UsageError(`--precision must be fp16 or fp32, got "${values.precision}"`);
+    // every session of this command and of the jobs it starts (they inherit the environment)
+    process.env['FFN_LAB_PRECISION'] = values.precision;
+  }
   const [group, verb, ...rest] = positionals;
-  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'massive-dims', 'layers', 'experts', 'ablate', 'sweep', 'evaluate', 'merge', 'project', 'intrinsic-dim', 'compare', 'sensitivity'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
+  const key = ['import', 'logits', 'generate', 'capture', 'scan', 'neurons', 'neuron', 'massive-dims', 'layers', 'experts', 'ablate', 'sweep', 'evaluate', 'merge', 'project', 'intrinsic-dim', 'compare', 'sensitivity', 'notebook', 'export', 'patch', 'lens'].includes(group ?? '') ? group! : `${group ?? ''} ${verb ?? ''}`;
   const args = key === group ? [verb, ...rest].filter((a): a is string => a !== undefined) : rest;
   switch (key) {
     case 'import': {
@@ -738,11 +842,11 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const maxNew = Number(values['max-new'] ?? '32');
       if (!Number.isInteger(maxNew) || maxNew < 1) throw new UsageError(`--max-new must be a positive integer, got "${values['max-new']}"`);
       const place = runPlace(b, values.provider);
-      const out = await generateGreedy(model.path, ids, maxNew, place, tokenizer?.eos ?? undefined);
-      process.stderr.write(`${model.name}: ${out.ids.length} tokens, greedy, no KV cache (${reportProvider(out)})\n`);
       const decode = (x: number[]) => (tokenizer ? tokenizer.decode(x, { skipSpecial: true }) : undefined);
-      const text = decode(out.ids);
       if (values.ablate === undefined) {
+        const out = await generateGreedy(model.path, ids, maxNew, place, tokenizer?.eos ?? undefined);
+        process.stderr.write(`${model.name}: ${out.ids.length} tokens, greedy, KV cache (${reportProvider(out)})\n`);
+        const text = decode(out.ids);
         if (text !== undefined) return io.out({ ids: out.ids, text }, () => text);
         return io.out({ ids: out.ids }, () => out.ids.join(','));
       }
@@ -750,7 +854,11 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       if (method !== 'zero' && method !== 'mean') throw new UsageError(`generate --ablate takes --method zero or mean, got "${method}"`);
       const set = (await b.handle('sets.resolve', { modelId: model.id, set: setSource(values, 'ablate') })) as { label: string; neurons: NeuronRef[] };
       const edit = ablationEditFor(b.db, getModel(b.db, model.id)!, set.neurons, method, values.dataset === undefined ? undefined : datasetFlag(values));
-      const ablated = await generateGreedy(model.path, ids, maxNew, place, tokenizer?.eos ?? undefined, edit);
+      // intact and ablated side by side: two rows of the same cached runs
+      const out = await generateGreedy(model.path, ids, maxNew, place, tokenizer?.eos ?? undefined, edit);
+      process.stderr.write(`${model.name}: ${out.ids.length} tokens intact, ${out.ablatedIds?.length ?? 0} ablated, greedy, KV cache (${reportProvider(out)})\n`);
+      const text = decode(out.ids);
+      const ablated = { ids: out.ablatedIds ?? [] };
       const ablatedText = decode(ablated.ids);
       return io.out({ ids: out.ids, ...(text !== undefined ? { text } : {}), ablated: { set: set.label, neurons: set.neurons.length, method, ids: ablated.ids, ...(ablatedText !== undefined ? { text: ablatedText } : {}) } }, () =>
         `intact:  ${text ?? out.ids.join(',')}\nablated (${set.label}, ${set.neurons.length} neurons, ${method}): ${ablatedText ?? ablated.ids.join(',')}`,
@@ -764,8 +872,8 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       if (!corpus) throw new UsageError(`no corpus "${values.corpus}"; see ffn-lab corpus list`);
       const params = captureParamsFromFlags(values, model.id, corpus.id);
       const { job } = (await b.handle('capture.start', params)) as { job: Job };
-      const result = finished(await runToEnd(b, job)).result as { dataset: { id: number; name: string; tokens: number } };
-      return io.out(result, () => `dataset ${result.dataset.id} "${result.dataset.name}": ${result.dataset.tokens} tokens`);
+      const result = finished(await runToEnd(b, job)).result as { dataset: { id: number; name: string; tokens: number; documents: number; warnings?: string[] } };
+      return io.out(result, () => [`dataset ${result.dataset.id} "${result.dataset.name}": ${result.dataset.tokens} tokens in ${result.dataset.documents} documents`, ...warningLines(result.dataset.warnings ?? [])].join('\n'));
     }
     case 'ablate': {
       const b = backend();
@@ -800,6 +908,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         tokens: r.tokens,
         documents: r.documents,
         method: r.method,
+        warnings: r.warnings,
       };
       return io.out(out, () =>
         [
@@ -812,6 +921,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
           ...r.results.flatMap((c) => (c.weights ?? []).map((w) => `  ${c.label}: W_out[${w.layer}][${w.neuron}→${w.dim}] ${w.original.toPrecision(4)} → ${w.value}`)),
           // the experts a control took out (a named condition's label already lists its own)
           ...r.results.flatMap((c) => (c.experts && !c.label.includes(`experts ${c.experts.mode}`) ? [`  ${c.label}: experts ${c.experts.mode} ${c.experts.list.map((x) => `${x.layer}:${x.expert}`).join(', ')}`] : [])),
+          ...warningLines(r.warnings),
         ].join('\n'),
       );
     }
@@ -841,8 +951,8 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const { job } = (await b.handle('ablation.evaluate', params)) as { job: Job };
       const { ablation } = finished(await runToEnd(b, job)).result as { ablation: { id: number } };
       const r = (await b.handle('ablation.get', { id: ablation.id })) as AblationResult;
-      const out = { ablation: r.id, loss: r.baseline.loss.value, ppl: r.baseline.ppl.value, ci: { loss: ci(r.baseline.loss), ppl: ci(r.baseline.ppl) }, predictions: r.tokens, documents: r.documents };
-      return io.out(out, () => `${model.name} on ${corpus.name}: loss ${pm(r.baseline.loss)} nats/token, perplexity ${pm(r.baseline.ppl, 2)}; ${r.tokens} predictions in ${r.documents} documents (95% bootstrap intervals over documents)`);
+      const out = { ablation: r.id, loss: r.baseline.loss.value, ppl: r.baseline.ppl.value, ci: { loss: ci(r.baseline.loss), ppl: ci(r.baseline.ppl) }, predictions: r.tokens, documents: r.documents, warnings: r.warnings };
+      return io.out(out, () => [`${model.name} on ${corpus.name}: loss ${pm(r.baseline.loss)} nats/token, perplexity ${pm(r.baseline.ppl, 2)}; ${r.tokens} predictions in ${r.documents} documents (95% bootstrap intervals over documents)`, ...warningLines(r.warnings)].join('\n'));
     }
     case 'merge': {
       const b = backend();
@@ -879,6 +989,11 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const out = sensitivityJson(r, model.layers);
       return io.out(out, () => sensitivityText(out, model.name));
     }
+    case 'datasets list':
+    case 'datasets rename':
+    case 'datasets delete':
+    case 'export':
+      return datasetsCommand(key, { io, values, args, backend, usage: (m) => new UsageError(m), table });
     case 'cluster plan':
     case 'cluster submit':
     case 'cluster status':
@@ -902,6 +1017,21 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const written = values.out ? writeCompareFiles(r, path.resolve(values.out)) : [];
       return io.out(written.length > 0 ? { ...r, files: written } : r, () => compareText(r, written));
     }
+    case 'notebook': {
+      if (!values.model || !values.out) throw new UsageError('notebook needs --model M (an id or name) and --out FILE (.md or .html)');
+      let written;
+      try {
+        written = writeNotebook(backend().db, values.model, values.out);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const { notebook, file, format, bytes } = written;
+      return io.out({ notebook: { model: notebook.model.name, steps: notebook.steps.length, kinds: notebook.steps.map((s) => s.kind) }, file, format, bytes }, () => `wrote ${file}: ${notebook.steps.length} steps of ${notebook.model.name} (${format}, ${bytes} bytes)`);
+    }
+    case 'patch':
+      return patchCommand(args[0] === 'list' ? 'patch list' : 'patch', { io, values, backend, resolveModel, usage: (m) => new UsageError(m), table });
+    case 'lens':
+      return lensCommand({ io, values, backend, resolveModel, usage: (m) => new UsageError(m), table });
     case 'ablations list': {
       const runs = (await backend().handle('ablation.list', {})) as AblationSummary[];
       return io.out({ ablations: runs }, () =>
@@ -958,13 +1088,13 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         }
       })();
       const width = space === 'ffn' ? input.spec.dFf : input.spec.dModel;
-      const seed = numberFlag(values, 'seed', 'integer') ?? 0;
-      const layers = input.layers.map((layer) => {
+      // every sampled point (exact kNN through onnxruntime), so no seed: nothing is subsampled
+      const layers: Array<{ layer: number; twonn: number | null; pca90: number; points: number }> = [];
+      for (const layer of input.layers) {
         process.stderr.write(`layer ${layer}…\n`);
-        const x = sampleSlices(b.db, input.dataset.id, space, layer * width, width, input.ids);
-        const est = measureIntrinsic(b.db, input.dataset.id, space, layer, x, input.ids.length, width, seed);
-        return { layer, twonn: Number.isFinite(est.twonn) ? est.twonn : null, pca90: est.pca90, points: est.points };
-      });
+        const est = await measureIntrinsicAll(b.db, input.dataset.id, space, layer, input.ids, width);
+        layers.push({ layer, twonn: Number.isFinite(est.twonn) ? est.twonn : null, pca90: est.pca90, points: est.points });
+      }
       return io.out({ layers }, () => table([['layer', 'twonn', 'pca90', 'points'], ...layers.map((l) => [String(l.layer), formatStat(l.twonn), String(l.pca90), String(l.points)])]));
     }
     case 'corpus import': {

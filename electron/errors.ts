@@ -1,6 +1,7 @@
 // Errors that cross the API: a code the UI can act on and a message a user can read.
 import { ZodError } from 'zod';
 import type { ApiErrorCode } from './api.js';
+import { validationMessage } from './validation-messages.js';
 
 export class ApiError extends Error {
   constructor(readonly code: ApiErrorCode, message: string) {
@@ -13,9 +14,7 @@ export class ApiError extends Error {
 const BUG_CLASSES: readonly unknown[] = [Error, TypeError, RangeError, ReferenceError, SyntaxError];
 
 export function userMessage(err: unknown): string {
-  if (err instanceof ZodError) {
-    return err.issues.map((i) => `${i.path.length ? i.path.join('.') : 'params'}: ${i.message}`).join('; ');
-  }
+  if (err instanceof ZodError) return validationMessage(err);
   if (!(err instanceof Error)) return `internal error: ${String(err)}`;
   return BUG_CLASSES.includes(err.constructor) ? `internal error: ${err.message}` : err.message;
 }

@@ -78,8 +78,18 @@ export interface NeuronQuery {
   expert?: ExpertId;
   sort?: keyof NeuronSummaryRow;
   descending?: boolean;
+  /** min <= row[field] <= max for each; a null value does not match */
+  ranges?: ReadonlyArray<{ field: keyof NeuronSummaryRow; min?: number | undefined; max?: number | undefined }>;
+  offset?: number;
   limit?: number;
   detect?: DetectOptions;
+}
+
+function inRanges(row: NeuronRow, ranges: NonNullable<NeuronQuery['ranges']>): boolean {
+  return ranges.every(({ field, min, max }) => {
+    const v = row[field] as number | null;
+    return v !== null && !Number.isNaN(v) && (min === undefined || v >= min) && (max === undefined || v <= max);
+  });
 }
 
 export function listNeurons(db: Db, datasetId: number, q: NeuronQuery): { neurons: NeuronRow[]; total: number; unavailable: Array<{ kind: string; reason: string }> } {
@@ -110,6 +120,7 @@ export function listNeurons(db: Db, datasetId: number, q: NeuronQuery): { neuron
       rows.push({ ...summaryRow(summary, l, f), ...(moe ? expertOf(f, moe) : {}), verdicts });
     }
   }
+  if (q.ranges && q.ranges.length > 0) rows = rows.filter((r) => inRanges(r, q.ranges!));
   if (q.sort) {
     const key = q.sort;
     const sign = q.descending === false ? 1 : -1;
@@ -122,13 +133,17 @@ export function listNeurons(db: Db, datasetId: number, q: NeuronQuery): { neuron
     });
   }
   const total = rows.length;
-  if (q.limit !== undefined) rows = rows.slice(0, q.limit);
+  const offset = q.offset ?? 0;
+  if (offset > 0 || q.limit !== undefined) rows = rows.slice(offset, q.limit === undefined ? undefined : offset + q.limit);
   return { neurons: rows, total, unavailable: detection.unavailable };
 }
 
 export interface NeuronDetail {
   stats: NeuronRow;
+  /** the top activating contexts at which the neuron fired (by the capture's rule), largest first */
   contexts: Array<{ rank: number; value: number; document: string; position: number; before: string; token: string; after: string }>;
+  /** how many top contexts the capture kept per neuron: fewer listed means the neuron fired on fewer tokens */
+  topK: number;
   promoted: Array<{ token: number; text: string | null; score: number }>;
   suppressed: Array<{ token: number; text: string | null; score: number }>;
   weights: { key_norm: number | null; gate_norm: number | null; value_norm: number | null } | null;
@@ -153,13 +168,17 @@ export function histogramOf(values: Float32Array, bins = 40): { edges: number[];
 
 /** One neuron: statistics, verdicts, top contexts with the firing token, promoted tokens, weight norms. */
 export function neuronDetail(db: Db, datasetId: number, layer: number, neuron: number, detect?: DetectOptions): NeuronDetail {
-  const { model, spec } = datasetOrThrow(db, datasetId);
+  const { d, model, spec } = datasetOrThrow(db, datasetId);
   if (!Number.isInteger(layer) || layer < 0 || layer >= spec.nLayers) throw new ApiError('bad-request', `layer ${layer} is not in 0..${spec.nLayers - 1}`);
   if (!Number.isInteger(neuron) || neuron < 0 || neuron >= spec.dFf) throw new ApiError('bad-request', `neuron ${neuron} is not in 0..${spec.dFf - 1}`);
   const stats = listNeurons(db, datasetId, { layer, detect }).neurons[neuron] as NeuronRow;
   const tokenizer = loadTokenizer(model.path);
   const docs = new Map<number, { name: string; ids: number[] }>();
-  const contexts = loadTopExamples(db, datasetId, { layer, neuron }).map((t) => {
+  // top-k keeps k tokens per neuron whether it fired there or not: a rare or dead neuron's list is
+  // padded with tokens where it was 0 (below the rule), which are not evidence of what it detects
+  const rule = fireRuleOf(d.params);
+  const fired = (v: number) => (rule.fireMode === 'magnitude' ? Math.abs(v) : v) > rule.fireThreshold;
+  const contexts = loadTopExamples(db, datasetId, { layer, neuron }).filter((t) => fired(t.value)).map((t) => {
     let doc = docs.get(t.documentId);
     if (!doc) {
       const row = db.prepare('SELECT name, text FROM documents WHERE id = ?').get(t.documentId) as { name: string; text: string };
@@ -192,6 +211,7 @@ export function neuronDetail(db: Db, datasetId: number, layer: number, neuron: n
   return {
     stats,
     contexts,
+    topK: (d.params as { topK?: number }).topK ?? contexts.length,
     promoted: lens.promoted.map((p) => ({ token: p.token, text: text(p.token), score: p.score })),
     suppressed: lens.suppressed.map((p) => ({ token: p.token, text: text(p.token), score: p.score })),
     weights: weights ?? null,

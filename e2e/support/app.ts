@@ -53,12 +53,23 @@ function requireBuild(): void {
 export interface StartOptions {
   /** let a fresh data folder register the demo models and the Brown corpus (off: tests start empty) */
   demo?: boolean;
+  /**
+   * the folders browser mode may open files in (--allow-dir); default: the temp folder (where
+   * tests write their corpora and checkpoints) and the checkout (its fixtures)
+   */
+  allowDirs?: string[];
 }
 
-/** Starts `node dist/electron/start.js --browser --no-open --port 0 --data-dir <dir> [--no-demo]` and waits for its URL line. */
+/** The temp folder tests write their files to, resolved after symlinks (macOS: /var -> /private/var). */
+function testTempRoot(): string {
+  return fs.realpathSync(process.env.TMPDIR ?? os.tmpdir());
+}
+
+/** Starts `node dist/electron/start.js --browser --no-open --port 0 --data-dir <dir> [--no-demo] --allow-dir ...` and waits for its URL line. */
 export async function startApp(dataDir: string = tempDir('ffn-e2e-data-'), options: StartOptions = {}): Promise<RunningApp> {
   requireBuild();
-  const child = spawn(process.execPath, [startScript, '--browser', '--no-open', '--port', '0', '--data-dir', dataDir, ...(options.demo ? [] : ['--no-demo'])], {
+  const allowDirs = (options.allowDirs ?? [testTempRoot(), projectRoot]).flatMap((d) => ['--allow-dir', d]);
+  const child = spawn(process.execPath, [startScript, '--browser', '--no-open', '--port', '0', '--data-dir', dataDir, ...(options.demo ? [] : ['--no-demo']), ...allowDirs], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FFN_LAB_DATA: undefined, FFN_LAB_NO_DEMO: undefined },

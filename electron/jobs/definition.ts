@@ -4,11 +4,13 @@
 import type { z } from 'zod';
 import type { JobKind } from '../api.js';
 import type { Db } from '../../db/database.js';
+import type { RecordNames } from './record-names.js';
 
 export interface JobDefinition<P> {
   kind: JobKind;
   params: z.ZodType<P>;
-  title(params: P): string;
+  /** what the jobs list shows; `names` names the model, corpus or capture it works on (record-names.ts) */
+  title(params: P, names: RecordNames): string;
   /** whether an interrupted run can continue from its last committed step */
   resumable: boolean;
   /** deletes partial output of a cancelled, failed or discarded run; must be idempotent */

@@ -6,6 +6,7 @@ import * as jobsDb from '../../db/jobs.js';
 import type { Job, JobKind } from '../api.js';
 import { ApiError } from '../errors.js';
 import { definitionOf } from './kinds.js';
+import { recordNames } from './record-names.js';
 import { addSample, etaSeconds, rateOf, type RateSample } from './progress-rate.js';
 import type { SpawnWorker, WorkerHandle } from './protocol.js';
 
@@ -65,7 +66,7 @@ export class JobRunner {
     const definition = definitionOf(kind);
     if (!definition) throw new ApiError('bad-request', `unknown job kind "${kind}"`);
     const params = definition.params.parse(rawParams);
-    const record = jobsDb.insertJob(this.o.db, { kind, title: definition.title(params), params, ownerPid: process.pid });
+    const record = jobsDb.insertJob(this.o.db, { kind, title: definition.title(params, recordNames(this.o.db)), params, ownerPid: process.pid });
     this.queue.push({ id: record.id, resume: false });
     this.emit(record.id);
     this.pump();

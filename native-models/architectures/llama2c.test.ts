@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../formats/checkpoint.js';
 import { loadFromReader, loadModel } from '../load.js';
 import { W } from '../spec.js';
 import { mapCheckpoint } from './registry.js';
 import { architectureError as error, fixturePath, mutated } from './testing.js';
+import { howToGet, refModel } from '../test-support/ref-models.js';
 
-const STORIES = join(import.meta.dirname, '..', '..', '..', 'shared', 'ref-models', 'stories260K.bin');
+const STORIES = refModel('stories260K.bin').path;
 const haveStories = existsSync(STORIES);
-if (!haveStories) console.warn(`llama2c.test.ts: ${STORIES} is absent; skipping the stories260K mapping test (see shared/ref-models/README.md)`);
+if (!haveStories) console.warn(`llama2c.test.ts: ${howToGet('stories260K.bin')}`);
 
 describe('llama2c mapper', () => {
   it('maps run.c names: w1 = gate, w3 = up, w2 = down; shared classifier = tied', () => {

@@ -11,6 +11,7 @@ import './styles/pages.css';
 import './styles/jobs.css';
 import './styles/ablation.css';
 import './styles/compare.css';
+import './styles/data.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');

@@ -5,14 +5,14 @@ import type { JobDefinition } from '../definition.js';
 export const ablate: JobDefinition<AblateParams> = {
   kind: 'ablate',
   params: AblateParams,
-  title: (p) =>
+  title: (p, n) =>
     p.name
       ? `Ablation "${p.name}"`
       : p.kind === 'sweep'
-        ? `Sweep by ${p.sweep?.criterion ?? 'a ranking'} (${p.method}): model ${p.modelId} on corpus ${p.corpusId}`
+        ? `Sweep by ${p.sweep?.criterion ?? 'a ranking'} (${p.method}): ${n.model(p.modelId)} on ${n.corpus(p.corpusId)}`
         : p.conditions.length === 0
-          ? `Evaluate model ${p.modelId} on corpus ${p.corpusId}`
-          : `Ablate ${p.conditions.map((c) => `${c.label} (${c.neurons.length}${c.weights?.length ? ` + ${c.weights.length} weights` : ''})`).join(' vs ')} (${p.method}): model ${p.modelId}`,
+          ? `Evaluate ${n.model(p.modelId)} on ${n.corpus(p.corpusId)}`
+          : `Ablate ${p.conditions.map((c) => `${c.label} (${c.neurons.length}${c.weights?.length ? ` + ${c.weights.length} weights` : ''})`).join(' vs ')} (${p.method}): ${n.model(p.modelId)}`,
   // the running totals are checkpointed; the run itself is stored when it finishes
   resumable: true,
   cleanup: (db, jobId) => {

@@ -5,7 +5,7 @@ import type { JobDefinition } from '../definition.js';
 export const capture: JobDefinition<CaptureParams> = {
   kind: 'capture',
   params: CaptureParams,
-  title: (p) => `Capture ${p.name ? `"${p.name}": ` : ''}model ${p.modelId} on corpus ${p.corpusId}${p.maxTokens ? `, ${p.maxTokens} tokens` : ''}`,
+  title: (p, n) => `Capture ${p.name ? `"${p.name}": ` : ''}${n.model(p.modelId)} on ${n.corpus(p.corpusId)}${p.maxTokens ? `, ${p.maxTokens} tokens` : ''}`,
   resumable: true,
   cleanup: (db, jobId) => {
     deleteUnfinishedDatasetOfJob(db, jobId);

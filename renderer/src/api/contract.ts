@@ -9,6 +9,8 @@ export type {
   Corpus,
   CorpusImportParams,
   Dataset,
+  DatasetDependents,
+  ModelDependents,
   DocumentSummary,
   Job,
   JobState,
@@ -26,7 +28,7 @@ export type {
   FigureFormat,
 } from '../../../electron/api';
 export type { ProjectionData, ProjectionRun, SampleContext, SelectionNeuron } from '../../../electron/api';
-export type { CompareResult } from '../../../electron/api';
+export type { CompareResult, PairStudyKey } from '../../../electron/api';
 // ablation, neuron sets and the playground
 export type {
   AblationMethod,
@@ -36,6 +38,8 @@ export type {
   NeuronRef,
   NeuronSet,
   PlaygroundResult,
+  PatchResult,
+  LensResult,
   RankScore,
   SetSource,
   VerdictKind,

@@ -2,6 +2,7 @@ import { useState, type RefObject } from 'react';
 import { useApi } from '../api/ApiContext';
 import { errorMessage } from '../api/errors';
 import { exportChart, formatLabels, type ChartData, type ExportFormat } from './export';
+import { chartThumbnail, currentRoute } from './thumbnail';
 
 const formats: readonly ExportFormat[] = ['svg', 'png-2x', 'png-4x', 'pdf', 'csv'];
 
@@ -17,7 +18,10 @@ export function ExportMenu({ chartId, title, baseName, container, data }: { char
     setError(null);
     try {
       const record = await exportChart(svg, title, baseName, format, data);
-      await api.call('figures.record', record).catch((e: unknown) => {
+      // the Figures page shows a thumbnail (not for CSV) and links back to this view
+      const thumbnail = format === 'csv' ? null : await chartThumbnail(svg);
+      const source = currentRoute();
+      await api.call('figures.record', { ...record, ...(thumbnail ? { thumbnail } : {}), ...(source ? { source } : {}) }).catch((e: unknown) => {
         throw new Error(`${record.file} was saved, but the Figures list could not record it: ${errorMessage(e)}`);
       });
     } catch (e) {

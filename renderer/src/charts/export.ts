@@ -39,7 +39,7 @@ export function svgSize(svg: SVGSVGElement): { width: number; height: number } {
   return { width: Number(svg.getAttribute('width')) || svg.getBoundingClientRect().width, height: Number(svg.getAttribute('height')) || svg.getBoundingClientRect().height };
 }
 
-async function rasterize(svg: SVGSVGElement, scale: number): Promise<HTMLCanvasElement> {
+export async function rasterize(svg: SVGSVGElement, scale: number): Promise<HTMLCanvasElement> {
   const { width, height } = svgSize(svg);
   const url = URL.createObjectURL(new Blob([serializeSvg(svg)], { type: 'image/svg+xml' }));
   try {

@@ -4,13 +4,17 @@ import type { ProjectionData, SampleContext, SelectionNeuron } from '../api/cont
 import { errorMessage } from '../api/errors';
 import { useQuery } from '../api/useQuery';
 import { download, toCsv, type ExportFormat } from '../charts/export';
+import { canvasThumbnail, currentRoute, svgTextThumbnail } from '../charts/thumbnail';
+import { PT_PER_PX, svgToPdf } from '../charts/pdf';
+import { manifoldFigureSvg, type FigureBackground } from './figureSvg';
+import { forDarkBackground } from './darkFloor';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Loading } from '../components/Loading';
 import { formatStat } from '../format';
 import { hrefFor } from '../routing/route';
 import { colouringOf, expertValues, type Legend, type Value } from './colouring';
 import { parseNeuronList } from './ProjectionForm';
-import { inBox, inPolygon, nearest, normalizeLayer } from './picking';
+import { inBox, inPolygonGrid, nearest, normalizeLayer } from './picking';
 import { PointCloud, webglAvailable } from './scene';
 
 const BACKGROUND = '#14161a';
@@ -141,6 +145,7 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
   const [lasso, setLasso] = useState<Array<{ x: number; y: number }> | null>(null);
   const [selection, setSelection] = useState<number[] | null>(null);
   const [busyExport, setBusyExport] = useState(false);
+  const [figureBackground, setFigureBackground] = useState<FigureBackground>('white');
 
   const layers = data.layers;
   const layer = layers[Math.min(layerIndex, layers.length - 1)];
@@ -155,6 +160,9 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
     const title = colourBy === 'neuron' ? `neuron ${neuronText}` : colourBy === 'expert' ? `top-1 expert, layer ${expertLayer}` : label;
     return colouringOf(title, valuesFor(data, colourBy, neuronValues, expertLayer));
   }, [data, colourBy, neuronValues, neuronText, options, expertLayer]);
+
+  // the canvas is near-black: colours too dark to see there (viridis' low end) are lifted to a floor
+  const onCanvas = useMemo(() => forDarkBackground(colouring), [colouring]);
 
   // the GPU side lives as long as the canvas
   useEffect(() => {
@@ -182,13 +190,13 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
   }, []);
 
   useEffect(() => {
-    if (cloud) cloud.setPoints(positions(layerIndex), colouring.colors);
+    if (cloud) cloud.setPoints(positions(layerIndex), onCanvas.colors);
     // new points only when the projection changes; moves and colours have their own effects
   }, [cloud, placed]);
   useEffect(() => {
     if (cloud && cloud.count > 0) void cloud.moveTo(positions(layerIndex));
   }, [layerIndex, ablatedOn]);
-  useEffect(() => cloud?.setColors(colouring.colors), [cloud, colouring]);
+  useEffect(() => cloud?.setColors(onCanvas.colors), [cloud, onCanvas]);
   useEffect(() => cloud?.setPointSize(pointSize), [cloud, pointSize]);
   useEffect(() => cloud?.setSelection(selection), [cloud, selection]);
 
@@ -252,7 +260,7 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
     }
     if (start.alt && lasso) {
       cloud.controls.enabled = true;
-      const chosen = inPolygon(cloud.screenGrid().screen, [...lasso, p]);
+      const chosen = inPolygonGrid(cloud.screenGrid(), [...lasso, p]);
       setLasso(null);
       setSelection(chosen.length > 0 ? chosen : null);
       return;
@@ -279,11 +287,50 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
     setBusyExport(true);
     try {
       const canvas = cloud.snapshot(scale);
-      drawLegend(canvas, colouring.legend, scale);
+      drawLegend(canvas, onCanvas.legend, scale);
       const blob = await canvasPng(canvas);
       const file = `${baseName}@${scale}x.png`;
       download(blob, file);
-      await api.call('figures.record', { file, chart: `Manifold, layer ${layer?.layer}`, format, bytes: blob.size, width: canvas.width, height: canvas.height });
+      const source = currentRoute();
+      await api.call('figures.record', { file, chart: `Manifold, layer ${layer?.layer}`, format, bytes: blob.size, width: canvas.width, height: canvas.height, thumbnail: canvasThumbnail(canvas), ...(source ? { source } : {}) });
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusyExport(false);
+    }
+  };
+  /** The layer on its first two axes as a figure (axes with explained variance, legend, caption), SVG or vector PDF. */
+  const export2d = async (format: 'svg' | 'pdf') => {
+    if (!layer) return;
+    setBusyExport(true);
+    try {
+      const text = manifoldFigureSvg({
+        coords: (ablatedOn && layer.ablated) || layer.coords,
+        dims: data.run.dims,
+        colors: colouring.colors,
+        legend: colouring.legend,
+        method: data.run.method,
+        explainedVariance: layer.explainedVariance,
+        title: `Layer ${layer.layer}, ${data.run.space === 'ffn' ? 'FFN activations' : 'residual stream'}${ablatedOn ? `, ${data.run.ablation?.neurons} neurons ablated` : ''}`,
+        caption: `${data.run.method.toUpperCase()} of ${data.run.points.toLocaleString('en-US')} sampled tokens${data.run.sharedBasis ? ' (one basis for all layers)' : ''}; axes 1 and 2 of ${data.run.dims}; colour: ${colouring.legend.title}${colouring.legend.kind === 'continuous' ? ', clipped to its 1st-99th percentiles' : ''}.`,
+        background: figureBackground,
+      });
+      const blob = format === 'svg' ? new Blob([text], { type: 'image/svg+xml' }) : new Blob([svgToPdf(text) as BlobPart], { type: 'application/pdf' });
+      const file = `${baseName}-2d.${format}`;
+      download(blob, file);
+      const size = /width="(\d+)" height="(\d+)"/.exec(text);
+      const thumbnail = await svgTextThumbnail(text);
+      const source = currentRoute();
+      const scale = format === 'pdf' ? PT_PER_PX : 1;
+      await api.call('figures.record', {
+        file,
+        chart: `Manifold 2-D, layer ${layer.layer}`,
+        format,
+        bytes: blob.size,
+        ...(size ? { width: Math.round(Number(size[1]) * scale), height: Math.round(Number(size[2]) * scale) } : {}),
+        ...(thumbnail ? { thumbnail } : {}),
+        ...(source ? { source } : {}),
+      });
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -384,6 +431,16 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
           <button type="button" className="button button-small" onClick={exportCsv} data-testid="manifold-export-csv">
             CSV
           </button>
+          <button type="button" className="button button-small" disabled={busyExport || data.run.dims < 2} onClick={() => void export2d('svg')} data-testid="manifold-export-svg-2d" title="The layer on its first two axes: axes labelled with explained variance, legend, caption">
+            SVG 2-D
+          </button>
+          <button type="button" className="button button-small" disabled={busyExport || data.run.dims < 2} onClick={() => void export2d('pdf')} data-testid="manifold-export-pdf-2d" title="The same figure as a vector PDF">
+            PDF 2-D
+          </button>
+          <select className="input input-small" aria-label="Background of the 2-D figure" value={figureBackground} onChange={(e) => setFigureBackground(e.target.value as FigureBackground)} data-testid="manifold-figure-background">
+            <option value="white">white background</option>
+            <option value="dark">dark background</option>
+          </select>
         </div>
       </div>
       {error && <ErrorAlert message={error} />}
@@ -410,7 +467,7 @@ function Viewer({ data, datasetId, modelId }: { data: ProjectionData; datasetId:
             <strong>{JSON.stringify(data.points.token[hover.index])}</strong> <span className="muted">{data.points.document[hover.index]}:{data.points.position[hover.index]}</span>
           </div>
         )}
-        <LegendView legend={colouring.legend} />
+        <LegendView legend={onCanvas.legend} />
       </div>
       <p className="hint">
         {data.run.method.toUpperCase()} of the {data.run.space === 'ffn' ? 'FFN activations' : 'residual stream'}, {data.run.points.toLocaleString()} points

@@ -5,6 +5,7 @@ import { RecordDetail, type Heading } from '../components/RecordDetail';
 import { hrefFor } from '../routing/route';
 import { navigate } from '../routing/useHashRoute';
 import { CheckpointMetadata } from './CheckpointMetadata';
+import { ModelDeleteQuestion } from './ModelDeleteQuestion';
 import { ModelFacts } from './ModelFacts';
 import { noModelMessage } from './ModelNotFound';
 import type { Model } from './types';
@@ -21,7 +22,7 @@ export function ModelDetail({ id }: { id: number }) {
       <ConfirmDeleteButton
         testIdPrefix="model"
         label="Delete model…"
-        question={`Remove “${model.name}” from FFN Lab? The checkpoint files on disk are not touched; you can import them again.`}
+        question={<ModelDeleteQuestion model={model} />}
         remove={() => api.call('model.delete', { id: model.id })}
         onDeleted={() => navigate(hrefFor('models'))}
       />

@@ -8,9 +8,17 @@ import { Loading } from '../components/Loading';
 import { formatCount } from '../format';
 import { kindSlug, verdictKinds, verdictLabels, verdictMeanings, type VerdictKind } from './evidence';
 import { NeuronTable } from './NeuronTable';
+import { DetectorThresholds } from './DetectorThresholds';
+import type { Detect } from './thresholds';
 import { SelectionBar, useSelection } from './NeuronSelection';
+import { NeuronJump } from './NeuronJump';
+import { NeuronRangeFilters, type NeuronRangeFilter } from './NeuronRangeFilters';
+import { neuronsCsv, pageInfo, PAGE_SIZE } from './neuronTableQuery';
+import { download } from '../charts/export';
+import { errorMessage } from '../api/errors';
 
-const LIMIT = 2000;
+/** every match of a query, for the CSV (the table pages through PAGE_SIZE at a time) */
+const ALL = 100_000_000;
 
 type SortField = NonNullable<Params<'neurons.list'>['sort']>;
 const sortFields: { value: SortField | 'index'; label: string }[] = [
@@ -26,8 +34,12 @@ const sortFields: { value: SortField | 'index'; label: string }[] = [
   { value: 'tokens', label: 'Tokens' },
 ];
 
-/** The neurons of one dataset: verdict filters, layer, sort; the first LIMIT matches in a windowed table. */
-export function NeuronList({ dataset, layers, experts = null }: { dataset: Dataset; layers: number | null; experts?: number | null }) {
+/**
+ * The neurons of one dataset: verdict, layer and numeric range filters, sort (also by a click on a
+ * column header), jump to layer:neuron, CSV of every match; PAGE_SIZE matches per page in a
+ * windowed table.
+ */
+export function NeuronList({ dataset, layers, experts = null, neuronsPerLayer = null }: { dataset: Dataset; layers: number | null; experts?: number | null; neuronsPerLayer?: number | null }) {
   const api = useApi();
   const [kinds, setKinds] = useState<VerdictKind[]>([]);
   const [layer, setLayer] = useState<string>('all');
@@ -37,17 +49,51 @@ export function NeuronList({ dataset, layers, experts = null }: { dataset: Datas
   const hasShared = shape.data?.shared != null;
   const [sort, setSort] = useState<SortField | 'index'>('index');
   const [descending, setDescending] = useState(true);
+  const [ranges, setRanges] = useState<NeuronRangeFilter[]>([]);
+  const [detect, setDetect] = useState<Detect>({});
+  const [page, setPage] = useState<{ key: string; offset: number }>({ key: '', offset: 0 });
+  const [csvBusy, setCsvBusy] = useState(false);
+  const [csvError, setCsvError] = useState<string | null>(null);
   const selection = useSelection();
 
-  const query: Params<'neurons.list'> = {
+  // a new filter or order starts again at the first page
+  const filterKey = JSON.stringify([kinds, layer, expert, sort, descending, ranges, detect]);
+  // the offset belongs to the filters it was chosen under: any other filter or order is at its first page
+  const offset = page.key === filterKey ? page.offset : 0;
+  const setOffset = (next: number) => setPage({ key: filterKey, offset: next });
+
+  const filter: Params<'neurons.list'> = {
     datasetId: dataset.id,
-    limit: LIMIT,
+    limit: PAGE_SIZE,
+    ...(ranges.length > 0 ? { ranges } : {}),
     ...(kinds.length > 0 ? { kinds } : {}),
     ...(layer !== 'all' ? { layer: Number(layer) } : {}),
     ...(experts !== null && expert !== 'all' ? { expert: expert === 'shared' ? ('shared' as const) : Number(expert) } : {}),
     ...(sort !== 'index' ? { sort, descending } : {}),
+    ...(Object.keys(detect).length > 0 ? { detect } : {}),
   };
-  const neurons = useQuery(JSON.stringify(query), () => api.call('neurons.list', query));
+  const query: Params<'neurons.list'> = { ...filter, ...(offset > 0 ? { offset } : {}) };
+  // the page's offset travels with its rows: while the next page loads, the count still describes the rows on screen
+  const neurons = useQuery(JSON.stringify(query), () => api.call('neurons.list', query).then((r) => ({ ...r, offset })));
+  const onSort = (field: SortField | 'index') => {
+    if (field === sort && field !== 'index') setDescending((d) => !d);
+    else {
+      setSort(field);
+      setDescending(true);
+    }
+  };
+  const downloadCsv = async () => {
+    setCsvBusy(true);
+    setCsvError(null);
+    try {
+      const all = await api.call('neurons.list', { ...filter, limit: ALL });
+      download(new Blob([neuronsCsv(all.neurons)], { type: 'text/csv' }), `${dataset.name.replace(/[^\w.-]+/g, '_')}-neurons.csv`);
+    } catch (failure) {
+      setCsvError(errorMessage(failure));
+    } finally {
+      setCsvBusy(false);
+    }
+  };
   useChanges('datasets-changed', neurons.reload);
 
   const toggle = (kind: VerdictKind) => setKinds((ks) => (ks.includes(kind) ? ks.filter((k) => k !== kind) : [...ks, kind]));
@@ -118,10 +164,17 @@ export function NeuronList({ dataset, layers, experts = null }: { dataset: Datas
         </button>
         {data && (
           <span className="muted" data-testid="neuron-count">
-            {data.neurons.length < data.total ? `${formatCount(data.neurons.length)} of ${formatCount(data.total)} neurons` : `${formatCount(data.total)} neurons`}
+            {data.neurons.length < data.total ? `${formatCount(pageInfo(data.offset, data.neurons.length, data.total).first)}–${formatCount(pageInfo(data.offset, data.neurons.length, data.total).last)} of ${formatCount(data.total)} neurons` : `${formatCount(data.total)} neurons`}
           </span>
         )}
+        <button type="button" className="button button-small" data-testid="neuron-csv" disabled={csvBusy || !data || data.total === 0} onClick={() => void downloadCsv()} title="Every neuron that matches the filters, as CSV">
+          {csvBusy ? 'Preparing CSV…' : 'CSV'}
+        </button>
+        {csvError && <span className="error-text" role="alert">{csvError}</span>}
+        <NeuronJump datasetId={dataset.id} layers={layers} neurons={neuronsPerLayer} />
       </div>
+      <NeuronRangeFilters ranges={ranges} onChange={setRanges} />
+      <DetectorThresholds detect={detect} onChange={setDetect} />
       {data && data.unavailable.length > 0 && (
         <p className="hint" data-testid="neuron-unavailable">
           {data.unavailable.map((u) => `${u.kind}: ${u.reason}`).join(' · ')}
@@ -136,8 +189,25 @@ export function NeuronList({ dataset, layers, experts = null }: { dataset: Datas
           {experts !== null && expert !== 'all' ? (expert === 'shared' ? ' in the shared expert' : ` in expert ${expert}`) : ''}.
         </p>
       )}
-      {data && <SelectionBar dataset={dataset} layers={layers} query={query} total={data.total} selection={selection} />}
-      {data && data.neurons.length > 0 && <NeuronTable datasetId={dataset.id} moe={experts !== null} neurons={data.neurons} busy={neurons.loading} selected={new Set(selection.selected.keys())} onToggle={selection.toggle} />}
+      {data && <SelectionBar dataset={dataset} layers={layers} query={filter} total={data.total} selection={selection} />}
+      {data && data.neurons.length > 0 && <NeuronTable datasetId={dataset.id} moe={experts !== null} neurons={data.neurons} busy={neurons.loading} selected={new Set(selection.selected.keys())} onToggle={selection.toggle} sort={{ field: sort, descending, onSort }} />}
+      {data && data.total > PAGE_SIZE && <Pager offset={data.offset} shown={data.neurons.length} total={data.total} onOffset={setOffset} />}
     </section>
+  );
+}
+
+/** Previous / next page of the neuron table, and where the page is in all the matches. */
+function Pager({ offset, shown, total, onOffset }: { offset: number; shown: number; total: number; onOffset: (offset: number) => void }) {
+  const p = pageInfo(offset, shown, total);
+  return (
+    <nav className="neuron-pager" aria-label="Pages of neurons" data-testid="neuron-pager">
+      <button type="button" className="button button-small" data-testid="neuron-page-previous" disabled={!p.hasPrevious} onClick={() => onOffset(Math.max(0, offset - PAGE_SIZE))}>
+        ‹ Previous {formatCount(PAGE_SIZE)}
+      </button>
+      <span className="muted" data-testid="neuron-page">{`Rows ${formatCount(p.first)}–${formatCount(p.last)} of ${formatCount(total)}`}</span>
+      <button type="button" className="button button-small" data-testid="neuron-page-next" disabled={!p.hasNext} onClick={() => onOffset(offset + PAGE_SIZE)}>
+        Next {formatCount(Math.min(PAGE_SIZE, total - offset - shown))} ›
+      </button>
+    </nav>
   );
 }

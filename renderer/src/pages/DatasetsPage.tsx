@@ -6,6 +6,7 @@ import { ListSection } from '../components/ListSection';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { CaptureForm } from '../datasets/CaptureForm';
+import { DatasetManage } from '../datasets/DatasetManage';
 import { DatasetTable } from '../datasets/DatasetTable';
 import { MergeForm } from '../datasets/MergeForm';
 import { StudyForm } from '../datasets/StudyForm';
@@ -52,6 +53,7 @@ export function DatasetsPage() {
       >
         {(items) => <DatasetTable datasets={items} models={models.data ?? []} corpora={corpora.data ?? []} />}
       </ListSection>
+      {datasets.data && datasets.data.length >= 1 && <DatasetManage datasets={datasets.data} />}
       {datasets.data && datasets.data.length >= 2 && <MergeForm datasets={datasets.data} />}
       <StudyForm />
     </>

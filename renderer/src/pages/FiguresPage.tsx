@@ -58,24 +58,38 @@ export function FiguresPage() {
             <table className="table" data-testid="figures-list">
               <thead>
                 <tr>
+                  <th scope="col">Preview</th>
                   <th scope="col">File</th>
                   <th scope="col">Chart</th>
                   <th scope="col">Format</th>
                   <th scope="col">Size</th>
                   <th scope="col" className="num">Bytes</th>
                   <th scope="col">Exported</th>
+                  <th scope="col">View</th>
                   <th scope="col" aria-label="Remove from the list" />
                 </tr>
               </thead>
               <tbody>
                 {items.map((f) => (
                   <tr key={f.id} data-testid="figure-row" data-format={f.format}>
+                    <td className="figure-thumb-cell">
+                      {f.thumbnail ? <img className="figure-thumb" src={f.thumbnail} alt={`${f.chart} (thumbnail)`} data-testid="figure-thumbnail" /> : <span className="muted">{f.format === 'csv' ? 'data' : '—'}</span>}
+                    </td>
                     <td className="mono">{f.file}</td>
                     <td>{f.chart}</td>
                     <td className="nowrap">{formatLabels[f.format]}</td>
                     <td className="nowrap">{dimensions(f)}</td>
                     <td className="num nowrap">{formatBytes(f.bytes)}</td>
                     <td className="nowrap">{formatDateTime(f.createdAt)}</td>
+                    <td className="nowrap">
+                      {f.source ? (
+                        <a href={f.source} data-testid="figure-source" title={`Open the view this figure came from (${f.source})`}>
+                          Open the view
+                        </a>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
                     <td>
                       <button type="button" className="button button-small" data-testid="figure-remove" aria-label={`Remove ${f.file} from the list`} onClick={() => remove(f.id)}>
                         Remove

@@ -1,3 +1,4 @@
+import { Warnings } from '../datasets/Warnings';
 import { useApi } from '../api/ApiContext';
 import type { Dataset } from '../api/contract';
 import { useChanges } from '../api/useChanges';
@@ -15,6 +16,8 @@ import { MassiveDims } from '../neurons/MassiveDims';
 import { NeuronList } from '../neurons/NeuronList';
 import { NeuronSets } from '../neurons/NeuronSets';
 import { hrefFor } from '../routing/route';
+import { NextActions } from '../components/NextActions';
+import { captureNextSteps } from '../components/nextSteps';
 
 const index = (s: string | undefined, min: number) => (s !== undefined && /^\d+$/.test(s) && Number(s) >= min ? Number(s) : null);
 
@@ -46,12 +49,13 @@ export function NeuronsPage({ rest }: { rest: readonly string[] }) {
         <a className="back-link" href={hrefFor('neurons')}>
           ‹ All datasets
         </a>
-        <PageHeader title={`Neurons of “${dataset.name}”`}>
+        <PageHeader title={`Neurons of “${dataset.name}”`} actions={<NextActions actions={captureNextSteps(api, dataset)} />}>
           {`${model ? model.name : `model #${dataset.modelId}`} · ${formatCount(dataset.tokens)} tokens${model ? ` · ${model.layers} layers × ${formatCount(model.dFf)} neurons` : ''}`}
         </PageHeader>
+        <Warnings warnings={dataset.warnings} testId="dataset-warnings" />
         <LayerCharts dataset={dataset} layers={model?.layers ?? null} />
         <ExpertsSection dataset={dataset} />
-        <NeuronList dataset={dataset} layers={model?.layers ?? null} experts={model?.experts ?? null} />
+        <NeuronList dataset={dataset} layers={model?.layers ?? null} experts={model?.experts ?? null} neuronsPerLayer={model?.dFf ?? null} />
         <MassiveDims dataset={dataset} />
         <NeuronSets modelId={dataset.modelId} layers={model?.layers ?? null} />
       </div>
