@@ -28,7 +28,8 @@ beforeAll(() => {
 describe('GGUF models in the CLI', () => {
   // llama31-f32: the graph's rotary tables divided by the GGUF's rope_freqs; the llama-bpe tokenizer
   // llama-qmix: Q2_K, Q3_K, Q4_1, Q5_0, Q5_1, Q5_K matrices; qwen2-q8_0: q/k/v biases, NEOX rotary, qwen2 pre-tokenizer
-  for (const name of ['llama-q8_0', 'gpt2-q8_0', 'llama-q4_k', 'llama-qmix', 'llama31-f32', 'qwen2-q8_0']) {
+  // mixtral-f32: llama.cpp's Mixtral layout (3-D stacked experts, router), the graph's MoE FFN on interleaved rotary
+  for (const name of ['llama-q8_0', 'gpt2-q8_0', 'llama-q4_k', 'llama-qmix', 'llama31-f32', 'qwen2-q8_0', 'mixtral-f32']) {
     it(`${name}: imports, prints golden logits, and captures a corpus with the GGUF's tokenizer`, () => {
       const golden = JSON.parse(fs.readFileSync(path.join(gguf, name, 'golden.json'), 'utf8'));
       const spec = golden.expected_spec;

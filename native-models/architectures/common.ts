@@ -37,6 +37,12 @@ export interface Recipe {
    * value of the file's dtype: keep it in float32.
    */
   plusOne?: boolean;
+  /**
+   * the tensor is a 3-D stack [E, r, c] of E expert matrices (llama.cpp's ffn_*_exps), joined on
+   * the neuron axis: 'rows' gives [E r, c] (gate/up: the same elements, expert j's rows at j r),
+   * 'columns' gives [r, E c] (down: expert j's columns at j c)
+   */
+  experts?: 'rows' | 'columns';
 }
 
 /** A canonical weight: its [out, in] shape and how to make it. */
@@ -159,6 +165,11 @@ export interface MoeTensors {
   expertFf: number;
   experts: ReadonlyArray<{ gate: string; up: string; down: string }>;
   shared?: { ff: number; gate: string; up: string; down: string; sharedGate: string };
+  /**
+   * instead of `experts` (then empty): the E experts as three 3-D tensors, llama.cpp's
+   * ffn_gate_exps / ffn_up_exps [E, expertFf, dModel] and ffn_down_exps [E, dModel, expertFf]
+   */
+  stacked?: { count: number; gate: string; up: string; down: string };
 }
 
 /** Where a decoder's weights are in the checkpoint (see LayerTensors). */
@@ -402,6 +413,21 @@ export class MapContext {
   /** The experts stacked on the neuron axis (MoeTensors), the router and the shared expert's gate. */
   private moe(w: ReturnType<typeof W.layer>, d: Dims, m: MoeTensors): void {
     const { dModel: D, dFf: F } = d;
+    const s = m.stacked;
+    if (s !== undefined) {
+      // one 3-D tensor per matrix kind: no shared expert in this layout (llama.cpp's Mixtral)
+      if (s.count * m.expertFf !== F || m.shared) throw new ArchitectureError(this.where, `the ${s.count} stacked experts have ${s.count * m.expertFf} units in all; the spec says dFf ${F}`);
+      const E = s.count;
+      const ff = m.expertFf;
+      this.need(s.gate, [E, ff, D]);
+      this.need(s.up, [E, ff, D]);
+      this.need(s.down, [E, D, ff]);
+      this.weights.set(w.mlpGate, { shape: [F, D], recipe: { tensor: s.gate, experts: 'rows' } });
+      this.weights.set(w.mlpIn, { shape: [F, D], recipe: { tensor: s.up, experts: 'rows' } });
+      this.weights.set(w.mlpOut, { shape: [D, F], recipe: { tensor: s.down, experts: 'columns' } });
+      this.copy(w.router, m.router, [E, D]);
+      return;
+    }
     const all = [...m.experts, ...(m.shared ? [m.shared] : [])];
     const ff = (j: number): number => (j < m.experts.length ? m.expertFf : (m.shared?.ff ?? 0));
     const total = all.reduce((n, _, j) => n + ff(j), 0);
@@ -461,6 +487,17 @@ export function interleavedRows(heads: number, parts: number, part: number, head
 export function applyRecipe(recipe: Recipe, source: Float32Array, sourceShape: readonly number[]): WeightTensor {
   let data = source;
   let shape = [...sourceShape];
+  if (recipe.experts) {
+    const [E, r, c] = shape;
+    if (shape.length !== 3 || E === undefined || r === undefined || c === undefined) throw new Error(`cannot join the experts of ${quote(recipe.tensor)} of shape ${shapeText(shape)}; expected [experts, rows, columns]`);
+    if (recipe.experts === 'rows') shape = [E * r, c];
+    else {
+      const out = new Float32Array(data.length);
+      for (let j = 0; j < E; j++) for (let i = 0; i < r; i++) out.set(data.subarray((j * r + i) * c, (j * r + i + 1) * c), i * E * c + j * c);
+      data = out;
+      shape = [r, E * c];
+    }
+  }
   if (recipe.transpose) {
     const [r, c] = shape;
     if (shape.length !== 2 || r === undefined || c === undefined) throw new Error(`cannot transpose ${quote(recipe.tensor)} of shape ${shapeText(shape)}`);

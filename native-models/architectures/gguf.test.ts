@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../formats/checkpoint.js';
 import type { CheckpointReader, TensorInfo } from '../formats/checkpoint.js';
 import { loadFromReader, loadModel } from '../load.js';
-import type { LoadedModel, ModelSpec } from '../spec.js';
+import { type LoadedModel, type ModelSpec, W } from '../spec.js';
 import { mapCheckpoint } from './registry.js';
 import { architectureError, FIXTURES_DIR, type Golden, goldenForward, goldenMismatches, mismatch } from './testing.js';
 
@@ -23,7 +23,7 @@ const forward = goldenForward;
 
 describe('GGUF fixtures', () => {
   it('are all present', () => {
-    expect(names).toEqual(['gpt2-f32', 'gpt2-q8_0', 'llama-f32', 'llama-q4_k', 'llama-q8_0', 'llama-qmix', 'llama31-f32', 'qwen2-q8_0']);
+    expect(names).toEqual(['gpt2-f32', 'gpt2-q8_0', 'llama-f32', 'llama-q4_k', 'llama-q8_0', 'llama-qmix', 'llama31-f32', 'mixtral-f32', 'qwen2-q8_0']);
   });
 
   for (const name of names) {
@@ -86,6 +86,59 @@ describe('GGUF fixtures', () => {
   });
 });
 
+describe('GGUF mixture of experts (llama.cpp Mixtral layout)', () => {
+  const mixtral = (): CheckpointReader => openCheckpoint(file('mixtral-f32'));
+
+  it('stacked 3-D experts become the HF Mixtral neuron axis: expert j at j * expertFf; router as stored', () => {
+    const r = mixtral();
+    const m = loadFromReader(r);
+    expect(m.spec.moe).toEqual({ experts: 4, expertFf: 16, topK: 2, scoring: 'softmax', normTopK: true });
+    expect(m.spec.dFf).toBe(64);
+    const D = m.spec.dModel;
+    const w = W.layer(1);
+    expect(r.tensors.get('blk.1.ffn_down_exps.weight')?.shape).toEqual([4, D, 16]);
+    // gate / up: the 3-D tensor's elements as they are, [E * ff, D]
+    expect(m.weight(w.mlpGate).shape).toEqual([64, D]);
+    expect([...m.weight(w.mlpGate).data]).toEqual([...r.read('blk.1.ffn_gate_exps.weight')]);
+    expect([...m.weight(w.mlpIn).data]).toEqual([...r.read('blk.1.ffn_up_exps.weight')]);
+    // down [E, D, ff] -> [D, E * ff]: row d, columns 32..47 are expert 2's row d
+    const out = m.weight(w.mlpOut);
+    expect(out.shape).toEqual([D, 64]);
+    const down = r.read('blk.1.ffn_down_exps.weight');
+    for (let d = 0; d < D; d++) expect([...out.data.subarray(d * 64 + 32, d * 64 + 48)]).toEqual([...down.subarray((2 * D + d) * 16, (2 * D + d + 1) * 16)]);
+    expect([...m.weight(w.router).data]).toEqual([...r.read('blk.1.ffn_gate_inp.weight')]);
+    expect(m.quantized?.(w.mlpGate) ?? null).toBeNull();
+  });
+
+  it('the routing rule matters: top-1, or no renormalisation, breaks the golden match', () => {
+    const g = golden('mixtral-f32');
+    const m = loadModel(file('mixtral-f32'));
+    const moe = m.spec.moe;
+    if (!moe) throw new Error('no moe');
+    for (const changed of [{ ...moe, topK: 1 }, { ...moe, normTopK: false }]) {
+      expect(mismatch(forward({ ...m, spec: { ...m.spec, moe: changed } }, g.input_ids).logits, g.logits, g.tolerance)).not.toBeNull();
+    }
+  });
+
+  it('refuses what it cannot run, naming the key or tensor', () => {
+    const r = mixtral();
+    const gate = r.tensors.get('blk.0.ffn_gate_exps.weight') as TensorInfo;
+    // the same keys under qwen2.: llama.cpp's qwen2 has no experts (Qwen2-MoE is its own architecture, qwen2moe)
+    const qwen2Meta: Record<string, unknown> = { 'general.architecture': 'qwen2' };
+    for (const [k, v] of Object.entries(r.config ?? {})) if (k.startsWith('llama.')) qwen2Meta[`qwen2.${k.slice(6)}`] = v;
+    const cases: [CheckpointReader, string][] = [
+      [withMeta(r, {}, { add: [{ ...gate, dtype: 'Q4_K' }] }), 'tensor "blk.0.ffn_gate_exps.weight" is Q4_K: quantized mixture-of-experts weights are not supported'],
+      [withMeta(r, { 'llama.expert_used_count': 5 }), '"llama.expert_used_count" is 5; expected an integer from 1 to 4'],
+      [withMeta(r, { 'llama.expert_gating_func': 2 }), '"llama.expert_gating_func" is 2'],
+      [withMeta(r, {}, { drop: ['blk.0.ffn_gate_exps.weight'], add: [{ ...gate, name: 'blk.0.ffn_gate.0.weight', shape: [16, 32] }] }), 'per-expert tensors "blk.N.ffn_gate.J.weight"'],
+      [withMeta(r, {}, { drop: ['blk.1.ffn_down_exps.weight'] }), 'missing tensor "blk.1.ffn_down_exps.weight"'],
+      [withMeta(r, {}, { add: [{ ...gate, name: 'blk.1.ffn_up_exps.weight', shape: [4, 32, 16] }] }), 'tensor "blk.1.ffn_up_exps.weight" has shape [4, 32, 16]; expected [4, 16, 32]'],
+      [withMeta(r, qwen2Meta), '"qwen2.expert_count" is 4; expected 0 or absent'],
+    ];
+    for (const [reader, text] of cases) expect(architectureError(() => mapCheckpoint(reader)).message).toContain(text);
+  });
+});
+
 /** A reader over `base` with changed metadata / tensors (reads still come from the file). */
 function withMeta(base: CheckpointReader, meta: Record<string, unknown>, opts?: { drop?: string[]; add?: TensorInfo[] }): CheckpointReader {
   const config: Record<string, unknown> = { ...(base.config ?? {}) };
@@ -129,7 +182,8 @@ describe('GGUF metadata -> ModelSpec', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ 'llama.rope.scaling.type': 'yarn', 'llama.rope.scaling.factor': 4 }, '"llama.rope.scaling.type" is "yarn"'],
       [{ 'llama.rope.scaling.factor': 8 }, '"llama.rope.scaling.factor" is 8'],
-      [{ 'llama.expert_count': 8 }, '"llama.expert_count" is 8'],
+      // a mixture of experts needs its k (and then its expert tensors: the MoE test below)
+      [{ 'llama.expert_count': 8 }, '"llama.expert_used_count" is nothing (missing)'],
       [{ 'llama.attention.head_count_kv': 3 }, '"llama.attention.head_count_kv" is 3; expected a divisor'],
       [{ 'llama.block_count': undefined }, '"llama.block_count" is nothing (missing)'],
       [{ 'llama.vocab_size': 7 }, '"llama.vocab_size" is 7'],

@@ -15,11 +15,13 @@
 // WITHOUT the permutation and llama.cpp runs it with NEOX rope (llama_model_rope_type: QWEN2 ->
 // LLAMA_ROPE_TYPE_NEOX, "pairs offset by n_rot/2") = HF's rotate_half: `interleaved: false`.
 // `gpt2` has learned positions and its Conv1D weights were transposed to [out, in] by the converter.
+// Mixtral-style MoE (`llama` with `llama.expert_count`): the router and stacked experts, gguf-moe.ts.
 
 import type { CheckpointReader } from '../formats/checkpoint.js';
 import type { Positional } from '../spec.js';
 import { ArchitectureError, type Dims, LIMITS, MapContext, type Mapper, type Mapping } from './common.js';
 import { GGUF_DENSE_ARCHITECTURES, mapGgufDense } from './gguf-dense.js';
+import { ggufMixtral } from './gguf-moe.js';
 
 /** `general.architecture` values this mapper takes (Mistral GGUFs say "llama"). */
 export const GGUF_ARCHITECTURES: readonly string[] = ['llama', 'qwen2', 'gpt2', ...GGUF_DENSE_ARCHITECTURES];
@@ -73,7 +75,7 @@ export const ggufMapper: Mapper = {
     const H = c.int(k('attention.head_count'), { min: 1, max: D });
     const P = c.int(k('context_length'), { min: 1, max: LIMITS.positions });
     const experts = c.int(k('expert_count'), { min: 0, max: LIMITS.dim, default: 0 });
-    if (experts > 0) c.fail(k('expert_count'), experts, '0 or absent (mixture-of-experts FFNs are not supported)');
+    if (experts > 0 && arch !== 'llama') c.fail(k('expert_count'), experts, `0 or absent (mixture-of-experts FFNs are supported for the llama architecture, i.e. Mixtral, not for ${arch})`);
 
     // The vocabulary: the rows of token_embd; the tokenizer and <arch>.vocab_size must agree.
     const embd = shapeOf(reader, 'token_embd.weight');
@@ -144,7 +146,8 @@ export const ggufMapper: Mapper = {
     const hd = c.int(k('attention.key_length'), { min: 2, max: LIMITS.dim, default: D / H });
     const valueLen = c.int(k('attention.value_length'), { min: 1, max: LIMITS.dim, default: hd });
     if (valueLen !== hd) c.fail(k('attention.value_length'), valueLen, `${hd} (= ${k('attention.key_length')}; different key and value head sizes are not supported)`);
-    const F = c.int(k('feed_forward_length'), { min: 1, max: LIMITS.dim });
+    const moe = experts > 0 ? ggufMixtral(c, experts) : undefined;
+    const F = moe ? moe.spec.experts * moe.spec.expertFf : c.int(k('feed_forward_length'), { min: 1, max: LIMITS.dim });
     const eps = c.num(k('attention.layer_norm_rms_epsilon'), { above: 0, max: 0.1, default: 1e-5 });
     const theta = c.num(k('rope.freq_base'), { above: 0, default: 10000 });
     const rotaryDim = c.int(k('rope.dimension_count'), { min: 2, max: hd, default: hd });
@@ -186,6 +189,7 @@ export const ggufMapper: Mapper = {
           o: `${b}attn_output.weight`,
           oBias: oBias ? `${b}attn_output.bias` : undefined,
           norm2: `${b}ffn_norm.weight`,
+          ...(moe ? { moe: moe.tensors(i) } : {}),
           mlpGate: `${b}ffn_gate.weight`,
           mlpIn: `${b}ffn_up.weight`,
           mlpOut: `${b}ffn_down.weight`,
@@ -207,6 +211,7 @@ export const ggufMapper: Mapper = {
       parallelResidual: false,
       bias: { qkv: qkvBias, attnOut: oBias, mlp: false },
       tiedEmbeddings: tied,
+      ...(moe ? { moe: moe.spec } : {}),
     });
   },
 };
