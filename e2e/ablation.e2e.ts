@@ -239,6 +239,28 @@ describe('ablation in the UI', () => {
     await expect(page.getByTestId('pg-weight-error').textContent()).resolves.toMatch(/the residual stream has dims 0 to 31/);
   });
 
+  it('the playground steers: strength x the capture means moves the model, strength 0 does not', async () => {
+    // the page of the tests above: add live neurons, then switch the mode to Steer (weights are not sent)
+    const upToDate = () => page.waitForFunction(() => document.querySelector('[data-testid="pg-status"]')?.textContent === 'Up to date.');
+    const kl = async () => Number((await page.getByTestId('pg-kl').textContent())!.split(' ')[0]);
+    // the live neurons the first playground test switched back on: tick them again
+    for (const n of ['0:1', '0:2', '0:3', '1:4', '1:5', '1:6']) await page.locator(`[data-testid="pg-neuron"][data-neuron="${n}"]`).check();
+    await page.getByTestId('pg-mode').selectOption('steer');
+    await expect(page.getByTestId('pg-steer-capture').inputValue()).resolves.not.toBe('');
+    await page.waitForFunction(() => document.querySelector('[data-testid="pg-facts"]')?.textContent?.includes('Neurons steered (strength 4)8'));
+    await upToDate();
+    expect(await kl()).toBeGreaterThan(0);
+    await expect(page.getByTestId('pg-step-kl').textContent()).resolves.toMatch(/per step, nats: (\S+ · )+\S+$/);
+    await expect(page.getByTestId('pg-steer-kl').textContent()).resolves.toMatch(/nats$/);
+    await screenshot(page, 'ablation-playground-steer');
+    await page.getByTestId('pg-strength').fill('0');
+    await page.waitForFunction(() => document.querySelector('[data-testid="pg-facts"]')?.textContent?.includes('Neurons steered (strength 0)8'));
+    await upToDate();
+    expect(await kl()).toBeLessThan(1e-9);
+    await expect(page.getByTestId('pg-intact').textContent()).resolves.toBe(await page.getByTestId('pg-ablated').textContent());
+    await page.getByTestId('pg-mode').selectOption('ablate');
+  });
+
   it('saves ticked rows of the neuron table as a set, and unites two saved sets', async () => {
     const dataset = (await api<{ id: number }[]>(app, 'dataset.list'))[0]!;
     await page.goto(`${app.origin}/#/neurons/${dataset.id}`);

@@ -8,7 +8,9 @@ export function nodeWorkerSpawner(workerScript: string): SpawnWorker {
     const child = fork(workerScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     return {
       pid: child.pid,
-      send: (m) => child.send(m),
+      // a worker that has just died: the send fails (EPIPE) before its 'exit' arrives; with a callback
+      // that is not an unhandled 'error' event, and onExit fails the requests it had
+      send: (m) => child.send(m, () => undefined),
       onMessage: (l) => child.on('message', (m) => isWorkerMessage(m) && l(m)),
       onExit: (l) => child.once('exit', (code, signal) => l(code, signal)),
       kill: () => child.kill('SIGKILL'),

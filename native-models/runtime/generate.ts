@@ -152,8 +152,9 @@ export class Generator {
   /**
    * Up to maxNew greedy tokens per row from a prefill's state: the state's next tokens first, then
    * one run of one position per token. Each row stops at stopToken (included) on its own.
+   * onLogits gets each of those runs' last_logits [rows * V] (the distributions the tokens after the first are picked from).
    */
-  async continue(state: GenerationState, maxNew: number, stopToken?: number): Promise<number[][]> {
+  async continue(state: GenerationState, maxNew: number, stopToken?: number, onLogits?: (logits: Float32Array) => void): Promise<number[][]> {
     const out: number[][] = Array.from({ length: state.rows }, () => []);
     const done = new Array<boolean>(state.rows).fill(false);
     let s = state;
@@ -167,6 +168,7 @@ export class Generator {
       if (done.every(Boolean) || step + 1 === maxNew || s.length + 1 >= this.session.spec.maxPositions) break;
       const targets: Record<string, HostTensor> = this.session.graph.nll ? { targets: int64([-1], [1, 1]) } : {};
       const res = await this.session.run({ input_ids: int64(s.next, [s.rows, 1]), ...targets, ...s.edit, ...s.cache });
+      onLogits?.(asFloat32(res['last_logits'], 'last_logits'));
       s = this.advance(res, { ...s, length: s.length + 1 });
     }
     return out;

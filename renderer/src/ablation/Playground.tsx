@@ -25,11 +25,17 @@ const defaultPrompt = 'The Fulton County Grand Jury said Friday an investigation
 const shown = (text: string) => JSON.stringify(text).slice(1, -1);
 
 function Results({ r }: { r: PlaygroundResult }) {
+  // steer mode: the second side is the steered model
+  const other = r.steer ? 'steered' : 'ablated';
+  const Other = r.steer ? 'Steered' : 'Ablated';
   return (
     <>
       <dl className="facts" data-testid="pg-facts">
-        <Fact term="KL of the next token" title="KL(intact ‖ ablated) of the next-token distributions" testId="pg-kl">{`${formatStat(r.nextKl)} nats`}</Fact>
-        <Fact term="Neurons ablated">{String(r.neurons)}</Fact>
+        <Fact term="KL of the next token" title={`KL(intact ‖ ${other}) of the next-token distributions`} testId="pg-kl">{`${formatStat(r.nextKl)} nats`}</Fact>
+        {r.steer && (
+          <Fact term="Mean KL per generated step" title="KL(intact ‖ steered) of the distribution each continuation token was picked from, averaged over the steps" testId="pg-steer-kl">{`${formatStat(r.steer.meanKl)} nats`}</Fact>
+        )}
+        <Fact term={r.steer ? `Neurons steered (strength ${r.steer.strength})` : 'Neurons ablated'}>{String(r.neurons)}</Fact>
         {r.weights > 0 && <Fact term="Weights set" testId="pg-weights-set">{String(r.weights)}</Fact>}
         <Fact term="Prompt tokens">{String(r.tokens.length)}</Fact>
         <Fact term="Measured time" testId="pg-timing">{`${Math.round(r.timing.forwardMs)} ms forward · ${Math.round(r.timing.generateMs)} ms continuations`}</Fact>
@@ -40,24 +46,29 @@ function Results({ r }: { r: PlaygroundResult }) {
           <p className="context-text" data-testid="pg-intact">{r.intact.continuation.text || '—'}</p>
         </div>
         <div>
-          <h3 className="subsection-title">Ablated continuation</h3>
+          <h3 className="subsection-title">{Other} continuation</h3>
           <p className="context-text" data-testid="pg-ablated">{r.ablated.continuation.text || '—'}</p>
         </div>
       </div>
+      {r.steer && r.steer.stepKl.length > 0 && (
+        <p className="hint" data-testid="pg-step-kl">
+          KL(intact ‖ steered) per step, nats: {r.steer.stepKl.map((k) => formatStat(k)).join(' · ')}
+        </p>
+      )}
       <div className="chart-grid">
         <Figure
           chartId="pg-next"
           title="Next-token distribution"
           baseName="playground-next-token"
           caption="The most likely next tokens of either model, by intact probability."
-          data={{ header: ['token', 'text', 'intact', 'ablated'], rows: r.next.map((n) => [n.token, n.text, n.intact, n.ablated]) }}
+          data={{ header: ['token', 'text', 'intact', other], rows: r.next.map((n) => [n.token, n.text, n.intact, n.ablated]) }}
         >
           <GroupedBarChart
-            label="Next-token probability, intact and ablated"
+            label={`Next-token probability, intact and ${other}`}
             categories={r.next.map((n) => `“${shown(n.text)}”`)}
             series={[
               { name: 'intact', color: okabeIto.blue, values: r.next.map((n) => n.intact) },
-              { name: 'ablated', color: okabeIto.vermillion, values: r.next.map((n) => n.ablated) },
+              { name: other, color: okabeIto.vermillion, values: r.next.map((n) => n.ablated) },
             ]}
             xLabel="Next token"
             yLabel="Probability"
@@ -82,6 +93,9 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
   const [pickedWeights, setPickedWeights] = useState<PickedWeight[]>([]);
   const [method, setMethod] = useState<'zero' | 'mean'>('zero');
   const [maxNew, setMaxNew] = useState(16);
+  const [mode, setMode] = useState<'ablate' | 'steer'>('ablate');
+  const [steerCapturePick, setSteerCapturePick] = useState('');
+  const [strength, setStrength] = useState(4);
 
   const model = models.data?.find((m) => String(m.id) === modelPick) ?? models.data?.[0];
   const captures = (datasets.data ?? []).filter((d) => d.modelId === model?.id);
@@ -104,15 +118,21 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
 
   const neurons = picked.filter((p) => p.on).map(({ layer, neuron }) => ({ layer, neuron }));
   const weights = pickedWeights.filter((w) => w.on).map(({ on: _on, ...w }) => w);
-  const meanNeedsCapture = method === 'mean' && !capture;
-  const request = model && prompt.trim() !== '' && !meanNeedsCapture ? { modelId: model.id, prompt, neurons, weights, method, maxNew, topK: 10, ...(method === 'mean' && capture ? { datasetId: capture.id } : {}) } : null;
+  const steerCapture = captures.find((d) => String(d.id) === steerCapturePick) ?? capture;
+  const meanNeedsCapture = (mode === 'steer' || method === 'mean') && !capture;
+  // steer: the picked neurons get strength x their mean over the chosen capture added, at every step
+  const steer = mode === 'steer' && steerCapture ? { steer: { datasetId: steerCapture.id, strength } } : {};
+  const request =
+    model && prompt.trim() !== '' && !meanNeedsCapture
+      ? { modelId: model.id, prompt, neurons, weights: mode === 'steer' ? [] : weights, method, maxNew, topK: 10, ...(method === 'mean' && capture ? { datasetId: capture.id } : {}), ...steer }
+      : null;
   const key = request ? JSON.stringify({ ...request, neurons: neurons.map(neuronLabel) }) : null;
   const live = useLatest(key, () => api.call('playground.run', request!), 150);
 
   const header = (
     <>
       <BackToRuns />
-      <PageHeader title="Playground">Switch neurons off, or zero single weights of W_out (super weights), and watch one prompt change: the next token, the continuation, and the loss at each token.</PageHeader>
+      <PageHeader title="Playground">Switch neurons off, steer them (add a multiple of their mean over a capture), or zero single weights of W_out (super weights), and watch one prompt change: the next token, the continuation, and the loss at each token.</PageHeader>
     </>
   );
   if (models.error && !models.data) return <>{header}<ErrorAlert message={`Could not load models: ${models.error.message}`} onRetry={models.reload} /></>;
@@ -138,12 +158,40 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
             />
           </label>
           <label className="inline-field">
+            Mode
+            <select className="input" data-testid="pg-mode" value={mode} onChange={(e) => setMode(e.target.value as 'ablate' | 'steer')}>
+              <option value="ablate">Ablate</option>
+              <option value="steer">Steer</option>
+            </select>
+          </label>
+          {mode === 'steer' && (
+            <>
+              <label className="inline-field">
+                Means of
+                <select className="input" data-testid="pg-steer-capture" value={steerCapture ? String(steerCapture.id) : ''} onChange={(e) => setSteerCapturePick(e.target.value)}>
+                  {captures.length === 0 && <option value="">(needs a capture)</option>}
+                  {captures.map((d) => (
+                    <option key={d.id} value={String(d.id)}>
+                      {d.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="inline-field" title="Each picked neuron gets this multiple of its mean activation over the capture added, at every position">
+                {`Strength ${strength}`}
+                <input type="range" min={-8} max={8} step={0.5} data-testid="pg-strength" value={strength} onChange={(e) => setStrength(Number(e.target.value))} />
+              </label>
+            </>
+          )}
+          {mode === 'ablate' && (
+          <label className="inline-field">
             Method
             <select className="input" data-testid="pg-method" value={method} onChange={(e) => setMethod(e.target.value as 'zero' | 'mean')}>
               <option value="zero">Zero</option>
               <option value="mean">{capture ? `Mean over “${capture.name}”` : 'Mean (needs a capture)'}</option>
             </select>
           </label>
+          )}
           <label className="inline-field">
             Tokens to continue
             <input className="input input-narrow" type="number" min={0} max={128} data-testid="pg-max-new" value={maxNew} onChange={(e) => setMaxNew(Math.max(0, Math.min(128, Math.round(Number(e.target.value) || 0))))} />
@@ -154,11 +202,11 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
           <textarea className="input prompt-input" rows={3} data-testid="pg-prompt" value={prompt} onChange={(e) => setPrompt(e.target.value)} />
         </label>
         <NeuronPicker model={model} sets={sets.data ?? []} captures={captures} picked={picked} onChange={setPicked} />
-        <WeightPicker model={model} picked={pickedWeights} onChange={setPickedWeights} />
+        {mode === 'ablate' && <WeightPicker model={model} picked={pickedWeights} onChange={setPickedWeights} />}
       </div>
       <div className="playground-output" aria-busy={live.busy} data-testid="pg-output" data-busy={live.busy}>
         <p className="hint" role="status" data-testid="pg-status">
-          {live.busy ? 'Updating…' : meanNeedsCapture ? 'Mean ablation needs a capture of this model.' : live.data ? 'Up to date.' : ''}
+          {live.busy ? 'Updating…' : meanNeedsCapture ? (mode === 'steer' ? 'Steering needs a capture of this model (its means are what is added).' : 'Mean ablation needs a capture of this model.') : live.data ? 'Up to date.' : ''}
         </p>
         {live.error && <ErrorAlert message={live.error} testId="pg-error" />}
         {live.data && <Results r={live.data} />}

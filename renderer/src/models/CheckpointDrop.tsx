@@ -17,8 +17,8 @@ function hasFiles(event: DragEvent): boolean {
 }
 
 /**
- * Drop a checkpoint file anywhere on the Models page to import it. The desktop app imports the
- * file where it is; browser mode uploads it into the data folder first (progress, ETA, Cancel),
+ * Drop a checkpoint anywhere on the Models page to import it. The desktop app imports the file or
+ * folder (a Hugging Face folder, .safetensors, .gguf, llama2.c .bin) where it is; browser mode uploads it into the data folder first (progress, ETA, Cancel),
  * because the browser cannot tell the backend where the user's file is.
  */
 export function CheckpointDrop({ children }: { children: ReactNode }) {
@@ -91,7 +91,7 @@ export function CheckpointDrop({ children }: { children: ReactNode }) {
     >
       {over && (
         <div className="drop-hint" aria-hidden="true">
-          Drop a .gguf or llama2.c .bin file to import it
+          {api.transport === 'browser' ? 'Drop a .gguf or llama2.c .bin file to import it' : 'Drop a checkpoint folder or a .gguf, .bin or .safetensors file to import it'}
         </div>
       )}
       {upload && (
