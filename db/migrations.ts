@@ -416,4 +416,14 @@ ALTER TABLE figures ADD COLUMN thumbnail TEXT;
 ALTER TABLE figures ADD COLUMN source TEXT;
 `,
   },
+  {
+    version: 15,
+    description: 'models: a tokenizer the user attached',
+    sql: `
+-- a tokenizer.json file, or a folder holding tokenizer.json / a llama2.c tokenizer.bin, that the
+-- user attached to a model imported without one; preferred over one found beside the checkpoint.
+-- NULL: the tokenizer is looked for beside the checkpoint
+ALTER TABLE models ADD COLUMN tokenizer_path TEXT;
+`,
+  },
 ];

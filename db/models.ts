@@ -14,6 +14,8 @@ export interface ModelRecord {
   spec: unknown;
   params: number;
   createdAt: string;
+  /** a tokenizer the user attached (tokenizer.json, or a folder holding it / tokenizer.bin); null: found beside the checkpoint */
+  tokenizerPath: string | null;
 }
 
 interface ModelRow {
@@ -27,6 +29,7 @@ interface ModelRow {
   spec: string;
   params: number;
   created_at: string;
+  tokenizer_path: string | null;
 }
 
 function toRecord(r: ModelRow): ModelRecord {
@@ -41,10 +44,11 @@ function toRecord(r: ModelRow): ModelRecord {
     spec: JSON.parse(r.spec) as unknown,
     params: r.params,
     createdAt: r.created_at,
+    tokenizerPath: r.tokenizer_path,
   };
 }
 
-export function insertModel(db: Db, m: Omit<ModelRecord, 'id' | 'createdAt'>): ModelRecord {
+export function insertModel(db: Db, m: Omit<ModelRecord, 'id' | 'createdAt' | 'tokenizerPath'>): ModelRecord {
   const id = db.transaction(() => {
     const name = uniqueName(db, 'models', m.name);
     return Number(
@@ -85,4 +89,9 @@ export function deleteModel(db: Db, id: number): boolean {
 export function findModelBySha(db: Db, sha256: string): ModelRecord | undefined {
   const row = db.prepare('SELECT * FROM models WHERE sha256 = ? ORDER BY id LIMIT 1').get(sha256) as ModelRow | undefined;
   return row && toRecord(row);
+}
+
+/** Attaches a tokenizer to the model (null detaches it); false when there is no such model. */
+export function setModelTokenizer(db: Db, id: number, tokenizerPath: string | null): boolean {
+  return db.prepare('UPDATE models SET tokenizer_path = ? WHERE id = ?').run(tokenizerPath, id).changes > 0;
 }

@@ -13,6 +13,7 @@ type PathsOf = { [M in Method]?: (params: Params<M>) => PathParam[] };
 
 export const PATH_PARAMS: PathsOf = {
   'model.import': ({ path }) => [{ what: 'model path', value: path }],
+  'model.attachTokenizer': ({ path }) => (path === null ? [] : [{ what: 'tokenizer path', value: path }]),
   'corpus.import': ({ source }) => (source.kind === 'path' ? [{ what: 'corpus path', value: source.path }] : []),
   'study.status': ({ dir }) => [{ what: 'study folder', value: dir }],
   'study.import': ({ dir }) => [{ what: 'study folder', value: dir }],

@@ -77,6 +77,8 @@ export const Model = z.object({
   experts: z.number().int().nullable(),
   /** where its tokenizer comes from ("tokenizer.json", "tokenizer.bin", "GGUF metadata"); null: none (capture, ablation and the playground need one) */
   tokenizer: z.string().nullable(),
+  /** a tokenizer the user attached (model.attachTokenizer), preferred over one beside the checkpoint; null: none attached */
+  tokenizerPath: z.string().nullable(),
   params: z.number().int(),
   sha256: z.string(),
   createdAt: z.string(),
@@ -303,6 +305,14 @@ export const PlaygroundRequest = z.object({
   maxNew: z.number().int().min(0).max(128).default(16),
   /** next-token candidates shown */
   topK: z.number().int().min(1).max(50).default(10),
+  /** steer instead of ablate: `neurons` get shift += strength x their mean over capture datasetId, at `layers` (all when absent); weights are not set */
+  steer: z
+    .object({
+      datasetId: z.number().int().positive(),
+      strength: z.number().min(-64).max(64),
+      layers: z.array(z.number().int().min(0)).max(4096).optional(),
+    })
+    .optional(),
 });
 export type PlaygroundRequest = z.infer<typeof PlaygroundRequest>;
 
@@ -324,6 +334,8 @@ export const PlaygroundResult = z.object({
   weights: z.number().int(),
   /** milliseconds: the two-condition forward pass, and the two greedy continuations */
   timing: z.object({ forwardMs: z.number(), generateMs: z.number() }),
+  /** in steer mode (`ablated` is then the steered side): KL(intact || steered) at each generated step and its mean, nats */
+  steer: z.object({ strength: z.number(), stepKl: z.array(z.number()), meanKl: z.number() }).optional(),
 });
 export type PlaygroundResult = z.infer<typeof PlaygroundResult>;
 
@@ -884,6 +896,8 @@ export const methods = {
   'model.get': { params: Id, result: Model },
   'model.import': { params: ModelImportParams, result: z.object({ job: Job }) },
   'model.delete': { params: Id, result: z.object({ deleted: z.boolean() }) },
+  /** attaches a tokenizer (tokenizer.json, or a folder holding it / a llama2.c tokenizer.bin) after loading it; path null detaches */
+  'model.attachTokenizer': { params: z.object({ modelId: z.number().int(), path: z.string().min(1).nullable() }), result: Model },
   /** what deleting the model removes with it: its captures and ablation runs (by name), saved sets, projections */
   'model.dependents': { params: Id, result: ModelDependents },
   'model.scan': { params: Id, result: WeightScanResult },

@@ -13,7 +13,7 @@ import * as datasetRecords from '../db/dataset-records.js';
 import { exportDataset } from './export/dataset-export.js';
 import { loadWeightScan } from '../db/weights.js';
 import { loadModelMetadata, tensorTypeCounts } from '../db/metadata.js';
-import { modelSummary, requireTokenizer } from './models.js';
+import { attachTokenizer, modelSummary, requireTokenizer } from './models.js';
 import { canonical } from './analysis/neuron-sets.js';
 import { ablationResult, ablationSummaries, compareParams, rerunParams, sensitivityParams, sweepParams } from './ablations.js';
 import { compareDatasets } from './compare.js';
@@ -189,6 +189,11 @@ export class Backend {
         const deleted = models.deleteModel(db, id);
         this.emit({ type: 'models-changed' });
         return { deleted };
+      },
+      'model.attachTokenizer': ({ modelId, path: tokenizerPath }) => {
+        attachTokenizer(db, model(modelId), tokenizerPath);
+        this.emit({ type: 'models-changed' });
+        return modelSummary(model(modelId));
       },
       'capture.start': (params) => {
         modelWithTokenizer(params.modelId, 'a capture');

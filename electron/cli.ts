@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { AblationMethod, NeuronRef, RankScore, type AblationResult, type AblationSummary, type SetSource, type VerdictKind } from './api.js';
 import type { CorpusRecord } from '../db/corpora.js';
 import { ablationEditFor } from './ablation-sets.js';
+import { generateSteeredAt, steeringEditFor } from './steering.js';
 import { parseWeightRef } from '../common/weight-refs.js';
 import type { ExpertAblation, WeightRef } from './api.js';
 import { mergeCaptures } from './datasets-merge.js';
@@ -46,6 +47,10 @@ const USAGE = `usage: ffn-lab <command> [options]      (or: npm run cli -- <comm
 commands:
   import <path> [--name N]                import a model: a Hugging Face folder, a .safetensors file, a llama2.c .bin or a .gguf
   models list                             list imported models
+  tokenizer attach --model M PATH         attach a tokenizer to a model imported without one: a tokenizer.json, a
+                                          llama2.c tokenizer.bin, or a folder holding one; loaded first (a malformed one
+                                          or a larger vocabulary than the model's is refused); preferred from then on
+  tokenizer detach --model M              forget the attached tokenizer (the one beside the checkpoint, if any, is used)
   models show <model>                     one model: its checkpoint metadata (GGUF key/values, config.json, llama2.c
                                           header; long arrays summarized) and its tensor types (e.g. Q4_K: 7 tensors, F32: 3)
   scan <model> [--rescan]                 the weight scan made at import: per tensor NaN/Inf/subnormal counts, min,
@@ -130,6 +135,9 @@ commands:
                                           FILE.md (Markdown) or FILE.html (one self-contained page, figures inline)
   generate ... --ablate SET [--dataset D] [--method zero|mean]
                                           the continuation with SET ablated, beside the intact one
+  generate ... --steer SET --capture D --strength X [--steer-layers 0,2]
+                                          the continuation with SET steered (each neuron's activation + X x its mean over
+                                          capture D, at every step), beside the intact one, with the KL per step and its mean
   project --dataset D [--layer L] [--method pca|umap] [--dims 3] [--seed S] [--max-points N] [--space residual|ffn]
           [--shared-basis] [--ablate L:N,L:N --ablate-method zero|mean]
                                           project the capture's sampled hidden states (a job; stored for the manifold view)
@@ -336,6 +344,10 @@ const OPTIONS = {
   desc: { type: 'boolean' },
   fractions: { type: 'string' },
   ablate: { type: 'string' },
+  steer: { type: 'string' },
+  capture: { type: 'string' },
+  strength: { type: 'string' },
+  'steer-layers': { type: 'string' },
   dims: { type: 'string' },
   'max-points': { type: 'string' },
   space: { type: 'string' },
@@ -491,7 +503,7 @@ const VERDICT_FLAGS: Record<string, VerdictKind> = {
 const VERDICT_WORDS = 'dead, constant, never-positive, rare, massive, heavy, ngram, positional';
 
 /** --set: a verdict of the capture, set:ID, or a JSON file of neurons. */
-function setSource(values: Record<string, unknown>, flag: 'set' | 'ablate'): SetSource {
+function setSource(values: Record<string, unknown>, flag: 'set' | 'ablate' | 'steer'): SetSource {
   const text = values[flag];
   if (typeof text !== 'string' || text === '') throw new UsageError(`--${flag} is required: ${VERDICT_WORDS}, set:ID or a FILE.json of neurons`);
   const verdict = VERDICT_FLAGS[text];
@@ -820,6 +832,17 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         ].join('\n'),
       );
     }
+    case 'tokenizer attach':
+    case 'tokenizer detach': {
+      const b = backend();
+      const model = await resolveModel(b, values.model);
+      const attach = key === 'tokenizer attach';
+      if (attach && !args[0]) throw new UsageError('tokenizer attach needs a path: a tokenizer.json, a llama2.c tokenizer.bin, or a folder holding one');
+      const updated = (await b.handle('model.attachTokenizer', { modelId: model.id, path: attach ? args[0]! : null })) as Model;
+      return io.out({ model: updated }, () =>
+        `model ${updated.id} "${updated.name}": tokenizer ${updated.tokenizer ?? 'none (capture, ablation and the playground need one)'}`,
+      );
+    }
     case 'models list': {
       const models = (await backend().handle('model.list', {})) as Model[];
       return io.out({ models }, () => (models.length === 0 ? 'no models yet: ffn-lab import <path>' : models.map(modelLine).join('\n')));
@@ -837,12 +860,37 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const b = backend();
       const model = await resolveModel(b, values.model);
       if ((values.prompt === undefined) === (values['prompt-ids'] === undefined)) throw new UsageError('generate needs exactly one of --prompt TEXT or --prompt-ids 1,2,3');
-      const tokenizer = values.prompt !== undefined ? tokenizerFor(model.path) : loadTokenizer(model.path);
+      const tokenizer = values.prompt !== undefined ? tokenizerFor(model.path, model.tokenizerPath) : loadTokenizer(model.path, model.tokenizerPath);
       const ids = values.prompt !== undefined ? tokenizer!.encode(values.prompt) : parseIds(values['prompt-ids'], '--prompt-ids');
       const maxNew = Number(values['max-new'] ?? '32');
       if (!Number.isInteger(maxNew) || maxNew < 1) throw new UsageError(`--max-new must be a positive integer, got "${values['max-new']}"`);
       const place = runPlace(b, values.provider);
       const decode = (x: number[]) => (tokenizer ? tokenizer.decode(x, { skipSpecial: true }) : undefined);
+      if (values.steer !== undefined) {
+        if (values.ablate !== undefined) throw new UsageError('generate takes --steer SET or --ablate SET, not both');
+        const strength = numberFlag(values, 'strength', 'number');
+        if (strength === undefined) throw new UsageError('generate --steer needs --strength X: the multiple of each neuron\'s mean activation added (e.g. 4; a negative one as --strength=-4)');
+        const captureId = numberFlag(values, 'capture', 'integer') ?? numberFlag(values, 'dataset', 'integer');
+        if (captureId === undefined) throw new UsageError('generate --steer needs --capture D: the capture whose per-neuron means are added');
+        const layerText = values['steer-layers'];
+        if (layerText !== undefined && !/^\d+(,\d+)*$/.test(layerText)) throw new UsageError(`--steer-layers takes comma-separated layer numbers (0-based), e.g. 0,2; got "${layerText}"`);
+        const layers = layerText?.split(',').map(Number);
+        const set = (await b.handle('sets.resolve', { modelId: model.id, set: setSource({ ...values, dataset: values.dataset ?? String(captureId) }, 'steer') })) as { label: string; neurons: NeuronRef[] };
+        const edit = steeringEditFor(b.db, getModel(b.db, model.id)!, set.neurons, captureId, strength, layers);
+        const out = await generateSteeredAt(model.path, ids, edit, maxNew, place, tokenizer?.eos ?? undefined);
+        process.stderr.write(`${model.name}: ${out.intact.length} tokens intact, ${out.steered.length} steered, greedy, KV cache (${reportProvider(out)})\n`);
+        const text = decode(out.intact);
+        const steeredText = decode(out.steered);
+        const steered = { set: set.label, neurons: set.neurons.length, capture: captureId, strength, ...(layers ? { layers } : {}), ids: out.steered, ...(steeredText !== undefined ? { text: steeredText } : {}) };
+        return io.out({ ids: out.intact, ...(text !== undefined ? { text } : {}), steered, stepKl: out.stepKl, meanKl: out.meanKl }, () =>
+          [
+            `intact:  ${text ?? out.intact.join(',')}`,
+            `steered (${set.label}, ${set.neurons.length} neurons, strength ${strength} x means of capture ${captureId}): ${steeredText ?? out.steered.join(',')}`,
+            `KL(intact || steered) per step: ${out.stepKl.map((k) => k.toFixed(4)).join(' ')}`,
+            `mean KL: ${out.meanKl.toFixed(4)} nats`,
+          ].join('\n'),
+        );
+      }
       if (values.ablate === undefined) {
         const out = await generateGreedy(model.path, ids, maxNew, place, tokenizer?.eos ?? undefined);
         process.stderr.write(`${model.name}: ${out.ids.length} tokens, greedy, KV cache (${reportProvider(out)})\n`);

@@ -37,7 +37,7 @@ export interface ProviderReport {
   failedProviders: readonly ProviderAttempt[];
 }
 
-function sessionOptions(place: RunPlace) {
+export function sessionOptions(place: RunPlace) {
   return { cacheDir: graphCacheDir(place.dataDir), ...(place.providers ? { providers: place.providers } : {}) };
 }
 
@@ -85,12 +85,12 @@ export async function generateGreedy(
 }
 
 /** The model's tokenizer, or an error saying where one was looked for. */
-export function tokenizerFor(modelPath: string): Tokenizer {
-  const tokenizer = loadTokenizer(modelPath);
+export function tokenizerFor(modelPath: string, attached?: string | null): Tokenizer {
+  const tokenizer = loadTokenizer(modelPath, attached);
   if (!tokenizer) {
     throw new ApiError(
       'bad-request',
-      `no tokenizer found for ${modelPath}: expected tokenizer.json in the model folder, or tokenizer.bin beside a llama2.c .bin; give token ids instead (--prompt-ids)`,
+      `no tokenizer found for ${modelPath}: expected tokenizer.json in the model folder, or tokenizer.bin beside a llama2.c .bin; attach one (ffn-lab tokenizer attach --model M PATH) or give token ids instead (--prompt-ids)`,
     );
   }
   return tokenizer;

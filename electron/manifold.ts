@@ -100,8 +100,10 @@ export function sampleContext(db: Db, sampleId: number): SampleContext {
     | undefined;
   if (!row) throw new ApiError('not-found', `sample ${sampleId} does not exist`);
   const { model } = datasetModel(db, row.dataset_id);
-  if (!tokenizers.has(model.path)) tokenizers.set(model.path, loadTokenizer(model.path));
-  const tokenizer = tokenizers.get(model.path);
+  // keyed by the attached tokenizer too: attaching one must not keep serving the old lookup
+  const key = `${model.path}\u0000${model.tokenizerPath ?? ''}`;
+  if (!tokenizers.has(key)) tokenizers.set(key, loadTokenizer(model.path, model.tokenizerPath));
+  const tokenizer = tokenizers.get(key);
   const ids = tokenizer ? tokenizer.encode(row.text) : [];
   const decode = (from: number, to: number) => (tokenizer ? tokenizer.decode(ids.slice(Math.max(0, from), Math.max(0, to)), { skipSpecial: true }) : '');
   return {

@@ -46,7 +46,7 @@ export function massiveDims(db: Db, datasetId: number, q: MassiveDimsQuery = {})
   const rule = `activation-informed: |W_out[d, f]| x the peak |activation| of neuron f over the capture >= ${minShare} x the dim's max |value|, in the first layer where the dim is massive (the weight scan's super_weights rank |w| alone)`;
   if (!found.available) return { available: false, reason: found.reason, thresholds, super_weight_rule: rule, samples: 0, layers: [], dims: [] };
 
-  const tokenizer = loadTokenizer(model.path);
+  const tokenizer = loadTokenizer(model.path, model.tokenizerPath);
   const docName = new Map<number, string>();
   const nameOf = (id: number): string => {
     let name = docName.get(id);

@@ -172,7 +172,7 @@ export function neuronDetail(db: Db, datasetId: number, layer: number, neuron: n
   if (!Number.isInteger(layer) || layer < 0 || layer >= spec.nLayers) throw new ApiError('bad-request', `layer ${layer} is not in 0..${spec.nLayers - 1}`);
   if (!Number.isInteger(neuron) || neuron < 0 || neuron >= spec.dFf) throw new ApiError('bad-request', `neuron ${neuron} is not in 0..${spec.dFf - 1}`);
   const stats = listNeurons(db, datasetId, { layer, detect }).neurons[neuron] as NeuronRow;
-  const tokenizer = loadTokenizer(model.path);
+  const tokenizer = loadTokenizer(model.path, model.tokenizerPath);
   const docs = new Map<number, { name: string; ids: number[] }>();
   // top-k keeps k tokens per neuron whether it fired there or not: a rare or dead neuron's list is
   // padded with tokens where it was 0 (below the rule), which are not evidence of what it detects

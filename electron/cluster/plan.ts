@@ -70,7 +70,7 @@ export function planStudy(db: Db, r: PlanRequest): PlanOutcome {
     let picks: Array<[number, number]> = [];
     if (samples > 0) {
       // the study's window plan, as one capture over all its documents makes it
-      const tokenizer = loadTokenizer(model.path);
+      const tokenizer = loadTokenizer(model.path, model.tokenizerPath);
       if (!tokenizer) throw new StudyError(`model "${model.name}" has no tokenizer (tokenizer.json in its folder, or tokenizer.bin beside a llama2.c .bin); a capture needs one`);
       const tokens = tokenizeDocuments(tokenizer, docs, Infinity, p.filter.tokensPerDocument);
       picks = planSamples(planWindows(tokens.map((t) => t.length), seqLen, stride), samples, p.seed).map((s) => [s.doc, s.position]);

@@ -29,7 +29,7 @@ export function openJobModel(db: Db, modelId: number, purpose: string): JobModel
   const invalid = firstInvalidWeight(db, record.id);
   const bad = invalid && `${invalid.tensor}[${invalid.index.join(', ')}] = ${invalid.value}`;
   if (bad) throw new JobInputError(`model "${record.name}" has invalid weights (${bad}); ${purpose} needs finite weights: run the weight scan (ffn-lab scan ${record.id}) to list them`);
-  const tokenizer = loadTokenizer(record.path);
+  const tokenizer = loadTokenizer(record.path, record.tokenizerPath);
   if (!tokenizer) throw new JobInputError(`model "${record.name}" has no tokenizer (tokenizer.json in its folder, or tokenizer.bin beside a llama2.c .bin); ${purpose} needs one to read the corpus`);
   return { record, model, tokenizer };
 }

@@ -48,7 +48,7 @@ function load(db: Db, modelId: number): Loaded {
   if (!record) throw new ApiError('not-found', `model ${modelId} does not exist`);
   const model = loadModel(record.path);
   if (model.source.sha256 !== record.sha256) throw new ApiError('conflict', `the files of model "${record.name}" at ${record.path} changed since import (sha256 differs); import them again`);
-  const tokenizer = loadTokenizer(record.path);
+  const tokenizer = loadTokenizer(record.path, record.tokenizerPath);
   if (!tokenizer) throw new ApiError('bad-request', `model "${record.name}" has no tokenizer; patching and the lens read prompts as text`);
   return { record, model, tokenizer };
 }

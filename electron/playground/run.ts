@@ -20,6 +20,8 @@ import { weightEdit } from '../analysis/weight-edits.js';
 import { canonicalWeights } from '../../common/weight-refs.js';
 import { graphCacheDir } from '../inference.js';
 import { ApiError } from '../errors.js';
+import { steeringEditFor } from '../steering.js';
+import { klFromLogits, meanOf } from '../analysis/steering.js';
 
 interface Warm {
   key: string;
@@ -39,7 +41,7 @@ async function sessionsFor(db: Db, dataDir: string, modelId: number): Promise<Wa
     await release();
     const model = loadModel(record.path);
     if (model.source.sha256 !== record.sha256) throw new ApiError('conflict', `the files of model "${record.name}" at ${record.path} changed since import (sha256 differs); import them again`);
-    const tokenizer = loadTokenizer(record.path);
+    const tokenizer = loadTokenizer(record.path, record.tokenizerPath);
     if (!tokenizer) throw new ApiError('bad-request', `model "${record.name}" has no tokenizer; the playground needs one to read the prompt`);
     const options = { cacheDir: graphCacheDir(dataDir) };
     warm = { key, model, tokenizer, generator: await Generator.create(model, options, 'weights', { nll: true }) };
@@ -75,12 +77,13 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
   if (ids.length >= spec.maxPositions) throw new ApiError('bad-request', `the prompt has ${ids.length} tokens; the model's context is ${spec.maxPositions}`);
   const shape = { layers: spec.nLayers, neurons: spec.dFf };
   const neurons = canonical(req.neurons);
-  const ablated = ablationEditFor(db, record, neurons, req.method, req.datasetId);
+  // steer mode: the second row steers the neurons (shift += strength x capture mean) instead of ablating them
+  const ablated = req.steer ? steeringEditFor(db, record, neurons, req.steer.datasetId, req.steer.strength, req.steer.layers) : ablationEditFor(db, record, neurons, req.method, req.datasetId);
   const intact = identityEdit(shape);
   const T = ids.length;
   // single weights: W_out is stored [D, F], so W_out[f -> d] is element [d, f]
   const D = spec.dModel;
-  const weights = canonicalWeights(req.weights);
+  const weights = req.steer ? [] : canonicalWeights(req.weights);
   const wShape = { layers: shape.layers, neurons: shape.neurons, dims: D };
   const read = (l: number, f: number, d: number) => model.weight(W.layer(l).mlpOut).data[d * shape.neurons + f] as number;
   let wAblated;
@@ -109,7 +112,12 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
 
   // both continuations side by side, from the prompt's cache: one run of one position per new token after the first
   const t1 = performance.now();
-  const [idsIntact, idsAblated] = await generator.continue(state, req.maxNew, tokenizer.eos ?? undefined);
+  // per step, KL(intact || second row) of the distributions each token is picked from: the prompt's, then each run's
+  // (steer mode only: a KL over the vocabulary per step is not free on a large one)
+  const stepKl: number[] = req.steer && req.maxNew > 0 ? [klFromLogits(last.subarray(0, V), last.subarray(V, 2 * V))] : [];
+  const onLogits = req.steer ? (l: Float32Array) => void stepKl.push(klFromLogits(l.subarray(0, V), l.subarray(V, 2 * V))) : undefined;
+  const [idsIntact, idsAblated] = await generator.continue(state, req.maxNew, tokenizer.eos ?? undefined, onLogits);
+  stepKl.length = Math.min(stepKl.length, Math.max(idsIntact?.length ?? 0, idsAblated?.length ?? 0));
   const generateMs = performance.now() - t1;
   const cont = (c: number[] = []) => ({ ids: c, text: tokenizer.decode(c, { skipSpecial: true }) });
   const contIntact = cont(idsIntact);
@@ -125,5 +133,6 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
     neurons: neurons.length,
     weights: weights.length,
     timing: { forwardMs, generateMs },
+    ...(req.steer ? { steer: { strength: req.steer.strength, stepKl, meanKl: meanOf(stepKl) } } : {}),
   };
 }

@@ -8,7 +8,9 @@ import { ggufTokenizer } from './gguf.js';
 import { loadHfTokenizer } from './hf.js';
 import { loadLlama2cTokenizer } from './llama2c.js';
 
-export { TokenizerError } from './common.js';
+import { TokenizerError } from './common.js';
+
+export { TokenizerError };
 
 export interface Tokenizer {
   /** spm: SentencePiece BPE from a GGUF's metadata (a GGUF's byte-level BPE is 'hf') */
@@ -73,7 +75,12 @@ function llama2cVocabSize(checkpoint: string): number | undefined {
  * Where the model's tokenizer would come from, without reading it (a cheap check for lists and
  * before a job starts): "tokenizer.json", "tokenizer.bin" (llama2.c), "GGUF metadata", or null.
  */
-export function tokenizerSource(modelPath: string): string | null {
+export function tokenizerSource(modelPath: string, attached?: string | null): string | null {
+  // An attached path that no longer holds a tokenizer is no tokenizer: loadTokenizer refuses it too.
+  if (attached !== undefined && attached !== null) {
+    const file = attachedFile(attached);
+    return file === null ? null : `attached ${file}`;
+  }
   const dir = isDir(modelPath) ? modelPath : path.dirname(modelPath);
   if (isFile(modelPath) && modelPath.toLowerCase().endsWith('.bin')) {
     const vocabFile = path.join(dir, 'tokenizer.bin');
@@ -86,7 +93,8 @@ export function tokenizerSource(modelPath: string): string | null {
   return isFile(path.join(dir, 'tokenizer.json')) ? 'tokenizer.json' : null;
 }
 
-export function loadTokenizer(modelPath: string): Tokenizer | null {
+export function loadTokenizer(modelPath: string, attached?: string | null): Tokenizer | null {
+  if (attached !== undefined && attached !== null) return loadAttachedTokenizer(modelPath, attached);
   const dir = isDir(modelPath) ? modelPath : path.dirname(modelPath);
   if (isFile(modelPath) && modelPath.toLowerCase().endsWith('.bin')) {
     const vocabFile = path.join(dir, 'tokenizer.bin');
@@ -102,4 +110,41 @@ export function loadTokenizer(modelPath: string): Tokenizer | null {
   }
   if (isFile(path.join(dir, 'tokenizer.json'))) return loadHfTokenizer(dir);
   return null;
+}
+
+/**
+ * The file an attached tokenizer path names: a tokenizer.json (or any .json) file, a llama2.c
+ * tokenizer.bin, or a folder holding tokenizer.json / tokenizer.bin. Null when nothing is attached
+ * or the path no longer holds one (the model then reads as having no attached tokenizer).
+ */
+function attachedFile(attached: string | null | undefined): string | null {
+  if (attached === undefined || attached === null) return null;
+  if (isFile(attached)) return attached;
+  if (isDir(attached)) {
+    for (const name of ['tokenizer.json', 'tokenizer.bin']) {
+      const file = path.join(attached, name);
+      if (isFile(file)) return file;
+    }
+  }
+  return null;
+}
+
+/**
+ * A tokenizer the user attached to the model (models.tokenizer_path). Throws TokenizerError when
+ * the path holds none (it was moved, or never held one) or the file is malformed: an attached
+ * tokenizer that cannot be read must not silently fall back to another one.
+ */
+function loadAttachedTokenizer(modelPath: string, attached: string): Tokenizer {
+  const file = attachedFile(attached);
+  if (file === null) {
+    throw new TokenizerError(attached, 'holds no tokenizer; expected a tokenizer.json file, a llama2.c tokenizer.bin, or a folder holding one of them');
+  }
+  if (file.toLowerCase().endsWith('.json')) {
+    if (path.basename(file) !== 'tokenizer.json') {
+      throw new TokenizerError(file, 'is not named tokenizer.json; expected a Hugging Face tokenizer.json (rename it, or attach its folder)');
+    }
+    return loadHfTokenizer(path.dirname(file));
+  }
+  const vocabSize = isFile(modelPath) && modelPath.toLowerCase().endsWith('.bin') ? llama2cVocabSize(modelPath) : undefined;
+  return loadLlama2cTokenizer(file, { vocabSize });
 }

@@ -25,13 +25,15 @@ interface Props {
   /** whether the shell has a native file dialog: then Browse… and Folder… buttons open it */
   canPickFiles: boolean;
   texts: PathTexts;
+  /** whether to show the optional name field (default true; a path that is not imported has no name) */
+  withName?: boolean;
 }
 
 /**
  * The path to import (typed, or picked: with the native dialog in the desktop app, with the
  * backend's file browser in browser mode) and an optional name.
  */
-export function PathPicker({ testIdPrefix, form, canPickFiles, texts }: Props) {
+export function PathPicker({ testIdPrefix, form, canPickFiles, texts, withName = true }: Props) {
   const pathId = useId();
   const nameId = useId();
   const [browsing, setBrowsing] = useState(false);
@@ -86,19 +88,21 @@ export function PathPicker({ testIdPrefix, form, canPickFiles, texts }: Props) {
           {texts.hint}
         </p>
       </div>
-      <div className="field">
-        <label htmlFor={nameId}>Name (optional)</label>
-        <input
-          id={nameId}
-          className="input"
-          data-testid={`${testIdPrefix}-name`}
-          type="text"
-          maxLength={200}
-          placeholder={texts.namePlaceholder}
-          value={form.name}
-          onChange={(event) => form.setName(event.target.value)}
-        />
-      </div>
+      {withName && (
+        <div className="field">
+          <label htmlFor={nameId}>Name (optional)</label>
+          <input
+            id={nameId}
+            className="input"
+            data-testid={`${testIdPrefix}-name`}
+            type="text"
+            maxLength={200}
+            placeholder={texts.namePlaceholder}
+            value={form.name}
+            onChange={(event) => form.setName(event.target.value)}
+          />
+        </div>
+      )}
     </>
   );
 }

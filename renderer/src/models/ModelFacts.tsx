@@ -4,6 +4,7 @@ import { ActivationLabel } from './ActivationLabel';
 import { CopyButton } from './CopyButton';
 import { Fact } from './Fact';
 import { familyLabel, formatLabel, totalNeurons } from './labels';
+import { TokenizerAttach } from './TokenizerAttach';
 
 /** Key/value heads, noting grouped-query attention when there are fewer of them than query heads. */
 function kvHeadsText(model: Model): string {
@@ -45,7 +46,10 @@ export function ModelFacts({ model }: { model: Model }) {
       </Fact>
       <Fact term="Vocabulary">{formatCount(model.vocabSize)} tokens</Fact>
       <Fact term="Tokenizer" testId="model-tokenizer" title={model.tokenizer === null ? 'Capture, ablation, evaluation and the playground need a tokenizer to read text' : `Read from ${model.tokenizer}`}>
-        {model.tokenizer ?? <span className="error-text">none: add tokenizer.json beside the weights to capture or evaluate</span>}
+        {model.tokenizer ?? <span className="error-text">none: attach one below, or add tokenizer.json beside the weights, to capture or evaluate</span>}
+      </Fact>
+      <Fact term="Attach tokenizer…" wide testId="model-tokenizer-attach">
+        <TokenizerAttach model={model} />
       </Fact>
       <Fact term="Context">{formatCount(model.maxPositions)} positions</Fact>
       <Fact term="Created">{formatDateTime(model.createdAt)}</Fact>
