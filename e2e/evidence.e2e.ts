@@ -70,6 +70,38 @@ describe('evidence in the UI', () => {
     await screenshot(page, 'evidence-rare-neuron');
   });
 
+  it("shades every token of a common neuron's whole contexts by its recomputed activation, with a legend", async () => {
+    const common = await cliJson<{ neurons: Array<{ layer: number; neuron: number }> }>(app.dataDir, ['neurons', '--dataset', String(shuffledId), '--sort', 'fire_count', '--limit', '1', '--json']);
+    const n = common.neurons[0]!;
+    await page.goto(`${app.origin}/#/neurons/${shuffledId}/${n.layer}/${n.neuron}`);
+    await page.getByTestId('context-shading-legend').waitFor({ timeout: 120_000 });
+    const rows = page.locator('[data-testid="neuron-context"][data-shaded="true"]');
+    expect(await rows.count()).toBe(TOP_K);
+    for (let r = 0; r < TOP_K; r++) {
+      const row = rows.nth(r);
+      const value = Number(await row.getAttribute('data-value'));
+      const tokens = await row.getByTestId('context-token').evaluateAll((els) => els.map((e) => ({ peak: e.tagName === 'MARK', activation: Number(e.getAttribute('data-activation')), shade: Number(getComputedStyle(e).getPropertyValue('--shade')) })));
+      // a whole window, not the peak and a few neighbours, and exactly one peak: the token the capture stored
+      expect(tokens.length).toBeGreaterThan(12);
+      const peaks = tokens.filter((t) => t.peak);
+      expect(peaks).toHaveLength(1);
+      expect(Math.abs(peaks[0]!.activation - value)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(value)));
+      expect(peaks[0]!.shade).toBeGreaterThan(0);
+      // shaded by activation: the tokens take more than one shade, and a token where the neuron is 0 none
+      expect(new Set(tokens.map((t) => t.shade)).size).toBeGreaterThan(1);
+      for (const t of tokens) if (t.activation === 0) expect(t.shade).toBe(0);
+      // the line opens on the peak token, however far into the window it is
+      const seen = await row.locator('.context-whole').evaluate((line) => {
+        const a = line.getBoundingClientRect();
+        const p = line.querySelector('mark')!.getBoundingClientRect();
+        return p.left >= a.left - 1 && p.right <= a.right + 1;
+      });
+      expect(seen).toBe(true);
+    }
+    await page.getByTestId('neuron-contexts').scrollIntoViewIfNeeded();
+    await screenshot(page, 'evidence-shaded-contexts');
+  }, 180_000);
+
   it('draws the activation histogram with a log count axis on request, ticks at round values', async () => {
     const common = await cliJson<{ neurons: Array<{ layer: number; neuron: number }> }>(app.dataDir, ['neurons', '--dataset', String(shuffledId), '--sort', 'fire_count', '--limit', '1', '--json']);
     const n = common.neurons[0]!;

@@ -613,6 +613,39 @@ export const NeuronDetail = z.object({
 });
 export type NeuronDetail = z.infer<typeof NeuronDetail>;
 
+/** A neuron's top firing contexts, each window re-run for the neuron's activation at every token. */
+export const ContextActivationsRequest = z.object({
+  datasetId: z.number().int().positive(),
+  layer: z.number().int().min(0),
+  neuron: z.number().int().min(0),
+  /** how many of the top firing contexts, largest first */
+  contexts: z.number().int().min(1).max(256).default(8),
+});
+export type ContextActivationsRequest = z.infer<typeof ContextActivationsRequest>;
+export const ContextActivations = z.object({
+  contexts: z.array(
+    z.object({
+      rank: z.number().int(),
+      /** the capture's stored top-k value at the peak token */
+      value: z.number(),
+      document: z.string(),
+      position: z.number().int(),
+      /** the window's first token, as a position in the document (the capture's window) */
+      windowStart: z.number().int(),
+      /** index of the peak token in tokens */
+      peak: z.number().int(),
+      tokens: z.array(z.string()),
+      /** the neuron's activation at each token of the window, recomputed */
+      activations: z.array(z.number()),
+    }),
+  ),
+  /** the largest |activation| over every listed token (the colour scale's top) */
+  max: z.number(),
+  seqLen: z.number().int(),
+  stride: z.number().int(),
+});
+export type ContextActivations = z.infer<typeof ContextActivations>;
+
 /** One of the largest |values| of a residual dim: the signed value and the token where it occurred. */
 const ResidOccurrence = z.object({
   value: z.number().nullable(),
@@ -970,6 +1003,7 @@ export const methods = {
     }),
   },
   'neuron.get': { params: z.object({ datasetId: z.number().int().positive(), layer: z.number().int().min(0), neuron: z.number().int().min(0), detect: DetectThresholds.optional() }), result: NeuronDetail },
+  'neuron.contextActivations': { params: ContextActivationsRequest, result: ContextActivations },
   /** residual dims with massive activations per layer, where they occur, and the W_out weights that write them */
   'neurons.massiveDims': {
     params: z.object({ datasetId: z.number().int().positive(), minRatio: z.number().min(0).optional(), minAbs: z.number().min(0).optional(), minShare: z.number().min(0).optional() }),

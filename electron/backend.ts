@@ -340,6 +340,8 @@ export class Backend {
         model(params.modelId);
         return (await this.playground.request({ lens: params })) as Result<'lens.run'>;
       },
+      // a neuron's whole contexts re-run for every token's activation, in the same worker
+      'neuron.contextActivations': async (params) => (await this.playground.request({ contextActivations: params })) as Result<'neuron.contextActivations'>,
       'sets.resolve': ({ modelId, set }) => resolveSet(db, model(modelId), set),
       'jobs.list': () => this.jobs.list(),
       'jobs.cancel': ({ id }) => ({ job: this.jobs.cancel(id) }),

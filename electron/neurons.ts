@@ -166,6 +166,14 @@ export function histogramOf(values: Float32Array, bins = 40): { edges: number[];
   return { edges: Array.from({ length: n + 1 }, (_, i) => lo + i * width), counts, samples: values.length };
 }
 
+/** The neuron's top examples at which it fired by the capture's rule (top-k pads a rare neuron's list with tokens below it), largest first. */
+export function firingTopExamples(db: Db, datasetId: number, layer: number, neuron: number) {
+  const { d } = datasetOrThrow(db, datasetId);
+  const rule = fireRuleOf(d.params);
+  const fired = (v: number) => (rule.fireMode === 'magnitude' ? Math.abs(v) : v) > rule.fireThreshold;
+  return loadTopExamples(db, datasetId, { layer, neuron }).filter((t) => fired(t.value));
+}
+
 /** One neuron: statistics, verdicts, top contexts with the firing token, promoted tokens, weight norms. */
 export function neuronDetail(db: Db, datasetId: number, layer: number, neuron: number, detect?: DetectOptions): NeuronDetail {
   const { d, model, spec } = datasetOrThrow(db, datasetId);
@@ -174,11 +182,8 @@ export function neuronDetail(db: Db, datasetId: number, layer: number, neuron: n
   const stats = listNeurons(db, datasetId, { layer, detect }).neurons[neuron] as NeuronRow;
   const tokenizer = loadTokenizer(model.path, model.tokenizerPath);
   const docs = new Map<number, { name: string; ids: number[] }>();
-  // top-k keeps k tokens per neuron whether it fired there or not: a rare or dead neuron's list is
-  // padded with tokens where it was 0 (below the rule), which are not evidence of what it detects
-  const rule = fireRuleOf(d.params);
-  const fired = (v: number) => (rule.fireMode === 'magnitude' ? Math.abs(v) : v) > rule.fireThreshold;
-  const contexts = loadTopExamples(db, datasetId, { layer, neuron }).filter((t) => fired(t.value)).map((t) => {
+  // only firing tokens: a rare or dead neuron's top-k is padded with tokens that are no evidence
+  const contexts = firingTopExamples(db, datasetId, layer, neuron).map((t) => {
     let doc = docs.get(t.documentId);
     if (!doc) {
       const row = db.prepare('SELECT name, text FROM documents WHERE id = ?').get(t.documentId) as { name: string; text: string };

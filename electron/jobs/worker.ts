@@ -7,7 +7,8 @@ import { finishJob, getJob, saveProgress } from '../../db/jobs.js';
 import { definitionOf } from './kinds.js';
 import { JobInputError } from './definition.js';
 import type { OwnerMessage, ServeRequest, StartMessage, WorkerMessage } from './protocol.js';
-import { LensRequest, PatchRequest, PlaygroundRequest } from '../api.js';
+import { ContextActivationsRequest, LensRequest, PatchRequest, PlaygroundRequest } from '../api.js';
+import { contextActivations } from '../neuron-context-activations.js';
 import { runLensRequest, runPatchRequest } from '../patching/service.js';
 import { runPlayground } from '../playground/run.js';
 import { jobRuns } from './runs.js';
@@ -89,14 +90,16 @@ function serve(req: ServeRequest, send: (m: WorkerMessage) => void): void {
   s.queue = s.queue.then(async () => {
     try {
       const dataDir = path.dirname(req.databasePath);
-      // patching and the residual lens share the warm worker with the playground ({patch} / {lens} bodies)
-      const body = req.body as { patch?: unknown; lens?: unknown };
+      // patching, the residual lens and neurons' whole contexts share the warm worker with the playground ({patch} / {lens} / {contextActivations} bodies)
+      const body = req.body as { patch?: unknown; lens?: unknown; contextActivations?: unknown };
       const result =
-        body.patch !== undefined
-          ? await runPatchRequest(s.db, dataDir, PatchRequest.parse(body.patch))
-          : body.lens !== undefined
-            ? await runLensRequest(s.db, dataDir, LensRequest.parse(body.lens))
-            : await runPlayground(s.db, dataDir, PlaygroundRequest.parse(req.body));
+        body.contextActivations !== undefined
+          ? await contextActivations(s.db, dataDir, ContextActivationsRequest.parse(body.contextActivations))
+          : body.patch !== undefined
+            ? await runPatchRequest(s.db, dataDir, PatchRequest.parse(body.patch))
+            : body.lens !== undefined
+              ? await runLensRequest(s.db, dataDir, LensRequest.parse(body.lens))
+              : await runPlayground(s.db, dataDir, PlaygroundRequest.parse(req.body));
       send({ type: 'reply', id: req.id, result });
     } catch (err) {
       send({ type: 'reply', id: req.id, error: userMessage(err) });

@@ -18,6 +18,7 @@ export type {
   Method,
   Model,
   NeuronDetail,
+  ContextActivations,
   NeuronRow,
   Params,
   Progress,

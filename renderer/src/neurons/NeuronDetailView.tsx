@@ -1,4 +1,4 @@
-import { useState, type CSSProperties } from 'react';
+import { useState } from 'react';
 import { useApi } from '../api/ApiContext';
 import { expertUnitLabel } from '../../../common/experts';
 import type { NeuronDetail } from '../api/contract';
@@ -14,7 +14,8 @@ import { hrefFor } from '../routing/route';
 import { formatStat } from '../format';
 import { describeVerdict, formatPercent, verdictLabels } from './evidence';
 import { VerdictBadges } from './VerdictBadges';
-import { contextsNote, oneLine, shadeOf } from './contextText';
+import { contextsNote } from './contextText';
+import { TopContexts } from './TopContexts';
 
 function TokenList({ title, tokens, testId }: { title: string; tokens: NeuronDetail['promoted']; testId: string }) {
   return (
@@ -132,23 +133,7 @@ export function NeuronDetailView({ datasetId, layer, neuron }: { datasetId: numb
                 {contextsNote(d.contexts.length, d.topK, d.stats.fire_count)}
               </p>
             )}
-            {d.contexts.length > 0 && (
-              <ol className="context-list">
-                {d.contexts.map((c) => (
-                  <li key={c.rank} data-testid="neuron-context" data-value={c.value}>
-                    <span className="context-value num" title={`activation at position ${c.position} of ${c.document}`}>
-                      {formatStat(c.value)}
-                    </span>
-                    <span className="context-text mono" title={`${c.before}${c.token}${c.after}`}>
-                      {oneLine(c.before)}
-                      <mark style={{ '--shade': shadeOf(c.value, Math.max(...d.contexts.map((x) => Math.abs(x.value)))) } as CSSProperties}>{oneLine(c.token)}</mark>
-                      {oneLine(c.after)}
-                    </span>
-                    <span className="row-sub">{c.document}</span>
-                  </li>
-                ))}
-              </ol>
-            )}
+            <TopContexts datasetId={datasetId} layer={layer} neuron={neuron} contexts={d.contexts} />
           </section>
 
           <section className="neuron-section token-lists">

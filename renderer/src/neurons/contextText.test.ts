@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextsNote, oneLine, shadeOf } from './contextText';
+import { contextsNote, oneLine, shadeOf, tokenShade } from './contextText';
 
 describe('top context text', () => {
   it('puts a context with line breaks on one line', () => {
@@ -12,6 +12,16 @@ describe('top context text', () => {
     expect(shadeOf(2, 4)).toBe(0.5);
     expect(shadeOf(0.01, 4)).toBe(0.15);
     expect(shadeOf(3, 0)).toBe(1);
+  });
+
+  it('shades each token of a whole context from 0 (unshaded) to the largest |activation|', () => {
+    expect(tokenShade(0, 4)).toBe(0);
+    expect(tokenShade(1, 4)).toBe(0.25);
+    expect(tokenShade(-2, 4)).toBe(0.5);
+    expect(tokenShade(4, 4)).toBe(1);
+    expect(tokenShade(5, 4)).toBe(1);
+    expect(tokenShade(3, 0)).toBe(0);
+    expect(tokenShade(Number.NaN, 4)).toBe(0);
   });
 
   it('says "fired on k tokens" when fewer contexts than the capture keeps are listed', () => {

@@ -21,3 +21,12 @@ export function contextsNote(listed: number, topK: number, firedOn: number): str
   if (listed < topK) return `Fired on ${firedOn.toLocaleString('en-US')} token${firedOn === 1 ? '' : 's'}: ${listed === firedOn ? 'all are' : `${listed} are`} listed (the capture keeps up to ${topK}).`;
   return null;
 }
+
+/**
+ * The shade of one token of a whole context: |activation| over the scale's top (the largest
+ * |activation| of the listed contexts), in [0, 1]: 0 stays unshaded; 0 when there is no scale.
+ */
+export function tokenShade(activation: number, max: number): number {
+  if (!(max > 0) || !Number.isFinite(activation)) return 0;
+  return Math.min(1, Math.abs(activation) / max);
+}
