@@ -22,13 +22,15 @@ import { pca } from '../electron/analysis/pca.js';
 import { linearSubspace, randomOrthonormal } from '../electron/analysis/synthetic.js';
 import { trustworthiness } from '../electron/analysis/trustworthiness.js';
 import { umapFit } from '../electron/analysis/umap.js';
-import { fastUmap } from '../electron/jobs/project/fast-umap.js';
+import { fastUmap, leadingColumnsInit } from '../electron/jobs/project/fast-umap.js';
+import { layoutInParallel } from '../electron/jobs/project/parallel-layout.js';
+import { UmapLayout } from '../electron/analysis/umap-layout.js';
 import { exactKnn } from '../electron/jobs/project/knn.js';
 import { arraySource, sampleSource } from '../electron/jobs/project/row-source.js';
 import { RANDOMIZED_PASSES, randomizedWidth, streamedPca, streamedProject } from '../electron/jobs/project/streamed-pca.js';
 import { Graph } from '../native-models/graph/graph.js';
 import { join as joinEncoded } from '../native-models/graph/protobuf.js';
-import { BlockProducts } from '../native-models/runtime/dense-linalg.js';
+import { BlockProducts, panelCuts } from '../native-models/runtime/dense-linalg.js';
 import { createWithFallback } from '../native-models/runtime/providers.js';
 
 const { values } = parseArgs({
@@ -53,6 +55,8 @@ if (values.help) {
 const benchDir = process.env.FFN_BENCH_DIR ?? path.join(process.cwd(), 'bench');
 const D = 768;
 const threads = values.threads ? Number(values.threads) : availableParallelism();
+/** the layout worker's bundle (`npm run bench` builds it) */
+const layoutWorker = path.join(benchDir, '..', 'dist', 'electron', 'umap-layout-worker.js');
 const repeats = Math.max(1, Number(values.repeats));
 const log = (m: string) => console.error(`[bench] ${m}`);
 const now = () => performance.now() / 1000;
@@ -126,6 +130,14 @@ function sampleStore(rows: number): string {
   return file;
 }
 
+/** The share of the full d x d product the Gram's panels on and above the diagonal compute. */
+function gramShare(d: number): number {
+  const cuts = panelCuts(d);
+  let done = 0;
+  for (let i = 0; i + 1 < cuts.length; i++) for (let j = i; j + 1 < cuts.length; j++) done += ((cuts[i + 1] as number) - (cuts[i] as number)) * ((cuts[j + 1] as number) - (cuts[j] as number));
+  return done / (d * d);
+}
+
 interface PcaFigures {
   rows: number;
   readOnlySeconds: number[];
@@ -174,7 +186,8 @@ async function pcaBench(): Promise<PcaFigures> {
         relErrorVsExactSubsample: fast!.explainedRatio.map((v, i) => v / (subPca.explainedRatio[i] as number) - 1),
         projectSeconds,
       },
-      exact: { seconds: exactTimes, gflop: (2 * rows * D * D) / 1e9, explainedRatio: exact!.explainedRatio },
+      // the Gram's products on and above the diagonal only (dense-linalg.ts's panels)
+      exact: { seconds: exactTimes, gflop: (2 * rows * D * D * gramShare(D)) / 1e9, explainedRatio: exact!.explainedRatio },
       subsample: { rows: m, explainedRatio: subPca.explainedRatio, seconds: subSeconds },
     };
   } finally {
@@ -187,9 +200,11 @@ interface UmapFigures {
   pcaSeconds: number;
   knnSeconds: number;
   knnGflop: number;
+  layoutThreads: number;
   layoutSeconds: number;
+  layoutOneThreadSeconds: number;
   totalSeconds: number;
-  check?: { points: number; ours: number; umapJs: number | null; oursSeconds: number; umapJsSeconds: number | null };
+  check?: { points: number; ours: number; oursParallel: number; umapJs: number | null; oursSeconds: number; umapJsSeconds: number | null };
 }
 
 async function umapBench(): Promise<UmapFigures> {
@@ -204,14 +219,30 @@ async function umapBench(): Promise<UmapFigures> {
   const pcaSeconds = now() - t0;
   // the kNN alone (fastUmap repeats it inside: timed here to split the total)
   const [, knnSeconds] = await time(() => exactKnn(z, n, 50, 14, { threads }));
-  const [, umapSeconds] = await time(() => fastUmap(z, n, 50, { dims: 3, neighbors: 15, minDist: 0.1, seed: 1, threads }));
-  const figures: UmapFigures = { points: n, pcaSeconds, knnSeconds, knnGflop: (2 * n * n * 50) / 1e9, layoutSeconds: umapSeconds - knnSeconds, totalSeconds: pcaSeconds + umapSeconds };
+  // the job's way: the layout on `threads` worker threads (from PARALLEL_LAYOUT_MIN_POINTS points)
+  const [, umapSeconds] = await time(() => fastUmap(z, n, 50, { dims: 3, neighbors: 15, minDist: 0.1, seed: 1, threads, layoutThreads: threads, layoutWorker }));
+  log('the same layout on one thread ...');
+  const [, oneThreadSeconds] = await time(() => fastUmap(z, n, 50, { dims: 3, neighbors: 15, minDist: 0.1, seed: 1, threads, layoutThreads: 1 }));
+  const figures: UmapFigures = {
+    points: n,
+    pcaSeconds,
+    knnSeconds,
+    knnGflop: (2 * n * n * 50) / 1e9,
+    layoutThreads: threads,
+    layoutSeconds: umapSeconds - knnSeconds,
+    layoutOneThreadSeconds: oneThreadSeconds - knnSeconds,
+    totalSeconds: pcaSeconds + umapSeconds,
+  };
   const m = Math.min(n, Number(values['check-points']));
   if (m >= 100) {
     log(`trustworthiness on a ${m.toLocaleString()}-point subsample: ours${values['skip-umap-js'] ? '' : ' and umap-js'} ...`);
     const sub = pickRows(z, 50, seededSubset(n, m, 4));
     const [ours, oursSeconds] = await time(() => fastUmap(sub, m, 50, { dims: 3, neighbors: 15, minDist: 0.1, seed: 1, threads }));
     const tOurs = trustworthiness(sub, ours.coords, m, 50, 3, 10);
+    // the parallel layout at this size too (the job uses it from PARALLEL_LAYOUT_MIN_POINTS points)
+    const layout = new UmapLayout(await exactKnn(sub, m, 50, 14, { threads }), { dims: 3, minDist: 0.1, seed: 1, init: leadingColumnsInit(sub, m, 50, 3, 1) });
+    await layoutInParallel(layout, threads, layoutWorker);
+    const tParallel = trustworthiness(sub, layout.coords, m, 50, 3, 10);
     let tTheirs: number | null = null;
     let theirsSeconds: number | null = null;
     if (!values['skip-umap-js']) {
@@ -219,7 +250,7 @@ async function umapBench(): Promise<UmapFigures> {
       tTheirs = trustworthiness(sub, theirs.coords, m, 50, 3, 10);
       theirsSeconds = s;
     }
-    figures.check = { points: m, ours: tOurs, umapJs: tTheirs, oursSeconds, umapJsSeconds: theirsSeconds };
+    figures.check = { points: m, ours: tOurs, oursParallel: tParallel, umapJs: tTheirs, oursSeconds, umapJsSeconds: theirsSeconds };
   }
   return figures;
 }
@@ -242,14 +273,14 @@ if (pcaFigures) {
   console.log(`PCA of ${p.rows.toLocaleString()} x ${D}, 3 components, streamed from SQLite in blocks (float16 cast in the graph)`);
   console.log(`  one pass reading the rows only: ${spread(p.readOnlySeconds)}`);
   console.log(`  randomized (${RANDOMIZED_PASSES} passes of C Z, l = ${randomizedWidth(3, D, p.rows)}): ${spread(p.randomized.seconds)}; ${p.randomized.gflop.toFixed(0)} GFLOP, ${rate(p.randomized.gflop, rt).toFixed(1)} GFLOP/s (${ofLimit(rate(p.randomized.gflop, rt))}); + projecting every row ${p.randomized.projectSeconds.toFixed(2)} s`);
-  console.log(`  exact (one pass of X^T X + 768 x 768 eigen): ${spread(p.exact.seconds)}; ${p.exact.gflop.toFixed(0)} GFLOP, ${rate(p.exact.gflop, et).toFixed(1)} GFLOP/s (${ofLimit(rate(p.exact.gflop, et))})`);
+  console.log(`  exact (one pass of X^T X as panels on and above the diagonal, then the leading eigenpairs of the 768 x 768 covariance): ${spread(p.exact.seconds)}; ${p.exact.gflop.toFixed(0)} GFLOP, ${rate(p.exact.gflop, et).toFixed(1)} GFLOP/s (${ofLimit(rate(p.exact.gflop, et))})`);
   console.log(`  explained variance: randomized ${p.randomized.explainedRatio.map((v) => v.toFixed(4)).join(', ')}; exact ${p.exact.explainedRatio.map((v) => v.toFixed(4)).join(', ')}; exact JS on a ${p.subsample.rows.toLocaleString()}-row subsample ${p.subsample.explainedRatio.map((v) => v.toFixed(4)).join(', ')} (${p.subsample.seconds.toFixed(1)} s)`);
   console.log(`  randomized / subsample - 1: ${p.randomized.relErrorVsExactSubsample.map((v) => `${(100 * v).toFixed(2)}%`).join(', ')}`);
 }
 if (umapFigures) {
   const u = umapFigures;
-  console.log(`UMAP of ${u.points.toLocaleString()} points, 768 -> 50 (PCA) -> 3: ${u.totalSeconds.toFixed(1)} s = PCA ${u.pcaSeconds.toFixed(1)} s + exact kNN ${u.knnSeconds.toFixed(1)} s (${rate(u.knnGflop, u.knnSeconds).toFixed(1)} GFLOP/s, ${ofLimit(rate(u.knnGflop, u.knnSeconds))}) + graph and layout ${u.layoutSeconds.toFixed(1)} s`);
-  if (u.check) console.log(`  trustworthiness (k = 10) on ${u.check.points.toLocaleString()} points: ours ${u.check.ours.toFixed(4)} (${u.check.oursSeconds.toFixed(1)} s)${u.check.umapJs !== null ? `, umap-js ${u.check.umapJs.toFixed(4)} (${u.check.umapJsSeconds!.toFixed(1)} s), difference ${(u.check.ours - u.check.umapJs).toFixed(4)}` : ''}`);
+  console.log(`UMAP of ${u.points.toLocaleString()} points, 768 -> 50 (PCA) -> 3: ${u.totalSeconds.toFixed(1)} s = PCA ${u.pcaSeconds.toFixed(1)} s + exact kNN ${u.knnSeconds.toFixed(1)} s (${rate(u.knnGflop, u.knnSeconds).toFixed(1)} GFLOP/s, ${ofLimit(rate(u.knnGflop, u.knnSeconds))}) + graph and layout ${u.layoutSeconds.toFixed(1)} s on ${u.layoutThreads} threads (one thread: ${u.layoutOneThreadSeconds.toFixed(1)} s, ${(u.layoutOneThreadSeconds / u.layoutSeconds).toFixed(2)}x)`);
+  if (u.check) console.log(`  trustworthiness (k = 10) on ${u.check.points.toLocaleString()} points: ours ${u.check.ours.toFixed(4)} (${u.check.oursSeconds.toFixed(1)} s), ours with the layout on ${u.layoutThreads} threads ${u.check.oursParallel.toFixed(4)}${u.check.umapJs !== null ? `, umap-js ${u.check.umapJs.toFixed(4)} (${u.check.umapJsSeconds!.toFixed(1)} s), differences ${(u.check.ours - u.check.umapJs).toFixed(4)} and ${(u.check.oursParallel - u.check.umapJs).toFixed(4)}` : ''}`);
 }
 console.log(`load average (1 min) ${load0.toFixed(1)} before, ${load1.toFixed(1)} after, on ${availableParallelism()} cores`);
 const out = path.join(benchDir, 'results', 'manifold-maths.json');

@@ -162,13 +162,14 @@ export function sampleIds(db: Db, datasetId: number): number[] {
 export function sampleSlices(db: Db, datasetId: number, column: 'residual' | 'ffn', start: number, count: number, ids: readonly number[]): Float32Array {
   const index = new Map(ids.map((id, i) => [id, i]));
   const out = new Float32Array(ids.length * count);
-  const rows = db.prepare(`SELECT id, substr(${column === 'ffn' ? 'ffn' : 'residual'}, ?, ?) AS h FROM samples WHERE dataset_id = ? ORDER BY id`).iterate(2 * start + 1, 2 * count, datasetId) as Iterable<{ id: number; h: Buffer | null }>;
+  // raw rows ([id, bytes]): no object per row, which a million rows notice
+  const rows = db.prepare(`SELECT id, substr(${column === 'ffn' ? 'ffn' : 'residual'}, ?, ?) FROM samples WHERE dataset_id = ? ORDER BY id`).raw(true).iterate(2 * start + 1, 2 * count, datasetId) as Iterable<[number, Buffer | null]>;
   let found = 0;
-  for (const r of rows) {
-    const i = index.get(r.id);
+  for (const [id, h] of rows) {
+    const i = index.get(id);
     if (i === undefined) continue;
-    if (!r.h || r.h.length !== 2 * count) throw new Error(`samples: sample ${r.id} has no ${column} values at ${start}..${start + count - 1}`);
-    out.set(decodeHalf(r.h), i * count);
+    if (!h || h.length !== 2 * count) throw new Error(`samples: sample ${id} has no ${column} values at ${start}..${start + count - 1}`);
+    out.set(decodeHalf(h), i * count);
     found++;
   }
   if (found !== index.size) throw new RangeError(`${index.size - found} of the ${index.size} sample ids are not samples of dataset ${datasetId}`);
@@ -192,17 +193,18 @@ export interface HalfBlock {
 export function* sampleSliceBlocks(db: Db, datasetId: number, column: 'residual' | 'ffn', start: number, count: number, ids: readonly number[], blockRows: number): Generator<HalfBlock> {
   if (!Number.isInteger(blockRows) || blockRows < 1) throw new RangeError(`samples: blockRows must be a positive integer, got ${blockRows}`);
   const index = new Map(ids.map((id, i) => [id, i]));
-  const rows = db.prepare(`SELECT id, substr(${column === 'ffn' ? 'ffn' : 'residual'}, ?, ?) AS h FROM samples WHERE dataset_id = ? ORDER BY id`).iterate(2 * start + 1, 2 * count, datasetId) as Iterable<{ id: number; h: Buffer | null }>;
+  // raw rows ([id, bytes]): no object per row, which a million rows notice
+  const rows = db.prepare(`SELECT id, substr(${column === 'ffn' ? 'ffn' : 'residual'}, ?, ?) FROM samples WHERE dataset_id = ? ORDER BY id`).raw(true).iterate(2 * start + 1, 2 * count, datasetId) as Iterable<[number, Buffer | null]>;
   let half = new Uint16Array(blockRows * count);
   let bytes = new Uint8Array(half.buffer);
   let positions = new Int32Array(blockRows);
   let filled = 0;
   let found = 0;
-  for (const r of rows) {
-    const i = index.get(r.id);
+  for (const [id, h] of rows) {
+    const i = index.get(id);
     if (i === undefined) continue;
-    if (!r.h || r.h.length !== 2 * count) throw new Error(`samples: sample ${r.id} has no ${column} values at ${start}..${start + count - 1}`);
-    bytes.set(r.h, filled * 2 * count);
+    if (!h || h.length !== 2 * count) throw new Error(`samples: sample ${id} has no ${column} values at ${start}..${start + count - 1}`);
+    bytes.set(h, filled * 2 * count);
     positions[filled++] = i;
     found++;
     if (filled === blockRows) {

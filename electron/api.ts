@@ -823,6 +823,11 @@ export const ProjectParams = z.object({
   neighbors: z.number().int().min(2).max(200).default(15),
   /** UMAP: minimum distance between embedded points */
   minDist: z.number().min(0).max(10).default(0.1),
+  /**
+   * UMAP: threads of the layout from 20,000 points up (default the machine's cores, at most 4;
+   * the run stores the number used). A layout repeats exactly for the same seed and thread count.
+   */
+  layoutThreads: z.number().int().min(1).max(64).optional(),
   /** re-run the samples' windows with these neurons ablated and place the result in the intact projection */
   ablation: z.object({ neurons: z.array(NeuronRef).max(1_000_000), method: z.enum(['zero', 'mean']) }).optional(),
   /** also estimate the intrinsic dimension of each layer (TwoNN, PCA-90) */

@@ -139,7 +139,7 @@ commands:
                                           the continuation with SET steered (each neuron's activation + X x its mean over
                                           capture D, at every step), beside the intact one, with the KL per step and its mean
   project --dataset D [--layer L] [--method pca|umap] [--dims 3] [--seed S] [--max-points N] [--space residual|ffn]
-          [--shared-basis] [--ablate L:N,L:N --ablate-method zero|mean]
+          [--shared-basis] [--ablate L:N,L:N --ablate-method zero|mean] [--layout-threads T]
                                           project the capture's sampled hidden states (a job; stored for the manifold view)
   intrinsic-dim --dataset D [--space residual|ffn]
                                           per layer: TwoNN intrinsic dimension and PCA-90 (components for 90% of variance)
@@ -350,6 +350,7 @@ const OPTIONS = {
   'steer-layers': { type: 'string' },
   dims: { type: 'string' },
   'max-points': { type: 'string' },
+  'layout-threads': { type: 'string' },
   space: { type: 'string' },
   'shared-basis': { type: 'boolean' },
   'ablate-method': { type: 'string' },
@@ -1096,7 +1097,7 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
         space: oneOf(values.space, 'space', ['residual', 'ffn'] as const) ?? 'residual',
         sharedBasis: values['shared-basis'] === true,
         ...Object.fromEntries(
-          ([['dims', 'dims'], ['seed', 'seed'], ['maxPoints', 'max-points']] as const).map(([key, flag]) => [key, numberFlag(values, flag, 'integer')]).filter(([, v]) => v !== undefined),
+          ([['dims', 'dims'], ['seed', 'seed'], ['maxPoints', 'max-points'], ['layoutThreads', 'layout-threads']] as const).map(([key, flag]) => [key, numberFlag(values, flag, 'integer')]).filter(([, v]) => v !== undefined),
         ),
         ...(values.ablate !== undefined ? { ablation: { neurons: parseNeurons(values.ablate), method: oneOf(values['ablate-method'], 'ablate-method', ['zero', 'mean'] as const) ?? 'zero' } } : {}),
       };

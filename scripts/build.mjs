@@ -28,6 +28,7 @@ await Promise.all([
       start: 'electron/start.ts',
       cli: 'electron/cli.ts',
       'job-worker': 'electron/jobs/worker.ts',
+      'umap-layout-worker': 'electron/jobs/project/layout-worker.ts',
       main: 'electron/main.ts',
       demo: 'demo/run.ts',
     },

@@ -179,16 +179,14 @@ export function findAB(spread: number, minDist: number): { a: number; b: number 
   return { a, b };
 }
 
-interface Optimizer {
+/** The edges an SGD run samples, their schedules, and the constants of its steps. */
+interface EdgeSchedule {
   head: Int32Array;
   tail: Int32Array;
   epochsPerSample: Float64Array;
   nextSample: Float64Array;
   nextNegative: Float64Array;
   perNegative: Float64Array;
-  headEmb: Float32Array;
-  tailEmb: Float32Array;
-  moveOther: boolean;
   dim: number;
   a: number;
   b: number;
@@ -196,7 +194,16 @@ interface Optimizer {
   epochs: number;
   /** rows of tailEmb, the pool of negative samples */
   vertices: number;
+}
+
+interface Optimizer extends EdgeSchedule {
+  headEmb: Float32Array;
+  tailEmb: Float32Array;
+  moveOther: boolean;
   rand: Rand;
+  /** parallel layouts: per edge, 1 when its tail belongs to another thread, whose move is also added to `delta` for that thread to apply */
+  away?: Uint8Array;
+  delta?: Float32Array;
 }
 
 /** The edges that get sampled at all (weight >= max / epochs), each with its sampling period in epochs. */
@@ -262,7 +269,7 @@ export function fastPow(x: number, y: number): number {
 
 /** One epoch of SGD (umap-js's optimizeLayoutStep on flat arrays; the hot loop, so everything is a local). */
 function epoch(s: Optimizer, n: number): void {
-  const { head, tail, headEmb: he, tailEmb: te, dim, a, b, moveOther, rand, epochsPerSample, nextSample, nextNegative, perNegative, vertices } = s;
+  const { head, tail, headEmb: he, tailEmb: te, dim, a, b, moveOther, rand, epochsPerSample, nextSample, nextNegative, perNegative, vertices, away, delta } = s;
   const alpha = s.alpha0 * (1 - n / s.epochs);
   const ab2 = -2 * a * b;
   const b2 = 2 * b;
@@ -280,11 +287,13 @@ function epoch(s: Optimizer, n: number): void {
     if (d2 > 0) {
       const pb = fastPow(d2, b);
       const coeff = (ab2 * (pb / d2)) / (a * pb + 1);
+      const elsewhere = away !== undefined && away[i] === 1 ? (delta as Float32Array) : null;
       for (let d = 0; d < dim; d++) {
         let g = coeff * ((he[cj + d] as number) - (te[ok + d] as number));
         g = g > 4 ? 4 : g < -4 ? -4 : g;
         he[cj + d] = (he[cj + d] as number) + g * alpha;
         if (moveOther) te[ok + d] = (te[ok + d] as number) - g * alpha;
+        if (elsewhere) elsewhere[ok + d] = (elsewhere[ok + d] as number) - g * alpha;
       }
     }
     nextSample[i] = (nextSample[i] as number) + (epochsPerSample[i] as number);
@@ -339,6 +348,114 @@ export class UmapLayout {
     if (this.done >= this.epochs) return false;
     epoch(this.state, this.done++);
     return true;
+  }
+
+  /**
+   * The layout's edges cut into `threads` parts by the vertex of their head (the end every
+   * sample moves), each vertex range holding about as many edges, for LayoutThread. Before any
+   * epoch has run.
+   */
+  split(threads: number): LayoutPart[] {
+    if (this.done > 0) throw new Error('UMAP: split a layout before its first epoch');
+    const s = this.state;
+    const vertices = s.vertices;
+    const perVertex = new Int32Array(vertices);
+    for (const j of s.head) perVertex[j] = (perVertex[j] as number) + 1;
+    const bounds = [0];
+    let seen = 0;
+    for (let v = 0; v < vertices && bounds.length < threads; v++) {
+      seen += perVertex[v] as number;
+      if (seen >= (s.head.length * bounds.length) / threads) bounds.push(v + 1);
+    }
+    while (bounds.length <= threads) bounds.push(vertices);
+    bounds[threads] = vertices;
+    return Array.from({ length: threads }, (_, t) => {
+      const [from, to] = [bounds[t] as number, bounds[t + 1] as number];
+      const edges: number[] = [];
+      s.head.forEach((j, i) => j >= from && j < to && edges.push(i));
+      const pick = <A extends Int32Array | Float64Array>(x: A, make: (n: number) => A): A => {
+        const out = make(edges.length);
+        edges.forEach((i, e) => (out[e] = x[i] as number));
+        return out;
+      };
+      const tail = pick(s.tail, (n) => new Int32Array(n));
+      return {
+        from,
+        to,
+        head: pick(s.head, (n) => new Int32Array(n)),
+        tail,
+        away: Uint8Array.from(tail, (v) => (v < from || v >= to ? 1 : 0)),
+        epochsPerSample: pick(s.epochsPerSample, (n) => new Float64Array(n)),
+        nextSample: pick(s.nextSample, (n) => new Float64Array(n)),
+        nextNegative: pick(s.nextNegative, (n) => new Float64Array(n)),
+        perNegative: pick(s.perNegative, (n) => new Float64Array(n)),
+        dim: s.dim,
+        a: s.a,
+        b: s.b,
+        alpha0: s.alpha0,
+        epochs: s.epochs,
+        vertices,
+        seed: Math.floor(s.rand() * 2 ** 32) ^ Math.imul(t + 1, 0x9e3779b1),
+      };
+    });
+  }
+}
+
+/** One thread's share of a parallel layout (UmapLayout.split): the edges whose head is in [from, to). */
+export interface LayoutPart extends EdgeSchedule {
+  from: number;
+  to: number;
+  away: Uint8Array;
+  seed: number;
+}
+
+/**
+ * One thread of a parallel layout, deterministic for a given seed and thread count: the thread
+ * keeps its own copy of every coordinate, live for its vertices and, for the others', the copy
+ * every thread published after the last epoch. An epoch moves its heads and the tails it owns in
+ * place; a move of another thread's vertex also goes into `deltas[own]`, which that thread adds
+ * (in thread order) before publishing. So no thread reads what another is writing: the result
+ * does not depend on timing, unlike lock-free SGD (umap-learn's parallel mode), at the cost of
+ * seeing other threads' vertices one epoch late.
+ */
+export class LayoutThread {
+  private readonly coords: Float32Array;
+  private readonly state: Optimizer;
+  private done = 0;
+
+  constructor(
+    private readonly part: LayoutPart,
+    private readonly index: number,
+    /** every thread's published coordinates [n * dim] (shared memory) */
+    private readonly published: Float32Array,
+    /** per thread, its moves of other threads' vertices [n * dim] (shared memory) */
+    private readonly deltas: readonly Float32Array[],
+  ) {
+    this.coords = published.slice();
+    const own = deltas[index];
+    if (!own) throw new RangeError(`layout thread ${index} has no delta buffer`);
+    this.state = { ...part, headEmb: this.coords, tailEmb: this.coords, moveOther: true, rand: prng(part.seed), delta: own };
+  }
+
+  /** Phase one of an epoch: take the others' published coordinates, then run the epoch. */
+  step(): void {
+    const { from, to, dim } = this.part;
+    this.coords.set(this.published.subarray(0, from * dim), 0);
+    this.coords.set(this.published.subarray(to * dim), to * dim);
+    epoch(this.state, this.done++);
+  }
+
+  /** Phase two, after every thread's step: add the other threads' moves of this thread's vertices, clear them, publish. */
+  publish(): void {
+    const { from, to, dim } = this.part;
+    this.deltas.forEach((d, t) => {
+      if (t === this.index) return;
+      for (let i = from * dim; i < to * dim; i++) {
+        this.coords[i] = (this.coords[i] as number) + (d[i] as number);
+        d[i] = 0;
+      }
+    });
+    this.published.set(this.coords.subarray(from * dim, to * dim), from * dim);
   }
 }
 

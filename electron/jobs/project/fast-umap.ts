@@ -8,6 +8,7 @@ import type { LinalgOptions } from '../../../native-models/runtime/dense-linalg.
 import { placeNew, UmapLayout } from '../../analysis/umap-layout.js';
 import type { UmapOptions } from '../../analysis/umap.js';
 import { exactKnn, nearestAmong } from './knn.js';
+import { canLayoutInParallel, layoutInParallel } from './parallel-layout.js';
 
 export interface FastUmapFit {
   /** [n * dims] */
@@ -30,15 +31,29 @@ export function leadingColumnsInit(x: Float32Array, n: number, d: number, dims: 
   return out;
 }
 
+export interface FastUmapOptions extends UmapOptions, LinalgOptions {
+  epochs?: number;
+  progressKnn?(fraction: number): void;
+  /**
+   * Threads of the layout's epochs (parallel-layout.ts) when `layoutWorker` names the worker's
+   * bundle and there are PARALLEL_LAYOUT_MIN_POINTS points or more; otherwise one. The layout is
+   * deterministic for a given seed and thread count, and differs between thread counts.
+   */
+  layoutThreads?: number;
+  layoutWorker?: string;
+}
+
 /** `neighbors` counts the row itself, as umap-js's nNeighbors does. */
-export async function fastUmap(x: Float32Array, n: number, d: number, o: UmapOptions & LinalgOptions & { epochs?: number; progressKnn?(fraction: number): void }): Promise<FastUmapFit> {
+export async function fastUmap(x: Float32Array, n: number, d: number, o: FastUmapOptions): Promise<FastUmapFit> {
   if (n < 3) throw new RangeError(`UMAP needs at least 3 points, got ${n}`);
   const k = Math.max(1, Math.min(o.neighbors, n - 1) - 1);
   const linalg = { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.providers ? { providers: o.providers } : {}) };
   const knn = await exactKnn(x, n, d, k, { ...linalg, ...(o.progressKnn ? { progress: o.progressKnn } : {}) });
   const layoutOptions = { dims: o.dims, minDist: o.minDist, seed: o.seed, ...(o.epochs !== undefined ? { epochs: o.epochs } : {}) };
   const layout = new UmapLayout(knn, { ...layoutOptions, init: leadingColumnsInit(x, n, d, o.dims, o.seed) });
-  for (let e = 0; layout.step(); e++) if (e % 10 === 0) o.progress?.(e / layout.epochs);
+  const threads = o.layoutThreads ?? 1;
+  if (canLayoutInParallel(o.layoutWorker, threads, n)) await layoutInParallel(layout, threads, o.layoutWorker, o.progress);
+  else for (let e = 0; layout.step(); e++) if (e % 10 === 0) o.progress?.(e / layout.epochs);
   o.progress?.(1);
   const coords = layout.coords;
   return {

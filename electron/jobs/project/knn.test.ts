@@ -51,6 +51,17 @@ describe('exact kNN through onnxruntime', () => {
     expect(got.distances[3 * k]).toBe(0);
   }, 300_000);
 
+  // the graph ranks references in chunks of RANK_CHUNK (64): whole chunks only, and fewer chunks than neighbours asked
+  for (const [n, k] of [[640, 15], [40, 20]] as const) {
+    it(`equals brute force with ${n} rows and k = ${k} (${Math.ceil(n / 64)} chunk(s) of 64)`, async () => {
+      const d = 16;
+      const x = randomRows(n, d, n, 5);
+      const got = await exactKnn(x, n, d, k, { threads: 2 });
+      const want = bruteForce(x, n, d, x, n, k, true);
+      for (let i = 0; i < n; i++) expect(Array.from(got.indices.subarray(i * k, (i + 1) * k))).toEqual(want.indices[i]);
+    }, 300_000);
+  }
+
   it('equals brute force on float16 bits (as the sample store keeps them), more rows than one query block', async () => {
     const n = 2100; // one query block holds 2,048
     const d = 64;

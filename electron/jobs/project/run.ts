@@ -7,6 +7,8 @@
 // The maths runs through onnxruntime past a small size (PCA's products, exact kNN for UMAP and
 // TwoNN: streamed-pca.ts, knn.ts, fast-umap.ts), the samples streamed from SQLite in blocks;
 // below it, the exact JS routes of analysis/ (float64, instant at that size).
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { getDataset } from '../../../db/datasets.js';
 import type { Db } from '../../../db/database.js';
 import { getModel } from '../../../db/models.js';
@@ -23,6 +25,10 @@ import { fastUmap } from './fast-umap.js';
 import { knnIntrinsic } from './knn-intrinsic.js';
 import { arraySource, asFloat32, concatSources, gatherRows, sampleSource, type RowSource } from './row-source.js';
 import { streamedPca, streamedProject } from './streamed-pca.js';
+import { canLayoutInParallel } from './parallel-layout.js';
+
+/** The UMAP layout worker's bundle beside this one's (dist/electron/); absent when run from source, where layouts take one thread. */
+const LAYOUT_WORKER = fileURLToPath(new URL('./umap-layout-worker.js', import.meta.url));
 
 /** UMAP runs on this many leading principal components (denoises and speeds the neighbour search). */
 const UMAP_PCA = 50;
@@ -88,9 +94,11 @@ export async function runProject(ctx: JobContext<ProjectParams>): Promise<Projec
   const ids = seededSubset(input.ids.length, p.maxPoints ?? Infinity, p.seed).map((i) => input.ids[i] as number);
   const n = ids.length;
   const width = p.space === 'ffn' ? spec.dFf : spec.dModel;
+  // the layout's threads as used (one below PARALLEL_LAYOUT_MIN_POINTS or without the worker's bundle), stored with the run
+  const layoutThreads = canLayoutInParallel(LAYOUT_WORKER, p.layoutThreads ?? Math.min(4, availableParallelism()), n) ? (p.layoutThreads ?? Math.min(4, availableParallelism())) : 1;
   const run =
     (ctx.resume ? projectionRunOfJob(db, ctx.jobId) : undefined) ??
-    createProjectionRun(db, { datasetId: dataset.id, jobId: ctx.jobId, method: p.method, params: { ...p, layers }, sampleIds: ids });
+    createProjectionRun(db, { datasetId: dataset.id, jobId: ctx.jobId, method: p.method, params: { ...p, layers, ...(p.method === 'umap' ? { layoutThreads } : {}) }, sampleIds: ids });
   const stored = new Set(loadLayerProjections(db, run.id).map((l) => l.layer));
 
   const total = layers.length + (p.ablation ? 1 : 0);
@@ -159,6 +167,8 @@ export async function runProject(ctx: JobContext<ProjectParams>): Promise<Projec
           neighbors: p.neighbors,
           minDist: p.minDist,
           seed: p.seed,
+          layoutThreads,
+          layoutWorker: LAYOUT_WORKER,
           progressKnn: (f) => step(0.05 + 0.15 * f, `layer ${layer}: nearest neighbours`),
           progress: (f) => step(0.2 + 0.6 * f, `layer ${layer}: UMAP`),
         });

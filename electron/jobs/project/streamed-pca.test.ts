@@ -13,7 +13,7 @@ import { streamedPca, streamedProject, streamedSpectrum } from './streamed-pca.j
 import { covarianceSpectrum } from '../../analysis/pca.js';
 
 const n = 20_000;
-const d = 300; // above EXACT_PCA_MAX_DIMS: 'auto' takes the randomized route
+const d = 300;
 const sd = [6, 4, 3, 2, 1.5, 1, 0.7, 0.5];
 const axes = randomOrthonormal(sd.length, d, 11);
 const g = gaussian(prng(12));

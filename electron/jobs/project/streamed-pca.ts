@@ -3,13 +3,14 @@
 // shifted Gram matrix, then the full eigen-decomposition of the d x d covariance. Randomized
 // route: subspace iteration on the covariance, one pass over the rows per product C Z with
 // Z of k + oversample orthonormal columns, the last pass finished by Rayleigh-Ritz; O(n d l) a
-// pass instead of O(n d^2). 'auto' takes the exact route while d is small enough for the JS
-// eigen-decomposition (analysis/pca.ts's EXACT_PCA_MAX_DIMS).
+// pass instead of O(n d^2). 'auto' takes the exact route up to STREAMED_EXACT_MAX_DIMS: its one
+// pass over the rows costs less than the randomized route's two while d^2 stays moderate, and
+// the eigenpairs of the d x d covariance come from leadingEigen.
 import { fromHalf } from '../../../common/half.js';
 import { gaussian, prng } from '../../../common/prng.js';
 import type { BlockProducts, RowData } from '../../../native-models/runtime/dense-linalg.js';
 import { symmetricEigen } from '../../analysis/eigen.js';
-import { EXACT_PCA_MAX_DIMS, orthonormalColumns, type Pca } from '../../analysis/pca.js';
+import { orthonormalColumns, type Pca } from '../../analysis/pca.js';
 import {
   accumulate,
   addMoments,
@@ -79,6 +80,13 @@ export async function streamedSpectrum(src: RowSource, products: BlockProducts):
  * wide subspace: k + max(10, k + 30) columns, two passes.
  */
 export const RANDOMIZED_PASSES = 2;
+
+/**
+ * Widest rows 'auto' decomposes exactly. At d = 768 and 1,000,000 rows on the 2-core machine the
+ * exact route (one read, the Gram's 0.7 TFLOP) took about half the randomized route's time (two
+ * reads); at d = 1,024 the two cost about the same; beyond, the d^2 Gram dominates.
+ */
+export const STREAMED_EXACT_MAX_DIMS = 1024;
 export function randomizedWidth(k: number, d: number, n: number, oversample?: number): number {
   return Math.min(d, n, k + (oversample ?? Math.max(10, k + 30)));
 }
@@ -92,7 +100,7 @@ export async function streamedPca(src: RowSource, k: number, products: BlockProd
   const method = opts.method ?? 'auto';
   const l = randomizedWidth(kk, d, n, opts.oversample);
   // a subspace as wide as the space is the whole space: the exact route is then cheaper too
-  const exact = method === 'exact' || (method === 'auto' && d <= EXACT_PCA_MAX_DIMS) || l === d;
+  const exact = method === 'exact' || (method === 'auto' && d <= STREAMED_EXACT_MAX_DIMS) || l === d;
   if (exact) {
     const { covariance, moments } = await streamedCovariance(src, products);
     opts.progress?.(1);
