@@ -1,15 +1,18 @@
 // The viewer's point cloud alone in a page, for bench/manifold.ts: n seeded random points in a
-// blob, coloured, and a function that renders `frames` frames while the camera orbits and returns
-// the time per frame (each frame waits for the GPU by reading one pixel back).
+// blob, coloured; the time from setPoints to its first frame and to every chunk streamed in; and
+// a function that renders `frames` frames while the camera orbits and returns the time per frame
+// (each frame waits for the GPU by reading one pixel back).
 import * as THREE from 'three';
-import { PointCloud } from '../renderer/src/manifold/scene';
+import { DEFAULT_CHUNK_POINTS, PointCloud } from '../renderer/src/manifold/scene';
 import { buildGrid, inPolygon, inPolygonGrid, nearest, projectToScreen } from '../renderer/src/manifold/picking';
 import { colormap } from '../renderer/src/manifold/palette';
 import { gaussian, prng } from '../common/prng';
 
 declare global {
   interface Window {
+    /** returns the viewer's default chunk (points per frame) */
     benchSetup(n: number): number;
+    benchLoad(chunkPoints: number): Promise<LoadTimes>;
     benchFrames(frames: number): Promise<number[]>;
     benchPicking(views: number): PickingTimes;
   }
@@ -26,8 +29,17 @@ export interface PickingTimes {
   selected: number[];
 }
 
+/** Milliseconds from the setPoints call. */
+export interface LoadTimes {
+  /** to the first frame drawn and read back (1 pixel) */
+  firstFrame: number;
+  /** to the frame with every point, read back */
+  loaded: number;
+}
+
 let cloud: PointCloud | null = null;
 let points: Float32Array | null = null;
+let colours: Float32Array | null = null;
 
 window.benchSetup = (n: number) => {
   const canvas = document.getElementById('view') as HTMLCanvasElement;
@@ -38,9 +50,22 @@ window.benchSetup = (n: number) => {
   points = positions;
   const colors = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) colors.set(colormap('viridis', (positions[i * 3] as number) / 4 + 0.5), i * 3);
+  colours = colors;
+  return DEFAULT_CHUNK_POINTS;
+};
+
+// setPoints draws the first chunk before it returns; reading a pixel back waits for the GPU.
+window.benchLoad = async (chunkPoints: number) => {
+  const c = cloud as PointCloud;
+  const gl = c.renderer.getContext();
+  const pixel = new Uint8Array(4);
   const t0 = performance.now();
-  cloud.setPoints(positions, colors);
-  return performance.now() - t0;
+  c.setPoints(points as Float32Array, colours as Float32Array, { chunkPoints });
+  gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+  const firstFrame = performance.now() - t0;
+  await c.whenLoaded();
+  gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+  return { firstFrame, loaded: performance.now() - t0 };
 };
 
 // The viewer's picking path (ManifoldView: PointCloud.screenGrid, nearest, inPolygon) on the same

@@ -4,6 +4,11 @@
 // ablated places) by animating a single uniform. Rendering happens on demand (camera change,
 // animation), not in a loop. Picking reads screen positions computed on the CPU once per view
 // (picking.ts); the PNG export renders the same scene into an offscreen target at 2x or 4x.
+// New points stream to the GPU in chunks: the buffers are allocated at full size without data
+// (raw WebGL buffers behind GLBufferAttribute: a three.js BufferAttribute's first upload always
+// sends its whole array), the first chunk is drawn at once and one more chunk is uploaded and
+// drawn per animation frame. Chunks follow the given point order, so the first frame shows the
+// first points given (for a projection: sample id order, the earliest captured tokens first).
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { buildGrid, projectToScreen, type ScreenGrid } from './picking';
@@ -35,6 +40,14 @@ void main() {
   gl_FragColor = vec4(vColor, 1.0);
 }`;
 
+/** Per-point attributes of the shader and their floats per point. */
+const ATTRIBUTES = { position: 3, target: 3, pointColor: 3, selected: 1 } as const;
+type AttributeName = keyof typeof ATTRIBUTES;
+const NAMES = Object.keys(ATTRIBUTES) as AttributeName[];
+
+/** Points uploaded per animation frame while new points stream in (about 5 MB of attributes). */
+export const DEFAULT_CHUNK_POINTS = 131_072;
+
 /** Whether this browser can give a WebGL 2 context (three.js needs it). */
 export function webglAvailable(): boolean {
   try {
@@ -49,12 +62,19 @@ export class PointCloud {
   readonly camera: THREE.PerspectiveCamera;
   readonly controls: OrbitControls;
   private readonly scene = new THREE.Scene();
-  private readonly geometry = new THREE.BufferGeometry();
+  private readonly geometry = new THREE.BufferGeometry<THREE.NormalOrGLBufferAttributes>();
   private readonly material: THREE.ShaderMaterial;
-  private readonly points: THREE.Points;
+  private readonly points: THREE.Points<THREE.BufferGeometry<THREE.NormalOrGLBufferAttributes>, THREE.ShaderMaterial>;
   private n = 0;
-  /** where the points are shown now (the target of the last move) */
-  private current = new Float32Array(0);
+  /** the attributes' contents on the CPU, what the GPU buffers hold (or will, once streamed) */
+  private data: Record<AttributeName, Float32Array> = { position: new Float32Array(0), target: new Float32Array(0), pointColor: new Float32Array(0), selected: new Float32Array(0) };
+  private readonly gl: WebGL2RenderingContext;
+  private readonly buffers = new Map<AttributeName, WebGLBuffer>();
+  /** points [0, loaded) are on the GPU and drawn */
+  private loaded = 0;
+  private chunkPoints = DEFAULT_CHUNK_POINTS;
+  private stream = 0;
+  private readonly loadWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private width = 1;
   private height = 1;
   private animation = 0;
@@ -65,6 +85,8 @@ export class PointCloud {
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: false, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(window.devicePixelRatio || 1);
     this.renderer.setClearColor(new THREE.Color(background));
+    // three.js r163+ renders through WebGL 2 only
+    this.gl = this.renderer.getContext() as WebGL2RenderingContext;
     this.camera = new THREE.PerspectiveCamera(45, 1, 0.01, 200);
     this.material = new THREE.ShaderMaterial({
       vertexShader,
@@ -84,6 +106,7 @@ export class PointCloud {
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.listenToKeyEvents(canvas);
     this.controls.addEventListener('change', () => this.changed());
+    canvas.addEventListener('webglcontextrestored', this.onContextRestored);
     this.resetCamera();
   }
 
@@ -93,8 +116,24 @@ export class PointCloud {
     return () => this.listeners.delete(listener);
   }
 
+  /** Points given to the last setPoints (also those still streaming in). */
   get count(): number {
     return this.n;
+  }
+
+  /** Points on the GPU and drawn so far; equals `count` once streaming is done. */
+  get loadedCount(): number {
+    return this.loaded;
+  }
+
+  /**
+   * Resolves once every point of the latest setPoints is on the GPU (a setPoints while streaming
+   * moves the wait to the new points); rejects if the cloud is disposed first. Streaming runs on
+   * animation frames, so it waits while the page is hidden.
+   */
+  whenLoaded(): Promise<void> {
+    if (this.loaded === this.n) return Promise.resolve();
+    return new Promise((resolve, reject) => this.loadWaiters.push({ resolve, reject }));
   }
 
   resetCamera(): void {
@@ -114,20 +153,79 @@ export class PointCloud {
     this.changed();
   }
 
-  /** New points (count may change): shown at `positions` [n * 3] with `colors` [n * 3]. */
-  setPoints(positions: Float32Array, colors: Float32Array): void {
-    this.n = positions.length / 3;
-    this.current = positions.slice();
-    this.geometry.setAttribute('position', new THREE.BufferAttribute(positions.slice(), 3));
-    this.geometry.setAttribute('target', new THREE.BufferAttribute(positions.slice(), 3));
-    this.geometry.setAttribute('pointColor', new THREE.BufferAttribute(colors, 3));
-    this.geometry.setAttribute('selected', new THREE.BufferAttribute(new Float32Array(this.n), 1));
+  /**
+   * New points (count may change): shown at `positions` [n * 3] with `colors` [n * 3]. The first
+   * `chunkPoints` are drawn before this returns, the rest stream in over the next animation
+   * frames, a chunk per frame (`loadedCount`, `whenLoaded`); a stream still running is dropped.
+   */
+  setPoints(positions: Float32Array, colors: Float32Array, options: { chunkPoints?: number } = {}): void {
+    const n = positions.length / 3;
+    if (!Number.isInteger(n) || colors.length !== n * 3) throw new Error(`setPoints: ${positions.length} position and ${colors.length} colour values; both must be 3 per point`);
+    const chunk = options.chunkPoints ?? DEFAULT_CHUNK_POINTS;
+    if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`setPoints: chunkPoints must be a positive whole number, not ${chunk}`);
+    this.n = n;
+    this.chunkPoints = chunk;
+    this.data = { position: positions.slice(), target: positions.slice(), pointColor: colors, selected: new Float32Array(n) };
     this.material.uniforms.progress!.value = 1;
+    this.startStream();
     this.changed();
   }
 
+  /** New, empty GPU buffers for the current points (the old ones deleted) and the first chunk in them; the rest follow. */
+  private startStream(): void {
+    cancelAnimationFrame(this.stream);
+    const gl = this.gl;
+    for (const name of NAMES) {
+      const old = this.buffers.get(name);
+      if (old) gl.deleteBuffer(old);
+      const buffer = gl.createBuffer();
+      gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+      // size only: the GPU allocates without a transfer; chunks fill it with bufferSubData
+      gl.bufferData(gl.ARRAY_BUFFER, this.n * ATTRIBUTES[name] * 4, gl.DYNAMIC_DRAW);
+      this.geometry.setAttribute(name, new THREE.GLBufferAttribute(buffer, gl.FLOAT, ATTRIBUTES[name], 4, this.n));
+      this.buffers.set(name, buffer);
+    }
+    this.loaded = 0;
+    this.loadNextChunk();
+  }
+
+  // three.js rebuilds its own GPU objects after a lost context comes back, not these raw buffers:
+  // the old ones died with the context, so the points stream in again into new ones
+  private readonly onContextRestored = () => {
+    this.buffers.clear();
+    this.startStream();
+    this.render();
+  };
+
+  /** Uploads the next chunk of every attribute, draws up to it, and schedules the one after. */
+  private loadNextChunk(): void {
+    const end = Math.min(this.n, this.loaded + this.chunkPoints);
+    for (const name of NAMES) this.upload(name, this.loaded, end);
+    this.loaded = end;
+    this.geometry.setDrawRange(0, end);
+    if (end < this.n) {
+      this.stream = requestAnimationFrame(() => {
+        this.loadNextChunk();
+        this.render();
+      });
+    } else {
+      for (const w of this.loadWaiters.splice(0)) w.resolve();
+    }
+  }
+
+  /** Copies points [start, end) of one attribute from the CPU array into its GPU buffer. */
+  private upload(name: AttributeName, start: number, end: number): void {
+    if (end <= start) return;
+    const k = ATTRIBUTES[name];
+    this.gl.bindBuffer(this.gl.ARRAY_BUFFER, this.buffers.get(name) ?? null);
+    this.gl.bufferSubData(this.gl.ARRAY_BUFFER, start * k * 4, this.data[name], start * k, (end - start) * k);
+  }
+
   setColors(colors: Float32Array): void {
-    this.geometry.setAttribute('pointColor', new THREE.BufferAttribute(colors, 3));
+    if (colors.length !== this.n * 3) throw new Error(`setColors: ${colors.length / 3} colours for ${this.n} points`);
+    this.data.pointColor = colors;
+    // points not loaded yet get the new colours when their chunk streams in
+    this.upload('pointColor', 0, this.loaded);
     this.render();
   }
 
@@ -140,7 +238,8 @@ export class PointCloud {
   setSelection(indices: readonly number[] | null): void {
     const flags = new Float32Array(this.n);
     for (const i of indices ?? []) flags[i] = 1;
-    this.geometry.setAttribute('selected', new THREE.BufferAttribute(flags, 1));
+    this.data.selected = flags;
+    this.upload('selected', 0, this.loaded);
     this.material.uniforms.dimOthers!.value = indices && indices.length > 0 ? 1 : 0;
     this.render();
   }
@@ -149,17 +248,14 @@ export class PointCloud {
   moveTo(positions: Float32Array, ms = 700): Promise<void> {
     if (positions.length !== this.n * 3) throw new Error(`moveTo: ${positions.length / 3} positions for ${this.n} points`);
     cancelAnimationFrame(this.animation);
-    const pos = this.geometry.getAttribute('position') as THREE.BufferAttribute;
-    const tgt = this.geometry.getAttribute('target') as THREE.BufferAttribute;
-    // the start is what is on screen: the blend where an earlier move was interrupted
+    // the start is what is on screen: the blend where an earlier move was interrupted (also for
+    // points still streaming in: their chunks upload these arrays as they are then)
     const t = this.material.uniforms.progress!.value as number;
-    const from = pos.array as Float32Array;
-    const to = tgt.array as Float32Array;
+    const { position: from, target: to } = this.data;
     for (let i = 0; i < from.length; i++) from[i] = (from[i] as number) + ((to[i] as number) - (from[i] as number)) * t;
     to.set(positions);
-    pos.needsUpdate = true;
-    tgt.needsUpdate = true;
-    this.current = positions.slice();
+    this.upload('position', 0, this.loaded);
+    this.upload('target', 0, this.loaded);
     const start = performance.now();
     return new Promise((resolve) => {
       const tick = () => {
@@ -186,7 +282,7 @@ export class PointCloud {
     if (!this.grid) {
       this.camera.updateMatrixWorld();
       const m = new THREE.Matrix4().multiplyMatrices(this.camera.projectionMatrix, this.camera.matrixWorldInverse);
-      this.grid = buildGrid(projectToScreen(this.current, this.n, m.elements, this.width, this.height), this.width, this.height);
+      this.grid = buildGrid(projectToScreen(this.data.target, this.n, m.elements, this.width, this.height), this.width, this.height);
     }
     return this.grid;
   }
@@ -234,6 +330,10 @@ export class PointCloud {
 
   dispose(): void {
     cancelAnimationFrame(this.animation);
+    cancelAnimationFrame(this.stream);
+    for (const w of this.loadWaiters.splice(0)) w.reject(new Error('the 3D view was closed before its points finished loading'));
+    for (const b of this.buffers.values()) this.gl.deleteBuffer(b);
+    this.canvas.removeEventListener('webglcontextrestored', this.onContextRestored);
     this.controls.dispose();
     this.geometry.dispose();
     this.material.dispose();
