@@ -141,8 +141,9 @@ function gramShare(d: number): number {
 interface PcaFigures {
   rows: number;
   readOnlySeconds: number[];
-  randomized: { seconds: number[]; gflop: number; explainedRatio: number[]; relErrorVsExactSubsample: number[]; projectSeconds: number };
-  exact: { seconds: number[]; gflop: number; explainedRatio: number[] };
+  /** the reading in the products' thread (`seconds`) or by a worker thread a block ahead while the products have the other cores (`readAheadSeconds`, the projection job's way) */
+  randomized: { seconds: number[]; readAheadSeconds: number[]; gflop: number; explainedRatio: number[]; relErrorVsExactSubsample: number[]; projectSeconds: number };
+  exact: { seconds: number[]; readAheadSeconds: number[]; gflop: number; explainedRatio: number[] };
   subsample: { rows: number; explainedRatio: number[]; seconds: number };
 }
 
@@ -153,24 +154,34 @@ async function pcaBench(): Promise<PcaFigures> {
     const ids = sampleIds(db, 1);
     const src = sampleSource(db, 1, 'residual', 0, D, ids);
     const products = new BlockProducts(D, { threads });
+    // the projection job's way: a worker thread reads the next block while the products, left the other cores, run
+    const ahead = sampleSource(db, 1, 'residual', 0, D, ids, { reader: path.join(benchDir, '..', 'dist', 'electron', 'sample-reader.js') });
+    const aheadProducts = new BlockProducts(D, { threads: Math.max(1, threads - 1) });
     log(`PCA of ${rows.toLocaleString()} x ${D} streamed from SQLite, ${repeats} repeats ...`);
     const readOnly: number[] = [];
     const randomized: number[] = [];
     const exactTimes: number[] = [];
+    const exactAhead: number[] = [];
+    const randomizedAhead: number[] = [];
     let fast = null;
     let exact = null;
     for (let r = 0; r < repeats; r++) {
-      readOnly.push((await time(() => { for (const b of src.blocks()) void b; }))[1]);
+      readOnly.push((await time(async () => { for await (const b of src.blocks()) void b; }))[1]);
       const [p, t] = await time(() => streamedPca(src, 3, products, { method: 'randomized', seed: 1 }));
       fast = p;
       randomized.push(t);
       const [e, te] = await time(() => streamedPca(src, 3, products, { method: 'exact' }));
       exact = e;
       exactTimes.push(te);
-      log(`  repeat ${r + 1}: read-only pass ${readOnly.at(-1)!.toFixed(2)} s, randomized ${t.toFixed(2)} s, exact ${te.toFixed(2)} s`);
+      const [, ta] = await time(() => streamedPca(ahead, 3, aheadProducts, { method: 'exact' }));
+      exactAhead.push(ta);
+      const [, ra] = await time(() => streamedPca(ahead, 3, aheadProducts, { method: 'randomized', seed: 1 }));
+      randomizedAhead.push(ra);
+      log(`  repeat ${r + 1}: read-only pass ${readOnly.at(-1)!.toFixed(2)} s; in one thread: randomized ${t.toFixed(2)} s, exact ${te.toFixed(2)} s; read ahead: exact ${ta.toFixed(2)} s, randomized ${ra.toFixed(2)} s`);
     }
     const [, projectSeconds] = await time(() => streamedProject(src, fast!, products));
     await products.release();
+    await aheadProducts.release();
     const m = Math.min(rows, 20_000);
     const subIds = seededSubset(ids.length, m, 2).map((i) => ids[i] as number);
     const sub = sampleSlices(db, 1, 'residual', 0, D, subIds);
@@ -181,13 +192,14 @@ async function pcaBench(): Promise<PcaFigures> {
       readOnlySeconds: readOnly,
       randomized: {
         seconds: randomized,
+        readAheadSeconds: randomizedAhead,
         gflop: (RANDOMIZED_PASSES * 4 * rows * D * l) / 1e9,
         explainedRatio: fast!.explainedRatio,
         relErrorVsExactSubsample: fast!.explainedRatio.map((v, i) => v / (subPca.explainedRatio[i] as number) - 1),
         projectSeconds,
       },
       // the Gram's products on and above the diagonal only (dense-linalg.ts's panels)
-      exact: { seconds: exactTimes, gflop: (2 * rows * D * D * gramShare(D)) / 1e9, explainedRatio: exact!.explainedRatio },
+      exact: { seconds: exactTimes, readAheadSeconds: exactAhead, gflop: (2 * rows * D * D * gramShare(D)) / 1e9, explainedRatio: exact!.explainedRatio },
       subsample: { rows: m, explainedRatio: subPca.explainedRatio, seconds: subSeconds },
     };
   } finally {
@@ -272,8 +284,12 @@ if (pcaFigures) {
   const et = median(p.exact.seconds);
   console.log(`PCA of ${p.rows.toLocaleString()} x ${D}, 3 components, streamed from SQLite in blocks (float16 cast in the graph)`);
   console.log(`  one pass reading the rows only: ${spread(p.readOnlySeconds)}`);
-  console.log(`  randomized (${RANDOMIZED_PASSES} passes of C Z, l = ${randomizedWidth(3, D, p.rows)}): ${spread(p.randomized.seconds)}; ${p.randomized.gflop.toFixed(0)} GFLOP, ${rate(p.randomized.gflop, rt).toFixed(1)} GFLOP/s (${ofLimit(rate(p.randomized.gflop, rt))}); + projecting every row ${p.randomized.projectSeconds.toFixed(2)} s`);
-  console.log(`  exact (one pass of X^T X as panels on and above the diagonal, then the leading eigenpairs of the 768 x 768 covariance): ${spread(p.exact.seconds)}; ${p.exact.gflop.toFixed(0)} GFLOP, ${rate(p.exact.gflop, et).toFixed(1)} GFLOP/s (${ofLimit(rate(p.exact.gflop, et))})`);
+  const ra = median(p.randomized.readAheadSeconds);
+  const ea = median(p.exact.readAheadSeconds);
+  console.log(`  randomized (${RANDOMIZED_PASSES} passes of C Z, l = ${randomizedWidth(3, D, p.rows)}), reading in the products' thread: ${spread(p.randomized.seconds)}; ${p.randomized.gflop.toFixed(0)} GFLOP, ${rate(p.randomized.gflop, rt).toFixed(1)} GFLOP/s (${ofLimit(rate(p.randomized.gflop, rt))}); + projecting every row ${p.randomized.projectSeconds.toFixed(2)} s`);
+  console.log(`    read ahead by a worker thread, the products on ${Math.max(1, threads - 1)} thread(s): ${spread(p.randomized.readAheadSeconds)}; ${rate(p.randomized.gflop, ra).toFixed(1)} GFLOP/s`);
+  console.log(`  exact (one pass of X^T X as panels on and above the diagonal, then the leading eigenpairs of the 768 x 768 covariance), reading in the products' thread: ${spread(p.exact.seconds)}; ${p.exact.gflop.toFixed(0)} GFLOP, ${rate(p.exact.gflop, et).toFixed(1)} GFLOP/s (${ofLimit(rate(p.exact.gflop, et))})`);
+  console.log(`    read ahead by a worker thread, the products on ${Math.max(1, threads - 1)} thread(s) (the projection job's way): ${spread(p.exact.readAheadSeconds)}; ${rate(p.exact.gflop, ea).toFixed(1)} GFLOP/s (${ofLimit(rate(p.exact.gflop, ea))})`);
   console.log(`  explained variance: randomized ${p.randomized.explainedRatio.map((v) => v.toFixed(4)).join(', ')}; exact ${p.exact.explainedRatio.map((v) => v.toFixed(4)).join(', ')}; exact JS on a ${p.subsample.rows.toLocaleString()}-row subsample ${p.subsample.explainedRatio.map((v) => v.toFixed(4)).join(', ')} (${p.subsample.seconds.toFixed(1)} s)`);
   console.log(`  randomized / subsample - 1: ${p.randomized.relErrorVsExactSubsample.map((v) => `${(100 * v).toFixed(2)}%`).join(', ')}`);
 }

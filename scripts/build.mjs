@@ -29,6 +29,7 @@ await Promise.all([
       cli: 'electron/cli.ts',
       'job-worker': 'electron/jobs/worker.ts',
       'umap-layout-worker': 'electron/jobs/project/layout-worker.ts',
+      'sample-reader': 'db/sample-reader-worker.ts',
       main: 'electron/main.ts',
       demo: 'demo/run.ts',
     },

@@ -13,7 +13,7 @@ import { streamedSpectrum } from './streamed-pca.js';
 export async function knnIntrinsic(src: RowSource, o: LinalgOptions & { discard?: number; fraction?: number } = {}): Promise<IntrinsicEstimate & { duplicates: number }> {
   const { n, d } = src;
   if (n < 3) throw new RangeError(`TwoNN needs at least 3 points, got ${n}`);
-  const knn = await exactKnn(gatherRows(src), n, d, 2, o);
+  const knn = await exactKnn(await gatherRows(src), n, d, 2, o);
   const ratios: number[] = [];
   let duplicates = 0;
   for (let i = 0; i < n; i++) {

@@ -1,11 +1,14 @@
 // Samples streamed from SQLite in blocks (float16 bits, never one array) give the same rows as
-// sampleSlices, and the streamed PCA over them equals the exact PCA of those rows.
+// sampleSlices, in the calling thread and read ahead by the reader's worker thread (its bundle,
+// dist/electron/sample-reader.js: `npm run build` first), and the streamed PCA over them equals
+// the exact PCA of those rows.
 // (Timeouts are generous: the suite may share a loaded machine.)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../db/database.js';
+import { canReadAhead } from '../../../db/sample-reader.js';
 import { insertSamples, sampleIds, sampleSlices, type NewSample } from '../../../db/samples.js';
 import { BlockProducts } from '../../../native-models/runtime/dense-linalg.js';
 import { pca, project } from '../../analysis/pca.js';
@@ -13,6 +16,9 @@ import { linearSubspace } from '../../analysis/synthetic.js';
 import { asFloat32, concatSources, gatherRows, sampleSource } from './row-source.js';
 import { streamedPca, streamedProject } from './streamed-pca.js';
 
+const reader = path.join(import.meta.dirname, '..', '..', '..', 'dist', 'electron', 'sample-reader.js');
+/** Blocks of `blockRows`, read ahead by the worker thread. */
+const ahead = (blockRows: number) => ({ blockRows, reader });
 const L = 2;
 const D = 64;
 const n = 3000;
@@ -38,22 +44,45 @@ describe('rows streamed from the sample store', () => {
   const all = sampleIds(db, 1);
   const ids = all.filter((_, i) => i % 3 !== 1); // a subset, as a projection's --max-points takes
 
-  it('yields the slices of sampleSlices in blocks, each row placed by its position', () => {
-    const src = sampleSource(db, 1, 'residual', D, D, ids, 700);
-    const sizes = Array.from(src.blocks(), (b) => b.data.length / D);
-    expect(sizes.slice(0, -1).every((s) => s === 700)).toBe(true);
-    expect(sizes.reduce((a, s) => a + s, 0)).toBe(ids.length);
-    expect(Array.from(asFloat32(gatherRows(src)))).toEqual(Array.from(sampleSlices(db, 1, 'residual', D, D, ids)));
-  }, 300_000);
+  for (const via of ['in this thread', 'read ahead by the worker thread'] as const) {
+    const o = (blockRows: number) => (via === 'in this thread' ? { blockRows } : ahead(blockRows));
 
-  it('refuses ids that are not samples of the dataset', () => {
-    expect(() => Array.from(sampleSource(db, 1, 'residual', 0, D, [...ids, 999_999], 700).blocks())).toThrow(/1 of the \d+ sample ids are not samples of dataset 1/);
+    it(`yields the slices of sampleSlices in blocks, each row placed by its position (${via})`, async () => {
+      const src = sampleSource(db, 1, 'residual', D, D, ids, o(700));
+      const sizes: number[] = [];
+      for await (const b of src.blocks()) sizes.push(b.data.length / D);
+      expect(sizes.slice(0, -1).every((s) => s === 700)).toBe(true);
+      expect(sizes.reduce((a, s) => a + s, 0)).toBe(ids.length);
+      expect(Array.from(asFloat32(await gatherRows(src)))).toEqual(Array.from(sampleSlices(db, 1, 'residual', D, D, ids)));
+    }, 300_000);
+
+    it(`refuses ids that are not samples of the dataset (${via})`, async () => {
+      await expect(gatherRows(sampleSource(db, 1, 'residual', 0, D, [...ids, 999_999], o(700)))).rejects.toThrow(/1 of the \d+ sample ids are not samples of dataset 1/);
+    }, 300_000);
+  }
+
+  it('reads ahead only when the reader bundle exists and the database is a file', () => {
+    expect(fs.existsSync(reader)).toBe(true);
+    expect(canReadAhead(reader, db.name)).toBe(true);
+    expect(canReadAhead(undefined, db.name)).toBe(false);
+    expect(canReadAhead(reader, ':memory:')).toBe(false);
+  });
+
+  it('a consumer that stops early stops the reader thread, and a fresh pass gives every row', async () => {
+    const src = sampleSource(db, 1, 'residual', 0, D, ids, ahead(100));
+    let seen = 0;
+    for await (const b of src.blocks()) {
+      seen += b.data.length / D;
+      if (seen >= 300) break;
+    }
+    expect(seen).toBe(300);
+    expect((await gatherRows(src)).length).toBe(ids.length * D);
   }, 300_000);
 
   it('streamed PCA of one layer, and of two layers together, equals the exact PCA of the same rows', async () => {
     for (const [src, rows] of [
-      [sampleSource(db, 1, 'residual', D, D, ids, 512), sampleSlices(db, 1, 'residual', D, D, ids)],
-      [concatSources([0, 1].map((l) => sampleSource(db, 1, 'residual', l * D, D, ids, 512))), Float32Array.from([...sampleSlices(db, 1, 'residual', 0, D, ids), ...sampleSlices(db, 1, 'residual', D, D, ids)])],
+      [sampleSource(db, 1, 'residual', D, D, ids, ahead(512)), sampleSlices(db, 1, 'residual', D, D, ids)],
+      [concatSources([0, 1].map((l) => sampleSource(db, 1, 'residual', l * D, D, ids, ahead(512)))), Float32Array.from([...sampleSlices(db, 1, 'residual', 0, D, ids), ...sampleSlices(db, 1, 'residual', D, D, ids)])],
     ] as const) {
       const m = rows.length / D;
       const want = pca(rows, m, D, 3, { method: 'exact' });

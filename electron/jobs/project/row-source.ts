@@ -1,7 +1,9 @@
 // Rows for the streamed maths (PCA, projection, kNN), in blocks: from the sample store (float16
-// bits straight out of SQLite, never decoded in JS, never all in one array) or from an array
-// already in memory (ablated states, tests).
+// bits straight out of SQLite, never decoded in JS, never all in one array; read ahead by a worker
+// thread when the caller names the reader's bundle) or from an array already in memory (ablated
+// states, tests).
 import type { Db } from '../../../db/database.js';
+import { canReadAhead, readAhead } from '../../../db/sample-reader.js';
 import { sampleSliceBlocks } from '../../../db/samples.js';
 import { fromHalf } from '../../../common/half.js';
 import type { RowData } from '../../../native-models/runtime/dense-linalg.js';
@@ -17,7 +19,7 @@ export interface RowSource {
   n: number;
   d: number;
   /** a fresh pass over all n rows (each call starts again) */
-  blocks(): Iterable<RowBlock>;
+  blocks(): Iterable<RowBlock> | AsyncIterable<RowBlock>;
 }
 
 /** Rows per block: about 8 M values (32 MB as float32 inside the graph), at most 8,192 rows. */
@@ -36,22 +38,38 @@ export function arraySource(x: RowData, n: number, d: number, blockRows = blockR
   };
 }
 
-/** One layer's slice (`start`, `width` values) of the listed samples, read from SQLite block by block. */
-export function sampleSource(db: Db, datasetId: number, column: 'residual' | 'ffn', start: number, width: number, ids: readonly number[], blockRows = blockRowsFor(width)): RowSource {
+/**
+ * One layer's slice (`start`, `width` values) of the listed samples, read from SQLite block by
+ * block: by a worker thread a few blocks ahead of the caller when `reader` is the path of the
+ * reader's bundle (dist/electron/sample-reader.js) and the database is a file, else in the
+ * caller's thread.
+ */
+export function sampleSource(db: Db, datasetId: number, column: 'residual' | 'ffn', start: number, width: number, ids: readonly number[], o: { blockRows?: number; reader?: string } = {}): RowSource {
+  const blockRows = o.blockRows ?? blockRowsFor(width);
+  const reader = o.reader;
   return {
     n: ids.length,
     d: width,
-    *blocks() {
-      for (const b of sampleSliceBlocks(db, datasetId, column, start, width, ids, blockRows)) yield { data: b.half, positions: b.positions };
-    },
+    blocks: canReadAhead(reader, db.name)
+      ? async function* () {
+          for await (const b of readAhead(reader, { file: db.name, datasetId, column, start, width, ids: Float64Array.from(ids), blockRows })) yield { data: b.half, positions: b.positions };
+        }
+      : function* () {
+          for (const b of sampleSliceBlocks(db, datasetId, column, start, width, ids, blockRows)) yield { data: b.half, positions: b.positions };
+        },
   };
 }
 
+/** Whether sampleSource reads ahead on a thread of its own with these arguments (the products may then leave it a core). */
+export function readsAhead(db: Db, reader: string | undefined): boolean {
+  return canReadAhead(reader, db.name);
+}
+
 /** All rows of a source in one array, as float16 bits when it gives float16 (kNN needs every row as its reference set). */
-export function gatherRows(src: RowSource): RowData {
+export async function gatherRows(src: RowSource): Promise<RowData> {
   let out: RowData | null = null;
   let next = 0;
-  for (const b of src.blocks()) {
+  for await (const b of src.blocks()) {
     out ??= b.data instanceof Uint16Array ? new Uint16Array(src.n * src.d) : new Float32Array(src.n * src.d);
     const rows = b.data.length / src.d;
     for (let r = 0; r < rows; r++) {
@@ -75,11 +93,11 @@ export function concatSources(sources: readonly RowSource[]): RowSource {
   return {
     n: sources.reduce((a, s) => a + s.n, 0),
     d,
-    *blocks() {
+    async *blocks() {
       let base = 0;
       for (const s of sources) {
         let next = 0;
-        for (const b of s.blocks()) {
+        for await (const b of s.blocks()) {
           const rows = b.data.length / d;
           yield { data: b.data, positions: Int32Array.from({ length: rows }, (_, r) => base + (b.positions ? (b.positions[r] as number) : next + r)) };
           next += rows;

@@ -23,9 +23,12 @@ import { JobInputError, type JobContext } from '../definition.js';
 import { ablatedStates } from './ablated.js';
 import { fastUmap } from './fast-umap.js';
 import { knnIntrinsic } from './knn-intrinsic.js';
-import { arraySource, asFloat32, concatSources, gatherRows, sampleSource, type RowSource } from './row-source.js';
+import { arraySource, asFloat32, concatSources, gatherRows, readsAhead, sampleSource, type RowSource } from './row-source.js';
 import { streamedPca, streamedProject } from './streamed-pca.js';
 import { canLayoutInParallel } from './parallel-layout.js';
+
+/** The sample reader's bundle beside this one's (dist/electron/); absent when run from source, which then reads in this thread. */
+const SAMPLE_READER = fileURLToPath(new URL('./sample-reader.js', import.meta.url));
 
 /** The UMAP layout worker's bundle beside this one's (dist/electron/); absent when run from source, where layouts take one thread. */
 const LAYOUT_WORKER = fileURLToPath(new URL('./umap-layout-worker.js', import.meta.url));
@@ -39,9 +42,9 @@ export const STREAMED_PCA_WORK = 2e8;
 /** A PCA basis of a source's rows and a way to place rows in it, by the route that suits the size. */
 async function fitPca(src: RowSource, k: number, seed: number, products: () => BlockProducts): Promise<{ basis: Pca; place: (s: RowSource) => Promise<Float32Array> }> {
   if (src.n * src.d * src.d <= STREAMED_PCA_WORK) {
-    const rows = (s: RowSource) => asFloat32(gatherRows(s));
-    const basis = pca(rows(src), src.n, src.d, k, { seed });
-    return { basis, place: async (s) => project(basis, rows(s), s.n) };
+    const rows = async (s: RowSource) => asFloat32(await gatherRows(s));
+    const basis = pca(await rows(src), src.n, src.d, k, { seed });
+    return { basis, place: async (s) => project(basis, await rows(s), s.n) };
   }
   const basis = await streamedPca(src, k, products(), { seed });
   return { basis, place: (s) => streamedProject(s, basis, products()) };
@@ -81,7 +84,7 @@ export function measureIntrinsic(db: Db, datasetId: number, space: 'residual' | 
 
 /** TwoNN and PCA-90 on every listed sample (exact kNN and the covariance spectrum through onnxruntime), stored. */
 export async function measureIntrinsicAll(db: Db, datasetId: number, space: 'residual' | 'ffn', layer: number, ids: readonly number[], width: number): Promise<IntrinsicEstimate> {
-  const est = await knnIntrinsic(sampleSource(db, datasetId, space, layer * width, width, ids));
+  const est = await knnIntrinsic(sampleSource(db, datasetId, space, layer * width, width, ids, { reader: SAMPLE_READER }));
   saveIntrinsicDim(db, datasetId, { layer, space, points: est.points, twonn: est.twonn, pca90: est.pca90, params: { method: 'twonn+pca90', discard: 0.1, fraction: 0.9, neighbours: 'exact, all points', duplicates: est.duplicates } });
   return est;
 }
@@ -105,10 +108,11 @@ export async function runProject(ctx: JobContext<ProjectParams>): Promise<Projec
   let done = 0;
   const step = (fraction: number, message: string) => ctx.progress(done + fraction, total, 'steps', message);
   step(0, `reading ${n} samples`);
-  const states = (layer: number) => sampleSource(db, dataset.id, p.space, layer * width, width, run.sampleIds);
+  const states = (layer: number) => sampleSource(db, dataset.id, p.space, layer * width, width, run.sampleIds, { reader: SAMPLE_READER });
   // onnxruntime sessions for the block products, made on first use (small sets stay in JS)
   const held: { products?: BlockProducts } = {};
-  const products = () => (held.products ??= new BlockProducts(width));
+  // reading ahead takes a core: the products get the others (on 2 cores, both at once were slower than one after the other)
+  const products = () => (held.products ??= new BlockProducts(width, readsAhead(db, SAMPLE_READER) ? { threads: Math.max(1, availableParallelism() - 1) } : {}));
   try {
     return await projectLayers();
   } finally {

@@ -45,7 +45,7 @@ function firstRow(x: RowData, d: number): Float32Array {
 async function pass(src: RowSource, shift: Float32Array | null, each: (x: RowData, shift: Float32Array) => Promise<{ sums: Float32Array; squares: number }>): Promise<ShiftedMoments> {
   let m: ShiftedMoments | null = null;
   let s = shift;
-  for (const b of src.blocks()) {
+  for await (const b of src.blocks()) {
     const rows = b.data.length / src.d;
     if (rows === 0) continue;
     s ??= firstRow(b.data, src.d);
@@ -143,7 +143,7 @@ export async function streamedProject(src: RowSource, p: Pca, products: BlockPro
   const mean = Float32Array.from(p.mean);
   const out = new Float32Array(n * k);
   let next = 0;
-  for (const b of src.blocks()) {
+  for await (const b of src.blocks()) {
     const rows = b.data.length / d;
     if (rows === 0) continue;
     const y = await products.times(b.data, mean, basis, k);

@@ -48,6 +48,9 @@ const NAMES = Object.keys(ATTRIBUTES) as AttributeName[];
 /** Points uploaded per animation frame while new points stream in (about 5 MB of attributes). */
 export const DEFAULT_CHUNK_POINTS = 131_072;
 
+/** Quiet time after a view change before the picking grid is rebuilt. */
+const GRID_AFTER_REST_MS = 150;
+
 /** Whether this browser can give a WebGL 2 context (three.js needs it). */
 export function webglAvailable(): boolean {
   try {
@@ -78,6 +81,7 @@ export class PointCloud {
   private width = 1;
   private height = 1;
   private animation = 0;
+  private gridTimer = 0;
   private grid: ScreenGrid | null = null;
   private readonly listeners = new Set<() => void>();
 
@@ -289,6 +293,10 @@ export class PointCloud {
 
   private changed(): void {
     this.grid = null;
+    // the picking grid (about 60 ms for 1,000,000 points) is built once the view rests, so the
+    // first hover, click or lasso after a camera move finds it ready instead of paying for it
+    clearTimeout(this.gridTimer);
+    this.gridTimer = window.setTimeout(() => this.screenGrid(), GRID_AFTER_REST_MS);
     this.render();
     for (const l of this.listeners) l();
   }
@@ -330,6 +338,7 @@ export class PointCloud {
 
   dispose(): void {
     cancelAnimationFrame(this.animation);
+    clearTimeout(this.gridTimer);
     cancelAnimationFrame(this.stream);
     for (const w of this.loadWaiters.splice(0)) w.reject(new Error('the 3D view was closed before its points finished loading'));
     for (const b of this.buffers.values()) this.gl.deleteBuffer(b);
