@@ -247,17 +247,25 @@ describe('ablation in the UI', () => {
     for (const n of ['0:1', '0:2', '0:3', '1:4', '1:5', '1:6']) await page.locator(`[data-testid="pg-neuron"][data-neuron="${n}"]`).check();
     await page.getByTestId('pg-mode').selectOption('steer');
     await expect(page.getByTestId('pg-steer-capture').inputValue()).resolves.not.toBe('');
-    await page.waitForFunction(() => document.querySelector('[data-testid="pg-facts"]')?.textContent?.includes('Neurons steered (strength 4)8'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="pg-facts"]')?.textContent?.includes('Neurons steered (means × 4)8'));
     await upToDate();
     expect(await kl()).toBeGreaterThan(0);
     await expect(page.getByTestId('pg-step-kl').textContent()).resolves.toMatch(/per step, nats: (\S+ · )+\S+$/);
     await expect(page.getByTestId('pg-steer-kl').textContent()).resolves.toMatch(/nats$/);
     await screenshot(page, 'ablation-playground-steer');
     await page.getByTestId('pg-strength').fill('0');
-    await page.waitForFunction(() => document.querySelector('[data-testid="pg-facts"]')?.textContent?.includes('Neurons steered (strength 0)8'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="pg-facts"]')?.textContent?.includes('Neurons steered (means × 0)8'));
     await upToDate();
     expect(await kl()).toBeLessThan(1e-9);
     await expect(page.getByTestId('pg-intact').textContent()).resolves.toBe(await page.getByTestId('pg-ablated').textContent());
+    // by value vectors: no capture asked for, the model moves again at a non-zero strength
+    await page.getByTestId('pg-steer-by').selectOption('value');
+    expect(await page.getByTestId('pg-steer-capture').count()).toBe(0);
+    await page.getByTestId('pg-strength').fill('8');
+    await page.waitForFunction(() => document.querySelector('[data-testid="pg-facts"]')?.textContent?.includes('Neurons steered (value vectors × 8)8'));
+    await upToDate();
+    expect(await kl()).toBeGreaterThan(0);
+    await page.getByTestId('pg-steer-by').selectOption('mean');
     await page.getByTestId('pg-mode').selectOption('ablate');
   });
 

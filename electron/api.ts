@@ -305,13 +305,19 @@ export const PlaygroundRequest = z.object({
   maxNew: z.number().int().min(0).max(128).default(16),
   /** next-token candidates shown */
   topK: z.number().int().min(1).max(50).default(10),
-  /** steer instead of ablate: `neurons` get shift += strength x their mean over capture datasetId, at `layers` (all when absent); weights are not set */
+  /**
+   * steer instead of ablate, at `layers` (all when absent); weights are not set. by 'mean' (default):
+   * `neurons` get shift += strength x their mean over capture datasetId; by 'value': += strength,
+   * i.e. strength x each neuron's value vector added to the FFN output (no capture needed)
+   */
   steer: z
     .object({
-      datasetId: z.number().int().positive(),
+      by: z.enum(['mean', 'value']).default('mean'),
+      datasetId: z.number().int().positive().optional(),
       strength: z.number().min(-64).max(64),
       layers: z.array(z.number().int().min(0)).max(4096).optional(),
     })
+    .refine((s) => s.by === 'value' || s.datasetId !== undefined, { message: "steering by means needs datasetId: the capture whose per-neuron means are added (or by: 'value')", path: ['datasetId'] })
     .optional(),
 });
 export type PlaygroundRequest = z.infer<typeof PlaygroundRequest>;
@@ -335,7 +341,7 @@ export const PlaygroundResult = z.object({
   /** milliseconds: the two-condition forward pass, and the two greedy continuations */
   timing: z.object({ forwardMs: z.number(), generateMs: z.number() }),
   /** in steer mode (`ablated` is then the steered side): KL(intact || steered) at each generated step and its mean, nats */
-  steer: z.object({ strength: z.number(), stepKl: z.array(z.number()), meanKl: z.number() }).optional(),
+  steer: z.object({ by: z.enum(['mean', 'value']), strength: z.number(), stepKl: z.array(z.number()), meanKl: z.number() }).optional(),
 });
 export type PlaygroundResult = z.infer<typeof PlaygroundResult>;
 

@@ -17,7 +17,7 @@ import { workerScript } from './paths.js';
 import { finished, runToEnd } from './run-to-end.js';
 import { formatStat } from '../common/format.js';
 import { generateGreedy, logitsFor, tokenizerFor, type ProviderReport, type RunPlace } from './inference.js';
-import { loadTokenizer } from '../native-models/tokenizers/tokenizer.js';
+import { decodeModelIds, loadTokenizer } from '../native-models/tokenizers/tokenizer.js';
 import { parseProviders } from '../native-models/runtime/providers.js';
 import { modelSummary } from './models.js';
 import fs from 'node:fs';
@@ -135,9 +135,11 @@ commands:
                                           FILE.md (Markdown) or FILE.html (one self-contained page, figures inline)
   generate ... --ablate SET [--dataset D] [--method zero|mean]
                                           the continuation with SET ablated, beside the intact one
-  generate ... --steer SET --capture D --strength X [--steer-layers 0,2]
+  generate ... --steer SET --capture D --strength X [--steer-layers 0,2] [--steer-by mean|value]
                                           the continuation with SET steered (each neuron's activation + X x its mean over
-                                          capture D, at every step), beside the intact one, with the KL per step and its mean
+                                          capture D, at every step; --steer-by value: + X, i.e. X x its value vector added
+                                          to the FFN output, no capture needed), beside the intact one, with the KL per step
+                                          and its mean
   project --dataset D [--layer L] [--method pca|umap] [--dims 3] [--seed S] [--max-points N] [--space residual|ffn]
           [--shared-basis] [--ablate L:N,L:N --ablate-method zero|mean] [--layout-threads T]
                                           project the capture's sampled hidden states (a job; stored for the manifold view)
@@ -348,6 +350,7 @@ const OPTIONS = {
   capture: { type: 'string' },
   strength: { type: 'string' },
   'steer-layers': { type: 'string' },
+  'steer-by': { type: 'string' },
   dims: { type: 'string' },
   'max-points': { type: 'string' },
   'layout-threads': { type: 'string' },
@@ -866,27 +869,29 @@ async function run(argv: string[], io: Io, backend: () => Backend): Promise<void
       const maxNew = Number(values['max-new'] ?? '32');
       if (!Number.isInteger(maxNew) || maxNew < 1) throw new UsageError(`--max-new must be a positive integer, got "${values['max-new']}"`);
       const place = runPlace(b, values.provider);
-      const decode = (x: number[]) => (tokenizer ? tokenizer.decode(x, { skipSpecial: true }) : undefined);
+      const decode = (x: number[]) => (tokenizer ? decodeModelIds(tokenizer, x, { skipSpecial: true }) : undefined);
       if (values.steer !== undefined) {
         if (values.ablate !== undefined) throw new UsageError('generate takes --steer SET or --ablate SET, not both');
+        const by = values['steer-by'] ?? 'mean';
+        if (by !== 'mean' && by !== 'value') throw new UsageError(`--steer-by takes mean (strength x each neuron's mean over --capture D) or value (strength x its value vector), got "${by}"`);
         const strength = numberFlag(values, 'strength', 'number');
-        if (strength === undefined) throw new UsageError('generate --steer needs --strength X: the multiple of each neuron\'s mean activation added (e.g. 4; a negative one as --strength=-4)');
+        if (strength === undefined) throw new UsageError(`generate --steer needs --strength X: the multiple of ${by === 'mean' ? "each neuron's mean activation" : "each neuron's value vector"} added (e.g. 4; a negative one as --strength=-4)`);
         const captureId = numberFlag(values, 'capture', 'integer') ?? numberFlag(values, 'dataset', 'integer');
-        if (captureId === undefined) throw new UsageError('generate --steer needs --capture D: the capture whose per-neuron means are added');
+        if (captureId === undefined && by === 'mean') throw new UsageError('generate --steer needs --capture D: the capture whose per-neuron means are added (or --steer-by value: each neuron\'s value vector, no capture)');
         const layerText = values['steer-layers'];
         if (layerText !== undefined && !/^\d+(,\d+)*$/.test(layerText)) throw new UsageError(`--steer-layers takes comma-separated layer numbers (0-based), e.g. 0,2; got "${layerText}"`);
         const layers = layerText?.split(',').map(Number);
-        const set = (await b.handle('sets.resolve', { modelId: model.id, set: setSource({ ...values, dataset: values.dataset ?? String(captureId) }, 'steer') })) as { label: string; neurons: NeuronRef[] };
-        const edit = steeringEditFor(b.db, getModel(b.db, model.id)!, set.neurons, captureId, strength, layers);
+        const set = (await b.handle('sets.resolve', { modelId: model.id, set: setSource({ ...values, ...(captureId !== undefined ? { dataset: values.dataset ?? String(captureId) } : {}) }, 'steer') })) as { label: string; neurons: NeuronRef[] };
+        const edit = steeringEditFor(b.db, getModel(b.db, model.id)!, set.neurons, captureId !== undefined && by === 'mean' ? { by, datasetId: captureId } : { by: 'value' }, strength, layers);
         const out = await generateSteeredAt(model.path, ids, edit, maxNew, place, tokenizer?.eos ?? undefined);
         process.stderr.write(`${model.name}: ${out.intact.length} tokens intact, ${out.steered.length} steered, greedy, KV cache (${reportProvider(out)})\n`);
         const text = decode(out.intact);
         const steeredText = decode(out.steered);
-        const steered = { set: set.label, neurons: set.neurons.length, capture: captureId, strength, ...(layers ? { layers } : {}), ids: out.steered, ...(steeredText !== undefined ? { text: steeredText } : {}) };
+        const steered = { set: set.label, neurons: set.neurons.length, by, ...(by === 'mean' ? { capture: captureId } : {}), strength, ...(layers ? { layers } : {}), ids: out.steered, ...(steeredText !== undefined ? { text: steeredText } : {}) };
         return io.out({ ids: out.intact, ...(text !== undefined ? { text } : {}), steered, stepKl: out.stepKl, meanKl: out.meanKl }, () =>
           [
             `intact:  ${text ?? out.intact.join(',')}`,
-            `steered (${set.label}, ${set.neurons.length} neurons, strength ${strength} x means of capture ${captureId}): ${steeredText ?? out.steered.join(',')}`,
+            `steered (${set.label}, ${set.neurons.length} neurons, strength ${strength} x ${by === 'mean' ? `means of capture ${captureId}` : 'value vectors'}): ${steeredText ?? out.steered.join(',')}`,
             `KL(intact || steered) per step: ${out.stepKl.map((k) => k.toFixed(4)).join(' ')}`,
             `mean KL: ${out.meanKl.toFixed(4)} nats`,
           ].join('\n'),

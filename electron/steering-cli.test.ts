@@ -24,7 +24,7 @@ function run(args: string[], json = true): { code: number | null; out: Record<st
 
 interface SteerOut {
   ids: number[];
-  steered: { ids: number[]; strength: number; neurons: number; capture: number };
+  steered: { ids: number[]; by: string; strength: number; neurons: number; capture?: number };
   stepKl: number[];
   meanKl: number;
 }
@@ -72,6 +72,24 @@ describe('generate --steer', () => {
     expect(p.steer?.strength).toBe(-8);
     p.steer!.stepKl.forEach((k, i) => expect(k).toBeCloseTo(o.stepKl[i] as number, 4));
     expect(p.nextKl).toBeCloseTo(o.stepKl[0] as number, 4);
+  });
+
+  it('--steer-by value needs no capture; the playground gives the same tokens and KL', { timeout: 180_000 }, async () => {
+    const args = ['generate', '--model', 'tiny', '--prompt-ids', promptIds.join(','), '--max-new', '6', '--steer', setFile, '--steer-by', 'value', '--strength', '6'];
+    const r = run(args);
+    expect(r.code, r.stderr).toBe(0);
+    const o = r.out as unknown as SteerOut;
+    expect(o.steered).toMatchObject({ by: 'value', strength: 6, neurons: 16 });
+    expect(o.steered).not.toHaveProperty('capture');
+    expect(o.stepKl[0]).toBeGreaterThan(1e-4);
+    b ??= testBackend(dataDir);
+    const neurons = JSON.parse(fs.readFileSync(setFile, 'utf8')) as Array<{ layer: number; neuron: number }>;
+    const p = (await b.handle('playground.run', { modelId: 1, prompt: `[${promptIds.join(', ')}]`, neurons, maxNew: 6, steer: { by: 'value', strength: 6 } })) as PlaygroundResult;
+    expect(p.ablated.continuation.ids).toEqual(o.steered.ids);
+    expect(p.steer).toMatchObject({ by: 'value', strength: 6 });
+    p.steer!.stepKl.forEach((k, i) => expect(k).toBeCloseTo(o.stepKl[i] as number, 4));
+    await expect(b.handle('playground.run', { modelId: 1, prompt: '[1, 2]', neurons, maxNew: 2, steer: { strength: 6 } })).rejects.toThrow(/steering by means needs datasetId/);
+    expect(run(['generate', '--model', 'tiny', '--prompt-ids', '1,2', '--steer', setFile, '--steer-by', 'values', '--strength', '2']).stderr).toMatch(/--steer-by takes mean .* or value/);
   });
 
   it('says what is missing: the strength, the capture', { timeout: 60_000 }, () => {

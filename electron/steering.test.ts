@@ -3,12 +3,15 @@
 // whole sequence every step) and writes the intact and steered greedy continuations, the steered
 // logits of every step and the per-step KL. The app's steering edit, run through the KV-cache
 // generator as the second row beside the intact one, must give the same tokens, the same first-step
-// logits and the same per-step KL. Also the pure maths of the edit and of the KL.
+// logits and the same per-step KL; and steering by value vectors (PyTorch adds strength x each
+// neuron's value vector to the FFN output, the app shifts the activation). Also the pure maths of
+// the edits and of the KL.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { klFromLogits, meanOf, steeringEdit } from './analysis/steering.js';
+import type { NeuronEdit } from './analysis/ablation-edit.js';
+import { klFromLogits, meanOf, steeringEdit, valueVectorEdit } from './analysis/steering.js';
 import { generateSteeredAt } from './steering.js';
 import { tempDir } from './jobs/test-support.js';
 
@@ -22,6 +25,8 @@ interface Golden {
   steered: number[];
   steered_logits: number[][];
   step_kl: number[];
+  /** strength x each neuron's value vector added to the FFN output (PyTorch: a residual-space vector, not an activation shift) */
+  value_vectors: { strength: number; steered: number[]; steered_logits: number[][]; step_kl: number[] };
 }
 
 describe('steering edit (pure)', () => {
@@ -48,6 +53,11 @@ describe('steering edit (pure)', () => {
     expect(() => steeringEdit(shape, [], [1, 2], 1)).toThrow(/one mean per neuron \(2 x 3\), got 2/);
   });
 
+  it('steers by value vectors: each chosen neuron + strength, no means', () => {
+    expect(Array.from(valueVectorEdit(shape, [{ layer: 0, neuron: 2 }, { layer: 1, neuron: 0 }], 3).shift)).toEqual([0, 0, 3, 3, 0, 0]);
+    expect(Array.from(valueVectorEdit(shape, [{ layer: 0, neuron: 2 }, { layer: 1, neuron: 0 }], 3, [1]).shift)).toEqual([0, 0, 0, 3, 0, 0]);
+  });
+
   it('KL of logits: 0 for the same distribution (any offset), the closed form for two tokens', () => {
     expect(klFromLogits([1, 2, 3], [11, 12, 13])).toBeCloseTo(0, 12);
     // p = (0.5, 0.5), q = softmax(0, ln 3) = (0.25, 0.75): KL = 0.5 ln 2 + 0.5 ln(2/3)
@@ -58,26 +68,34 @@ describe('steering edit (pure)', () => {
   });
 });
 
+/** The app's edit run beside the intact row against one PyTorch reference: tokens, first-step logits, per-step KL. */
+async function expectReference(g: Golden, edit: NeuronEdit, want: { steered: number[]; steered_logits: number[][]; step_kl: number[] }): Promise<void> {
+  const out = await generateSteeredAt(path.join(fixtures, 'gpt2'), g.prompt, edit, want.steered.length, { dataDir: tempDir() });
+  expect(out.intact).toEqual(g.intact);
+  expect(out.steered).toEqual(want.steered);
+  expect(out.steered).not.toEqual(out.intact);
+  const V = out.firstLogits.length / 2;
+  const first = want.steered_logits[0] as number[];
+  expect(V).toBe(first.length);
+  let worst = 0;
+  for (let v = 0; v < V; v++) worst = Math.max(worst, Math.abs((out.firstLogits[V + v] as number) - (first[v] as number)));
+  expect(worst).toBeLessThan(1e-4); // the golden tests' fp32 tolerance
+  expect(out.stepKl).toHaveLength(want.step_kl.length);
+  out.stepKl.forEach((k, i) => expect(Math.abs(k - (want.step_kl[i] as number))).toBeLessThan(1e-3 * Math.max(1, want.step_kl[i] as number)));
+  expect(out.meanKl).toBeCloseTo(meanOf(want.step_kl), 2);
+}
+
 describe('steered generation against PyTorch (GPT-2 fixture)', () => {
-  it('gives the reference tokens, first-step logits and per-step KL', { timeout: 120_000 }, async () => {
-    const g = JSON.parse(fs.readFileSync(path.join(fixtures, 'steering.json'), 'utf8')) as Golden;
-    const L = 2;
-    const F = 128;
-    const means = new Float32Array(L * F);
-    for (const n of g.neurons) means[n.layer * F + n.neuron] = n.mean;
-    const edit = steeringEdit({ layers: L, neurons: F }, g.neurons, means, g.strength);
-    const out = await generateSteeredAt(path.join(fixtures, 'gpt2'), g.prompt, edit, g.steered.length, { dataDir: tempDir() });
-    expect(out.intact).toEqual(g.intact);
-    expect(out.steered).toEqual(g.steered);
-    expect(out.steered).not.toEqual(out.intact);
-    const V = out.firstLogits.length / 2;
-    const want = g.steered_logits[0] as number[];
-    expect(V).toBe(want.length);
-    let worst = 0;
-    for (let v = 0; v < V; v++) worst = Math.max(worst, Math.abs((out.firstLogits[V + v] as number) - (want[v] as number)));
-    expect(worst).toBeLessThan(1e-4); // the golden tests' fp32 tolerance
-    expect(out.stepKl).toHaveLength(g.step_kl.length);
-    out.stepKl.forEach((k, i) => expect(Math.abs(k - (g.step_kl[i] as number))).toBeLessThan(1e-3 * Math.max(1, g.step_kl[i] as number)));
-    expect(out.meanKl).toBeCloseTo(meanOf(g.step_kl), 2);
+  const g = JSON.parse(fs.readFileSync(path.join(fixtures, 'steering.json'), 'utf8')) as Golden;
+  const shape = { layers: 2, neurons: 128 };
+
+  it('by means: the reference tokens, first-step logits and per-step KL', { timeout: 120_000 }, async () => {
+    const means = new Float32Array(shape.layers * shape.neurons);
+    for (const n of g.neurons) means[n.layer * shape.neurons + n.neuron] = n.mean;
+    await expectReference(g, steeringEdit(shape, g.neurons, means, g.strength), g);
+  });
+
+  it('by value vectors: the same as PyTorch adding strength x each value vector to the FFN output', { timeout: 120_000 }, async () => {
+    await expectReference(g, valueVectorEdit(shape, g.neurons, g.value_vectors.strength), g.value_vectors);
   });
 });

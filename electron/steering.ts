@@ -9,19 +9,31 @@ import { asFloat32 } from '../native-models/runtime/tensors.js';
 import type { ModelSpec } from '../native-models/spec.js';
 import { identityEdit, type NeuronEdit } from './analysis/ablation-edit.js';
 import type { NeuronRef } from './analysis/neuron-sets.js';
-import { klFromLogits, meanOf, steeringEdit } from './analysis/steering.js';
+import { klFromLogits, meanOf, steeringEdit, valueVectorEdit } from './analysis/steering.js';
 import { checkDataset } from './ablation-sets.js';
 import { ApiError } from './errors.js';
 import { loadModel } from '../native-models/load.js';
 import { Generator } from '../native-models/runtime/generate.js';
 import { checkIds, sessionOptions, type ProviderReport, type RunPlace } from './inference.js';
 
-/** The steering edit of `neurons` of a model: shift += strength x mean over capture `datasetId`, at `layers` (all when absent). */
-export function steeringEditFor(db: Db, model: ModelRecord, neurons: readonly NeuronRef[], datasetId: number, strength: number, layers?: readonly number[]): NeuronEdit {
+/** What steering adds to each chosen neuron: strength x its mean over a capture, or strength along its value vector. */
+export type SteerBy = { by: 'mean'; datasetId: number } | { by: 'value' };
+
+/** The steering edit of `neurons` of a model at `layers` (all when absent): shift += strength x mean over the capture, or += strength (its value vector). */
+export function steeringEditFor(db: Db, model: ModelRecord, neurons: readonly NeuronRef[], source: SteerBy, strength: number, layers?: readonly number[]): NeuronEdit {
   const spec = model.spec as ModelSpec;
+  const shape = { layers: spec.nLayers, neurons: spec.dFf };
+  if (source.by === 'value') {
+    try {
+      return valueVectorEdit(shape, neurons, strength, layers);
+    } catch (e) {
+      throw new ApiError('bad-request', `${(e as Error).message} (model "${model.name}")`);
+    }
+  }
+  const datasetId = source.datasetId;
   checkDataset(db, model, datasetId);
   try {
-    return steeringEdit({ layers: spec.nLayers, neurons: spec.dFf }, neurons, loadMeans(db, datasetId, spec.nLayers, spec.dFf), strength, layers);
+    return steeringEdit(shape, neurons, loadMeans(db, datasetId, spec.nLayers, spec.dFf), strength, layers);
   } catch (e) {
     throw new ApiError('bad-request', `${(e as Error).message} (model "${model.name}", capture ${datasetId})`);
   }

@@ -144,7 +144,7 @@ function largestResidual(c: Float64Array, d: number, components: Float64Array, v
  * Subspace iteration serves a few leading pairs (a 2-D or 3-D view); fifty (UMAP's input) reach
  * into the flat noise floor, where the iteration would not converge before its budget ran out.
  */
-const LEADING_ITERATION_MAX_K = 8;
+export const LEADING_ITERATION_MAX_K = 8;
 
 /** Converged: every pair's residual below this fraction of the largest eigenvalue (its eigenvalue is then good to about its square). */
 const RESIDUAL_TOLERANCE = 1e-10;

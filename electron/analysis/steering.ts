@@ -28,6 +28,15 @@ export function steeringEdit(shape: LayerShape, neurons: readonly NeuronRef[], m
   return edit;
 }
 
+/**
+ * Steering by value vectors: each chosen neuron's activation gets `strength` added, which adds
+ * strength x its value vector (its column of the FFN's output projection) to the FFN's output at
+ * every position, with no capture involved (the means of steeringEdit all 1).
+ */
+export function valueVectorEdit(shape: LayerShape, neurons: readonly NeuronRef[], strength: number, layers?: readonly number[]): NeuronEdit {
+  return steeringEdit(shape, neurons, new Float64Array(shape.layers * shape.neurons).fill(1), strength, layers);
+}
+
 /** log-softmax in float64, stable (the max is subtracted first). */
 function logSoftmax(logits: ArrayLike<number>): Float64Array {
   let max = -Infinity;

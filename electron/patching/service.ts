@@ -6,7 +6,7 @@ import { getModel, type ModelRecord } from '../../db/models.js';
 import { getPatchRun, savePatchRun } from '../../db/patching.js';
 import { loadModel } from '../../native-models/load.js';
 import type { LoadedModel } from '../../native-models/spec.js';
-import { loadTokenizer, type Tokenizer } from '../../native-models/tokenizers/tokenizer.js';
+import { loadTokenizer, modelTokenText, type Tokenizer } from '../../native-models/tokenizers/tokenizer.js';
 import type { LensRequest, PatchRequest } from '../api.js';
 import { ApiError } from '../errors.js';
 import { graphCacheDir } from '../inference.js';
@@ -107,7 +107,8 @@ export async function runLensRequest(db: Db, dataDir: string, request: LensReque
     if (e instanceof PatchError) throw new ApiError('bad-request', `${e.message} (model "${record.name}")`);
     throw e;
   }
-  const text = (id: number) => tokenizer.tokenText(id);
+  // the lens ranks the model's whole vocabulary, which may pass the tokenizer's
+  const text = (id: number) => modelTokenText(tokenizer, id);
   return {
     tokens: ids.map((id) => ({ id, text: text(id) })),
     target: target === undefined ? null : { id: target, text: text(target) },

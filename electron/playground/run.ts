@@ -9,7 +9,7 @@ import { getModel, type ModelRecord } from '../../db/models.js';
 import { loadModel } from '../../native-models/load.js';
 import { Generator } from '../../native-models/runtime/generate.js';
 import { asFloat32 } from '../../native-models/runtime/tensors.js';
-import { loadTokenizer, type Tokenizer } from '../../native-models/tokenizers/tokenizer.js';
+import { decodeModelIds, loadTokenizer, type Tokenizer } from '../../native-models/tokenizers/tokenizer.js';
 import { W, type LoadedModel, type ModelSpec } from '../../native-models/spec.js';
 import type { PlaygroundRequest, PlaygroundResult } from '../api.js';
 import { promptIds } from './prompt-ids.js';
@@ -78,7 +78,8 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
   const shape = { layers: spec.nLayers, neurons: spec.dFf };
   const neurons = canonical(req.neurons);
   // steer mode: the second row steers the neurons (shift += strength x capture mean) instead of ablating them
-  const ablated = req.steer ? steeringEditFor(db, record, neurons, req.steer.datasetId, req.steer.strength, req.steer.layers) : ablationEditFor(db, record, neurons, req.method, req.datasetId);
+  const steerBy = req.steer && (req.steer.by === 'value' ? ({ by: 'value' } as const) : ({ by: 'mean', datasetId: req.steer.datasetId as number } as const));
+  const ablated = req.steer && steerBy ? steeringEditFor(db, record, neurons, steerBy, req.steer.strength, req.steer.layers) : ablationEditFor(db, record, neurons, req.method, req.datasetId);
   const intact = identityEdit(shape);
   const T = ids.length;
   // single weights: W_out is stored [D, F], so W_out[f -> d] is element [d, f]
@@ -119,11 +120,11 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
   const [idsIntact, idsAblated] = await generator.continue(state, req.maxNew, tokenizer.eos ?? undefined, onLogits);
   stepKl.length = Math.min(stepKl.length, Math.max(idsIntact?.length ?? 0, idsAblated?.length ?? 0));
   const generateMs = performance.now() - t1;
-  const cont = (c: number[] = []) => ({ ids: c, text: tokenizer.decode(c, { skipSpecial: true }) });
+  const cont = (c: number[] = []) => ({ ids: c, text: decodeModelIds(tokenizer, c, { skipSpecial: true }) });
   const contIntact = cont(idsIntact);
   const contAblated = cont(idsAblated);
 
-  const text = (id: number) => tokenizer.decode([id], { skipSpecial: false });
+  const text = (id: number) => decodeModelIds(tokenizer, [id], { skipSpecial: false });
   return {
     tokens: ids.map((id) => ({ id, text: text(id) })),
     next: shown.map((v) => ({ token: v, text: text(v), intact: pIntact[v] as number, ablated: pAblated[v] as number })),
@@ -133,6 +134,6 @@ export async function runPlayground(db: Db, dataDir: string, req: PlaygroundRequ
     neurons: neurons.length,
     weights: weights.length,
     timing: { forwardMs, generateMs },
-    ...(req.steer ? { steer: { strength: req.steer.strength, stepKl, meanKl: meanOf(stepKl) } } : {}),
+    ...(req.steer ? { steer: { by: req.steer.by, strength: req.steer.strength, stepKl, meanKl: meanOf(stepKl) } } : {}),
   };
 }

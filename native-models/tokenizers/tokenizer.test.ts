@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTokenizer } from './tokenizer.js';
+import { decodeModelIds, loadTokenizer, modelTokenText } from './tokenizer.js';
 import { gpt2TokenizerJson, llama2cTokenizerBin, tempDir, writeJson } from './test-fixtures.js';
 
 /** A llama2.c checkpoint header is enough here: loadTokenizer reads only its vocab_size. */
@@ -35,5 +35,19 @@ describe('loadTokenizer', () => {
     fs.writeFileSync(path.join(dir, 'model.bin'), checkpointHeader(260));
     expect(loadTokenizer(path.join(dir, 'model.bin'))).toBeNull();
     expect(loadTokenizer(path.join(dir, 'absent'))).toBeNull();
+  });
+});
+
+describe('ids the model produces past the tokenizer', () => {
+  it('shows ids past the vocabulary as ⟨id N⟩ between decoded runs, and decodes the rest as decode does', () => {
+    const t = loadTokenizer(writeJson(tempDir(), 'tokenizer.json', gpt2TokenizerJson()))!;
+    const known = t.encode('hello world', { addSpecial: false });
+    const past = t.vocabSize + 2;
+    expect(decodeModelIds(t, known)).toBe(t.decode(known));
+    expect(decodeModelIds(t, [...known, past, ...known])).toBe(`${t.decode(known)}⟨id ${past}⟩${t.decode(known)}`);
+    expect(modelTokenText(t, past)).toBe(`⟨id ${past}⟩`);
+    expect(modelTokenText(t, known[0]!)).toBe(t.tokenText(known[0]!));
+    // a negative or fractional id is still a caller bug
+    expect(() => decodeModelIds(t, [-1])).toThrow(/outside the vocabulary/);
   });
 });

@@ -148,3 +148,34 @@ function loadAttachedTokenizer(modelPath: string, attached: string): Tokenizer {
   const vocabSize = isFile(modelPath) && modelPath.toLowerCase().endsWith('.bin') ? llama2cVocabSize(modelPath) : undefined;
   return loadLlama2cTokenizer(file, { vocabSize });
 }
+
+/** How an id the model can emit but the tokenizer does not know (a padded embedding row) is shown. */
+export const unknownIdText = (id: number): string => `⟨id ${id}⟩`;
+
+/**
+ * Text of ids the model produced (greedy continuations, top candidates): a model's vocabulary can
+ * be larger than its tokenizer's (embedding rows padded to a multiple of 64 or 128), and a strong
+ * edit can make it pick one of those rows; each such id is shown as ⟨id N⟩ between the decoded
+ * runs instead of failing the whole request.
+ */
+export function decodeModelIds(t: Tokenizer, ids: readonly number[], opts?: { skipSpecial?: boolean }): string {
+  let out = '';
+  let run: number[] = [];
+  const flush = () => {
+    if (run.length > 0) out += t.decode(run, opts);
+    run = [];
+  };
+  for (const id of ids) {
+    if (Number.isInteger(id) && id >= t.vocabSize) {
+      flush();
+      out += unknownIdText(id);
+    } else run.push(id);
+  }
+  flush();
+  return out;
+}
+
+/** tokenText for an id the model produced (see decodeModelIds). */
+export function modelTokenText(t: Tokenizer, id: number): string {
+  return Number.isInteger(id) && id >= t.vocabSize ? unknownIdText(id) : t.tokenText(id);
+}

@@ -3,9 +3,11 @@
 // shifted Gram matrix, then the full eigen-decomposition of the d x d covariance. Randomized
 // route: subspace iteration on the covariance, one pass over the rows per product C Z with
 // Z of k + oversample orthonormal columns, the last pass finished by Rayleigh-Ritz; O(n d l) a
-// pass instead of O(n d^2). 'auto' takes the exact route up to STREAMED_EXACT_MAX_DIMS: its one
-// pass over the rows costs less than the randomized route's two while d^2 stays moderate, and
-// the eigenpairs of the d x d covariance come from leadingEigen.
+// pass instead of O(n d^2). 'auto' takes the exact route for a few components (a 2-D or 3-D view)
+// up to STREAMED_EXACT_MAX_DIMS: its one pass over the rows costs less than the randomized
+// route's two while d^2 stays moderate, and the leading eigenpairs of the d x d covariance come
+// cheaply from leadingEigen; more components (UMAP's 50) would need its full decomposition, and
+// take the randomized route.
 import { fromHalf } from '../../../common/half.js';
 import { gaussian, prng } from '../../../common/prng.js';
 import type { BlockProducts, RowData } from '../../../native-models/runtime/dense-linalg.js';
@@ -18,6 +20,7 @@ import {
   covarianceTimes,
   emptyMoments,
   leadingEigen,
+  LEADING_ITERATION_MAX_K,
   momentsMean,
   momentsTotalVariance,
   pcaRecord,
@@ -83,8 +86,9 @@ export const RANDOMIZED_PASSES = 2;
 
 /**
  * Widest rows 'auto' decomposes exactly. At d = 768 and 1,000,000 rows on the 2-core machine the
- * exact route (one read, the Gram's 0.7 TFLOP) took about half the randomized route's time (two
- * reads); at d = 1,024 the two cost about the same; beyond, the d^2 Gram dominates.
+ * exact route (one read, 0.74 TFLOP of Gram panels) took 8.3 s against the randomized route's
+ * 14.2 s (two reads, bench --manifold-maths); the Gram grows as d^2, so past about 1,024 columns
+ * (an estimate from those figures) the randomized route costs less.
  */
 export const STREAMED_EXACT_MAX_DIMS = 1024;
 export function randomizedWidth(k: number, d: number, n: number, oversample?: number): number {
@@ -100,7 +104,7 @@ export async function streamedPca(src: RowSource, k: number, products: BlockProd
   const method = opts.method ?? 'auto';
   const l = randomizedWidth(kk, d, n, opts.oversample);
   // a subspace as wide as the space is the whole space: the exact route is then cheaper too
-  const exact = method === 'exact' || (method === 'auto' && d <= STREAMED_EXACT_MAX_DIMS) || l === d;
+  const exact = method === 'exact' || (method === 'auto' && d <= STREAMED_EXACT_MAX_DIMS && kk <= LEADING_ITERATION_MAX_K) || l === d;
   if (exact) {
     const { covariance, moments } = await streamedCovariance(src, products);
     opts.progress?.(1);

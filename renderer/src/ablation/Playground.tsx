@@ -35,7 +35,7 @@ function Results({ r }: { r: PlaygroundResult }) {
         {r.steer && (
           <Fact term="Mean KL per generated step" title="KL(intact ‖ steered) of the distribution each continuation token was picked from, averaged over the steps" testId="pg-steer-kl">{`${formatStat(r.steer.meanKl)} nats`}</Fact>
         )}
-        <Fact term={r.steer ? `Neurons steered (strength ${r.steer.strength})` : 'Neurons ablated'}>{String(r.neurons)}</Fact>
+        <Fact term={r.steer ? `Neurons steered (${r.steer.by === 'value' ? 'value vectors' : 'means'} × ${r.steer.strength})` : 'Neurons ablated'}>{String(r.neurons)}</Fact>
         {r.weights > 0 && <Fact term="Weights set" testId="pg-weights-set">{String(r.weights)}</Fact>}
         <Fact term="Prompt tokens">{String(r.tokens.length)}</Fact>
         <Fact term="Measured time" testId="pg-timing">{`${Math.round(r.timing.forwardMs)} ms forward · ${Math.round(r.timing.generateMs)} ms continuations`}</Fact>
@@ -95,6 +95,7 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
   const [maxNew, setMaxNew] = useState(16);
   const [mode, setMode] = useState<'ablate' | 'steer'>('ablate');
   const [steerCapturePick, setSteerCapturePick] = useState('');
+  const [steerBy, setSteerBy] = useState<'mean' | 'value'>('mean');
   const [strength, setStrength] = useState(4);
 
   const model = models.data?.find((m) => String(m.id) === modelPick) ?? models.data?.[0];
@@ -119,9 +120,9 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
   const neurons = picked.filter((p) => p.on).map(({ layer, neuron }) => ({ layer, neuron }));
   const weights = pickedWeights.filter((w) => w.on).map(({ on: _on, ...w }) => w);
   const steerCapture = captures.find((d) => String(d.id) === steerCapturePick) ?? capture;
-  const meanNeedsCapture = (mode === 'steer' || method === 'mean') && !capture;
-  // steer: the picked neurons get strength x their mean over the chosen capture added, at every step
-  const steer = mode === 'steer' && steerCapture ? { steer: { datasetId: steerCapture.id, strength } } : {};
+  const meanNeedsCapture = ((mode === 'steer' && steerBy === 'mean') || (mode === 'ablate' && method === 'mean')) && !capture;
+  // steer: the picked neurons get strength x their mean over the chosen capture added at every step, or strength along their value vectors
+  const steer = mode !== 'steer' ? {} : steerBy === 'value' ? { steer: { by: 'value' as const, strength } } : steerCapture ? { steer: { by: 'mean' as const, datasetId: steerCapture.id, strength } } : {};
   const request =
     model && prompt.trim() !== '' && !meanNeedsCapture
       ? { modelId: model.id, prompt, neurons, weights: mode === 'steer' ? [] : weights, method, maxNew, topK: 10, ...(method === 'mean' && capture ? { datasetId: capture.id } : {}), ...steer }
@@ -166,6 +167,14 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
           </label>
           {mode === 'steer' && (
             <>
+              <label className="inline-field" title="Mean: each neuron's activation + strength x its mean over a capture. Value vector: + strength, i.e. strength x the neuron's value vector (its column of the FFN's output weights) added to the FFN output; no capture needed">
+                Add
+                <select className="input" data-testid="pg-steer-by" value={steerBy} onChange={(e) => setSteerBy(e.target.value as 'mean' | 'value')}>
+                  <option value="mean">Mean activation × strength</option>
+                  <option value="value">Value vector × strength</option>
+                </select>
+              </label>
+              {steerBy === 'mean' && (
               <label className="inline-field">
                 Means of
                 <select className="input" data-testid="pg-steer-capture" value={steerCapture ? String(steerCapture.id) : ''} onChange={(e) => setSteerCapturePick(e.target.value)}>
@@ -177,7 +186,8 @@ export function Playground({ modelId, setId }: { modelId?: number; setId?: numbe
                   ))}
                 </select>
               </label>
-              <label className="inline-field" title="Each picked neuron gets this multiple of its mean activation over the capture added, at every position">
+              )}
+              <label className="inline-field" title={steerBy === 'mean' ? 'Each picked neuron gets this multiple of its mean activation over the capture added, at every position' : 'Each picked neuron gets this much added to its activation at every position: this multiple of its value vector in the FFN output'}>
                 {`Strength ${strength}`}
                 <input type="range" min={-8} max={8} step={0.5} data-testid="pg-strength" value={strength} onChange={(e) => setStrength(Number(e.target.value))} />
               </label>
