@@ -88,20 +88,16 @@ async function main(): Promise<void> {
     );
     const wall = (performance.now() - t0) / 1000;
     if (cap.state !== 'done') throw new Error(`capture ${cap.state}: ${cap.error}`);
-    // from the first batch's progress to the one before the last: the last batch ends with the
-    // final commit, a fixed cost per capture (every neuron's top examples), shown apart
+    // from the first batch's progress to the last (which follows the final commit)
     const first = samples[0]!;
-    const beforeLast = samples.at(-2)!;
     const last = samples.at(-1)!;
-    const steady = ((beforeLast.done - first.done) * 1000) / (beforeLast.at - first.at);
-    const lastBatch = (last.at - beforeLast.at) / 1000;
+    const steady = ((last.done - first.done) * 1000) / (last.at - first.at);
     console.error('[bench] capture head alone (after the job) ...');
     const headAfter = await headOnly(dir, headRuns);
     const head = (headBefore + headAfter) / 2;
     const rows: Array<[string, string]> = [
       ['capture head alone (stats + moments + mask + top-16 + resid top-4)', `${head.toFixed(0)} tokens/s  (before the job ${headBefore.toFixed(0)}, after ${headAfter.toFixed(0)})`],
-      ['capture job, steady state (batches and their spaced commits)', `${steady.toFixed(0)} tokens/s  (${((steady / head) * 100).toFixed(0)}% of the head alone)`],
-      ['the last batch with the final commit (once per capture)', `${lastBatch.toFixed(1)} s`],
+      ['capture job, steady state (batches and commits, the final one included)', `${steady.toFixed(0)} tokens/s  (${((steady / head) * 100).toFixed(0)}% of the head alone)`],
       ['capture job, whole (model load, tokenization, graph, commits)', `${(TOKENS / wall).toFixed(0)} tokens/s over ${wall.toFixed(1)} s`],
     ];
     console.log(`FFN Lab capture job bench: GPT-2-small-shaped random checkpoint, ${TOKENS} tokens of Brown, batch ${B} x ${T}, ${os.availableParallelism()} cores`);

@@ -1,5 +1,6 @@
 // `npm run bench -- --generation`: greedy generation with the KV cache against one forward pass
-// of the prompt, on the shipped ReLU demo model (4 layers, 1,024 neurons, vocabulary 4,096), CPU,
+// of the prompt, on the shipped ReLU demo model (4 layers, 1,024 neurons, vocabulary 4,096; or
+// FFN_BENCH_GEN_MODEL), CPU,
 // in this process, 16 greedy tokens per side, intact and ablated (200 neurons off) side by side:
 // - the prompt forward as the playground runs it: intact and ablated as two rows of the KV-cache
 //   graph with the loss head (per-token loss, next-token logits and the cache), and, for reference,
@@ -18,7 +19,9 @@ import { loadTokenizer } from '../native-models/tokenizers/tokenizer.js';
 
 const benchDir = process.env.FFN_BENCH_DIR ?? path.dirname(new URL(import.meta.url).pathname);
 const root = path.join(benchDir, '..');
-const demo = path.join(root, 'native-models', 'demo', 'brown-gpt2-relu');
+// FFN_BENCH_GEN_MODEL: another model folder with a tokenizer (e.g. bench/.cache/gpt2-small-random-chartok,
+// which `npm run bench -- --capture-job` writes: GPT-2-small-shaped, where compute outweighs the per-op cost)
+const demo = process.env.FFN_BENCH_GEN_MODEL ?? path.join(root, 'native-models', 'demo', 'brown-gpt2-relu');
 const PROMPT = Number(process.env.FFN_BENCH_PROMPT ?? 64);
 const NEW = 16;
 const REPEATS = Number(process.env.FFN_BENCH_REPEATS ?? 9);
@@ -45,8 +48,8 @@ async function time(f: () => Promise<unknown>): Promise<number[]> {
 
 const model = loadModel(demo);
 const { nLayers: L, dFf: F } = model.spec;
-const text = fs.readFileSync(path.join(demo, 'MODEL_CARD.md'), 'utf8');
-const ids = loadTokenizer(demo)!.encode(text).slice(0, PROMPT);
+const card = path.join(root, 'native-models', 'demo', 'brown-gpt2-relu', 'MODEL_CARD.md');
+const ids = loadTokenizer(demo)!.encode(fs.readFileSync(card, 'utf8')).slice(0, PROMPT);
 const intact: GenerationEdit = { scale: new Float32Array(L * F).fill(1), shift: new Float32Array(L * F) };
 const ablated: GenerationEdit = { scale: new Float32Array(L * F).fill(1), shift: new Float32Array(L * F) };
 for (let i = 0; i < 200; i++) ablated.scale[(1 + (i % 3)) * F + ((i * 37) % F)] = 0;
@@ -82,7 +85,7 @@ try {
     await oneSide(ablated)();
   });
   const p = median(promptMs);
-  console.log(`generation, ${T}-token prompt, ${NEW} greedy tokens per side, intact and ablated, median of ${REPEATS} (min-max):`);
+  console.log(`generation on ${path.basename(demo)} (${L} layers, ${F} neurons, vocabulary ${model.spec.vocabSize}), ${T}-token prompt, ${NEW} greedy tokens per side, intact and ablated, median of ${REPEATS} (min-max):`);
   console.log(`  the prompt forward (2 rows, loss + next-token logits + cache):   ${p.toFixed(1)} ms (${spread(promptMs)})`);
   console.log(`    (the uncached forward graph the playground used before:        ${median(oldForwardMs).toFixed(1)} ms (${spread(oldForwardMs)}))`);
   console.log(`  ${NEW} tokens from that forward's cache (the playground):         ${median(continueMs).toFixed(1)} ms (${spread(continueMs)}) = ${(median(continueMs) / p).toFixed(2)}x the prompt forward (target < 2x)`);
