@@ -60,11 +60,6 @@ export function sampleSource(db: Db, datasetId: number, column: 'residual' | 'ff
   };
 }
 
-/** Whether sampleSource reads ahead on a thread of its own with these arguments (the products may then leave it a core). */
-export function readsAhead(db: Db, reader: string | undefined): boolean {
-  return canReadAhead(reader, db.name);
-}
-
 /** All rows of a source in one array, as float16 bits when it gives float16 (kNN needs every row as its reference set). */
 export async function gatherRows(src: RowSource): Promise<RowData> {
   let out: RowData | null = null;

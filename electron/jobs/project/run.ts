@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getDataset } from '../../../db/datasets.js';
 import type { Db } from '../../../db/database.js';
+import { canReadAhead } from '../../../db/sample-reader.js';
 import { getModel } from '../../../db/models.js';
 import { createProjectionRun, loadLayerProjections, markProjectionRunReady, projectionRunOfJob, saveIntrinsicDim, saveLayerProjection } from '../../../db/projections.js';
 import { sampleIds } from '../../../db/samples.js';
@@ -23,7 +24,7 @@ import { JobInputError, type JobContext } from '../definition.js';
 import { ablatedStates } from './ablated.js';
 import { fastUmap } from './fast-umap.js';
 import { knnIntrinsic } from './knn-intrinsic.js';
-import { arraySource, asFloat32, concatSources, gatherRows, readsAhead, sampleSource, type RowSource } from './row-source.js';
+import { arraySource, asFloat32, concatSources, gatherRows, sampleSource, type RowSource } from './row-source.js';
 import { streamedPca, streamedProject } from './streamed-pca.js';
 import { canLayoutInParallel } from './parallel-layout.js';
 
@@ -98,7 +99,8 @@ export async function runProject(ctx: JobContext<ProjectParams>): Promise<Projec
   const n = ids.length;
   const width = p.space === 'ffn' ? spec.dFf : spec.dModel;
   // the layout's threads as used (one below PARALLEL_LAYOUT_MIN_POINTS or without the worker's bundle), stored with the run
-  const layoutThreads = canLayoutInParallel(LAYOUT_WORKER, p.layoutThreads ?? Math.min(4, availableParallelism()), n) ? (p.layoutThreads ?? Math.min(4, availableParallelism())) : 1;
+  const wanted = p.layoutThreads ?? Math.min(4, availableParallelism());
+  const layoutThreads = canLayoutInParallel(LAYOUT_WORKER, wanted, n) ? wanted : 1;
   const run =
     (ctx.resume ? projectionRunOfJob(db, ctx.jobId) : undefined) ??
     createProjectionRun(db, { datasetId: dataset.id, jobId: ctx.jobId, method: p.method, params: { ...p, layers, ...(p.method === 'umap' ? { layoutThreads } : {}) }, sampleIds: ids });
@@ -112,7 +114,7 @@ export async function runProject(ctx: JobContext<ProjectParams>): Promise<Projec
   // onnxruntime sessions for the block products, made on first use (small sets stay in JS)
   const held: { products?: BlockProducts } = {};
   // reading ahead takes a core: the products get the others (on 2 cores, both at once were slower than one after the other)
-  const products = () => (held.products ??= new BlockProducts(width, readsAhead(db, SAMPLE_READER) ? { threads: Math.max(1, availableParallelism() - 1) } : {}));
+  const products = () => (held.products ??= new BlockProducts(width, canReadAhead(SAMPLE_READER, db.name) ? { threads: Math.max(1, availableParallelism() - 1) } : {}));
   try {
     return await projectLayers();
   } finally {
