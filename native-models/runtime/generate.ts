@@ -167,11 +167,17 @@ export class Generator {
       // the next run's position, s.length, must stay inside the model's positions (as without a cache)
       if (done.every(Boolean) || step + 1 === maxNew || s.length + 1 >= this.session.spec.maxPositions) break;
       const targets: Record<string, HostTensor> = this.session.graph.nll ? { targets: int64([-1], [1, 1]) } : {};
-      const res = await this.session.run({ input_ids: int64(s.next, [s.rows, 1]), ...targets, ...s.edit, ...s.cache });
+      // only what a step uses: onnxruntime then skips the rest of the graph (the loss head)
+      const res = await this.session.run({ input_ids: int64(s.next, [s.rows, 1]), ...targets, ...s.edit, ...s.cache }, this.stepOutputs);
       onLogits?.(asFloat32(res['last_logits'], 'last_logits'));
       s = this.advance(res, { ...s, length: s.length + 1 });
     }
     return out;
+  }
+
+  /** A step's outputs: the last position's logits and every layer's present keys and values. */
+  private get stepOutputs(): string[] {
+    return ['last_logits', ...Array.from({ length: this.session.spec.nLayers }, (_, i) => [`present_key.${i}`, `present_value.${i}`]).flat()];
   }
 
   /** The state after a run: each row's argmax and the run's present keys and values as the next past. */
