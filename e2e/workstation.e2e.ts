@@ -107,7 +107,8 @@ afterAll(() => closeAll(browser));
 
 describe('the workstation after Start here', () => {
   it('runs Start here with the drawer open, then closes it ("n finished") and shows the result figures in view', async () => {
-    // all three imports were done before the page opened: the drawer starts closed
+    // all three imports were done before the page opened: once the jobs are listed, the drawer is closed
+    await until('the jobs indicator to list the imports', async () => (await indicator()).text !== 'loading jobs…', 30_000);
     await expect(indicator()).resolves.toMatchObject({ text: '3 finished', tone: 'quiet', open: false });
     await page.getByTestId('start-card-brown-gpt2-relu').getByTestId('start-run').click();
     await until('the drawer to open for the capture', async () => (await indicator()).open, 30_000);

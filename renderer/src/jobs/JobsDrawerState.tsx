@@ -61,8 +61,8 @@ export function JobsDrawerProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<JobsDrawer>(
-    () => ({ open, setOpen, toggle: () => setOpen((o) => !o), summary: summarize(jobs, read), isRead: (id) => read.has(id), markRead }),
-    [open, jobs, read, markRead],
+    () => ({ open, setOpen, toggle: () => setOpen((o) => !o), summary: summarize(jobs, read, loaded), isRead: (id) => read.has(id), markRead }),
+    [open, jobs, read, markRead, loaded],
   );
   return <DrawerContext.Provider value={value}>{children}</DrawerContext.Provider>;
 }

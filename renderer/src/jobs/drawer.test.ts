@@ -28,6 +28,8 @@ describe('jobs indicator', () => {
     // a failure marked read is no longer shown as one
     expect(summarize([job(1, 'done'), job(2, 'failed')], new Set([2]))).toMatchObject({ text: '1 finished', tone: 'quiet' });
     expect(summarize([], none).text).toBe('no jobs');
+    // before the first list arrives it does not claim there are none
+    expect(summarize([], none, false)).toMatchObject({ text: 'loading jobs…', tone: 'quiet' });
   });
 });
 

@@ -11,12 +11,14 @@ export interface DrawerSummary {
   finished: number;
   /** failed or interrupted jobs the user has not marked read */
   unread: Job[];
-  /** the indicator's words: "2 running · 1 queued", "1 failed", "4 finished", "no jobs" */
+  /** the indicator's words: "2 running · 1 queued", "1 failed", "4 finished", "no jobs", "loading jobs…" */
   text: string;
   tone: 'busy' | 'danger' | 'quiet';
 }
 
-export function summarize(jobs: readonly Job[], read: ReadonlySet<number>): DrawerSummary {
+/** `loaded` false: the jobs have not been listed yet, so the indicator says so rather than "no jobs". */
+export function summarize(jobs: readonly Job[], read: ReadonlySet<number>, loaded = true): DrawerSummary {
+  if (!loaded) return { running: 0, queued: 0, finished: 0, unread: [], text: 'loading jobs…', tone: 'quiet' };
   const running = jobs.filter((j) => j.state === 'running').length;
   const queued = jobs.filter((j) => j.state === 'queued').length;
   const finished = jobs.filter((j) => j.state === 'done').length;
