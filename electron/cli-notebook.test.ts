@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureWithCharTokenizer, tempDir } from './jobs/test-support.js';
+import { tempDir, tinyCliCapture } from './jobs/test-support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'dist', 'electron', 'cli.js');
@@ -21,11 +21,7 @@ function json(args: string[]): { code: number | null; out: Record<string, unknow
 let ablationId = 0;
 
 beforeAll(() => {
-  const model = fixtureWithCharTokenizer(path.join(here, '..', 'native-models', 'fixtures', 'gpt2'));
-  expect(json(['import', model, '--name', 'tiny']).code).toBe(0);
-  expect(json(['corpus', 'import', 'brown']).code).toBe(0);
-  const capture = json(['capture', '--model', 'tiny', '--corpus', '1', '--documents', '3', '--max-tokens', '2000', '--seq-len', '48', '--top-k', '0', '--samples', '40', '--name', 'nb-capture']);
-  expect(capture.code, capture.stderr).toBe(0);
+  tinyCliCapture(dataDir, 'nb-capture', 40);
   const set = path.join(outDir, 'set.json');
   fs.writeFileSync(set, JSON.stringify([{ layer: 0, neuron: 1 }, { layer: 1, neuron: 2 }, { layer: 1, neuron: 5 }]));
   const ablate = json(['ablate', '--model', 'tiny', '--corpus', '1', '--dataset', '1', '--set', set, '--control', 'random', '--documents', '2', '--max-tokens', '1000', '--seq-len', '48']);

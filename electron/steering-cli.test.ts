@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundResult } from './api.js';
 import type { Backend } from './backend.js';
-import { fixtureWithCharTokenizer, tempDir, testBackend } from './jobs/test-support.js';
+import { tempDir, testBackend, tinyCliCapture } from './jobs/test-support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', 'dist', 'electron', 'cli.js');
@@ -33,11 +33,7 @@ const steerArgs = (strength: string) => ['generate', '--model', 'tiny', '--promp
 
 let b: Backend;
 beforeAll(() => {
-  const model = fixtureWithCharTokenizer(path.join(here, '..', 'native-models', 'fixtures', 'gpt2'));
-  expect(run(['import', model, '--name', 'tiny']).code).toBe(0);
-  expect(run(['corpus', 'import', 'brown']).code).toBe(0);
-  const capture = run(['capture', '--model', 'tiny', '--corpus', '1', '--documents', '3', '--max-tokens', '2000', '--seq-len', '48', '--top-k', '0', '--samples', '0', '--name', 'steer-capture']);
-  expect(capture.code, capture.stderr).toBe(0);
+  tinyCliCapture(dataDir, 'steer-capture', 0);
   fs.writeFileSync(setFile, JSON.stringify(Array.from({ length: 16 }, (_, i) => ({ layer: i % 2, neuron: i * 7 }))));
 }, 300_000);
 afterAll(() => b?.close());

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { Job } from '../api.js';
 import { Backend } from '../backend.js';
 import { fileURLToPath } from 'node:url';
 import { nodeWorkerSpawner } from './spawn-node.js';
@@ -17,6 +18,20 @@ export function tempDir(prefix = 'ffn-test-'): string {
 
 export function testBackend(dataDir = tempDir()): Backend {
   return new Backend({ dataDir, shell: 'cli', spawnWorker: nodeWorkerSpawner(workerScriptForTests) });
+}
+
+/** Imports a model folder through the API and waits for the job: the model's id. */
+export async function importModel(b: Backend, dir: string): Promise<number> {
+  const job = await b.jobs.waitFor(((await b.handle('model.import', { path: dir })) as { job: Job }).job.id);
+  if (job.state !== 'done') throw new Error(`importing ${dir} ended ${job.state}: ${job.error}`);
+  return (job.result as { model: { id: number } }).model.id;
+}
+
+/** Imports the Brown corpus through the API and waits for the job: the corpus's id. */
+export async function importBrown(b: Backend): Promise<number> {
+  const job = await b.jobs.waitFor(((await b.handle('corpus.import', { source: { kind: 'brown' } })) as { job: Job }).job.id);
+  if (job.state !== 'done') throw new Error(`importing the Brown corpus ended ${job.state}: ${job.error}`);
+  return (job.result as { corpus: { id: number } }).corpus.id;
 }
 
 /** A JSONL corpus big enough that importing it takes a few seconds (to cancel or kill midway). */
@@ -94,6 +109,23 @@ const cliScriptForTests = path.join(path.dirname(fileURLToPath(import.meta.url))
 export function runCli(args: string[], dataDir: string): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cliScriptForTests, ...args], { env: { ...process.env, FFN_LAB_DATA: dataDir }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The CLI study most CLI tests start from, on `dataDir`: the GPT-2 fixture with a character
+ * tokenizer imported as "tiny" (model 1), the Brown corpus (corpus 1), and a capture of 2,000
+ * tokens of 3 documents named `name` with `samples` sampled states (capture 1).
+ */
+export function tinyCliCapture(dataDir: string, name: string, samples: number): void {
+  const model = fixtureWithCharTokenizer(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native-models', 'fixtures', 'gpt2'));
+  for (const args of [
+    ['import', model, '--name', 'tiny'],
+    ['corpus', 'import', 'brown'],
+    ['capture', '--model', 'tiny', '--corpus', '1', '--documents', '3', '--max-tokens', '2000', '--seq-len', '48', '--top-k', '0', '--samples', String(samples), '--name', name],
+  ]) {
+    const r = runCli(args, dataDir);
+    if (r.code !== 0) throw new Error(`ffn-lab ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ import type { Backend } from '../../backend.js';
 import { addBatch, emptyStats, statsBatchFromOutputs } from '../../analysis/neuron-stats.js';
 import { addTopKBatch, emptyTopK, topKBatchFromOutputs } from '../../analysis/top-k.js';
 import { RESID_TOP_K } from '../../analysis/resid-top.js';
-import { fixtureWithCharTokenizer, testBackend } from '../test-support.js';
+import { fixtureWithCharTokenizer, importBrown, importModel, testBackend } from '../test-support.js';
 import { toStored, topRows } from './checkpoint.js';
 import { planSamples } from './samples.js';
 import { planWindows, type Window } from './windows.js';
@@ -33,10 +33,8 @@ beforeAll(async () => {
   delete process.env.FFN_LAB_COMMIT_INTERVAL_MS; // the job's own commit schedule
   modelDir = fixtureWithCharTokenizer(path.join(fixtures, 'gpt2'));
   b = testBackend();
-  const m = await b.jobs.waitFor(((await b.handle('model.import', { path: modelDir })) as { job: Job }).job.id);
-  modelId = (m.result as { model: { id: number } }).model.id;
-  const c = await b.jobs.waitFor(((await b.handle('corpus.import', { source: { kind: 'brown' } })) as { job: Job }).job.id);
-  corpusId = (c.result as { corpus: { id: number } }).corpus.id;
+  modelId = await importModel(b, modelDir);
+  corpusId = await importBrown(b);
 }, 300_000);
 afterAll(() => b.close());
 

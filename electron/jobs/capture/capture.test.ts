@@ -15,7 +15,7 @@ import { asFloat32, int64 } from '../../../native-models/runtime/tensors.js';
 import { loadTokenizer } from '../../../native-models/tokenizers/tokenizer.js';
 import type { Job } from '../../api.js';
 import type { Backend } from '../../backend.js';
-import { fixtureWithCharTokenizer, testBackend, until } from '../test-support.js';
+import { fixtureWithCharTokenizer, importBrown, importModel, testBackend, until } from '../test-support.js';
 import { planWindows } from './windows.js';
 import { neuronSampleValues } from '../../../db/samples.js';
 import { neuronDetail } from '../../neurons.js';
@@ -39,10 +39,8 @@ beforeAll(async () => {
   process.env.FFN_LAB_COMMIT_INTERVAL_MS = '0';
   modelDir = fixtureWithCharTokenizer(path.join(fixtures, 'gpt2'));
   b = testBackend();
-  const m = await b.jobs.waitFor(((await b.handle('model.import', { path: modelDir })) as { job: Job }).job.id);
-  modelId = (m.result as { model: { id: number } }).model.id;
-  const c = await b.jobs.waitFor(((await b.handle('corpus.import', { source: { kind: 'brown' } })) as { job: Job }).job.id);
-  corpusId = (c.result as { corpus: { id: number } }).corpus.id;
+  modelId = await importModel(b, modelDir);
+  corpusId = await importBrown(b);
 });
 afterAll(() => {
   b.close();
