@@ -7,7 +7,18 @@ const u32 = new Uint32Array(f32.buffer);
 /** float32 -> float16 bits, rounding to nearest, ties to even; overflow to +-Inf, NaN stays NaN. */
 export function toHalf(value: number): number {
   f32[0] = value;
-  const x = u32[0] as number;
+  return halfOfFloatBits(u32[0] as number);
+}
+
+/** toHalf of the float32 whose bits are `x` (as uint32 or int32: read in bulk through a view of a Float32Array). */
+export function halfOfFloatBits(x: number): number {
+  const u = x & 0x7fffffff;
+  if (u >= 0x38800000 && u < 0x47800000) {
+    // a normal half (the common case) without branches: rebias, then add the round-to-nearest-even
+    // carry (the low 13 bits past half, or at half with an odd result; a carry into the exponent is right, up to Inf)
+    const q = (u - 0x38000000) >>> 13;
+    return ((x >>> 16) & 0x8000) | (q + (((u & 0x1fff) + (q & 1) + 0xfff) >>> 13));
+  }
   const sign = (x >>> 16) & 0x8000;
   const e = (x >>> 23) & 0xff;
   const m = x & 0x7fffff;

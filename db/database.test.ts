@@ -49,6 +49,16 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('rolls back a migration whose step after the SQL fails', () => {
+    const file = path.join(tmp(), 'lab.sqlite');
+    const bad = [...migrations, { version: 99, description: 'broken step', sql: 'CREATE TABLE half (x INTEGER);', run: () => { throw new Error('the step failed'); } }];
+    expect(() => openDatabase(file, bad)).toThrow('the step failed');
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(migrations.at(-1)!.version);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
+    db.close();
+  });
+
   it('names the file when it cannot be opened', () => {
     const dir = tmp();
     expect(() => openDatabase(dir)).toThrow(new RegExp(`${dir}: cannot open the database`));

@@ -73,6 +73,7 @@ function migrate(db: Db, file: string, all: readonly Migration[]): void {
     db.transaction(() => {
       if (schemaVersion(db) >= m.version) return;
       db.exec(m.sql);
+      m.run?.(db);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }

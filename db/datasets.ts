@@ -4,6 +4,8 @@ import { now, type Db } from './database.js';
 import { insertSamples, type NewSample } from './samples.js';
 import type { ResidTopRow } from '../common/resid-top-row.js';
 import { insertRows } from './insert-rows.js';
+import { packTopK, unpackTopExamples } from './top-examples.js';
+import type { TopK } from '../common/top-k-lists.js';
 export type { ResidTopRow };
 
 export interface DatasetRecord {
@@ -108,17 +110,18 @@ export function listDatasets(db: Db): DatasetRecord[] {
 }
 
 /**
- * Replaces the dataset's statistics, top examples and residual maxima (when given), appends the
- * sampled hidden states of the batches since the last checkpoint, and advances its cursor, in one
- * transaction.
+ * Replaces the dataset's statistics, top examples (none when `top` is null) and residual maxima
+ * (when given), appends the sampled hidden states of the batches since the last checkpoint, and
+ * advances its cursor, in one transaction.
  */
 export function saveCheckpoint(
   db: Db,
   datasetId: number,
-  c: { batchesDone: number; tokens: number; stats: StoredStats; top: readonly TopExample[]; samples?: readonly NewSample[]; residTop?: readonly ResidTopRow[]; router?: string },
+  c: { batchesDone: number; tokens: number; stats: StoredStats; top: TopK | null; samples?: readonly NewSample[]; residTop?: readonly ResidTopRow[]; router?: string },
 ): void {
   const s = c.stats;
-  // every row rewritten, many per statement (db/insert-rows.ts): a commit of a 12 x 3072 capture with top-16 is 630k rows
+  // every row rewritten, many per statement (db/insert-rows.ts): a commit of a 12 x 3072 capture
+  // is 36,864 statistics rows and as many top-example rows (one packed list per neuron)
   function* statRows(): Generator<unknown[]> {
     for (let l = 0; l < s.layers; l++) {
       for (let f = 0; f < s.neurons; f++) {
@@ -131,7 +134,7 @@ export function saveCheckpoint(
     db.prepare('DELETE FROM neuron_stats WHERE dataset_id = ?').run(datasetId);
     db.prepare('DELETE FROM top_examples WHERE dataset_id = ?').run(datasetId);
     insertRows(db, 'neuron_stats', ['dataset_id', 'layer', 'neuron', 'count', 'sum', 'sumsq', 'sum_abs', 'sum3', 'sum4', 'min', 'max', 'fire_count'], statRows());
-    insertRows(db, 'top_examples', ['dataset_id', 'layer', 'neuron', 'rank', 'value', 'document_id', 'position'], c.top.map((t) => [datasetId, t.layer, t.neuron, t.rank, t.value, t.documentId, t.position]));
+    if (c.top) insertRows(db, 'top_examples', ['dataset_id', 'layer', 'neuron', 'examples'], packTopK(c.top).map(([layer, neuron, examples]) => [datasetId, layer, neuron, examples]));
     if (c.residTop) {
       db.prepare('DELETE FROM resid_top WHERE dataset_id = ?').run(datasetId);
       insertRows(db, 'resid_top', ['dataset_id', 'layer', 'dim', 'rank', 'abs', 'value', 'document_id', 'position', 'token_id'], c.residTop.map((r) => [datasetId, r.layer, r.dim, r.rank, r.abs, r.value, r.documentId, r.position, r.tokenId]));
@@ -194,14 +197,17 @@ export function loadStats(db: Db, datasetId: number, layers: number, neurons: nu
   return s;
 }
 
+/** The top examples as last committed, ordered by layer, neuron, rank. */
 export function loadTopExamples(db: Db, datasetId: number, where: { layer?: number; neuron?: number } = {}): TopExample[] {
   const rows = db
     .prepare(
-      `SELECT layer, neuron, rank, value, document_id AS documentId, position FROM top_examples WHERE dataset_id = ?
-       ${where.layer !== undefined ? 'AND layer = ?' : ''} ${where.neuron !== undefined ? 'AND neuron = ?' : ''} ORDER BY layer, neuron, rank`,
+      `SELECT layer, neuron, examples FROM top_examples WHERE dataset_id = ?
+       ${where.layer !== undefined ? 'AND layer = ?' : ''} ${where.neuron !== undefined ? 'AND neuron = ?' : ''} ORDER BY layer, neuron`,
     )
-    .all(datasetId, ...[where.layer, where.neuron].filter((v) => v !== undefined)) as TopExample[];
-  return rows;
+    .all(datasetId, ...[where.layer, where.neuron].filter((v) => v !== undefined)) as Array<{ layer: number; neuron: number; examples: Buffer }>;
+  const out: TopExample[] = [];
+  for (const r of rows) unpackTopExamples(datasetId, r.layer, r.neuron, r.examples, out);
+  return out;
 }
 
 /** The residual maxima as last committed, ordered by layer, dim, rank. */

@@ -1,11 +1,44 @@
 // Versioned schema migrations, applied in order at start-up inside one transaction each.
 // PRAGMA user_version records the last applied version. Never edit a released migration:
 // add a new one.
+import type { Db } from './database.js';
+import { insertRows } from './insert-rows.js';
+import { TOP_ENTRY_BYTES, writeTopEntry } from './top-examples.js';
 
 export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** Run after `sql` in the same transaction: data conversions SQL cannot express (e.g. packing rows into blobs). */
+  run?: (db: Db) => void;
+}
+
+/**
+ * Migration 16: packs the one-row-per-example table (renamed top_examples_rows) into one row per
+ * neuron (db/top-examples.ts), then drops it. Lossless: values were float32 (stored from the
+ * capture's Float32Array), document ids and positions came from its Uint32Arrays, and ranks ran
+ * 0..n-1 per neuron (the capture wrote each list's place as its rank). One (capture, layer) at a time,
+ * read fully before writing: better-sqlite3 cannot write while a read is open on the connection.
+ */
+function packTopExampleRows(db: Db): void {
+  const parts = db.prepare('SELECT DISTINCT dataset_id, layer FROM top_examples_rows').raw().all() as Array<[number, number]>;
+  const read = db.prepare('SELECT neuron, value, document_id, position FROM top_examples_rows WHERE dataset_id = ? AND layer = ? ORDER BY neuron, rank').raw();
+  for (const [datasetId, layer] of parts) {
+    const entries = read.all(datasetId, layer) as Array<[number, number, number, number]>;
+    const rows: Array<[number, number, number, Buffer]> = [];
+    for (let start = 0; start < entries.length; ) {
+      const neuron = entries[start]![0];
+      let end = start;
+      while (end < entries.length && entries[end]![0] === neuron) end++;
+      const blob = Buffer.alloc((end - start) * TOP_ENTRY_BYTES);
+      const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+      for (let e = start; e < end; e++) writeTopEntry(view, e - start, entries[e]![1], entries[e]![2], entries[e]![3]);
+      rows.push([datasetId, layer, neuron, blob]);
+      start = end;
+    }
+    insertRows(db, 'top_examples', ['dataset_id', 'layer', 'neuron', 'examples'], rows);
+  }
+  db.exec('DROP TABLE top_examples_rows');
 }
 
 export const migrations: readonly Migration[] = [
@@ -425,5 +458,25 @@ ALTER TABLE figures ADD COLUMN source TEXT;
 -- NULL: the tokenizer is looked for beside the checkpoint
 ALTER TABLE models ADD COLUMN tokenizer_path TEXT;
 `,
+  },
+  {
+    version: 16,
+    description: 'top examples: one row per neuron, its list packed into a blob',
+    sql: `
+-- a capture's commit rewrote one row per top example (GPT-2 small with top-16: 590k rows, over a
+-- second); now one per neuron: its entries best first, 12 bytes each, little-endian: value
+-- float32, document id uint32, position uint32 (db/top-examples.ts). The rows' reference to
+-- documents(id) goes: documents are deleted only with their corpus, which deletes the captures
+-- that read it (datasets.corpus_id ON DELETE CASCADE), and a capture's examples lie in its corpus.
+ALTER TABLE top_examples RENAME TO top_examples_rows;
+CREATE TABLE top_examples (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  neuron INTEGER NOT NULL,
+  examples BLOB NOT NULL,
+  PRIMARY KEY (dataset_id, layer, neuron)
+) WITHOUT ROWID;
+`,
+    run: packTopExampleRows,
   },
 ];

@@ -56,6 +56,21 @@ describe('float16 conversion', () => {
   });
 });
 
+describe('float16 encoding of float32 arrays', () => {
+  it('reads the floats through their bits and gives the same bytes as value by value, at any offset', () => {
+    // every class: normals of both signs, ties, subnormals, the overflow edge, zeros, infinities, NaN
+    const special = [0, -0, 1, -1, 65504, 65520, 1e9, -1e9, 6e-8, 3e-8, 1e-40, Infinity, -Infinity, NaN, fromHalf(0x3c01) + 2 ** -12];
+    const values = new Float32Array(4096);
+    special.forEach((v, i) => (values[i] = v));
+    const bits = new Uint32Array(values.buffer);
+    for (let i = special.length; i < values.length; i++) bits[i] = (i * 2654435761) >>> 0; // scattered bit patterns
+    for (const offset of [0, 1, 3]) {
+      const view = values.subarray(offset);
+      expect(encodeHalf(view)).toEqual(encodeHalf(Array.from(view)));
+    }
+  });
+});
+
 describe('samples table', () => {
   it('stores samples and reads them back per layer', () => {
     const db = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ffn-db-')), 'lab.sqlite'));

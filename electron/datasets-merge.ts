@@ -15,7 +15,7 @@ import { mergeTopK } from './analysis/top-k.js';
 import { mergeRouterStats, routerStatsFromJson, routerStatsToJson } from './analysis/router-stats.js';
 import { mergeResidTop, residTopFromRows, residTopRows } from './analysis/resid-top.js';
 import { ApiError } from './errors.js';
-import { fireRuleOf, fromStored, toStored, topFromRows, topRows, type FireRule } from './jobs/capture/checkpoint.js';
+import { fireRuleOf, fromStored, toStored, topFromRows, type FireRule } from './jobs/capture/checkpoint.js';
 
 export interface MergeSource {
   db: Db;
@@ -134,7 +134,7 @@ export function mergeCaptures(target: Db, sources: readonly MergeSource[], name:
       },
       batchesTotal: 0,
     });
-    saveCheckpoint(target, d.id, { batchesDone: 0, tokens, stats: toStored(stats), top: top ? topRows(top) : [], samples, ...(residTop ? { residTop: residTopRows(residTop) } : {}), ...(router ? { router } : {}) });
+    saveCheckpoint(target, d.id, { batchesDone: 0, tokens, stats: toStored(stats), top, samples, ...(residTop ? { residTop: residTopRows(residTop) } : {}), ...(router ? { router } : {}) });
     markDatasetReady(target, d.id);
     return getDataset(target, d.id) as DatasetRecord;
   })();

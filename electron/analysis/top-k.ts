@@ -14,21 +14,8 @@
 
 import type { LayerIndex, NeuronIndex } from './ids.js';
 import type { CountArray, OutputTensor, ValueArray } from './neuron-stats.js';
-
-/** The running top-k of L x F neurons; neuron i = l*F + f owns slots [i*k, i*k + size[i]), best first. */
-export interface TopK {
-  readonly layers: number;
-  readonly neurons: number;
-  readonly k: number;
-  /** [L*F] entries held (<= k) */
-  size: Uint32Array;
-  /** [L*F*k] activation values (float32, as the graph computes them) */
-  values: Float32Array;
-  /** [L*F*k] document ids */
-  docs: Uint32Array;
-  /** [L*F*k] token positions within the document */
-  positions: Uint32Array;
-}
+import type { TopK } from '../../common/top-k-lists.js';
+export type { TopK };
 
 export interface TopKEntry {
   value: number;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectDocuments } from '../../../db/corpora.js';
-import { loadStats, loadTopExamples } from '../../../db/datasets.js';
+import { loadStats, loadTopExamples, type TopExample } from '../../../db/datasets.js';
 import { readSamples } from '../../../db/samples.js';
 import { loadModel } from '../../../native-models/load.js';
 import { FfnSession } from '../../../native-models/runtime/session.js';
@@ -16,10 +16,10 @@ import { loadTokenizer } from '../../../native-models/tokenizers/tokenizer.js';
 import type { Job } from '../../api.js';
 import type { Backend } from '../../backend.js';
 import { addBatch, emptyStats, statsBatchFromOutputs } from '../../analysis/neuron-stats.js';
-import { addTopKBatch, emptyTopK, topKBatchFromOutputs } from '../../analysis/top-k.js';
+import { addTopKBatch, emptyTopK, type TopK, topKBatchFromOutputs } from '../../analysis/top-k.js';
 import { RESID_TOP_K } from '../../analysis/resid-top.js';
 import { fixtureWithCharTokenizer, importBrown, importModel, testBackend } from '../test-support.js';
-import { toStored, topRows } from './checkpoint.js';
+import { toStored } from './checkpoint.js';
 import { planSamples } from './samples.js';
 import { planWindows, type Window } from './windows.js';
 
@@ -105,3 +105,15 @@ describe('capture job against a reference run', () => {
     expect(losses.filter((x) => x !== null && x > 0).length).toBeGreaterThan(params.samples / 2);
   });
 });
+
+/** The accumulator's lists as rows, as loadTopExamples returns them (rank = place in the list). */
+function topRows(top: TopK): TopExample[] {
+  const rows: TopExample[] = [];
+  for (let i = 0; i < top.layers * top.neurons; i++) {
+    for (let rank = 0; rank < (top.size[i] as number); rank++) {
+      const at = i * top.k + rank;
+      rows.push({ layer: Math.floor(i / top.neurons), neuron: i % top.neurons, rank, value: top.values[at] as number, documentId: top.docs[at] as number, position: top.positions[at] as number });
+    }
+  }
+  return rows;
+}

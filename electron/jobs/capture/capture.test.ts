@@ -205,7 +205,7 @@ describe('capture job', () => {
     const resumedId = (resumed.result as { dataset: { id: number } }).dataset.id;
 
     const statsOf = (id: number) => b.db.prepare('SELECT layer, neuron, count, sum, sumsq, sum_abs, sum3, sum4, min, max, fire_count FROM neuron_stats WHERE dataset_id = ? ORDER BY layer, neuron').all(id);
-    const topOf = (id: number) => b.db.prepare('SELECT layer, neuron, rank, value, document_id, position FROM top_examples WHERE dataset_id = ? ORDER BY layer, neuron, rank').all(id);
+    const topOf = (id: number) => b.db.prepare('SELECT layer, neuron, examples FROM top_examples WHERE dataset_id = ? ORDER BY layer, neuron').all(id);
     expect(statsOf(resumedId)).toEqual(statsOf(wholeId));
     const hist = (id: number) => (b.db.prepare('SELECT active_hist FROM datasets WHERE id = ?').get(id) as { active_hist: Buffer }).active_hist;
     expect(hist(resumedId).length).toBeGreaterThan(0);

@@ -61,17 +61,6 @@ export function fromStored(s: StoredStats, rule: FireRule): NeuronStats {
   return acc;
 }
 
-export function topRows(top: TopK): TopExample[] {
-  const rows: TopExample[] = [];
-  for (let i = 0; i < top.layers * top.neurons; i++) {
-    for (let rank = 0; rank < (top.size[i] as number); rank++) {
-      const at = i * top.k + rank;
-      rows.push({ layer: Math.floor(i / top.neurons), neuron: i % top.neurons, rank, value: top.values[at] as number, documentId: top.docs[at] as number, position: top.positions[at] as number });
-    }
-  }
-  return rows;
-}
-
 export function topFromRows(layers: number, neurons: number, k: number, rows: readonly TopExample[]): TopK {
   const top = emptyTopK(layers, neurons, k);
   for (const r of rows) {

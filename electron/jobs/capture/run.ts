@@ -5,7 +5,7 @@
 // With `samples`, the tokens to keep hidden states for are chosen up front from the window plan;
 // the batches holding them run through a second graph that adds the hidden head and the loss at
 // those tokens, and the samples are written in the transaction of the checkpoint that covers their
-// batch. Commits are spaced so that they take at most about 5% of the time (see commitInterval).
+// batch. Commits are spaced so that they take at most about 2% of the time (see commitInterval).
 import { metadataCoverage, selectDocuments } from '../../../db/corpora.js';
 import { createDataset, datasetOfJob, setDatasetWarnings, loadResidTop, loadRouterState, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
 import { graphCacheDir } from '../../inference.js';
@@ -19,7 +19,7 @@ import { addBatch, statsBatchFromOutputs } from '../../analysis/neuron-stats.js'
 import { addTopKBatch, topKBatchFromOutputs } from '../../analysis/top-k.js';
 import { addRouterBatch, emptyRouterStats, routerStatsFromJson, routerStatsToJson } from '../../analysis/router-stats.js';
 import { addResidTopBatch, RESID_TOP_K, residTopBatchFromOutputs, residTopFromRows, residTopRows } from '../../analysis/resid-top.js';
-import { fireRuleOf, fromStored, toStored, topFromRows, topRows } from './checkpoint.js';
+import { fireRuleOf, fromStored, toStored, topFromRows } from './checkpoint.js';
 import { documentDetails, type NewSample } from '../../../db/samples.js';
 import { defaultSampleCount, picksAt, planSamples, posOfToken, type SamplePick } from './samples.js';
 import { planWindows, type Window } from './windows.js';
@@ -30,22 +30,23 @@ const COMMIT_INTERVAL_MS = Number(process.env.FFN_LAB_COMMIT_INTERVAL_MS ?? 3000
 const FIXED_INTERVAL = process.env.FFN_LAB_COMMIT_INTERVAL_MS !== undefined;
 
 /**
- * The time to wait after a commit that took `commitMs`: at least COMMIT_INTERVAL_MS, and 19x the
- * commit itself, so commits take at most 5% of the job (a large model's commit rewrites hundreds of
- * thousands of top-example rows: seconds, measured by bench --capture-job). A resumed capture
- * repeats at most that much work.
+ * The time to wait after a commit that took `commitMs`: at least COMMIT_INTERVAL_MS, and 49x the
+ * commit itself, so commits take at most 2% of the job (a commit rewrites a statistics row and a
+ * packed top-example row per neuron, and the residual maxima: GPT-2 small, tenths of a second). A
+ * resumed capture repeats at most that much work.
  */
 function commitInterval(commitMs: number): number {
-  return FIXED_INTERVAL ? COMMIT_INTERVAL_MS : Math.max(COMMIT_INTERVAL_MS, 19 * commitMs);
+  return FIXED_INTERVAL ? COMMIT_INTERVAL_MS : Math.max(COMMIT_INTERVAL_MS, 49 * commitMs);
 }
 
 /**
- * A commit's expected time before one has been measured, from the top-example rows it rewrites
- * (about 4 microseconds a row on the 2-core machine, bench --capture-job): without it the first
- * commit came after COMMIT_INTERVAL_MS whatever its size (GPT-2 small: 2.4 s of commit after 3 s
- * of work).
+ * A commit's expected time before one has been measured, per neuron and per top example kept
+ * (saveCheckpoint of 12 x 3072 neurons on the 2-core machine under load: about 0.28 s with top-1,
+ * 0.45 s with top-16, 0.87 s with top-64): without it the first commit came after
+ * COMMIT_INTERVAL_MS whatever its size.
  */
-const COMMIT_MS_PER_TOP_ROW = 0.004;
+const COMMIT_MS_PER_NEURON = 0.007;
+const COMMIT_MS_PER_TOP_EXAMPLE = 0.0003;
 
 export interface CaptureResult {
   dataset: { id: number; name: string; tokens: number; documents: number; windows: number; layers: number; neurons: number; warnings: string[] };
@@ -120,7 +121,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
     const threshold = float32([params.threshold], []);
     const phases = new PhaseTimes();
     let committedAt = Date.now();
-    let interval = commitInterval(L * F * params.topK * COMMIT_MS_PER_TOP_ROW);
+    let interval = commitInterval(L * F * (COMMIT_MS_PER_NEURON + params.topK * COMMIT_MS_PER_TOP_EXAMPLE));
     ctx.progress(done, plan.tokens, 'tokens', null);
     for (let b = dataset.batchesDone; b < batches.length; b++) {
       let t0 = performance.now();
@@ -215,7 +216,7 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
       t0 = performance.now();
       const last = b === batches.length - 1;
       if (last || Date.now() - committedAt >= interval) {
-        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top: top ? topRows(top) : [], samples: pending, ...(residTop ? { residTop: residTopRows(residTop) } : {}), ...(router ? { router: routerStatsToJson(router) } : {}) });
+        saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top, samples: pending, ...(residTop ? { residTop: residTopRows(residTop) } : {}), ...(router ? { router: routerStatsToJson(router) } : {}) });
         pending = [];
         committedAt = Date.now();
         phases.add('commit', performance.now() - t0);
