@@ -129,6 +129,15 @@ export function slidingMask(c: BuildContext, causal: string, size: number, past?
   return g.op('And', [causal, inWindow], undefined, 'sliding_mask');
 }
 
+/**
+ * A KV-cache graph's past of one layer: buffers [N, Hkv, capacity, headDim] whose first P
+ * positions (PastLength) hold the keys (after the rotary) and values of the tokens before.
+ */
+export interface PastKeysValues {
+  kv: KeysValues;
+  length: PastLength;
+}
+
 /** One layer's keys and values as attention reads them: [N, Hkv, positions, headDim], keys after the rotary. */
 export interface KeysValues {
   key: string;
@@ -136,11 +145,12 @@ export interface KeysValues {
 }
 
 /**
- * Multi-head causal self-attention of h [N*T, D] -> out [N*T, D], with its keys and values. With `past` (a KV cache of the P positions
- * before, [N, Hkv, P, headDim]), this run's keys and values are appended to it and the queries
- * attend to all P+T (the mask is [T, P+T]); `present` is the cache for the next run.
+ * Multi-head causal self-attention of h [N*T, D] -> out [N*T, D]. With `past` (a KV cache: buffers
+ * whose first P positions hold the tokens before), the queries attend to those P and this run's T
+ * (the mask is [T, P+T]); `added` is this run's keys and values as the cache stores them,
+ * [N, T, Hkv*headDim] (without a past, [N, Hkv, T, headDim]).
  */
-export function attentionCached(c: BuildContext, h: string, layer: number, mask: string, rt?: RotaryTables, past?: KeysValues): { out: string; present: KeysValues } {
+export function attentionCached(c: BuildContext, h: string, layer: number, mask: string, rt?: RotaryTables, past?: PastKeysValues): { out: string; added: KeysValues } {
   const { g, spec } = c;
   const n = W.layer(layer);
   const { nHeads: H, nKvHeads: Hkv, headDim: hd } = spec;
@@ -162,11 +172,14 @@ export function attentionCached(c: BuildContext, h: string, layer: number, mask:
     q = applyRotary(c, q, rt);
     k = applyRotary(c, k, rt);
   }
+  // this run's keys and values as the cache stores them, [N, T, Hkv*headDim]
+  const rows = (x: string): string => g.op('Reshape', [g.op('Transpose', [x], { perm: attr.ints([0, 2, 1, 3]) }), g.i64([0, 0, -1])]);
+  const added = past ? { key: rows(k), value: rows(v) } : { key: k, value: v };
   if (past) {
-    k = g.op('Concat', [past.key, k], { axis: attr.i(2) });
-    v = g.op('Concat', [past.value, v], { axis: attr.i(2) });
+    const held = (x: string): string => g.op('Slice', [x, g.i64([0]), past.length.P1, g.i64([2])]);
+    k = g.op('Concat', [held(past.kv.key), k], { axis: attr.i(2) });
+    v = g.op('Concat', [held(past.kv.value), v], { axis: attr.i(2) });
   }
-  const present = { key: k, value: v };
   let kT = g.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) });
   if (Hkv !== H) {
     // GQA: query head h reads kv head floor(h / rep). Grouping the query heads as [Hkv, rep] lets
@@ -185,7 +198,7 @@ export function attentionCached(c: BuildContext, h: string, layer: number, mask:
   const probs = g.op('Softmax', [masked], { axis: attr.i(-1) });
   const ctx = g.op('Reshape', [g.op('MatMul', [probs, v]), g.i64([0, H, -1, hd])]); // [N, H, T, hd]
   const merged = g.op('Reshape', [g.op('Transpose', [ctx], { perm: attr.ints([0, 2, 1, 3]) }), g.i64([-1, H * hd])]);
-  return { out: linear(c, merged, n.o, n.oBias), present };
+  return { out: linear(c, merged, n.o, n.oBias), added };
 }
 
 /**

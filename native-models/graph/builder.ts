@@ -50,7 +50,7 @@
 //   the manifold, which should see what the unit contributes); the taps keep every unit's value.
 
 import { type LoadedModel } from '../spec.js';
-import { attentionCached, causalMask, embed, type KeysValues, mlp, type NeuronEdit, norm, type PastLength, rotaryInit, routedUnits, type Routing, slidingMask } from './blocks.js';
+import { attentionCached, causalMask, embed, type KeysValues, mlp, type NeuronEdit, norm, type PastKeysValues, rotaryInit, routedUnits, type Routing, slidingMask } from './blocks.js';
 import { type BuildContext, makeContext, type Precision } from './context.js';
 import { attr, type ExternalDataPolicy, Graph, type SideFile } from './graph.js';
 import { condition0, kl, layerAbsTopK, layerStats, layerTopK, nll, stack, unembed } from './heads.js';
@@ -58,7 +58,7 @@ import { join } from './protobuf.js';
 import { W } from '../spec.js';
 
 /** Bump when the graph changes for the same options, so cached graphs are rebuilt. */
-export const BUILDER_VERSION = 10; // 10: every GGUF block type as MatMulNBits (+ block sums @ offsets); 9: F16/BF16 weights kept as 16-bit initializers, cast at use
+export const BUILDER_VERSION = 11; // 11: KV-cache graphs read the cache from buffers of a capacity and return only this run's keys and values; 10: every GGUF block type as MatMulNBits (+ block sums @ offsets); 9: F16/BF16 weights kept as 16-bit initializers, cast at use
 
 export interface GraphOptions {
   /** adds inputs scale and shift [C|1, L, F] and the condition axis */
@@ -109,11 +109,15 @@ export interface GraphOptions {
   positionNll?: boolean;
   /**
    * generation with a KV cache (needs logits 'last'; nll and the edit inputs besides: the prompt's
-   * run of the playground gives its loss and its cache at once; targets stay [N/C, T]): inputs
-   * past_key.{i} / past_value.{i} float [N, Hkv, P, headDim] per layer (P = 0 for the prompt) and
-   * outputs present_key.{i} / present_value.{i} [N, Hkv, P+T, headDim] (keys after the rotary);
-   * this run's tokens are positions P..P+T-1. input_ids is [N, T], every row of every condition
-   * (not tiled: each condition's continuation differs), rows condition-major as everywhere.
+   * run of the playground gives its loss and its cache at once; targets stay [N/C, T]). The cache
+   * stays in the caller's buffers (runtime/kv-buffers.ts): inputs past_key.{i} / past_value.{i}
+   * float [N, Hkv, capacity, headDim] per layer whose first P positions hold the tokens before
+   * (keys after the rotary), past_length int64 [1] = P (0 for the prompt); outputs new_key.{i} /
+   * new_value.{i} [N, T, Hkv*headDim], this run's T positions (P..P+T-1), for the caller to append.
+   * Only they leave the graph: onnxruntime-node copies every output into a new JS buffer, so
+   * returning the whole cache cost more than a generation step of the demo model. input_ids is
+   * [N, T], every row of every condition (not tiled: each condition's continuation differs),
+   * rows condition-major as everywhere.
    */
   kvCache?: boolean;
   /** layers whose full pre/post/resid_post taps are outputs */
@@ -222,26 +226,26 @@ interface LayerValues {
   routing?: Routing;
 }
 
-/** A KV cache's per-layer inputs (the past) and what each layer appends (the present). */
+/** A KV cache's per-layer inputs (the past) and what each layer appends. */
 interface KvCache {
-  length: PastLength;
-  past: KeysValues[];
-  present: KeysValues[];
+  past: PastKeysValues[];
+  added: KeysValues[];
 }
 
-/** The past_key.{i} / past_value.{i} inputs of every layer, and P from the first one's positions axis. */
+/** The past_key.{i} / past_value.{i} buffers of every layer and past_length, the positions they hold. */
 function kvInputs(c: BuildContext): KvCache {
   const { g, spec } = c;
-  const dims = ['rows', spec.nKvHeads, 'past', spec.headDim] as const;
-  const past = Array.from({ length: spec.nLayers }, (_, i) => ({ key: g.input(`past_key.${i}`, 'float32', dims), value: g.input(`past_value.${i}`, 'float32', dims) }));
-  const P1 = g.op('Shape', [past[0]?.key as string], { start: attr.i(2), end: attr.i(3) }, 'past_len');
-  return { length: { P1, P: g.op('Squeeze', [P1, g.i64([0])]) }, past, present: [] };
+  const dims = ['rows', spec.nKvHeads, 'capacity', spec.headDim] as const;
+  const P1 = g.input('past_length', 'int64', [1]);
+  const length = { P1, P: g.op('Squeeze', [P1, g.i64([0])]) };
+  const past = Array.from({ length: spec.nLayers }, (_, i) => ({ kv: { key: g.input(`past_key.${i}`, 'float32', dims), value: g.input(`past_value.${i}`, 'float32', dims) }, length }));
+  return { past, added: [] };
 }
 
 /** The blocks up to and including layer `last`; returns each layer's 2-D values. */
 function blocks(c: BuildContext, ids: string, last: number, maxSeqLen: number, edit?: NeuronEdit, kv?: KvCache): LayerValues[] {
   const { g, spec } = c;
-  const past = kv?.length;
+  const past = kv?.past[0]?.length;
   const rt = spec.positional.kind === 'rotary' ? rotaryInit(c, spec.positional, maxSeqLen, 'rotary', past) : undefined;
   // Gemma 3: the sliding-window layers rotate with their own base frequency
   const local = spec.localPositional;
@@ -255,7 +259,7 @@ function blocks(c: BuildContext, ids: string, last: number, maxSeqLen: number, e
     const n = W.layer(i);
     const isLocal = sw?.layers[i] === true;
     const att = attentionCached(c, norm(c, x, n.norm1Weight, n.norm1Bias), i, isLocal ? windowMask : mask, isLocal ? rtLocal : rt, kv?.past[i]);
-    kv?.present.push(att.present);
+    kv?.added.push(att.added);
     let a = att.out;
     // Gemma's sandwich norms: the attention and FFN outputs are normed before the residual add
     // (the neuron, pre and post, is unchanged; resid_post is still the block's output)
@@ -321,10 +325,10 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
   if (!needsAll && taps.length === 0) throw new Error('buildGraph: no output selected (logits, nll, kl, top1, stats, topK, residTopK, hidden or taps)');
   const last = needsAll ? L - 1 : Math.max(...taps);
   const layers = blocks(c, ids, last, options.maxSeqLen ?? spec.maxPositions, edit, kv);
-  kv?.present.forEach((p, i) => {
-    const dims = ['rows', spec.nKvHeads, 'positions', spec.headDim] as const;
-    g.output(p.key, `present_key.${i}`, 'float32', dims);
-    g.output(p.value, `present_value.${i}`, 'float32', dims);
+  kv?.added.forEach((p, i) => {
+    const dims = ['rows', 'seq', spec.nKvHeads * spec.headDim] as const;
+    g.output(p.key, `new_key.${i}`, 'float32', dims);
+    g.output(p.value, `new_value.${i}`, 'float32', dims);
   });
   const finalResid = layers[layers.length - 1]?.resid as string;
 

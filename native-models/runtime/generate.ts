@@ -6,6 +6,7 @@
 import { type LoadedModel, type ModelSpec } from '../spec.js';
 import { availableMemory, weightForms } from './memory.js';
 import { FfnSession, type Results, type SessionOptions, sessionMemory } from './session.js';
+import { KvBuffers } from './kv-buffers.js';
 import { asFloat32, float32, type HostTensor, int64 } from './tensors.js';
 
 /** A neuron edit [L * F] each (graph/builder.ts), with optional single-weight edits. */
@@ -62,14 +63,12 @@ function editFeeds(spec: ModelSpec, edits: readonly GenerationEdit[], weightEdit
 export interface GenerationState {
   /** rows (one per condition) */
   rows: number;
-  /** positions in the cache (prompt + tokens fed so far) */
-  length: number;
   /** each row's greedy token from the last run, not yet fed */
   next: number[];
   /** the edit inputs fed at every step */
   edit: Record<string, HostTensor>;
-  /** past_key.{i} / past_value.{i} for the next run */
-  cache: Record<string, HostTensor>;
+  /** the keys and values so far (a state is continued once: continue() appends to them) */
+  cache: KvBuffers;
 }
 
 export interface GeneratorGraph {
@@ -138,15 +137,11 @@ export class Generator {
     if (edits.some((e) => e.weights) && !graph.weightEdits) throw new Error("generate: make the generator with edits 'weights' to pass weight edits");
     const N = Math.max(1, edits.length);
     const edit = takesEdit ? editFeeds(spec, edits, graph.weightEdits === true) : {};
-    const cache: Record<string, HostTensor> = {};
-    for (let i = 0; i < spec.nLayers; i++) {
-      cache[`past_key.${i}`] = float32(new Float32Array(0), [N, spec.nKvHeads, 0, spec.headDim]);
-      cache[`past_value.${i}`] = float32(new Float32Array(0), [N, spec.nKvHeads, 0, spec.headDim]);
-    }
     const T = ids.length;
+    const cache = new KvBuffers(spec, N, 0);
     const targets: Record<string, HostTensor> = graph.nll ? { targets: int64(ids.map((_, t) => (t + 1 < T ? (ids[t + 1] as number) : -1)), [1, T]) } : {};
-    const results = await this.session.run({ input_ids: int64(Array.from({ length: N }, () => ids).flat(), [N, T]), ...targets, ...edit, ...cache });
-    return { results, state: this.advance(results, { rows: N, length: T, next: [], edit, cache: {} }) };
+    const results = await this.session.run({ input_ids: int64(Array.from({ length: N }, () => ids).flat(), [N, T]), ...targets, ...edit, ...cache.feeds() });
+    return { results, state: this.advance(results, { rows: N, next: [], edit, cache }) };
   }
 
   /**
@@ -164,32 +159,28 @@ export class Generator {
         out[r]!.push(t);
         if (t === stopToken) done[r] = true;
       });
-      // the next run's position, s.length, must stay inside the model's positions (as without a cache)
-      if (done.every(Boolean) || step + 1 === maxNew || s.length + 1 >= this.session.spec.maxPositions) break;
+      // the next run's position, s.cache.length, must stay inside the model's positions (as without a cache)
+      if (done.every(Boolean) || step + 1 === maxNew || s.cache.length + 1 >= this.session.spec.maxPositions) break;
       const targets: Record<string, HostTensor> = this.session.graph.nll ? { targets: int64([-1], [1, 1]) } : {};
       // only what a step uses: onnxruntime then skips the rest of the graph (the loss head)
-      const res = await this.session.run({ input_ids: int64(s.next, [s.rows, 1]), ...targets, ...s.edit, ...s.cache }, this.stepOutputs);
+      const res = await this.session.run({ input_ids: int64(s.next, [s.rows, 1]), ...targets, ...s.edit, ...s.cache.feeds() }, this.stepOutputs);
       onLogits?.(asFloat32(res['last_logits'], 'last_logits'));
-      s = this.advance(res, { ...s, length: s.length + 1 });
+      s = this.advance(res, s);
     }
     return out;
   }
 
-  /** A step's outputs: the last position's logits and every layer's present keys and values. */
+  /** A step's outputs: the last position's logits and every layer's new keys and values. */
   private get stepOutputs(): string[] {
-    return ['last_logits', ...Array.from({ length: this.session.spec.nLayers }, (_, i) => [`present_key.${i}`, `present_value.${i}`]).flat()];
+    return ['last_logits', ...Array.from({ length: this.session.spec.nLayers }, (_, i) => [`new_key.${i}`, `new_value.${i}`]).flat()];
   }
 
-  /** The state after a run: each row's argmax and the run's present keys and values as the next past. */
+  /** The state after a run: each row's argmax, the run's keys and values appended to the cache. */
   private advance(res: Results, s: GenerationState): GenerationState {
     const logits = asFloat32(res['last_logits'], 'last_logits');
     const V = logits.length / s.rows;
-    const cache: Record<string, HostTensor> = {};
-    for (let i = 0; i < this.session.spec.nLayers; i++) {
-      cache[`past_key.${i}`] = res[`present_key.${i}`] as HostTensor;
-      cache[`past_value.${i}`] = res[`present_value.${i}`] as HostTensor;
-    }
-    return { ...s, next: Array.from({ length: s.rows }, (_, r) => argmax(logits.subarray(r * V, (r + 1) * V))), cache };
+    s.cache.append(res);
+    return { ...s, next: Array.from({ length: s.rows }, (_, r) => argmax(logits.subarray(r * V, (r + 1) * V))) };
   }
 
   release(): Promise<void> {

@@ -14,6 +14,7 @@ import { testSessions } from '../graph/test-support/sessions.js';
 import { loadModel } from '../load.js';
 import { type LoadedModel, W } from '../spec.js';
 import { Generator, type GenerationEdit } from './generate.js';
+import { KvBuffers } from './kv-buffers.js';
 import { type FfnSession } from './session.js';
 import { asFloat32, float32, type HostTensor, int64 } from './tensors.js';
 
@@ -81,23 +82,24 @@ describe('KV-cache generation graph', () => {
     expect(names).toEqual(expect.arrayContaining(['gpt2', 'llama', 'gemma2', 'gemma3', 'phi3', 'qwen3', 'mixtral', 'qwen2-moe']));
   });
 
-  test.each(names)('%s: intact and ablated rows side by side match the uncached graph at every step', { timeout: 120_000 }, async (name) => {
+  /**
+   * Runs a prompt and NEW greedy steps through the cached graph, intact and ablated rows side by
+   * side, checking each step's logits against the uncached graph. The cache's buffers start empty
+   * and grow as runs append to them (KvBuffers).
+   */
+  async function sideBySide(name: string): Promise<void> {
     const { model, prompt, intact, ablated } = fixture(name);
-    const { nLayers: L, nKvHeads: Hkv, headDim: hd, vocabSize: V } = model.spec;
+    const { nKvHeads: Hkv, headDim: hd, vocabSize: V } = model.spec;
     const cached = await session(model, { logits: 'last', conditions: true, kvCache: true });
     const plain = await session(model, { logits: 'last', conditions: true });
     const edits = [intact, ablated];
     const seqs = edits.map(() => [...prompt]);
-    let feeds: Record<string, HostTensor> = {};
-    for (let i = 0; i < L; i++) {
-      feeds[`past_key.${i}`] = float32(new Float32Array(0), [2, Hkv, 0, hd]);
-      feeds[`past_value.${i}`] = float32(new Float32Array(0), [2, Hkv, 0, hd]);
-    }
+    const cache = new KvBuffers(model.spec, 2, 0);
     let input = int64([...prompt, ...prompt], [2, prompt.length]);
     let worst = 0;
     let differ = false;
     for (let step = 0; step <= NEW; step++) {
-      const res = await cached.run({ input_ids: input, ...editTensors(model, edits), ...feeds });
+      const res = await cached.run({ input_ids: input, ...editTensors(model, edits), ...cache.feeds() });
       const logits = asFloat32(res['last_logits'], 'last_logits');
       expect(logits.length).toBe(2 * V);
       const next: number[] = [];
@@ -108,20 +110,19 @@ describe('KV-cache generation graph', () => {
         next.push(argmax(got));
       }
       if (maxAbsDiff(logits.subarray(0, V), Array.from(logits.subarray(V))) > 1e-3) differ = true;
-      const P = prompt.length + step;
-      feeds = {};
-      for (let i = 0; i < L; i++) {
-        expect(res[`present_key.${i}`]?.dims).toEqual([2, Hkv, P, hd]);
-        feeds[`past_key.${i}`] = res[`present_key.${i}`] as HostTensor;
-        feeds[`past_value.${i}`] = res[`present_value.${i}`] as HostTensor;
-      }
+      // only this run's positions leave the graph
+      expect(res['new_key.0']?.dims).toEqual([2, input.dims[1], Hkv * hd]);
+      cache.append(res);
+      expect(cache.length).toBe(prompt.length + step);
       next.forEach((t, r) => seqs[r]!.push(t));
       input = int64(next, [2, 1]);
     }
     expect(worst).toBeLessThan(ATOL);
     // the ablated row is really ablated (so its agreement with the uncached ablated run means something)
     expect(differ).toBe(true);
-  });
+  }
+
+  test.each(names)('%s: intact and ablated rows side by side match the uncached graph at every step', { timeout: 120_000 }, sideBySide);
 
   test.each(['gpt2', 'llama', 'gemma2', 'mixtral'])('%s: Generator continuations equal an uncached greedy loop, with and without edits', { timeout: 120_000 }, async (name) => {
     const { model, prompt, intact, ablated } = fixture(name);
@@ -198,10 +199,12 @@ describe('KV-cache generation graph', () => {
     expect(() => buildGraph(model, { logits: 'last', kvCache: true, kl: true, conditions: true, taps: [0] })).toThrow('kvCache graphs give last_logits (and nll) only; drop kl, taps');
     const s = await session(model, { logits: 'last', kvCache: true });
     const { nLayers: L, nKvHeads: Hkv, headDim: hd, maxPositions } = model.spec;
-    const feeds: Record<string, HostTensor> = { input_ids: int64(prompt, [1, prompt.length]) };
+    const feeds: Record<string, HostTensor> = { input_ids: int64(prompt, [1, prompt.length]), past_length: int64([maxPositions], [1]) };
     for (let i = 0; i < L; i++) {
       for (const kind of ['key', 'value']) feeds[`past_${kind}.${i}`] = float32(new Float32Array(hd * Hkv * maxPositions), [1, Hkv, maxPositions, hd]);
     }
     await expect(s.run(feeds)).rejects.toThrow(`sequences of ${maxPositions + prompt.length} tokens exceed the graph's limit of ${maxPositions} positions`);
+    // a past longer than its buffers
+    await expect(s.run({ ...feeds, past_length: int64([maxPositions + 1], [1]) })).rejects.toThrow(`past_length ${maxPositions + 1} is more than the KV cache's buffers hold (${maxPositions})`);
   });
 });

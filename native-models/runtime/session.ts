@@ -149,8 +149,11 @@ export class FfnSession {
   async run(feeds: Feeds, outputs?: readonly string[]): Promise<Results> {
     const missing = this.inputNames.filter((n) => feeds[n] === undefined);
     if (missing.length > 0) throw new Error(`session: missing inputs ${missing.join(', ')} (graph takes ${this.inputNames.join(', ')})`);
-    // with a KV cache the run's tokens follow the P cached positions
-    const T = (feeds['input_ids']?.dims[1] ?? 0) + (feeds['past_key.0']?.dims[2] ?? 0);
+    // with a KV cache the run's tokens follow the P cached positions, which its buffers must hold
+    const P = feeds['past_length'] ? Number(feeds['past_length'].data[0]) : 0;
+    const T = (feeds['input_ids']?.dims[1] ?? 0) + P;
+    const capacity = feeds['past_key.0']?.dims[2];
+    if (capacity !== undefined && P > capacity) throw new Error(`session: past_length ${P} is more than the KV cache's buffers hold (${capacity})`);
     const maxT = this.graph.maxSeqLen ?? this.spec.maxPositions;
     if (T > maxT) throw new Error(`session: sequences of ${T} tokens exceed the graph's limit of ${maxT} positions`);
     const ortFeeds: Record<string, ort.Tensor> = {};
