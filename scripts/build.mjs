@@ -30,6 +30,7 @@ await Promise.all([
       'job-worker': 'electron/jobs/worker.ts',
       'umap-layout-worker': 'electron/jobs/project/layout-worker.ts',
       'sample-reader': 'db/sample-reader-worker.ts',
+      'wal-checkpointer': 'db/wal-checkpointer-worker.ts',
       main: 'electron/main.ts',
       demo: 'demo/run.ts',
     },

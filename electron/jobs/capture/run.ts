@@ -6,6 +6,7 @@
 // the batches holding them run through a second graph that adds the hidden head and the loss at
 // those tokens, and the samples are written in the transaction of the checkpoint that covers their
 // batch. Commits are spaced so that they take at most about 2% of the time (see commitInterval).
+import { fileURLToPath } from 'node:url';
 import { metadataCoverage, selectDocuments } from '../../../db/corpora.js';
 import { createDataset, datasetOfJob, setDatasetWarnings, loadResidTop, loadRouterState, loadStats, loadTopExamples, markDatasetReady, saveCheckpoint } from '../../../db/datasets.js';
 import { graphCacheDir } from '../../inference.js';
@@ -24,6 +25,10 @@ import { documentDetails, type NewSample } from '../../../db/samples.js';
 import { defaultSampleCount, picksAt, planSamples, posOfToken, type SamplePick } from './samples.js';
 import { planWindows, type Window } from './windows.js';
 import { PhaseTimes } from './phase-times.js';
+import { WalCheckpointer } from '../../../db/wal-checkpointer.js';
+
+/** The log checkpointer's worker, bundled beside the job worker (scripts/build.mjs). */
+const WAL_CHECKPOINTER = fileURLToPath(new URL('./wal-checkpointer.js', import.meta.url));
 
 /** Commit at most this often: a commit rewrites every neuron's row ($FFN_LAB_COMMIT_INTERVAL_MS sets it exactly). */
 const COMMIT_INTERVAL_MS = Number(process.env.FFN_LAB_COMMIT_INTERVAL_MS ?? 3000);
@@ -117,6 +122,8 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
     ? // the loss at the sampled tokens only: their rows are unembedded, not every token's (bit-identical, runtime/position-nll.test.ts)
       await FfnSession.create(model, { ...statsGraph, hidden: true, positionNll: true }, { cacheDir: graphCacheDir(ctx.dataDir), workload })
     : null;
+  // the log's copy into the database file beside the batches, not inside the commits
+  const checkpointer = WalCheckpointer.start(WAL_CHECKPOINTER, db, db.name);
   try {
     const threshold = float32([params.threshold], []);
     const phases = new PhaseTimes();
@@ -219,13 +226,20 @@ export async function runCapture(ctx: JobContext<CaptureParams>): Promise<Captur
         saveCheckpoint(db, dataset.id, { batchesDone: b + 1, tokens: done, stats: toStored(acc), top, samples: pending, ...(residTop ? { residTop: residTopRows(residTop) } : {}), ...(router ? { router: routerStatsToJson(router) } : {}) });
         pending = [];
         committedAt = Date.now();
-        phases.add('commit', performance.now() - t0);
         interval = commitInterval(performance.now() - t0);
+        if (!last) checkpointer?.request();
+        else if (checkpointer) {
+          // the last commit's log is copied here, in the job's time, as SQLite's own checkpoint would be
+          await checkpointer.close();
+          db.pragma('wal_checkpoint(PASSIVE)');
+        }
+        phases.add('commit', performance.now() - t0);
       }
       ctx.progress(done, plan.tokens, 'tokens', null);
     }
     if (process.env.FFN_LAB_CAPTURE_PROFILE === '1') process.stderr.write(`${phases.report()}\n`);
   } finally {
+    await checkpointer?.close();
     await session.release();
     await sampler?.release();
   }
