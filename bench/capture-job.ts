@@ -2,7 +2,8 @@
 // windows, the stats head, float64 folding, top examples, SQLite commits) on the GPT-2-small-shaped
 // random checkpoint, beside the capture head alone (the job's graph) run in this process on batches
 // of the same shape. Prints both rates and their ratio (what the job adds around the graph: its
-// sampled batches' hidden states and losses, folding, commits), and the job's phase times.
+// sampled batches' hidden states and losses, folding, commits), and the job's phase times; writes
+// the rates to bench/results/capture-job.json.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,6 +103,11 @@ async function main(): Promise<void> {
     ];
     console.log(`FFN Lab capture job bench: GPT-2-small-shaped random checkpoint, ${TOKENS} tokens of Brown, batch ${B} x ${T}, ${os.availableParallelism()} cores`);
     for (const [what, figure] of rows) console.log(`  ${what.padEnd(70)} ${figure}`);
+    const out = path.join(benchDir, 'results', 'capture-job.json');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const figures = { headTokensPerSecond: { before: headBefore, after: headAfter }, jobSteadyTokensPerSecond: steady, ofHeadAlone: steady / head, jobWholeSeconds: wall };
+    fs.writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), load: os.loadavg(), tokens: TOKENS, batch: [B, T], ...figures }, null, 2)}\n`);
+    console.log(`  written to bench/results/capture-job.json`);
   } finally {
     backend.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -8,8 +8,10 @@
 // - the playground's continuations: from that forward's cache, one run of one position per token;
 // - generateEach alone (`ffn-lab generate`'s path): a run over the prompt, then one per token;
 // - the same 16 tokens without a cache (the prefix rerun at every step, one side at a time, as before).
-// Prints medians with min-max and the ratios to the prompt forward; asserts nothing.
+// Prints medians with min-max and the ratios to the prompt forward, writes every run's time to
+// bench/results/generation-<model>-<prompt tokens>.json; asserts nothing.
 import fs from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { loadModel } from '../native-models/load.js';
 import { Generator, type GenerationEdit } from '../native-models/runtime/generate.js';
@@ -92,6 +94,13 @@ try {
   console.log(`  ${NEW} tokens by generateEach (own prompt run + ${NEW - 1} steps):         ${median(cachedMs).toFixed(1)} ms (${spread(cachedMs)}) = ${(median(cachedMs) / p).toFixed(2)}x`);
   console.log(`  ${NEW} tokens without a cache (prefix rerun, one side at a time): ${median(uncachedMs).toFixed(1)} ms (${spread(uncachedMs)}) = ${(median(uncachedMs) / p).toFixed(2)}x`);
   console.log(`  speed-up of the cache: ${(median(uncachedMs) / median(cachedMs)).toFixed(1)}x`);
+  const name = `generation-${path.basename(demo)}-${T}.json`;
+  fs.mkdirSync(path.join(benchDir, 'results'), { recursive: true });
+  fs.writeFileSync(
+    path.join(benchDir, 'results', name),
+    `${JSON.stringify({ date: new Date().toISOString(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, load: loadavg(), model: path.basename(demo), promptTokens: T, newTokens: NEW, ms: { promptForward: promptMs, uncachedForwardGraph: oldForwardMs, tokensFromPromptCache: continueMs, generateEach: cachedMs, withoutCache: uncachedMs } }, null, 2)}\n`,
+  );
+  console.log(`  written to bench/results/${name}`);
 } finally {
   await forward.release();
   await playground.release();

@@ -147,8 +147,7 @@ export interface KeysValues {
 /**
  * Multi-head causal self-attention of h [N*T, D] -> out [N*T, D]. With `past` (a KV cache: buffers
  * whose first P positions hold the tokens before), the queries attend to those P and this run's T
- * (the mask is [T, P+T]); `added` is this run's keys and values as the cache stores them,
- * [N, T, Hkv*headDim] (without a past, [N, Hkv, T, headDim]).
+ * (the mask is [T, P+T]); `added` is this run's keys and values, [N, Hkv, T, headDim].
  */
 export function attentionCached(c: BuildContext, h: string, layer: number, mask: string, rt?: RotaryTables, past?: PastKeysValues): { out: string; added: KeysValues } {
   const { g, spec } = c;
@@ -172,9 +171,8 @@ export function attentionCached(c: BuildContext, h: string, layer: number, mask:
     q = applyRotary(c, q, rt);
     k = applyRotary(c, k, rt);
   }
-  // this run's keys and values as the cache stores them, [N, T, Hkv*headDim]
-  const rows = (x: string): string => g.op('Reshape', [g.op('Transpose', [x], { perm: attr.ints([0, 2, 1, 3]) }), g.i64([0, 0, -1])]);
-  const added = past ? { key: rows(k), value: rows(v) } : { key: k, value: v };
+  // this run's keys and values, in the cache's own layout
+  const added = { key: k, value: v };
   if (past) {
     const held = (x: string): string => g.op('Slice', [x, g.i64([0]), past.length.P1, g.i64([2])]);
     k = g.op('Concat', [held(past.kv.key), k], { axis: attr.i(2) });

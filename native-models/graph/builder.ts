@@ -113,7 +113,7 @@ export interface GraphOptions {
    * stays in the caller's buffers (runtime/kv-buffers.ts): inputs past_key.{i} / past_value.{i}
    * float [N, Hkv, capacity, headDim] per layer whose first P positions hold the tokens before
    * (keys after the rotary), past_length int64 [1] = P (0 for the prompt); outputs new_key.{i} /
-   * new_value.{i} [N, T, Hkv*headDim], this run's T positions (P..P+T-1), for the caller to append.
+   * new_value.{i} [N, Hkv, T, headDim], this run's T positions (P..P+T-1), for the caller to append.
    * Only they leave the graph: onnxruntime-node copies every output into a new JS buffer, so
    * returning the whole cache cost more than a generation step of the demo model. input_ids is
    * [N, T], every row of every condition (not tiled: each condition's continuation differs),
@@ -326,7 +326,7 @@ export function buildGraph(model: LoadedModel, options: GraphOptions, external?:
   const last = needsAll ? L - 1 : Math.max(...taps);
   const layers = blocks(c, ids, last, options.maxSeqLen ?? spec.maxPositions, edit, kv);
   kv?.added.forEach((p, i) => {
-    const dims = ['rows', 'seq', spec.nKvHeads * spec.headDim] as const;
+    const dims = ['rows', spec.nKvHeads, 'seq', spec.headDim] as const;
     g.output(p.key, `new_key.${i}`, 'float32', dims);
     g.output(p.value, `new_value.${i}`, 'float32', dims);
   });

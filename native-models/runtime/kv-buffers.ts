@@ -51,19 +51,21 @@ export class KvBuffers {
     this.capacity = wider;
   }
 
-  /** Appends a run's new_key.{i} / new_value.{i} [N, T, Hkv*headDim] at positions length..length+T-1. */
+  /** Appends a run's new_key.{i} / new_value.{i} [N, Hkv, T, headDim] at positions length..length+T-1. */
   append(results: Readonly<Record<string, HostTensor>>): void {
     const { nKvHeads: H, headDim: hd } = this.spec;
-    const T = results['new_key.0']?.dims[1] ?? 0;
+    const T = results['new_key.0']?.dims[2] ?? 0;
     this.reserve(this.length + T);
+    // each (row, head)'s T positions are one block in both layouts: a prompt's blocks are copied
+    // whole, a step's (one position, headDim values) element by element, which costs less than
+    // making a subarray for each
+    const block = T * hd;
     const write = (to: Float32Array, from: Float32Array): void => {
-      for (let n = 0; n < this.rows; n++) {
-        for (let t = 0; t < T; t++) {
-          for (let h = 0; h < H; h++) {
-            const src = ((n * T + t) * H + h) * hd;
-            to.set(from.subarray(src, src + hd), ((n * H + h) * this.capacity + this.length + t) * hd);
-          }
-        }
+      for (let b = 0; b < this.rows * H; b++) {
+        const src = b * block;
+        const dst = (b * this.capacity + this.length) * hd;
+        if (block >= 1024) to.set(from.subarray(src, src + block), dst);
+        else for (let j = 0; j < block; j++) to[dst + j] = from[src + j] as number;
       }
     };
     this.keys.forEach((k, i) => {

@@ -111,7 +111,7 @@ describe('KV-cache generation graph', () => {
       }
       if (maxAbsDiff(logits.subarray(0, V), Array.from(logits.subarray(V))) > 1e-3) differ = true;
       // only this run's positions leave the graph
-      expect(res['new_key.0']?.dims).toEqual([2, input.dims[1], Hkv * hd]);
+      expect(res['new_key.0']?.dims).toEqual([2, Hkv, input.dims[1], hd]);
       cache.append(res);
       expect(cache.length).toBe(prompt.length + step);
       next.forEach((t, r) => seqs[r]!.push(t));
