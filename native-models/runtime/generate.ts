@@ -138,7 +138,7 @@ export class Generator {
     const N = Math.max(1, edits.length);
     const edit = takesEdit ? editFeeds(spec, edits, graph.weightEdits === true) : {};
     const T = ids.length;
-    const cache = new KvBuffers(spec, N, 0);
+    const cache = new KvBuffers(spec, N);
     const targets: Record<string, HostTensor> = graph.nll ? { targets: int64(ids.map((_, t) => (t + 1 < T ? (ids[t + 1] as number) : -1)), [1, T]) } : {};
     const results = await this.session.run({ input_ids: int64(Array.from({ length: N }, () => ids).flat(), [N, T]), ...targets, ...edit, ...cache.feeds() });
     return { results, state: this.advance(results, { rows: N, next: [], edit, cache }) };

@@ -7,6 +7,8 @@ import { type ModelSpec } from '../spec.js';
 import { asFloat32, float32, type HostTensor, int64 } from './tensors.js';
 
 export class KvBuffers {
+  /** positions the buffers have room for; they start empty and grow as runs append */
+  private capacity = 0;
   private keys: Float32Array[];
   private values: Float32Array[];
   /** positions held (the next run's P) */
@@ -15,10 +17,9 @@ export class KvBuffers {
   constructor(
     private readonly spec: ModelSpec,
     readonly rows: number,
-    private capacity: number,
   ) {
-    this.keys = this.allocate(capacity);
-    this.values = this.allocate(capacity);
+    this.keys = this.allocate(0);
+    this.values = this.allocate(0);
   }
 
   /** The next run's past: past_key.{i} / past_value.{i} and past_length. */
@@ -33,7 +34,7 @@ export class KvBuffers {
   }
 
   /** Room for `positions` in all: the buffers grow (at least doubling, up to the model's positions) when they hold less. */
-  reserve(positions: number): void {
+  private reserve(positions: number): void {
     if (positions <= this.capacity) return;
     const wider = Math.min(this.spec.maxPositions, Math.max(positions, 2 * this.capacity));
     if (positions > wider) throw new Error(`KV cache: ${positions} positions exceed the model's ${this.spec.maxPositions}`);

@@ -94,7 +94,7 @@ describe('KV-cache generation graph', () => {
     const plain = await session(model, { logits: 'last', conditions: true });
     const edits = [intact, ablated];
     const seqs = edits.map(() => [...prompt]);
-    const cache = new KvBuffers(model.spec, 2, 0);
+    const cache = new KvBuffers(model.spec, 2);
     let input = int64([...prompt, ...prompt], [2, prompt.length]);
     let worst = 0;
     let differ = false;
