@@ -61,13 +61,11 @@ function editFeeds(spec: ModelSpec, edits: readonly GenerationEdit[], weightEdit
 
 /** Where a side-by-side generation stands after a run: each row's next token and the cache so far. */
 export interface GenerationState {
-  /** rows (one per condition) */
-  rows: number;
   /** each row's greedy token from the last run, not yet fed */
   next: number[];
   /** the edit inputs fed at every step */
   edit: Record<string, HostTensor>;
-  /** the keys and values so far (a state is continued once: continue() appends to them) */
+  /** the keys and values so far, one row per condition (a state is continued once: continue() appends to them) */
   cache: KvBuffers;
 }
 
@@ -141,7 +139,7 @@ export class Generator {
     const cache = new KvBuffers(spec, N);
     const targets: Record<string, HostTensor> = graph.nll ? { targets: int64(ids.map((_, t) => (t + 1 < T ? (ids[t + 1] as number) : -1)), [1, T]) } : {};
     const results = await this.session.run({ input_ids: int64(Array.from({ length: N }, () => ids).flat(), [N, T]), ...targets, ...edit, ...cache.feeds() });
-    return { results, state: this.advance(results, { rows: N, next: [], edit, cache }) };
+    return { results, state: this.advance(results, { next: [], edit, cache }) };
   }
 
   /**
@@ -150,8 +148,8 @@ export class Generator {
    * onLogits gets each of those runs' last_logits [rows * V] (the distributions the tokens after the first are picked from).
    */
   async continue(state: GenerationState, maxNew: number, stopToken?: number, onLogits?: (logits: Float32Array) => void): Promise<number[][]> {
-    const out: number[][] = Array.from({ length: state.rows }, () => []);
-    const done = new Array<boolean>(state.rows).fill(false);
+    const out: number[][] = Array.from({ length: state.cache.rows }, () => []);
+    const done = new Array<boolean>(state.cache.rows).fill(false);
     let s = state;
     for (let step = 0; step < maxNew; step++) {
       s.next.forEach((t, r) => {
@@ -163,7 +161,7 @@ export class Generator {
       if (done.every(Boolean) || step + 1 === maxNew || s.cache.length + 1 >= this.session.spec.maxPositions) break;
       const targets: Record<string, HostTensor> = this.session.graph.nll ? { targets: int64([-1], [1, 1]) } : {};
       // only what a step uses: onnxruntime then skips the rest of the graph (the loss head)
-      const res = await this.session.run({ input_ids: int64(s.next, [s.rows, 1]), ...targets, ...s.edit, ...s.cache.feeds() }, this.stepOutputs);
+      const res = await this.session.run({ input_ids: int64(s.next, [s.cache.rows, 1]), ...targets, ...s.edit, ...s.cache.feeds() }, this.stepOutputs);
       onLogits?.(asFloat32(res['last_logits'], 'last_logits'));
       s = this.advance(res, s);
     }
@@ -178,9 +176,9 @@ export class Generator {
   /** The state after a run: each row's argmax, the run's keys and values appended to the cache. */
   private advance(res: Results, s: GenerationState): GenerationState {
     const logits = asFloat32(res['last_logits'], 'last_logits');
-    const V = logits.length / s.rows;
+    const V = logits.length / s.cache.rows;
     s.cache.append(res);
-    return { ...s, next: Array.from({ length: s.rows }, (_, r) => argmax(logits.subarray(r * V, (r + 1) * V))) };
+    return { ...s, next: Array.from({ length: s.cache.rows }, (_, r) => argmax(logits.subarray(r * V, (r + 1) * V))) };
   }
 
   release(): Promise<void> {

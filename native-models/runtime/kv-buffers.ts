@@ -16,6 +16,7 @@ export class KvBuffers {
 
   constructor(
     private readonly spec: ModelSpec,
+    /** rows (one per condition) */
     readonly rows: number,
   ) {
     this.keys = this.allocate(0);
